@@ -1,0 +1,57 @@
+# Traguardo's task runner. `make run` and `make test` work from a fresh clone on Debian.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint fmt bench check-deploy clean
+
+$(INSTALLED): pyproject.toml
+	@scripts/system-deps run
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	@touch $@
+
+## run: set up everything (venv, migrations, demo plan and users) and serve on http://127.0.0.1:8000
+run: $(INSTALLED)
+	$(PY) -m traguardo migrate --noinput
+	$(PY) -m traguardo collectstatic --noinput --verbosity 0
+	$(PY) -m traguardo load_seed
+	$(PY) -m traguardo create_demo_users
+	@echo "Traguardo: http://$(HOST):$(PORT)/"
+	$(VENV)/bin/gunicorn traguardo.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+## test: install what the tests need (browser, PDF tools) and run the whole suite
+test: $(INSTALLED)
+	@scripts/system-deps test
+	$(PY) -m pytest
+
+## test-fast: the suite without the browser tests
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -m "not browser"
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: speed and memory figures (printed, never asserted)
+bench: $(INSTALLED)
+	@scripts/system-deps run
+	$(PY) bench/run.py
+
+## check-deploy: Django's deployment checklist with production settings
+check-deploy: $(INSTALLED)
+	TRAGUARDO_PRODUCTION=1 TRAGUARDO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	TRAGUARDO_ALLOWED_HOSTS=traguardo.example.it \
+	$(PY) -m traguardo check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Traguardo: the performance-cycle manager for Italian local authorities."""

@@ -1,0 +1,57 @@
+"""The demo accounts `make run` creates and prints."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django_scopes import scope
+
+from traguardo.accounts.models import Membership, Role, User
+from traguardo.accounts.validators import DEMO_PASSWORDS
+from traguardo.organization.models import Authority, OrgUnit, Person
+
+DEMO_PASSWORD = next(iter(DEMO_PASSWORDS))
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    description: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "Anna", "Rossi", Role.ADMIN, "Controllo di gestione"),
+    DemoAccount("serrao", "Giancarlo", "Serrao", Role.MANAGER, "Dirigente del Settore II"),
+    DemoAccount("nucleo", "Marco", "Bianchi", Role.EVALUATOR, "Nucleo di valutazione"),
+)
+
+
+class DemoRefused(Exception):
+    pass
+
+
+def create_demo_accounts(authority: Authority) -> tuple[DemoAccount, ...]:
+    """Create (or reset) the demo logins of ``authority``; refused in production."""
+    if settings.PRODUCTION:
+        raise DemoRefused("Gli account dimostrativi non si creano in produzione.")
+    with transaction.atomic(), scope(authority=authority):
+        for account in DEMO_ACCOUNTS:
+            user, _c = User.objects.get_or_create(
+                username=account.username,
+                defaults={"first_name": account.first_name, "last_name": account.last_name},
+            )
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            person = Person.objects.filter(
+                first_name=account.first_name, last_name=account.last_name
+            ).first()
+            membership, _c = Membership.objects.get_or_create(
+                user=user, authority=authority, defaults={"role": account.role, "person": person}
+            )
+            if account.role == Role.MANAGER and person is not None:
+                membership.units.set(OrgUnit.objects.filter(head=person))
+    return DEMO_ACCOUNTS

@@ -1,0 +1,164 @@
+"""The checks of DESIGN.md §4.5 on stored schede, with their Italian messages.
+
+The rules themselves live in the scoring engine (``scoring.checks``); this module turns rows
+into the engine's facts and the engine's issue codes into sentences a person can act on.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from traguardo.planning.models import Objective, Plan, Target
+from traguardo.scoring import (
+    ActivityFacts,
+    IndicatorFacts,
+    Issue,
+    ObjectiveFacts,
+    check_plan,
+    format_percent,
+)
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """An issue of a scheda, ready for a page: severity, field, Italian message."""
+
+    code: str
+    severity: str
+    field: str
+    position: int | None
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def final_target(indicator, year: int) -> Target | None:
+    """The final target of the card's year, or the only final target there is."""
+    finals = [t for t in indicator.targets.all() if t.kind == Target.Kind.FINAL]
+    for target in finals:
+        if target.year == year:
+            return target
+    return finals[0] if len(finals) == 1 else None
+
+
+def intermediate_target(indicator, year: int) -> Target | None:
+    for target in indicator.targets.all():
+        if target.kind == Target.Kind.INTERMEDIATE and target.year == year:
+            return target
+    return None
+
+
+def objective_facts(objective: Objective) -> ObjectiveFacts:
+    indicators = []
+    for indicator in objective.indicators.all():
+        final = final_target(indicator, objective.year)
+        intermediate = intermediate_target(indicator, objective.year)
+        indicators.append(
+            IndicatorFacts(
+                position=indicator.position,
+                weight=indicator.weight,
+                final_value=final is not None and final.value is not None,
+                final_due_on=final.due_date if final else None,
+                final_due_text=final.due_text if final else "",
+                intermediate_due_on=intermediate.due_date if intermediate else None,
+                has_scale=indicator.grading_scale_id is not None,
+            )
+        )
+    activities = tuple(
+        ActivityFacts(
+            position=activity.position,
+            weight=activity.weight,
+            start_on=activity.start_date,
+            end_on=activity.end_date,
+        )
+        for activity in objective.activities.all()
+    )
+    return ObjectiveFacts(
+        key=objective.pk,
+        code=objective.code,
+        title=objective.title,
+        has_unit=objective.unit_id is not None,
+        has_responsible=objective.responsible_id is not None,
+        has_weight_score=None
+        not in (
+            objective.strategic_level_id,
+            objective.complexity_level_id,
+            objective.kind_level_id,
+        ),
+        has_areas=bool(objective.areas.all()),
+        indicators=tuple(indicators),
+        activities=activities,
+    )
+
+
+def plan_anomalies(plan: Plan, objectives: list[Objective]) -> dict[int, list[Anomaly]]:
+    """Every scheda's anomalies, keyed by objective id (objectives prefetched for scoring)."""
+    issues = check_plan(
+        [objective_facts(o) for o in objectives], first_year=plan.year, last_year=plan.last_year
+    )
+    return {
+        objective.pk: [
+            Anomaly(i.code, i.severity, i.field, i.position, describe_issue(i))
+            for i in issues.get(objective.pk, [])
+        ]
+        for objective in objectives
+    }
+
+
+def describe_issue(issue: Issue) -> str:
+    """The Italian sentence for an engine issue code."""
+    params = dict(issue.params)
+    n = issue.position
+    messages = {
+        "missing_code": _("Codice obiettivo mancante."),
+        "duplicate_code": _("Il codice «%(code)s» è usato anche da altre schede del piano.")
+        % {"code": params.get("code", "")},
+        "missing_title": _("Denominazione mancante."),
+        "missing_unit": _("Unità organizzativa responsabile non indicata."),
+        "missing_responsible": _("Responsabile non indicato."),
+        "missing_weight_score": _(
+            "Punteggio non compilato: mancano strategicità, complessità o tipologia."
+        ),
+        "no_areas": _("Nessun ambito della performance organizzativa selezionato."),
+        "no_indicators": _("La scheda non ha indicatori."),
+        "indicator_weights": _("Pesi degli indicatori: %(label)s.")
+        % {"label": _weights_label(params)},
+        "nonpositive_weight": _("Indicatore %(n)s: il peso deve essere maggiore di zero.")
+        % {"n": n},
+        "activity_weights": _("Pesi del piano operativo: %(label)s.")
+        % {"label": _weights_label(params)},
+        "activity_nonpositive_weight": _("Attività %(n)s: il peso deve essere maggiore di zero.")
+        % {"n": n},
+        "missing_final_target": _("Indicatore %(n)s: manca il livello finale atteso.") % {"n": n},
+        "missing_final_date": (
+            _("Indicatore %(n)s: la data del livello finale «%(text)s» non è una data.")
+            if params.get("text")
+            else _("Indicatore %(n)s: manca la data del livello finale.")
+        )
+        % {"n": n, "text": params.get("text", "")},
+        "missing_scale": _("Indicatore %(n)s: manca la graduazione del conseguimento.") % {"n": n},
+        "intermediate_after_final": _(
+            "Indicatore %(n)s: la data intermedia è successiva a quella finale."
+        )
+        % {"n": n},
+        "date_outside_plan": _("Indicatore %(n)s: la data è fuori dagli anni del piano.")
+        % {"n": n},
+        "activity_missing_dates": _("Attività %(n)s: mancano i tempi (inizio/fine).") % {"n": n},
+        "activity_dates_reversed": _("Attività %(n)s: la data di inizio è successiva alla fine.")
+        % {"n": n},
+    }
+    return messages.get(issue.code, issue.code)
+
+
+def _weights_label(params: dict) -> str:
+    state = params.get("state")
+    difference = params.get("difference")
+    if state == "missing":
+        return _("mancano %(d)s") % {"d": format_percent(difference)}
+    if state == "excess":
+        return _("eccedenza %(d)s") % {"d": format_percent(difference)}
+    if state == "empty":
+        return _("nessun peso")
+    return _("100,00% OK")

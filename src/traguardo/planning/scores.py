@@ -1,0 +1,144 @@
+"""Scores of a plan, computed by the scoring engine from the stored rows.
+
+This is the only bridge between the database and ``traguardo.scoring``: it turns objectives,
+indicators, activities and the measurements of one monitoring period into the engine's
+dataclasses and returns the engine's results untouched. Nothing here decides a number.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.organization.models import ScoringPolicy
+from traguardo.planning.checks import final_target, intermediate_target
+from traguardo.planning.models import Objective, Plan
+from traguardo.scoring import (
+    ActivitySpec,
+    Context,
+    Direction,
+    IndicatorSpec,
+    Measure,
+    ObjectiveSpec,
+    Observation,
+    PlanResult,
+    Policy,
+    score_plan,
+    weight_score,
+)
+
+
+@dataclass(frozen=True)
+class PlanScores:
+    period: MonitoringPeriod | None
+    context: Context
+    result: PlanResult
+
+
+def current_period(plan: Plan) -> MonitoringPeriod | None:
+    """The period whose measurements the pages show: the latest open one, else the latest."""
+    periods = list(plan.periods.all())
+    open_periods = [p for p in periods if p.state in (p.State.OPEN, p.State.REOPENED)]
+    candidates = open_periods or [p for p in periods if p.state == p.State.CLOSED]
+    return max(candidates, key=lambda p: p.reference_date, default=None)
+
+
+def objective_weight_score(objective: Objective):
+    levels = (objective.strategic_level, objective.complexity_level, objective.kind_level)
+    return weight_score(*(level.value if level else None for level in levels))
+
+
+def score_objectives(plan: Plan, objectives: list[Objective], *, today: date | None = None):
+    """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan."""
+    period = current_period(plan)
+    today = today or timezone.localdate()
+    if period is None:
+        # No period has been opened: nothing was recorded, and nothing can be late yet.
+        # Scoring as of the plan's first day keeps deadlines from turning into 0% by default.
+        context = Context(as_of=date(plan.year, 1, 1), closed=False)
+        measurements = {}
+    else:
+        closed = period.state == MonitoringPeriod.State.CLOSED
+        as_of = period.reference_date if closed else min(today, period.reference_date)
+        context = Context(as_of=as_of, closed=closed)
+        measurements = {
+            (m.indicator_id, m.activity_id): m for m in Measurement.objects.filter(period=period)
+        }
+    policy_row = ScoringPolicy.objects.filter(authority_id=plan.authority_id).first()
+    policy = Policy(
+        activity_share=policy_row.activity_share if policy_row else Policy().activity_share
+    )
+    intermediate = period is not None and period.kind == MonitoringPeriod.Kind.INTERMEDIATE
+    specs = [_objective_spec(o, measurements, intermediate) for o in objectives]
+    unit_parents = _unit_parents(objectives)
+    result = score_plan(specs, policy=policy, context=context, unit_parents=unit_parents)
+    return PlanScores(period=period, context=context, result=result)
+
+
+def _unit_parents(objectives: list[Objective]) -> dict:
+    from traguardo.organization.models import OrgUnit
+
+    authority_ids = {o.authority_id for o in objectives}
+    return dict(
+        OrgUnit.objects.filter(authority_id__in=authority_ids).values_list("pk", "parent_id")
+    )
+
+
+def _objective_spec(objective: Objective, measurements: dict, intermediate: bool) -> ObjectiveSpec:
+    indicators = []
+    for indicator in objective.indicators.all():
+        target = (intermediate and intermediate_target(indicator, objective.year)) or final_target(
+            indicator, objective.year
+        )
+        m = measurements.get((indicator.pk, None))
+        indicators.append(
+            IndicatorSpec(
+                key=indicator.pk,
+                weight=indicator.weight if indicator.weight is not None else 0,
+                measure=Measure(indicator.measure),
+                scale=indicator.grading_scale.scale if indicator.grading_scale else None,
+                target=target.value if target else None,
+                due_on=target.due_date if target else None,
+                direction=Direction(indicator.direction),
+                baseline=indicator.baseline,
+                variation_percent=indicator.variation_percent,
+                observation=_observation(m),
+                excluded=bool(m and m.not_assessable),
+                forced=m.forced_achievement if m else None,
+            )
+        )
+    activities = []
+    for activity in objective.activities.all():
+        m = measurements.get((None, activity.pk))
+        activities.append(
+            ActivitySpec(
+                key=activity.pk,
+                weight=activity.weight if activity.weight is not None else 0,
+                due_on=activity.end_date,
+                scale=activity.grading_scale.scale if activity.grading_scale else None,
+                completed_on=m.completed_on if m else None,
+                progress=m.progress if m else None,
+                excluded=bool(m and m.not_assessable),
+            )
+        )
+    return ObjectiveSpec(
+        key=objective.pk,
+        indicators=tuple(indicators),
+        activities=tuple(activities),
+        weight_score=objective_weight_score(objective),
+        unit_key=objective.unit_id,
+        person_key=objective.responsible_id,
+    )
+
+
+def _observation(m: Measurement | None) -> Observation | None:
+    if m is None or m.not_assessable:
+        return None
+    return Observation(
+        numerator=m.numerator,
+        denominator=m.denominator,
+        value=m.value,
+        completed_on=m.completed_on,
+        done=m.done,
+    )

@@ -1,0 +1,48 @@
+"""HTML → PDF with WeasyPrint, fetching only our own static files (never the network)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+# The documents are rendered as if served from this origin; the fetcher maps its static URLs
+# to files and refuses everything else, so a PDF can never reach out to the network.
+BASE_URL = "http://traguardo.invalid/"
+
+
+class StaticFetcher(URLFetcher):
+    def fetch(self, url, headers=None):
+        prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
+        if url.startswith(prefix):
+            path = _static_path(url.removeprefix(prefix).split("?")[0])
+            if path:
+                return super().fetch(path.as_uri(), headers)
+        raise ValueError(f"resource not allowed in a PDF: {url}")
+
+
+def _static_path(name: str) -> Path | None:
+    """A collected file (hashed names, production) or one found in the apps (tests, DEBUG)."""
+    root = Path(settings.STATIC_ROOT).resolve()
+    collected = (root / name).resolve()
+    if collected.is_relative_to(root) and collected.is_file():
+        return collected
+    found = finders.find(name)
+    return Path(found) if found else None
+
+
+def render_pdf(template: str, context: dict, request: HttpRequest | None = None) -> bytes:
+    html = render_to_string(template, {**context, "pdf": True}, request=request)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFetcher())
+    # @font-face rules only apply when a FontConfiguration is given.
+    return document.write_pdf(font_config=FontConfiguration())
+
+
+def pdf_response(request: HttpRequest, template: str, context: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(render_pdf(template, context, request), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

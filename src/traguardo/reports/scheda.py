@@ -1,0 +1,146 @@
+"""What a printed or displayed scheda shows, assembled once for the page and the PDF.
+
+The card layout (DESIGN.md §3) is a template; this module gathers its data: the rows of
+both tables with their targets and scales read back in Italian, the weight checks, the
+anomalies, and the scores the engine computed. Views and PDFs call these two functions only.
+"""
+
+from dataclasses import dataclass
+
+from traguardo.organization.models import PerformanceArea
+from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
+from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
+from traguardo.scoring import (
+    ActivityResult,
+    IndicatorResult,
+    ObjectiveResult,
+    WeightCheck,
+    check_weights,
+    describe_scale,
+    weight_check_label,
+)
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    intermediate: Target | None
+    final: Target | None
+    scale_text: str
+    result: IndicatorResult | None
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    activity: Activity
+    scale_text: str
+    result: ActivityResult | None
+
+
+@dataclass(frozen=True)
+class Check:
+    check: WeightCheck
+    label: str
+
+    @property
+    def ok(self) -> bool:
+        return self.check.state == "ok"
+
+
+@dataclass(frozen=True)
+class CardView:
+    objective: Objective
+    area_rows: list[tuple[tuple[PerformanceArea, bool], tuple[PerformanceArea, bool] | None]]
+    indicators: list[IndicatorRow]
+    activities: list[ActivityRow]
+    indicator_check: Check
+    activity_check: Check | None
+    anomalies: list[Anomaly]
+    weight_score: object
+    result: ObjectiveResult | None
+
+    @property
+    def errors(self) -> list[Anomaly]:
+        return [a for a in self.anomalies if a.is_error]
+
+    @property
+    def warnings(self) -> list[Anomaly]:
+        return [a for a in self.anomalies if not a.is_error]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: Plan
+    rows: list[CardView]
+    scores: PlanScores
+
+
+def plan_pages(plan: Plan) -> PlanView:
+    """Every scheda of a plan, ordered by responsible unit then position."""
+    objectives = list(objectives_for_scoring(plan.objectives.all()))
+    objectives.sort(
+        key=lambda o: (o.unit is None, o.unit.position if o.unit else 0, o.unit_id or 0, o.position)
+    )
+    return _build(plan, objectives)
+
+
+def scheda_page(objective: Objective) -> CardView:
+    """One scheda. Checks that span the plan (duplicate codes) need the whole plan."""
+    plan = objective.plan
+    view = _build(plan, list(objectives_for_scoring(plan.objectives.all())))
+    return next(row for row in view.rows if row.objective.pk == objective.pk)
+
+
+def _build(plan: Plan, objectives: list[Objective]) -> PlanView:
+    scores = score_objectives(plan, objectives)
+    anomalies = plan_anomalies(plan, objectives)
+    areas = list(PerformanceArea.objects.order_by("number"))
+    rows = [_card(o, scores, anomalies.get(o.pk, []), areas) for o in objectives]
+    return PlanView(plan=plan, rows=rows, scores=scores)
+
+
+def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardView:
+    result = scores.result.objectives.get(objective.pk)
+    indicator_results = {r.key: r for r in result.indicators} if result else {}
+    activity_results = {r.key: r for r in result.activities} if result else {}
+    indicators = list(objective.indicators.all())
+    activities = list(objective.activities.all())
+    selected = {a.pk for a in objective.areas.all()}
+    marked = [(area, area.pk in selected) for area in areas]
+    half = (len(marked) + 1) // 2
+    left, right = marked[:half], marked[half:]
+    area_rows = [(left[i], right[i] if i < len(right) else None) for i in range(half)]
+    return CardView(
+        objective=objective,
+        area_rows=area_rows,
+        indicators=[
+            IndicatorRow(
+                indicator=i,
+                intermediate=intermediate_target(i, objective.year),
+                final=final_target(i, objective.year),
+                scale_text=describe_scale(i.grading_scale.scale) if i.grading_scale else "",
+                result=indicator_results.get(i.pk),
+            )
+            for i in indicators
+        ],
+        activities=[
+            ActivityRow(
+                activity=a,
+                scale_text=describe_scale(a.grading_scale.scale) if a.grading_scale else "",
+                result=activity_results.get(a.pk),
+            )
+            for a in activities
+        ],
+        indicator_check=_check([i.weight for i in indicators]),
+        activity_check=_check([a.weight for a in activities]) if activities else None,
+        anomalies=anomalies,
+        weight_score=objective_weight_score(objective),
+        result=result,
+    )
+
+
+def _check(weights) -> Check:
+    check = check_weights(weights)
+    return Check(check=check, label=weight_check_label(check))

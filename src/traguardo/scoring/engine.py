@@ -1,0 +1,222 @@
+"""The roll-up of DESIGN.md §4.3: indicators → objective → unit, person, authority.
+
+Callers build `ObjectiveSpec`s from their rows and call `score_plan` once per plan; every figure
+is computed exactly and rounded half-up to 2 places only in the results.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+
+from .italian import round_half_up
+from .measures import activity_outcome, indicator_outcome, score_activity, score_indicator
+from .specs import (
+    ActivityResult,
+    ActivitySpec,
+    Aggregate,
+    Context,
+    IndicatorResult,
+    IndicatorSpec,
+    ObjectiveResult,
+    ObjectiveSpec,
+    Observation,
+    PlanResult,
+    Policy,
+)
+from .types import Status
+from .values import HUNDRED, exact_product, exact_sum, weighted_mean
+
+__all__ = [
+    "ActivityResult",
+    "ActivitySpec",
+    "Aggregate",
+    "Context",
+    "IndicatorResult",
+    "IndicatorSpec",
+    "ObjectiveResult",
+    "ObjectiveSpec",
+    "Observation",
+    "PlanResult",
+    "Policy",
+    "score_activity",
+    "score_indicator",
+    "score_objective",
+    "score_plan",
+]
+
+_COUNTED = frozenset({Status.MEASURED, Status.PROVISIONAL, Status.FORCED})
+_UNKNOWN = frozenset({Status.MISSING, Status.NOT_MEASURABLE})
+_NO_PARENTS: Mapping[Hashable, Hashable | None] = MappingProxyType({})
+_ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The weighted mean of one table of the card (indicators or activities)."""
+
+    mean: Decimal | None
+    size: int
+    pending: bool
+    provisional: bool
+
+
+def _roll(items: Sequence[tuple[Decimal, Status, Decimal | None]], closed: bool) -> _Part:
+    """Σw·a/Σw over what counts.
+
+    MISSING and NOT_MEASURABLE wait for a person while the period is open (the objective is
+    partial) and count as 0 once it is closed: a figure that cannot be computed is excluded
+    only by a person, with a reason, never silently by the engine.
+    """
+    pairs = []
+    pending = provisional = False
+    for weight, status, achievement in items:
+        if status in _COUNTED and achievement is not None:
+            pairs.append((weight, achievement))
+            provisional = provisional or status is Status.PROVISIONAL
+        elif status in _UNKNOWN:
+            if closed:
+                pairs.append((weight, Decimal(0)))
+            else:
+                pending = True
+    return _Part(weighted_mean(pairs), len(items), pending, provisional)
+
+
+def _combine(
+    indicators: _Part, activities: _Part, share: Decimal
+) -> tuple[Decimal | None, list[_Part]]:
+    """Mix indicators and activities by the policy's share; returns the parts that decided.
+
+    With no activities, or a share of 0, the indicators decide alone; if one side has nothing
+    to count (all excluded, or all pending), the other side decides.
+    """
+    if share == 0 or activities.size == 0:
+        return indicators.mean, [indicators]
+    if share == HUNDRED:
+        return activities.mean, [activities]
+    parts = [indicators, activities]
+    if indicators.mean is None or activities.mean is None:
+        return (indicators.mean if activities.mean is None else activities.mean), parts
+    mixed = exact_sum(
+        (exact_product(indicators.mean, HUNDRED - share), exact_product(activities.mean, share))
+    )
+    return mixed / HUNDRED, parts
+
+
+def _objective(
+    spec: ObjectiveSpec, policy: Policy, context: Context
+) -> tuple[ObjectiveResult, Decimal | None]:
+    indicators = [indicator_outcome(i, context) for i in spec.indicators]
+    activities = [activity_outcome(a, context) for a in spec.activities]
+    indicator_part = _roll(
+        [(s.weight, r.status, a) for s, (r, a) in zip(spec.indicators, indicators, strict=True)],
+        context.closed,
+    )
+    activity_part = _roll(
+        [(s.weight, r.status, a) for s, (r, a) in zip(spec.activities, activities, strict=True)],
+        context.closed,
+    )
+    achievement, parts = _combine(indicator_part, activity_part, policy.activity_share)
+    if spec.forced is not None:
+        status, achievement = Status.FORCED, spec.forced
+    elif any(part.pending for part in parts):
+        status = Status.PARTIAL
+    elif achievement is None:
+        status = Status.EXCLUDED if any(part.size for part in parts) else Status.NOT_MEASURABLE
+    elif any(part.provisional for part in parts):
+        status = Status.PROVISIONAL
+    else:
+        status = Status.MEASURED
+    result = ObjectiveResult(
+        key=spec.key,
+        status=status,
+        achievement=_rounded(achievement),
+        indicator_achievement=_rounded(indicator_part.mean),
+        activity_progress=_rounded(activity_part.mean),
+        indicators=tuple(r for r, _ in indicators),
+        activities=tuple(r for r, _ in activities),
+    )
+    return result, achievement
+
+
+def score_objective(spec: ObjectiveSpec, policy: Policy, context: Context) -> ObjectiveResult:
+    """Score one card: its indicators, its activities and their mix.
+
+    Status: FORCED when overridden; PARTIAL while something that counts is still missing;
+    EXCLUDED when everything was excluded; NOT_MEASURABLE with nothing to score; PROVISIONAL
+    when a counted figure is provisional; MEASURED otherwise.
+    """
+    return _objective(spec, policy, context)[0]
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return None if value is None else round_half_up(value)
+
+
+def _aggregate(members: Sequence[tuple[Decimal | None, Decimal | None]]) -> Aggregate:
+    """Mean of (weight_score, achievement) pairs, weighted by Punteggio.
+
+    One blank Punteggio in the group gives every objective the same weight (equal_weights),
+    and so does a group whose measured objectives all weigh 0.
+    """
+    measured = [(weight, achievement) for weight, achievement in members if achievement is not None]
+    equal = any(weight is None for weight, _ in members) or (
+        bool(measured) and exact_sum(weight for weight, _ in measured if weight is not None) == 0
+    )
+    pairs = [(_ONE if equal or weight is None else weight, a) for weight, a in measured]
+    return Aggregate(_rounded(weighted_mean(pairs)), len(members), len(measured), equal)
+
+
+def _lineage(unit: Hashable, parents: Mapping[Hashable, Hashable | None]) -> list[Hashable]:
+    """The unit and its ancestors, nearest first."""
+    chain: list[Hashable] = []
+    current: Hashable | None = unit
+    while current is not None:
+        if current in chain:
+            raise ValueError(f"unit_parents has a cycle through {current!r}")
+        chain.append(current)
+        current = parents.get(current)
+    return chain
+
+
+def score_plan(
+    objectives: Iterable[ObjectiveSpec],
+    *,
+    policy: Policy,
+    context: Context,
+    unit_parents: Mapping[Hashable, Hashable | None] = _NO_PARENTS,
+) -> PlanResult:
+    """Score a whole plan in one pass and roll it up to units, people and the authority.
+
+    A unit's aggregate includes the objectives of all its descendant units; every unit named
+    in `unit_parents` appears, with no objectives if none belongs to it.
+    """
+    results: dict[Hashable, ObjectiveResult] = {}
+    units: dict[Hashable, list[tuple[Decimal | None, Decimal | None]]] = {}
+    people: dict[Hashable, list[tuple[Decimal | None, Decimal | None]]] = {}
+    everyone: list[tuple[Decimal | None, Decimal | None]] = []
+    for unit, parent in unit_parents.items():
+        for key in (unit, parent):
+            if key is not None:
+                units.setdefault(key, [])
+    lineages = {unit: _lineage(unit, unit_parents) for unit in units}
+    for spec in objectives:
+        if spec.key in results:
+            raise ValueError(f"two objectives with the key {spec.key!r}")
+        result, achievement = _objective(spec, policy, context)
+        results[spec.key] = result
+        member = (spec.weight_score, achievement)
+        everyone.append(member)
+        if spec.unit_key is not None:
+            if spec.unit_key not in lineages:
+                lineages[spec.unit_key] = _lineage(spec.unit_key, unit_parents)
+            for unit in lineages[spec.unit_key]:
+                units.setdefault(unit, []).append(member)
+        if spec.person_key is not None:
+            people.setdefault(spec.person_key, []).append(member)
+    return PlanResult(
+        objectives=results,
+        units={unit: _aggregate(members) for unit, members in units.items()},
+        people={person: _aggregate(members) for person, members in people.items()},
+        authority=_aggregate(everyone),
+    )

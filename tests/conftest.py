@@ -1,0 +1,123 @@
+"""Personas and fixtures shared by the whole suite.
+
+Personas (as in healthchecks): ``admin`` of the demo Comune, ``manager_a`` heading unit A,
+``manager_b`` heading unit B, ``evaluator`` (Nucleo), ``viewer``, ``contributor``, and
+``outsider``, the admin of another authority. Every one logs in with PASSWORD.
+"""
+
+import pytest
+from django_scopes import scopes_disabled
+
+from tests.factories import (
+    AuthorityFactory,
+    MembershipFactory,
+    OrgUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
+from traguardo.accounts.models import Role
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # A fast hasher: the personas log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest needs collectstatic; tests use the files where the apps keep them.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def unscoped():
+    """Tests set up data across authorities; views still run inside their own scope."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def authority(db):
+    return AuthorityFactory(name="Comune di Prova", slug="comune-prova")
+
+
+@pytest.fixture
+def other_authority(db):
+    return AuthorityFactory(name="Comune Altro", slug="comune-altro")
+
+
+@pytest.fixture
+def unit_a(authority):
+    with scopes_disabled():
+        return OrgUnitFactory(
+            authority=authority,
+            name="Settore A",
+            head=PersonFactory(authority=authority, first_name="Alice", last_name="Alberti"),
+        )
+
+
+@pytest.fixture
+def unit_b(authority):
+    with scopes_disabled():
+        return OrgUnitFactory(
+            authority=authority,
+            name="Settore B",
+            head=PersonFactory(authority=authority, first_name="Bruno", last_name="Bassi"),
+        )
+
+
+def _member(authority, username, role, units=(), person=None):
+    user = UserFactory(username=username)
+    with scopes_disabled():
+        membership = MembershipFactory(user=user, authority=authority, role=role, person=person)
+        membership.units.set(units)
+    return user
+
+
+@pytest.fixture
+def admin(authority):
+    return _member(authority, "admin", Role.ADMIN)
+
+
+@pytest.fixture
+def manager_a(unit_a):
+    return _member(unit_a.authority, "manager_a", Role.MANAGER, [unit_a], unit_a.head)
+
+
+@pytest.fixture
+def manager_b(unit_b):
+    return _member(unit_b.authority, "manager_b", Role.MANAGER, [unit_b], unit_b.head)
+
+
+@pytest.fixture
+def contributor(unit_a):
+    return _member(unit_a.authority, "contributor", Role.CONTRIBUTOR, [unit_a])
+
+
+@pytest.fixture
+def evaluator(authority):
+    return _member(authority, "evaluator", Role.EVALUATOR)
+
+
+@pytest.fixture
+def viewer(authority):
+    return _member(authority, "viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(other_authority):
+    return _member(other_authority, "outsider", Role.ADMIN)
+
+
+@pytest.fixture
+def personas(admin, manager_a, manager_b, contributor, evaluator, viewer, outsider):
+    return {
+        "admin": admin,
+        "manager_a": manager_a,
+        "manager_b": manager_b,
+        "contributor": contributor,
+        "evaluator": evaluator,
+        "viewer": viewer,
+        "outsider": outsider,
+        "anonymous": None,
+    }

@@ -1,0 +1,140 @@
+"""factory_boy factories. Create them inside ``scopes_disabled()`` (or the ``unscoped`` fixture)."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+
+from traguardo.accounts.models import Membership, Role, User
+from traguardo.organization.models import Authority, GradingScale, OrgUnit, Person
+from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.scoring import DelayStep, DelaySteps, Measure, scale_to_dict
+
+PASSWORD = "una-password-di-prova-lunga"
+
+
+class AuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authority
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Comune {n}")
+    slug = factory.Sequence(lambda n: f"comune-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"utente{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    authority = factory.SubFactory(AuthorityFactory)
+    first_name = factory.Sequence(lambda n: f"Nome{n}")
+    last_name = factory.Sequence(lambda n: f"Cognome{n}")
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrgUnit
+
+    authority = factory.SubFactory(AuthorityFactory)
+    name = factory.Sequence(lambda n: f"Settore {n}")
+    kind = OrgUnit.Kind.SECTOR
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    authority = factory.SubFactory(AuthorityFactory)
+    role = Role.VIEWER
+
+
+class GradingScaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradingScale
+
+    authority = factory.SubFactory(AuthorityFactory)
+    name = factory.Sequence(lambda n: f"Ritardo {n}")
+    definition = factory.LazyFunction(
+        lambda: scale_to_dict(
+            DelaySteps(
+                steps=(
+                    DelayStep(5, Decimal(90)),
+                    DelayStep(10, Decimal(80)),
+                    DelayStep(15, Decimal(60)),
+                )
+            )
+        )
+    )
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    authority = factory.SubFactory(AuthorityFactory)
+    year = 2019
+    last_year = 2021
+    title = factory.LazyAttribute(lambda o: f"Piano {o.year}")
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    plan = factory.SubFactory(PlanFactory)
+    authority = factory.SelfAttribute("plan.authority")
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: str(n + 1))
+    title = factory.Sequence(lambda n: f"Obiettivo {n}")
+    year = factory.SelfAttribute("plan.year")
+    first_year = factory.SelfAttribute("plan.year")
+    last_year = factory.SelfAttribute("plan.year")
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    authority = factory.SelfAttribute("objective.authority")
+    position = factory.Sequence(lambda n: n + 1)
+    weight = Decimal(100)
+    name = factory.Sequence(lambda n: f"Indicatore {n}")
+    formula_text = "Giorni di ritardo"
+    measure = Measure.DEADLINE
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    authority = factory.SelfAttribute("indicator.authority")
+    kind = Target.Kind.FINAL
+    year = 2019
+    value = Decimal(0)
+    value_text = "0"
+    due_date = date(2019, 12, 31)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    authority = factory.SelfAttribute("objective.authority")
+    position = factory.Sequence(lambda n: n + 1)
+    weight = Decimal(100)
+    title = factory.Sequence(lambda n: f"Attività {n}")
+    end_date = date(2019, 12, 31)
