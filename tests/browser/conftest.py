@@ -148,7 +148,7 @@ _AXE_RUN = """async ([tags, also]) => {
       id: "color-contrast", impact: "serious", nodes: own,
       help: "Elements must meet minimum color contrast ratio thresholds"
         + " (checked by the test: axe left these for review)",
-      helpUrl: "https://dequeuniversity.com/rules/axe/4.14/color-contrast",
+      helpUrl: results.incomplete.find((r) => r.id === "color-contrast").helpUrl,
     });
   }
   return violations;

@@ -84,7 +84,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
     authority = factory.SubFactory(AuthorityFactory)
     year = 2019
-    last_year = 2021
+    last_year = factory.LazyAttribute(lambda o: o.year + 2)
     title = factory.LazyAttribute(lambda o: f"Piano {o.year}")
 
 

@@ -87,14 +87,17 @@ def test_card_2_holds_every_field_of_the_seed(plan):
             date(2019, 9, 30),
             2019,
         )
-        assert (
-            indicators[1].grading_scale.definition
-            == {
-                "kind": "delay_steps",
-                "steps": [[5, "90"], [10, "80"], [15, "60"]],
-                "beyond": "0",
-            }
-            or indicators[1].grading_scale is not None
+        assert indicators[1].grading_scale.definition == {
+            "kind": "delay_steps",
+            "steps": [
+                {"up_to_days": 5, "percent": "90"},
+                {"up_to_days": 10, "percent": "80"},
+                {"up_to_days": 15, "percent": "60"},
+            ],
+            "beyond": "0",
+        }
+        assert indicators[1].grading_scale.name == (
+            "0 gg → 100%; 1–5 gg → 90%; 6–10 gg → 80%; 11–15 gg → 60%; oltre 15 gg → 0%"
         )
         activities = list(o.activities.order_by("position"))
         assert [(a.weight, a.end_date) for a in activities] == [
@@ -270,6 +273,14 @@ def test_it_notes_what_it_read_into_the_cards(plan):
         "Il codice «1» coincide con il numero d'ordine della scheda 1, che non ha codice."
         in notes[9]
     )
+
+
+def test_the_five_graduation_texts_become_two_scales_of_the_authority(plan):
+    with scopes_disabled():
+        kinds = sorted(s.definition["kind"] for s in GradingScale.objects.all())
+        unread = Indicator.objects.exclude(grading_text="").filter(grading_scale=None)
+        assert kinds == ["delay_steps", "proportional"]
+        assert list(unread) == []
 
 
 def test_loading_twice_changes_nothing(plan):

@@ -8,7 +8,7 @@ from traguardo.planning.models import Activity, Indicator, Objective, Target
 def objectives_for_scoring(objectives: QuerySet[Objective]) -> QuerySet[Objective]:
     """Everything the scheda layout and the scoring engine read, in a fixed number of queries."""
     return objectives.select_related(
-        "unit",
+        "unit__head",
         "responsible",
         "dup_goal",
         "series",
@@ -25,4 +25,5 @@ def objectives_for_scoring(objectives: QuerySet[Objective]) -> QuerySet[Objectiv
         Prefetch("activities", queryset=Activity.objects.select_related("grading_scale")),
         "areas",
         "involved_units",
+        "series_cards",
     )

@@ -21,18 +21,22 @@ class StaticFetcher(URLFetcher):
         if url.startswith(prefix):
             path = _static_path(url.removeprefix(prefix).split("?")[0])
             if path:
-                return super().fetch(path.as_uri(), headers)
+                response = super().fetch(path.as_uri(), headers)
+                # Keep the served URL, so that a stylesheet's relative URLs (fonts) resolve
+                # under /static/ again and come back through this fetcher.
+                response.url = url
+                return response
         raise ValueError(f"resource not allowed in a PDF: {url}")
 
 
 def _static_path(name: str) -> Path | None:
-    """A collected file (hashed names, production) or one found in the apps (tests, DEBUG)."""
+    """A file of the apps' static folders, else a collected one (hashed names in production)."""
+    found = finders.find(name)
+    if found:
+        return Path(found)
     root = Path(settings.STATIC_ROOT).resolve()
     collected = (root / name).resolve()
-    if collected.is_relative_to(root) and collected.is_file():
-        return collected
-    found = finders.find(name)
-    return Path(found) if found else None
+    return collected if collected.is_relative_to(root) and collected.is_file() else None
 
 
 def render_pdf(template: str, context: dict, request: HttpRequest | None = None) -> bytes:
