@@ -46,9 +46,58 @@ is_contributor = _has_role(Role.CONTRIBUTOR)
 is_evaluator = _has_role(Role.EVALUATOR)
 is_viewer = _has_role(Role.VIEWER)
 
-# Everyone of the authority reads its plans and schede (DESIGN.md §1); writes come with the
-# editor and monitoring, each with its own predicate.
+
+def _plan(obj):
+    return obj if obj.__class__.__name__ == "Plan" else getattr(obj, "plan", None)
+
+
+@rules.predicate
+def plan_is_draft(user, obj) -> bool:
+    plan = _plan(obj)
+    return plan is not None and plan.state == "draft"
+
+
+@rules.predicate
+def plan_is_open_to_admins(user, obj) -> bool:
+    """Admins still edit a plan that was submitted; approval locks it (changes then go
+    through a variazione)."""
+    plan = _plan(obj)
+    return plan is not None and plan.state in ("draft", "submitted")
+
+
+@rules.predicate
+def heads_objective_unit(user, objective) -> bool:
+    """The objective's responsible unit is one of the member's units or below one of them."""
+    membership = _membership(user, objective)
+    unit = getattr(objective, "unit", None)
+    if membership is None or unit is None:
+        return False
+    own = {u.pk for u in membership.units.all()}
+    seen: set[int] = set()
+    while unit is not None and unit.pk not in seen:
+        if unit.pk in own:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
+
+
+# Everyone of the authority reads its plans and schede (DESIGN.md §1).
 rules.add_perm("organization.view_authority", is_member)
 rules.add_perm("planning.view_plan", is_member)
 rules.add_perm("planning.view_objective", is_member)
 rules.add_perm("planning.print_plan", is_member)
+
+# Setting up the authority (structure, people, DUP, ambiti, SMVP, scales) is the admins'.
+rules.add_perm("organization.manage_setup", is_admin)
+
+# Plans are opened by admins; schede are written by admins, and by managers for the units
+# they head while the plan is a draft. Evaluators and viewers read.
+rules.add_perm("planning.add_plan", is_admin)
+rules.add_perm(
+    "planning.add_objective", (is_admin & plan_is_open_to_admins) | (is_manager & plan_is_draft)
+)
+rules.add_perm(
+    "planning.change_objective",
+    (is_admin & plan_is_open_to_admins) | (is_manager & plan_is_draft & heads_objective_unit),
+)

@@ -33,6 +33,11 @@ class Anomaly:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    @property
+    def anchor(self) -> str:
+        """The id of the editor field to fix: ``campo-<field>`` or ``campo-<field>-<n>``."""
+        return f"campo-{self.field}" + (f"-{self.position}" if self.position else "")
+
 
 def final_target(indicator, year: int) -> Target | None:
     """The final target of the card's year, or the only final target there is."""

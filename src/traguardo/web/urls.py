@@ -2,20 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from traguardo.core.tenancy import public_view
-from traguardo.web import views
 from traguardo.web.forms import LoginForm
+from traguardo.web.views import core, objectives, plans, setup
 
 tenant_patterns = [
-    path("piani/", views.plan_list, name="plan_list"),
-    path("piani/<int:year>/", views.plan_detail, name="plan_detail"),
-    path("piani/<int:year>/stampa.pdf", views.plan_pdf, name="plan_pdf"),
-    path("schede/<int:pk>/", views.objective_detail, name="objective_detail"),
-    path("schede/<int:pk>/stampa.pdf", views.objective_pdf, name="objective_pdf"),
+    *plans.urlpatterns,
+    *objectives.urlpatterns,
+    path("impostazioni/", include(setup.urlpatterns)),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", core.home, name="home"),
+    path("healthz", core.healthz, name="healthz"),
     path(
         "accesso/",
         public_view(

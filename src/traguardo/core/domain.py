@@ -1,0 +1,27 @@
+"""What every business action shares: the error it raises and the permission check.
+
+A business action is a function ``do_something(obj, *, actor, …)`` that checks the actor's
+permission, validates, writes in one transaction and raises ``DomainError`` with an Italian
+message when a rule refuses. Views turn the error into a message next to the field.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+
+class DomainError(Exception):
+    """A rule refused the action. ``message`` is for the user (Italian); ``field`` says where."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConflictError(DomainError):
+    """Someone else saved the same object since the actor loaded it (optimistic locking)."""
+
+
+def require(actor, permission: str, obj) -> None:
+    """Refuse (403) an actor without ``permission`` on ``obj``."""
+    if not actor.has_perm(permission, obj):
+        raise PermissionDenied
