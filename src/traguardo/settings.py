@@ -156,6 +156,9 @@ else:
                 # Writers take the lock at BEGIN, so concurrent writers queue instead of failing.
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests use a file too, not a shared in-memory database: concurrent requests then
+            # meet SQLite's real locking (WAL, busy timeout), as in production.
+            "TEST": {"NAME": str(VAR_DIR / "test-traguardo.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -69,17 +69,29 @@ def plan_is_open_to_admins(user, obj) -> bool:
 def heads_objective_unit(user, objective) -> bool:
     """The objective's responsible unit is one of the member's units or below one of them."""
     membership = _membership(user, objective)
-    unit = getattr(objective, "unit", None)
-    if membership is None or unit is None:
-        return False
-    own = {u.pk for u in membership.units.all()}
-    seen: set[int] = set()
-    while unit is not None and unit.pk not in seen:
-        if unit.pk in own:
-            return True
-        seen.add(unit.pk)
-        unit = unit.parent
-    return False
+    unit_id = getattr(objective, "unit_id", None)
+    return membership is not None and unit_id is not None and unit_id in covered_units(membership)
+
+
+def covered_units(membership) -> frozenset[int]:
+    """The member's units and every unit below them; computed once per request (2 queries)."""
+    cached = getattr(membership, "_covered_units", None)
+    if cached is None:
+        from traguardo.organization.models import OrgUnit
+
+        children: dict[int | None, list[int]] = {}
+        tree = OrgUnit.objects.with_scopes_disabled().filter(authority_id=membership.authority_id)
+        for pk, parent in tree.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        pending = list(membership.units.values_list("pk", flat=True))
+        covered: set[int] = set()
+        while pending:
+            pk = pending.pop()
+            if pk not in covered:
+                covered.add(pk)
+                pending.extend(children.get(pk, ()))
+        cached = membership._covered_units = frozenset(covered)
+    return cached
 
 
 # Everyone of the authority reads its plans and schede (DESIGN.md §1).

@@ -17,6 +17,14 @@ class DomainError(Exception):
         self.field = field
 
 
+class InvalidData(DomainError):
+    """Several rules refused the data; ``errors`` pairs a field key with an Italian message."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _field, message in errors))
+        self.errors = errors
+
+
 class ConflictError(DomainError):
     """Someone else saved the same object since the actor loaded it (optimistic locking)."""
 

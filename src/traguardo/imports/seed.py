@@ -248,7 +248,9 @@ class _Loader:
                 authority=self.authority,
                 indicator=indicator,
                 kind=kind,
-                year=due_date.year if due_date else year,
+                # A target belongs to the card's year, even when its date falls later
+                # (card 3 of 2019: "entro il 31 dicembre 2020").
+                year=year,
                 value=read_number(value),
                 value_text=value,
                 due_date=due_date,

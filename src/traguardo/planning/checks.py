@@ -13,10 +13,14 @@ from traguardo.scoring import (
     ActivityFacts,
     IndicatorFacts,
     Issue,
+    Measure,
     ObjectiveFacts,
     check_plan,
     format_percent,
 )
+
+# Measures whose target is a date alone: the card writes "0" (days late) or nothing.
+DATE_ONLY_MEASURES = frozenset({Measure.DEADLINE, Measure.BOOLEAN})
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def objective_facts(objective: Objective) -> ObjectiveFacts:
             IndicatorFacts(
                 position=indicator.position,
                 weight=indicator.weight,
-                final_value=final is not None and final.value is not None,
+                final_value=final is not None
+                and (final.value is not None or indicator.measure in DATE_ONLY_MEASURES),
                 final_due_on=final.due_date if final else None,
                 final_due_text=final.due_text if final else "",
                 intermediate_due_on=intermediate.due_date if intermediate else None,

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,40 +13,54 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class StyledForm(forms.Form):
+class StyledMixin:
     """Adds Bootstrap Italia classes and ARIA wiring to every widget.
 
     Render each field with ``{% include "web/_field.html" with field=form.name %}``: the label
     is always visible, the help text and the error are tied to the input by
-    ``aria-describedby``, and an invalid field carries ``aria-invalid``.
+    ``aria-describedby``, and a field found invalid carries ``aria-invalid``.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        style(self)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = widget.attrs.get("class", "")
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css += " form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css += " form-select"
+            elif not isinstance(widget, forms.HiddenInput):
+                css += " form-control"
+            widget.attrs["class"] = css.strip()
+            if field.help_text:
+                widget.attrs["aria-describedby"] = self._described_id(name, "aiuto")
+
+    def _described_id(self, name: str, suffix: str) -> str:
+        return f"{self.auto_id % self.add_prefix(name)}-{suffix}"
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            if attrs.get("aria-invalid"):
+                continue
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            attrs["aria-invalid"] = "true"
+            described = attrs.get("aria-describedby", "")
+            attrs["aria-describedby"] = f"{described} {self._described_id(name, 'errore')}".strip()
+
+    def silence(self) -> None:
+        """Show what was typed without judging it (a row was just added or moved)."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
 
 
-class StyledModelForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
+class StyledForm(StyledMixin, forms.Form):
+    pass
 
 
-def style(form: forms.BaseForm) -> None:
-    for name, field in form.fields.items():
-        widget = field.widget
-        css = widget.attrs.get("class", "")
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-            css += " form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css += " form-select"
-        else:
-            css += " form-control"
-        described = [f"{form.auto_id % form.add_prefix(name)}-aiuto"] if field.help_text else []
-        if form.is_bound and name in form.errors:
-            css += " is-invalid"
-            widget.attrs["aria-invalid"] = "true"
-            described.append(f"{form.auto_id % form.add_prefix(name)}-errore")
-        if described:
-            widget.attrs["aria-describedby"] = " ".join(described)
-        widget.attrs["class"] = css.strip()
+class StyledModelForm(StyledMixin, forms.ModelForm):
+    pass

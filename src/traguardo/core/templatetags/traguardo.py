@@ -73,3 +73,9 @@ STATUS_LABELS = {
 def status_label(status) -> str:
     """The Italian word for a scoring status (an Aggregate has none: "non misurato")."""
     return str(STATUS_LABELS.get(str(status), _("non misurato")))
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,20 +1,51 @@
-"""Schede: the card page, its PDF and the editor."""
+"""Schede: the card page, its PDF, and the editor (create, edit, live checks, conflicts)."""
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.rules import covered_units
+from traguardo.core.domain import ConflictError, InvalidData
 from traguardo.core.tenancy import check_perm, tenant_view
-from traguardo.planning.models import Objective
+from traguardo.organization.models import GradingScale, OrgUnit, PolicyLevel
+from traguardo.planning.domain.objectives import create_objective, update_objective
+from traguardo.planning.models import Objective, Plan
+from traguardo.planning.objective_forms import (
+    ACTIVITY_PREFIX,
+    INDICATOR_PREFIX,
+    ActivityFormSet,
+    IndicatorFormSet,
+    ObjectiveForm,
+    initial_activities,
+    initial_header,
+    initial_indicators,
+    objective_data,
+    rearranged,
+    rows_of,
+)
+from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.versions import differences, objective_state, sign_state, unsign_state
 from traguardo.reports.pdf import pdf_response
 from traguardo.reports.scheda import scheda_page
+from traguardo.scoring import (
+    ScaleParseError,
+    check_weights,
+    parse_decimal,
+    parse_scale,
+    scale_rows,
+    weight_check_label,
+    weight_score,
+)
 
 
 @tenant_view("planning.view_objective")
 def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _objective(request, pk)
-    return render(request, "web/objective_detail.html", {"card": scheda_page(objective)})
+    card = scheda_page(objective)
+    can_edit = request.user.has_perm("planning.change_objective", objective)
+    return render(request, "web/objective_detail.html", {"card": card, "can_edit": can_edit})
 
 
 @tenant_view("planning.view_objective")
@@ -25,15 +56,271 @@ def objective_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(request, "reports/scheda_pdf.html", {"card": card}, filename)
 
 
-def _objective(request: HttpRequest, pk: int) -> Objective:
-    objective = Objective.objects.filter(pk=pk).select_related("plan").first()
+@tenant_view("planning.view_objective")
+def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _objective(request, pk, prefetch=True)
+    check_perm(request, "planning.change_objective", objective)
+    editor = _Editor(request, objective.plan, objective)
+    if request.method != "POST":
+        return editor.render(editor.initial_forms(objective))
+    return editor.handle_post()
+
+
+@tenant_view("planning.view_plan")
+def objective_create(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    check_perm(request, "planning.add_objective", plan)
+    editor = _Editor(request, plan, None)
+    if request.method != "POST":
+        return editor.render(editor.blank_forms())
+    return editor.handle_post()
+
+
+@tenant_view("planning.view_plan")
+def objective_live(request: HttpRequest, year: int) -> HttpResponse:
+    """htmx: the weight totals, the Punteggio and the scales read back, as the user types."""
+    if request.method != "POST":
+        raise Http404
+    data = request.POST
+    return render(
+        request,
+        "web/objective_live.html",
+        {
+            "indicator_check": _weights(rows_of(data, INDICATOR_PREFIX, ("weight",))),
+            "activity_check": _weights(rows_of(data, ACTIVITY_PREFIX, ("weight",))),
+            "score": _score(data),
+            "previews": _previews(data, _scales_by_id()),
+        },
+    )
+
+
+class _Editor:
+    """The editor's round trip: forms in, domain call, page or conflict out."""
+
+    template = "web/objective_edit.html"
+
+    def __init__(self, request: HttpRequest, plan: Plan, objective: Objective | None) -> None:
+        self.request = request
+        self.plan = plan
+        self.objective = objective
+        self.units = _editable_units(request)
+        self.scales = list(GradingScale.objects.order_by("name"))
+        self.scales_by_id = {str(scale.pk): scale for scale in self.scales}
+
+    def forms(self, data=None, initial=None):
+        initial = initial or {}
+        header = ObjectiveForm(data, initial=initial.get("header"), units=self.units)
+        indicators = IndicatorFormSet(
+            data, initial=initial.get("indicators"), prefix=INDICATOR_PREFIX
+        )
+        activities = ActivityFormSet(
+            data, initial=initial.get("activities"), prefix=ACTIVITY_PREFIX
+        )
+        return header, indicators, activities
+
+    def initial_forms(self, objective: Objective):
+        header = initial_header(objective)
+        header["snapshot"] = sign_state(objective_state(objective))
+        return self.forms(
+            initial={
+                "header": header,
+                "indicators": initial_indicators(objective),
+                "activities": initial_activities(objective),
+            }
+        )
+
+    def blank_forms(self):
+        year = self.plan.year
+        header = {"year": year, "first_year": year, "last_year": year}
+        if self.units is not None and len(self.units) == 1:
+            header["unit"] = self.units[0].pk
+        return self.forms(initial={"header": header, "indicators": [{"measure": "deadline"}]})
+
+    def handle_post(self) -> HttpResponse:
+        action = self.request.POST.get("action", "save")
+        if action != "save":
+            data, focus = rearranged(self.request.POST, action)
+            forms = self.forms(data)
+            for form in (forms[0], *forms[1], *forms[2]):
+                form.silence()
+            return self.render(forms, focus=focus)
+        forms = header, indicators, activities = self.forms(self.request.POST)
+        if header.is_valid() & indicators.is_valid() & activities.is_valid():
+            data = objective_data(header, indicators, activities)
+            try:
+                if self.objective is None:
+                    saved = create_objective(self.plan, actor=self.request.user, data=data)
+                else:
+                    saved = update_objective(
+                        self.objective,
+                        actor=self.request.user,
+                        version=header.cleaned_data["version"] or 0,
+                        data=data,
+                    )
+            except ConflictError as error:
+                return self.conflict(header, error)
+            except InvalidData as error:
+                table_errors = _attach(error, header, indicators, activities)
+                return self.render(forms, table_errors=table_errors, status=400)
+            messages.success(self.request, _("Scheda salvata."))
+            return redirect("objective_detail", authority=self.plan.authority.slug, pk=saved.pk)
+        return self.render(forms, status=400)
+
+    def conflict(self, header: ObjectiveForm, error: ConflictError) -> HttpResponse:
+        current = _objective(self.request, self.objective.pk, prefetch=True)
+        before = unsign_state(header.cleaned_data.get("snapshot") or "") or {}
+        context = {
+            "objective": current,
+            "message": error.message,
+            "changes": differences(before, objective_state(current)),
+        }
+        return render(self.request, "web/objective_conflict.html", context, status=409)
+
+    def render(self, forms, *, focus=None, table_errors=None, status=200) -> HttpResponse:
+        header, indicators, activities = forms
+        if focus:
+            for form in (*indicators, *activities):
+                for bound in form:
+                    if bound.auto_id == focus:
+                        bound.field.widget.attrs["autofocus"] = True
+        data = indicators.data if indicators.is_bound else None
+        context = {
+            "plan": self.plan,
+            "objective": self.objective,
+            "form": header,
+            "indicators": indicators,
+            "activities": activities,
+            "focus": focus,
+            "table_errors": table_errors or {},
+            "indicator_check": _weights(
+                rows_of(data, INDICATOR_PREFIX, ("weight",))
+                if data is not None
+                else [{"weight": [f.initial.get("weight", "")]} for f in indicators]
+            ),
+            "activity_check": _weights(
+                rows_of(data, ACTIVITY_PREFIX, ("weight",))
+                if data is not None
+                else [{"weight": [f.initial.get("weight", "")]} for f in activities]
+            ),
+            "score": _score(header.data if header.is_bound else None, header.initial),
+            "previews": _previews(data, self.scales_by_id)
+            if data is not None
+            else _initial_previews(indicators, activities, self.scales_by_id),
+            "live_url": reverse(
+                "objective_live",
+                kwargs={"authority": self.plan.authority.slug, "year": self.plan.year},
+            ),
+        }
+        return render(self.request, self.template, context, status=status)
+
+
+def _objective(request: HttpRequest, pk: int, *, prefetch: bool = False) -> Objective:
+    objectives = Objective.objects.filter(pk=pk)
+    if prefetch:
+        objectives = objectives_for_scoring(objectives)
+    objective = objectives.select_related("plan").first()
     if objective is None:
         raise Http404
     check_perm(request, "planning.view_objective", objective)
     return objective
 
 
+def _editable_units(request: HttpRequest):
+    """Admins choose any unit; a manager the units they head and those below them."""
+    if request.user.has_perm("organization.manage_setup", request.authority):
+        return None
+    return OrgUnit.objects.filter(pk__in=covered_units(request.membership))
+
+
+def _weights(rows) -> dict:
+    weights = []
+    for row in rows:
+        raw = (row.get("weight") or [""])[-1]
+        try:
+            weights.append(parse_decimal(raw) if str(raw).strip() else None)
+        except ValueError:
+            weights.append(None)
+    check = check_weights(weights)
+    return {"ok": check.state == "ok", "label": weight_check_label(check), "rows": len(rows)}
+
+
+def _score(data, initial=None) -> dict:
+    """The Punteggio of the levels chosen (submitted, or stored)."""
+    source = data if data is not None else (initial or {})
+    ids = [source.get(name) for name in ("strategic_level", "complexity_level", "kind_level")]
+    levels = {
+        str(level.pk): level for level in PolicyLevel.objects.filter(pk__in=[i for i in ids if i])
+    }
+    values = [levels[str(i)].value if str(i) in levels else None for i in ids]
+    return {"value": weight_score(*values), "levels": values}
+
+
+def _scales_by_id() -> dict[str, GradingScale]:
+    return {str(scale.pk): scale for scale in GradingScale.objects.all()}
+
+
+def _previews(data, scales: dict[str, GradingScale]) -> dict:
+    """Each graduation read back as a table (or the reason its text cannot be read)."""
+    previews = {}
+    for prefix in (INDICATOR_PREFIX, ACTIVITY_PREFIX):
+        for i, row in enumerate(rows_of(data, prefix, ("grading_text", "grading_scale"))):
+            previews[f"{prefix}-{i}"] = _preview(
+                (row.get("grading_text") or [""])[-1],
+                (row.get("grading_scale") or [""])[-1],
+                scales,
+            )
+    return previews
+
+
+def _initial_previews(indicators, activities, scales: dict[str, GradingScale]) -> dict:
+    return {
+        f"{formset.prefix}-{i}": _preview(
+            form.initial.get("grading_text", ""), form.initial.get("grading_scale"), scales
+        )
+        for formset in (indicators, activities)
+        for i, form in enumerate(formset)
+    }
+
+
+def _preview(text: str, scale_id, scales: dict[str, GradingScale]) -> dict:
+    if text and text.strip():
+        try:
+            return {"rows": scale_rows(parse_scale(text))}
+        except ScaleParseError as error:
+            return {"error": error.message}
+    scale = scales.get(str(scale_id)) if scale_id else None
+    return {"rows": scale_rows(scale.scale)} if scale else {}
+
+
+def _attach(error: InvalidData, header, indicators, activities) -> dict:
+    """Put each domain error next to its field; return the table-level ones."""
+    tables: dict[str, list[str]] = {"indicators": [], "activities": [], "header": []}
+    rows = {"indicators": list(indicators), "activities": list(activities)}
+    aliases = {"weight_score": "strategic_level"}
+    for key, message in error.errors:
+        parts = key.split("-")
+        name = aliases.get(parts[0], parts[0])
+        if name in rows and len(parts) == 1:
+            tables[name].append(message)
+        elif name in rows:
+            index = int(parts[1]) - 1
+            if 0 <= index < len(rows[name]):
+                form = rows[name][index]
+                field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
+                form.add_error(field, message)
+            else:
+                tables[name].append(message)
+        elif name in header.fields:
+            header.add_error(name, message)
+        else:
+            tables["header"].append(message)
+    return tables
+
+
 urlpatterns = [
     path("schede/<int:pk>/", objective_detail, name="objective_detail"),
     path("schede/<int:pk>/stampa.pdf", objective_pdf, name="objective_pdf"),
+    path("schede/<int:pk>/modifica/", objective_edit, name="objective_edit"),
+    path("piani/<int:year>/schede/nuova/", objective_create, name="objective_create"),
+    path("piani/<int:year>/schede/verifica/", objective_live, name="objective_live"),
 ]

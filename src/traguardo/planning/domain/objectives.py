@@ -1,0 +1,387 @@
+"""Writing a scheda: create and update, with the checks of DESIGN.md §4.5 and optimistic locking.
+
+A scheda is saved whole (header, indicators with the targets of the card's year, activities),
+as the editor submits it. The checks are the engine's (``scoring.check_plan``) run on the data
+about to be written together with the plan's other schede: an error refuses the save with the
+message next to its field; warnings are saved and shown on the card.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from traguardo.core.domain import ConflictError, InvalidData, require
+from traguardo.organization.models import (
+    GradingScale,
+    OrgUnit,
+    PerformanceArea,
+    Person,
+    PolicyLevel,
+)
+from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
+from traguardo.planning.models import Activity, DupGoal, Indicator, Objective, Plan, Target
+from traguardo.planning.queries import objectives_for_scoring
+from traguardo.scoring import (
+    ActivityFacts,
+    IndicatorFacts,
+    Measure,
+    ObjectiveFacts,
+    ScaleParseError,
+    check_plan,
+    describe_scale,
+    parse_scale,
+    scale_to_dict,
+)
+
+HEADER_FIELDS = (
+    "code", "title", "year", "first_year", "last_year", "dup_goal_id", "dup_text", "unit_id",
+    "responsible_id", "expected_result", "notes", "strategic_level_id", "complexity_level_id",
+    "kind_level_id",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TargetData:
+    value: Decimal | None = None
+    value_text: str = ""
+    due_date: date | None = None
+    due_text: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    id: int | None
+    weight: Decimal | None
+    name: str
+    formula_text: str = ""
+    measure: str = Measure.DEADLINE.value
+    direction: str = "higher"
+    baseline: Decimal | None = None
+    baseline_text: str = ""
+    variation_percent: bool = False
+    grading_scale_id: int | None = None
+    grading_text: str = ""
+    intermediate: TargetData | None = None
+    final: TargetData | None = None
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    id: int | None
+    weight: Decimal | None
+    title: str
+    start_date: date | None = None
+    end_date: date | None = None
+    indicator_text: str = ""
+    expected_text: str = ""
+    grading_scale_id: int | None = None
+    grading_text: str = ""
+    achieved_text: str = ""
+    timing_text: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectiveData:
+    code: str
+    title: str
+    year: int
+    first_year: int
+    last_year: int
+    dup_goal_id: int | None = None
+    dup_text: str = ""
+    unit_id: int | None = None
+    responsible_id: int | None = None
+    involved_unit_ids: tuple[int, ...] = ()
+    expected_result: str = ""
+    notes: str = ""
+    area_ids: tuple[int, ...] = ()
+    strategic_level_id: int | None = None
+    complexity_level_id: int | None = None
+    kind_level_id: int | None = None
+    indicators: tuple[IndicatorData, ...] = ()
+    activities: tuple[ActivityData, ...] = ()
+
+
+def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
+    """Add a scheda to a plan.
+
+    1. the actor may add schede to the plan (admin, or manager while the plan is a draft);
+    2. a manager may only name a unit they head;
+    3. the data passes the checks (errors refuse, next to their field);
+    4. header, rows and targets are written in one transaction.
+    """
+    require(actor, "planning.add_objective", plan)
+    with transaction.atomic():
+        last = plan.objectives.order_by("-position").values_list("position", flat=True).first()
+        objective = Objective(authority=plan.authority, plan=plan, position=(last or 0) + 1)
+        _validate(plan, objective, data, actor)
+        _write_header(objective, data)
+        objective.save()
+        _write_rows(objective, data)
+    return objective
+
+
+def update_objective(
+    objective: Objective, *, actor, version: int, data: ObjectiveData
+) -> Objective:
+    """Save the editor's version of a scheda, unless someone saved it since it was loaded.
+
+    The UPDATE carries ``version = <loaded version>``: when another save got there first no
+    row matches, nothing is written and ``ConflictError`` tells the view to show the conflict.
+    """
+    require(actor, "planning.change_objective", objective)
+    with transaction.atomic():
+        _validate(objective.plan, objective, data, actor)
+        values = {name: getattr(data, name) for name in HEADER_FIELDS}
+        updated = Objective.objects.filter(pk=objective.pk, version=version).update(
+            version=F("version") + 1, **values
+        )
+        if not updated:
+            raise ConflictError(
+                _("La scheda è stata modificata da un'altra persona dopo che l'hai aperta.")
+            )
+        objective.refresh_from_db()
+        _write_rows(objective, data)
+    return objective
+
+
+# -- checks --------------------------------------------------------------------------------
+
+
+def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> None:
+    errors: list[tuple[str, str]] = []
+    errors += _foreign_keys(plan, data)
+    errors += _scales(data)
+    if data.first_year > data.last_year:
+        errors.append(("last_year", _("L'ultimo anno non può precedere il primo.")))
+    elif not data.first_year <= data.year <= data.last_year:
+        errors.append(("year", _("L'anno della scheda deve stare tra il primo e l'ultimo anno.")))
+    if data.unit_id and not actor.has_perm("organization.manage_setup", plan.authority):
+        probe = Objective(authority=plan.authority, plan=plan, unit_id=data.unit_id)
+        probe.unit = OrgUnit.objects.filter(pk=data.unit_id).first()
+        if not actor.has_perm("planning.change_objective", probe):
+            errors.append(("unit", _("Puoi indicare solo le unità di cui sei responsabile.")))
+    if errors:
+        raise InvalidData(errors)
+    others = [
+        objective_facts(o)
+        for o in objectives_for_scoring(plan.objectives.exclude(pk=objective.pk or 0))
+    ]
+    mine = _facts(objective.pk or 0, data)
+    issues = check_plan([*others, mine], first_year=plan.year, last_year=plan.last_year)
+    errors = [
+        (_error_key(issue.field, issue.position), describe_issue(issue))
+        for issue in issues.get(mine.key, [])
+        if issue.severity == "error"
+    ]
+    if errors:
+        raise InvalidData(errors)
+
+
+def _error_key(field_name: str, position: int | None) -> str:
+    return f"{field_name}-{position}" if position else field_name
+
+
+def _foreign_keys(plan: Plan, data: ObjectiveData) -> list[tuple[str, str]]:
+    """Every id must name a row of the plan's authority (the scoped managers filter by it)."""
+    wrong = _("Valore non valido.")
+    checks = [
+        ("dup_goal", DupGoal, {data.dup_goal_id} - {None}),
+        ("unit", OrgUnit, {data.unit_id} - {None}),
+        ("responsible", Person, {data.responsible_id} - {None}),
+        ("involved_units", OrgUnit, set(data.involved_unit_ids)),
+        ("areas", PerformanceArea, set(data.area_ids)),
+        (
+            "indicators",
+            GradingScale,
+            {i.grading_scale_id for i in data.indicators} - {None}
+            | {a.grading_scale_id for a in data.activities} - {None},
+        ),
+    ]
+    errors = []
+    for name, model, ids in checks:
+        if ids and model.objects.filter(pk__in=ids).count() != len(ids):
+            errors.append((name, wrong))
+    for name, dimension in (
+        ("strategic_level", "strategic"),
+        ("complexity_level", "complexity"),
+        ("kind_level", "kind"),
+    ):
+        level_id = getattr(data, f"{name}_id")
+        if level_id and not PolicyLevel.objects.filter(pk=level_id, dimension=dimension).exists():
+            errors.append((name, wrong))
+    return errors
+
+
+def _scales(data: ObjectiveData) -> list[tuple[str, str]]:
+    errors = []
+    for kind, rows in (("indicators", data.indicators), ("activities", data.activities)):
+        for position, row in enumerate(rows, start=1):
+            if row.grading_text.strip():
+                try:
+                    parse_scale(row.grading_text)
+                except ScaleParseError as error:
+                    errors.append((f"{kind}-{position}-grading_text", error.message))
+    return errors
+
+
+def _facts(key: int, data: ObjectiveData) -> ObjectiveFacts:
+    indicators = []
+    for position, row in enumerate(data.indicators, start=1):
+        final, intermediate = row.final, row.intermediate
+        has_value = final is not None and (
+            final.value is not None or Measure(row.measure) in DATE_ONLY_MEASURES
+        )
+        indicators.append(
+            IndicatorFacts(
+                position=position,
+                weight=row.weight,
+                final_value=has_value,
+                final_due_on=final.due_date if final else None,
+                final_due_text=final.due_text if final else "",
+                intermediate_due_on=intermediate.due_date if intermediate else None,
+                has_scale=bool(row.grading_scale_id or row.grading_text.strip()),
+            )
+        )
+    activities = tuple(
+        ActivityFacts(position=p, weight=a.weight, start_on=a.start_date, end_on=a.end_date)
+        for p, a in enumerate(data.activities, start=1)
+    )
+    return ObjectiveFacts(
+        key=key,
+        code=data.code,
+        title=data.title,
+        has_unit=data.unit_id is not None,
+        has_responsible=data.responsible_id is not None,
+        has_weight_score=None
+        not in (data.strategic_level_id, data.complexity_level_id, data.kind_level_id),
+        has_areas=bool(data.area_ids),
+        indicators=tuple(indicators),
+        activities=activities,
+    )
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _write_header(objective: Objective, data: ObjectiveData) -> None:
+    for name in HEADER_FIELDS:
+        setattr(objective, name, getattr(data, name))
+
+
+def _write_rows(objective: Objective, data: ObjectiveData) -> None:
+    objective.involved_units.set(data.involved_unit_ids)
+    objective.areas.set(data.area_ids)
+    scales = _ScaleResolver(objective.authority)
+    _sync(
+        objective,
+        Indicator,
+        data.indicators,
+        lambda row, _instance: {
+            "weight": row.weight,
+            "name": row.name,
+            "formula_text": row.formula_text,
+            "measure": row.measure,
+            "direction": row.direction,
+            "baseline": row.baseline,
+            "baseline_text": row.baseline_text,
+            "variation_percent": row.variation_percent,
+            "grading_text": row.grading_text.strip(),
+            "grading_scale": scales.resolve(row.grading_scale_id, row.grading_text),
+        },
+        after=lambda indicator, row: _write_targets(indicator, row, objective.year),
+    )
+    _sync(
+        objective,
+        Activity,
+        data.activities,
+        lambda row, instance: {
+            "weight": row.weight,
+            "title": row.title,
+            "start_date": row.start_date,
+            "end_date": row.end_date,
+            "timing_text": _kept_text(row.timing_text, row.end_date, instance.end_date),
+            "indicator_text": row.indicator_text,
+            "expected_text": row.expected_text,
+            "grading_text": row.grading_text.strip(),
+            "grading_scale": scales.resolve(row.grading_scale_id, row.grading_text),
+            "achieved_text": row.achieved_text,
+        },
+    )
+
+
+def _sync(objective: Objective, model, rows, values, after=None) -> None:
+    """Make the objective's rows of ``model`` be ``rows``, in that order.
+
+    Rows kept are updated, new ones created, missing ones deleted. Positions are first moved
+    out of the way so that reordering never trips the (objective, position) unique constraint.
+    """
+    existing = {r.pk: r for r in model.objects.filter(objective=objective)}
+    kept = {row.id for row in rows if row.id in existing}
+    model.objects.filter(objective=objective).exclude(pk__in=kept).delete()
+    model.objects.filter(objective=objective).update(position=F("position") + 10_000)
+    for position, row in enumerate(rows, start=1):
+        instance = existing.get(row.id) or model(authority=objective.authority, objective=objective)
+        for name, value in values(row, instance).items():
+            setattr(instance, name, value)
+        instance.position = position
+        instance.save()
+        if after:
+            after(instance, row)
+
+
+def _write_targets(indicator: Indicator, row: IndicatorData, year: int) -> None:
+    """The targets of the card's year; other years' targets (multi-year cards) stay."""
+    existing = {t.kind: t for t in Target.objects.filter(indicator=indicator, year=year)}
+    for kind, target in (
+        (Target.Kind.INTERMEDIATE, row.intermediate),
+        (Target.Kind.FINAL, row.final),
+    ):
+        if target is None:
+            Target.objects.filter(indicator=indicator, kind=kind, year=year).delete()
+            continue
+        stored = existing.get(kind)
+        Target.objects.update_or_create(
+            indicator=indicator,
+            kind=kind,
+            year=year,
+            defaults={
+                "authority": indicator.authority,
+                "value": target.value,
+                "value_text": target.value_text,
+                "due_date": target.due_date,
+                "due_text": _kept_text(
+                    target.due_text, target.due_date, stored.due_date if stored else None
+                ),
+            },
+        )
+
+
+def _kept_text(text: str, new_date, stored_date) -> str:
+    """The card's own words for a date ("entro la fine di ogni anno", "31 dic 2019") stay while
+    the date they stand for is unchanged; a date typed anew replaces them."""
+    if new_date is None or new_date == stored_date:
+        return text
+    return ""
+
+
+class _ScaleResolver:
+    """A typed graduation text becomes one of the authority's scales (created once)."""
+
+    def __init__(self, authority) -> None:
+        self.authority = authority
+
+    def resolve(self, scale_id: int | None, text: str) -> GradingScale | None:
+        if text.strip():
+            scale = parse_scale(text)
+            found, _created = GradingScale.objects.get_or_create(
+                authority=self.authority,
+                name=describe_scale(scale),
+                defaults={"definition": scale_to_dict(scale), "source_text": text.strip()},
+            )
+            return found
+        return GradingScale.objects.filter(pk=scale_id).first() if scale_id else None
