@@ -402,3 +402,22 @@ def test_the_editor_costs_the_same_queries_for_1_and_many_rows(client, demo):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(one) == len(many)
+
+
+def test_each_anomaly_links_to_the_field_to_fix(client, demo):
+    page = client.get(reverse("objective_detail", args=["comune-esempio", card(6).pk]))
+    html = page.content.decode()
+    edit = reverse("objective_edit", args=["comune-esempio", card(6).pk])
+    assert f'<a href="{edit}#campo-title">Denominazione mancante.</a>' in html
+    assert f'<a href="{edit}#campo-activities-1">Attività 1: mancano i tempi' in html
+    editor = client.get(edit).content.decode()
+    for anchor in re.findall(re.escape(edit) + r"#([\w-]+)", html):
+        assert f'id="{anchor}"' in editor, anchor
+
+
+def test_readers_see_the_anomalies_without_links(client, demo):
+    client.logout()
+    assert client.login(username="nucleo", password=DEMO_PASSWORD)
+    html = client.get(reverse("objective_detail", args=["comune-esempio", card(6).pk]))
+    assert "Denominazione mancante." in html.content.decode()
+    assert "/modifica/" not in html.content.decode()
