@@ -1,11 +1,7 @@
 """The scheda editor: round trip, rows, checks next to their fields, conflicts, permissions."""
 
 import re
-import threading
-import urllib.parse
-import urllib.request
 from decimal import Decimal
-from http.cookiejar import CookieJar
 
 import pytest
 from django.db import connection
@@ -179,7 +175,7 @@ def test_a_new_scheda_with_weights_short_of_100_is_refused_with_the_reason(clien
 
 
 def test_the_live_check_answers_with_the_totals_as_the_user_types(client, demo):
-    url, data = new_scheda_data(client, 2019)
+    _url, data = new_scheda_data(client, 2019)
     data = with_rows(
         data, "ind", [indicator("40", "A"), indicator("40", "B"), indicator("10", "C")]
     )

@@ -1,0 +1,204 @@
+"""Forms of the plan pages: opening a plan, and finding schede on the plan page."""
+
+from collections.abc import Iterable, Sequence
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from traguardo.organization.models import OrgUnit, PerformanceArea, Person
+from traguardo.planning.domain.plans import default_title, year_taken_message
+from traguardo.planning.models import Plan
+from traguardo.web.forms import StyledForm
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Plan) -> str:
+        return f"{obj.title} ({obj.year}–{obj.last_year})"
+
+
+class PlanCreateForm(StyledForm):
+    """Year, triennium, title, and the plan to start from (blank: an empty plan)."""
+
+    year = forms.IntegerField(label=gettext_lazy("Anno"), min_value=2000, max_value=2100)
+    last_year = forms.IntegerField(
+        label=gettext_lazy("Ultimo anno del triennio"),
+        required=False,
+        min_value=2000,
+        max_value=2110,
+        help_text=gettext_lazy("Se lasciato vuoto: l'anno del piano più due."),
+    )
+    title = forms.CharField(
+        label=gettext_lazy("Titolo"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Se lasciato vuoto: «Piano» seguito dall'anno."),
+    )
+    source = PlanChoiceField(
+        Plan.objects.none(),
+        required=False,
+        label=gettext_lazy("Parti da"),
+        empty_label=gettext_lazy("Nessun piano: piano vuoto"),
+        help_text=gettext_lazy(
+            "Le schede del piano scelto entrano come bozze del nuovo anno: le annuali con le "
+            "date spostate, le pluriennali ancora in corso con i livelli attesi del nuovo anno."
+        ),
+    )
+
+    def __init__(self, *args, plans: Sequence[Plan], **kwargs) -> None:
+        self.plans = list(plans)
+        data = args[0] if args else kwargs.get("data")
+        if data is None:
+            kwargs.setdefault("initial", self._defaults())
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Plan.objects.filter(pk__in=[p.pk for p in self.plans])
+
+    def _defaults(self) -> dict:
+        """The year after the latest plan, starting from the previous year's plan if any."""
+        years = {p.year: p for p in self.plans}
+        year = max(years) + 1 if years else timezone.localdate().year
+        previous = years.get(year - 1)
+        return {"year": year, "source": previous.pk if previous else None}
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if any(p.year == year for p in self.plans):
+            raise forms.ValidationError(year_taken_message(year))
+        return year
+
+    def clean(self) -> dict:
+        data = super().clean()
+        year = data.get("year")
+        if year is None:
+            return data
+        if data.get("last_year") is None:
+            data["last_year"] = year + 2
+        elif data["last_year"] < year:
+            self.add_error(
+                "last_year", _("L'ultimo anno del triennio non può precedere l'anno del piano.")
+            )
+        data["title"] = (data.get("title") or "").strip() or default_title(year)
+        return data
+
+
+STATUS_ERRORS = "errori"
+STATUS_WARNINGS = "avvisi"
+STATUS_CLEAN = "nessuna"
+
+
+class SchedaFilterForm(StyledForm):
+    """Find schede on the plan page. Every field is optional; an invalid one is ignored.
+
+    Rows are anything with ``objective``, ``errors`` and ``anomalies`` (the plan page's cards).
+    """
+
+    unit = forms.TypedChoiceField(
+        label=gettext_lazy("Unità organizzativa"),
+        coerce=int,
+        required=False,
+        help_text=gettext_lazy("Comprese le unità che ne dipendono."),
+    )
+    responsible = forms.TypedChoiceField(
+        label=gettext_lazy("Responsabile"), coerce=int, required=False
+    )
+    area = forms.TypedChoiceField(
+        label=gettext_lazy("Ambito della performance"), coerce=int, required=False
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Segnalazioni"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Tutte")),
+            (STATUS_ERRORS, gettext_lazy("Con errori")),
+            (STATUS_WARNINGS, gettext_lazy("Con avvisi")),
+            (STATUS_CLEAN, gettext_lazy("Senza segnalazioni")),
+        ],
+        help_text=gettext_lazy("«Con avvisi»: schede con avvisi e nessun errore."),
+    )
+    q = forms.CharField(
+        label=gettext_lazy("Testo"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput,
+        help_text=gettext_lazy("Cerca in codice, denominazione e risultato atteso."),
+    )
+
+    def __init__(self, data=None, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        units = list(OrgUnit.objects.order_by("position", "name"))
+        self.children: dict[int | None, list[OrgUnit]] = {}
+        for unit in units:
+            self.children.setdefault(unit.parent_id, []).append(unit)
+        known = {u.pk for u in units}
+        roots = [u for u in units if u.parent_id not in known]
+        self.fields["unit"].choices = [("", _("Tutte")), *self._tree(roots, "")]
+        self.fields["responsible"].choices = [
+            ("", _("Tutti")),
+            *((p.pk, str(p)) for p in Person.objects.all()),
+        ]
+        self.fields["area"].choices = [
+            ("", _("Tutti")),
+            *((a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()),
+        ]
+
+    def _tree(self, units: Iterable[OrgUnit], path: str, seen=None) -> list[tuple[int, str]]:
+        seen = set() if seen is None else seen
+        choices = []
+        for unit in units:
+            if unit.pk in seen:
+                continue
+            seen.add(unit.pk)
+            label = f"{path} › {unit.name}" if path else unit.name
+            choices.append((unit.pk, label))
+            choices += self._tree(self.children.get(unit.pk, []), label, seen)
+        return choices
+
+    def _with_subunits(self, unit_id: int) -> set[int]:
+        found, todo = set(), [unit_id]
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.add(pk)
+                todo += [u.pk for u in self.children.get(pk, [])]
+        return found
+
+    @property
+    def criteria(self) -> dict:
+        """The valid, non-blank filters (an invalid field is shown with its error, not used)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def apply(self, rows: Iterable) -> list:
+        criteria = self.criteria
+        rows = list(rows)
+        if "unit" in criteria:
+            units = self._with_subunits(criteria["unit"])
+            rows = [r for r in rows if r.objective.unit_id in units]
+        if "responsible" in criteria:
+            rows = [r for r in rows if r.objective.responsible_id == criteria["responsible"]]
+        if "area" in criteria:
+            area = criteria["area"]
+            rows = [r for r in rows if any(a.pk == area for a in r.objective.areas.all())]
+        if "status" in criteria:
+            rows = [r for r in rows if _status(r) == criteria["status"]]
+        if "q" in criteria:
+            words = criteria["q"].casefold().split()
+            rows = [r for r in rows if all(w in _haystack(r.objective) for w in words)]
+        return rows
+
+
+def _status(row) -> str:
+    if row.errors:
+        return STATUS_ERRORS
+    return STATUS_WARNINGS if row.anomalies else STATUS_CLEAN
+
+
+def _haystack(objective) -> str:
+    return " ".join((objective.code, objective.title, objective.expected_result)).casefold()
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
