@@ -417,3 +417,56 @@ def test_readers_see_the_anomalies_without_links(client, demo):
     html = client.get(reverse("objective_detail", args=["comune-esempio", card(6).pk]))
     assert "Denominazione mancante." in html.content.decode()
     assert "/modifica/" not in html.content.decode()
+
+
+def test_every_anomaly_of_the_seed_can_be_fixed_in_the_editor(client, demo):
+    """What a person does, card by card, to clear the seed's warnings and errors."""
+    from traguardo.organization.models import OrgUnit, PerformanceArea, Person, PolicyLevel
+
+    with scopes_disabled():
+        sector = str(OrgUnit.objects.get(name="Settore II").pk)
+        director = str(Person.objects.get(last_name="Serrao").pk)
+        area = str(PerformanceArea.objects.get(number=2).pk)
+        level = {
+            d: str(PolicyLevel.objects.get(dimension=d, code=c).pk)
+            for d, c in (("strategic", "media"), ("complexity", "media"), ("kind", "sviluppo"))
+        }
+    # The 2021 card first: while two cards share code "10" neither may be saved with it.
+    for position in [*range(1, 10), 11, 10]:
+        url = reverse("objective_edit", args=["comune-esempio", card(position).pk])
+        data = form_data(client.get(url))
+        data["code"] = data["code"] if data["code"] != [""] else [str(100 + position)]
+        if position == 11:
+            data["code"] = ["11"]  # the duplicate "10" of the 2021 card
+        if data["title"] == [""]:
+            data["title"] = ["Comunicazione degli eventi all'Ufficio Stampa"]
+        data.update(
+            unit=[sector],
+            responsible=[director],
+            areas=[area],
+            strategic_level=[level["strategic"]],
+            complexity_level=[level["complexity"]],
+            kind_level=[level["kind"]],
+        )
+        for i in range(int(data["ind-TOTAL_FORMS"][0])):
+            if data[f"ind-{i}-final_date"] == [""]:
+                data[f"ind-{i}-final_date"] = ["2019-12-31"]
+            if data[f"ind-{i}-measure"] == ["ratio"] and data[f"ind-{i}-final_value"] == [""]:
+                data[f"ind-{i}-final_value"] = ["100"]
+            if data[f"ind-{i}-grading_text"] == [""] and data[f"ind-{i}-grading_scale"] == [""]:
+                data[f"ind-{i}-grading_text"] = ["Proporzionale"]
+        for i in range(int(data["att-TOTAL_FORMS"][0])):
+            if data[f"att-{i}-end_date"] == [""]:
+                data[f"att-{i}-end_date"] = ["2019-12-31"]
+        response = client.post(url, {**data, "action": "save"})
+        alerts = re.findall(r'role="alert"[^>]*>\s*([^<]+)', response.content.decode())
+        assert response.status_code == 302, (position, alerts)
+    with scopes_disabled():
+        from traguardo.reports.scheda import plan_pages
+
+        page = plan_pages(card(1).plan)
+    assert {row.objective.position: row.anomalies for row in page.rows} == {
+        n: [] for n in range(1, 12)
+    }
+    plan_html = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
+    assert len(re.findall(r">\s*Nessuna\s*<", plan_html)) == 11

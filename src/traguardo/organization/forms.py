@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.domain import DomainError
+from traguardo.core.forms import StyledModelForm
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -19,7 +20,6 @@ from traguardo.organization.models import (
     ScoringPolicy,
 )
 from traguardo.planning.models import DupGoal
-from traguardo.web.forms import StyledModelForm
 
 
 class SetupForm(StyledModelForm):

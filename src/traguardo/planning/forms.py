@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from traguardo.core.forms import StyledForm
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.domain.plans import default_title, year_taken_message
 from traguardo.planning.models import Plan
-from traguardo.web.forms import StyledForm
 
 
 class PlanChoiceField(forms.ModelChoiceField):

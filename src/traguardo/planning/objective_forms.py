@@ -11,6 +11,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from traguardo.core.forms import StyledForm
 from traguardo.imports.interpret import read_number
 from traguardo.organization.models import (
     GradingScale,
@@ -27,7 +28,6 @@ from traguardo.planning.domain.objectives import (
 )
 from traguardo.planning.models import DupGoal, Objective, Target
 from traguardo.scoring import Measure, parse_decimal
-from traguardo.web.forms import StyledForm
 
 INDICATOR_PREFIX = "ind"
 ACTIVITY_PREFIX = "att"
