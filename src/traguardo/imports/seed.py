@@ -18,20 +18,16 @@ from django_scopes import scope
 
 from traguardo.imports.cardtext import Card, parse_cards, parse_italian_date
 from traguardo.imports.interpret import read_measure, read_number
+from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import (
     Authority,
     GradingScale,
     OrgUnit,
     PerformanceArea,
     Person,
-    PolicyLevel,
-    ScoringPolicy,
 )
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.scoring import (
-    DEFAULT_COMPLEXITY,
-    DEFAULT_KIND,
-    DEFAULT_STRATEGIC,
     ScaleParseError,
     describe_scale,
     parse_scale,
@@ -153,20 +149,7 @@ class _Loader:
             PerformanceArea.objects.get_or_create(
                 authority=a, number=number, defaults={"name": name}
             )
-        policy, _c = ScoringPolicy.objects.get_or_create(authority=a)
-        for dimension, levels in (
-            (PolicyLevel.Dimension.STRATEGIC, DEFAULT_STRATEGIC),
-            (PolicyLevel.Dimension.COMPLEXITY, DEFAULT_COMPLEXITY),
-            (PolicyLevel.Dimension.KIND, DEFAULT_KIND),
-        ):
-            for position, (code, value) in enumerate(levels.items()):
-                PolicyLevel.objects.get_or_create(
-                    authority=a,
-                    policy=policy,
-                    dimension=dimension,
-                    code=code,
-                    defaults={"label": code.capitalize(), "value": value, "position": position},
-                )
+        ensure_policy(a)
 
     # -- one card ------------------------------------------------------------------------
 
