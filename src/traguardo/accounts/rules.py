@@ -113,3 +113,19 @@ rules.add_perm(
     "planning.change_objective",
     (is_admin & plan_is_open_to_admins) | (is_manager & plan_is_draft & heads_objective_unit),
 )
+
+# Monitoring (DESIGN.md §5): admins run the periods and force results; the people responsible
+# for a unit (its manager, the contributors assigned to it) record its measurements.
+rules.add_perm("monitoring.view_dashboard", is_member)
+rules.add_perm("monitoring.manage_periods", is_admin)
+rules.add_perm(
+    "monitoring.record_measurement",
+    is_admin | ((is_manager | is_contributor) & heads_objective_unit),
+)
+rules.add_perm("monitoring.force_achievement", is_admin)
+# Evidence files may name people and contain documents of the office: the unit's own people,
+# the controllo di gestione and the Nucleo see them; other units and viewers do not.
+rules.add_perm(
+    "monitoring.view_evidence",
+    is_admin | is_evaluator | ((is_manager | is_contributor) & heads_objective_unit),
+)
