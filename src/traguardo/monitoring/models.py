@@ -107,3 +107,32 @@ class Measurement(AuthorityScoped):
                 name="measurement_forced_has_reason",
             ),
         ]
+
+
+def _evidence_path(instance: "Evidence", filename: str) -> str:
+    # Stored under a random name: the original name is kept in the row, never on disk.
+    return f"evidence/{instance.authority_id}/{instance.stored_name}"
+
+
+class Evidence(AuthorityScoped):
+    """A file that documents a measurement (a deliberation, a report, a screenshot)."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=_evidence_path, max_length=300)
+    stored_name = models.CharField(max_length=80, unique=True, editable=False)
+    original_name = models.CharField(_("nome del file"), max_length=255)
+    content_type = models.CharField(_("tipo"), max_length=120)
+    size = models.PositiveBigIntegerField(_("dimensione (byte)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("caricato il"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allegato")
+        verbose_name_plural = _("allegati")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -62,6 +62,11 @@ class CardView:
     result: ObjectiveResult | None
 
     @property
+    def forced(self) -> bool:
+        """Some indicator's result was forced: every place showing the result says so."""
+        return bool(self.result) and any(r.status == "forced" for r in self.result.indicators)
+
+    @property
     def errors(self) -> list[Anomaly]:
         return [a for a in self.anomalies if a.is_error]
 

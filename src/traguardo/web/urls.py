@@ -3,11 +3,12 @@ from django.urls import include, path
 
 from traguardo.core.tenancy import public_view
 from traguardo.web.forms import LoginForm
-from traguardo.web.views import core, objectives, plans, setup
+from traguardo.web.views import core, monitoring, objectives, plans, setup
 
 tenant_patterns = [
     *plans.urlpatterns,
     *objectives.urlpatterns,
+    *monitoring.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
 ]
 

@@ -1,0 +1,121 @@
+"""Forms of monitoring: a period, a measurement (its fields follow the measure), a file."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from traguardo.core.forms import StyledForm
+from traguardo.monitoring.domain import MeasurementData
+from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.monitoring.uploads import ACCEPTED
+from traguardo.planning.objective_forms import DateInput, DecimalText
+from traguardo.scoring import Measure
+
+# The fields each measure asks for, besides the comment and the justifications.
+MEASURE_FIELDS = {
+    Measure.RATIO.value: ("numerator", "denominator", "completed_on"),
+    Measure.DEADLINE.value: ("completed_on",),
+    Measure.DELAY_DAYS.value: ("value",),
+    Measure.NUMBER.value: ("value",),
+    Measure.PERCENTAGE.value: ("value",),
+    Measure.VARIATION.value: ("value",),
+    Measure.BOOLEAN.value: ("done",),
+}
+VALUE_LABELS = {
+    Measure.DELAY_DAYS.value: _("Giorni di ritardo"),
+    Measure.NUMBER.value: _("Valore rilevato"),
+    Measure.PERCENTAGE.value: _("Percentuale rilevata"),
+    Measure.VARIATION.value: _("Valore rilevato (confrontato con il riferimento)"),
+}
+
+
+class PeriodForm(StyledForm):
+    name = forms.CharField(label=_("Nome"), max_length=150)
+    kind = forms.ChoiceField(label=_("Tipo"), choices=MonitoringPeriod.Kind.choices)
+    reference_date = forms.DateField(label=_("Data di riferimento"), widget=DateInput())
+
+
+class MeasurementForm(StyledForm):
+    numerator = DecimalText(label=_("Numeratore"), required=False)
+    denominator = DecimalText(label=_("Denominatore"), required=False)
+    value = DecimalText(label=_("Valore rilevato"), required=False)
+    completed_on = forms.DateField(
+        label=_("Data di completamento"), required=False, widget=DateInput()
+    )
+    done = forms.TypedChoiceField(
+        label=_("Realizzato"),
+        choices=[("", "—"), ("1", _("Sì")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
+    progress = DecimalText(label=_("Avanzamento (%)"), required=False)
+    comment = forms.CharField(
+        label=_("Commento"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    not_assessable = forms.BooleanField(label=_("Non valutabile"), required=False)
+    not_assessable_reason = forms.CharField(
+        label=_("Motivo della non valutabilità"), required=False, max_length=1000
+    )
+    forced_achievement = DecimalText(label=_("Raggiungimento forzato (%)"), required=False)
+    forced_reason = forms.CharField(
+        label=_("Motivo della forzatura"), required=False, max_length=1000
+    )
+    file = forms.FileField(
+        label=_("Allegato (facoltativo)"),
+        required=False,
+        help_text=_("PDF, immagini, documenti Word, Excel o LibreOffice: %(types)s.")
+        % {"types": ", ".join(ACCEPTED)},
+    )
+
+    def __init__(self, *args, measure: str | None, can_force: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        keep = set(MEASURE_FIELDS.get(measure, ())) if measure else {"completed_on", "progress"}
+        keep |= {"comment", "not_assessable", "not_assessable_reason", "file"}
+        if can_force and measure:
+            keep |= {"forced_achievement", "forced_reason"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if measure in VALUE_LABELS:
+            self.fields["value"].label = VALUE_LABELS[measure]
+        if measure == Measure.RATIO.value:
+            self.fields["completed_on"].label = _("Data in cui è stato raggiunto il livello atteso")
+            self.fields["completed_on"].help_text = _(
+                "Serve quando la graduazione è per giorni di ritardo."
+            )
+
+    def data_for_domain(self) -> MeasurementData:
+        c = self.cleaned_data
+        return MeasurementData(
+            numerator=c.get("numerator"),
+            denominator=c.get("denominator"),
+            value=c.get("value"),
+            completed_on=c.get("completed_on"),
+            done=c.get("done"),
+            progress=c.get("progress"),
+            not_assessable=c.get("not_assessable", False),
+            not_assessable_reason=c.get("not_assessable_reason", ""),
+            forced_achievement=c.get("forced_achievement"),
+            forced_reason=c.get("forced_reason", ""),
+            comment=c.get("comment", ""),
+        )
+
+
+def initial_from(measurement) -> dict:
+    if measurement is None:
+        return {}
+    from traguardo.core.templatetags.traguardo import number_it
+
+    return {
+        "numerator": number_it(measurement.numerator),
+        "denominator": number_it(measurement.denominator),
+        "value": number_it(measurement.value),
+        "completed_on": measurement.completed_on,
+        "done": {True: "1", False: "0"}.get(measurement.done, ""),
+        "progress": number_it(measurement.progress),
+        "comment": measurement.comment,
+        "not_assessable": measurement.not_assessable,
+        "not_assessable_reason": measurement.not_assessable_reason,
+        "forced_achievement": number_it(measurement.forced_achievement),
+        "forced_reason": measurement.forced_reason,
+    }

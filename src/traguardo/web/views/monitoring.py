@@ -1,0 +1,203 @@
+"""Monitoring pages: the periods of a plan, the measurements of a scheda, evidence files."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from traguardo.core.domain import DomainError, InvalidData
+from traguardo.core.tenancy import check_perm, tenant_view
+from traguardo.monitoring import domain
+from traguardo.monitoring.domain import OPEN_STATES, missing_for_closure
+from traguardo.monitoring.forms import MeasurementForm, PeriodForm, initial_from
+from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
+from traguardo.planning.models import Objective, Plan
+from traguardo.planning.scores import current_period
+from traguardo.reports.scheda import scheda_page
+
+
+@tenant_view("monitoring.view_dashboard")
+def periods(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    can_manage = request.user.has_perm("monitoring.manage_periods", plan)
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST":
+        check_perm(request, "monitoring.manage_periods", plan)
+        if form.is_valid():
+            try:
+                period = domain.create_period(plan, actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, _("Periodo «%(name)s» programmato.") % {"name": period})
+                return redirect("periods", authority=request.authority.slug, year=year)
+    rows = list(plan.periods.order_by("reference_date"))
+    open_period = next((p for p in rows if p.state in OPEN_STATES), None)
+    context = {
+        "plan": plan,
+        "periods": rows,
+        "form": form,
+        "can_manage": can_manage,
+        "open_period": open_period,
+        "missing": missing_for_closure(open_period) if open_period else [],
+        "refused": request.session.pop("traguardo.closure_missing", []),
+    }
+    return render(
+        request, "web/monitoring/periods.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@tenant_view("monitoring.view_dashboard")
+def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    period = get_object_or_404(MonitoringPeriod.objects.select_related("plan"), pk=pk)
+    check_perm(request, "monitoring.manage_periods", period.plan)
+    actions = {"apri": domain.open_period, "chiudi": domain.close_period}
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action](period, actor=request.user)
+    except InvalidData as error:
+        messages.error(
+            request,
+            _("Il periodo non si può chiudere: mancano %(n)d rilevazioni.")
+            % {"n": len(error.errors)},
+        )
+        request.session["traguardo.closure_missing"] = [message for _f, message in error.errors]
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        done = {"apri": _("Periodo «%(name)s» aperto."), "chiudi": _("Periodo «%(name)s» chiuso.")}
+        messages.success(request, done[action] % {"name": period.name})
+    return redirect("periods", authority=request.authority.slug, year=period.plan.year)
+
+
+@tenant_view("planning.view_objective")
+def measurements(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
+    check_perm(request, "planning.view_objective", objective)
+    period = current_period(objective.plan)
+    can_record = (
+        period is not None
+        and period.state in OPEN_STATES
+        and request.user.has_perm("monitoring.record_measurement", objective)
+    )
+    can_force = request.user.has_perm("monitoring.force_achievement", objective)
+    bound = None
+    if request.method == "POST":
+        if not can_record:
+            check_perm(request, "monitoring.record_measurement", objective)
+            messages.error(request, _("Nessun periodo aperto: le rilevazioni sono chiuse."))
+            return redirect("measurements", authority=request.authority.slug, pk=pk)
+        bound, response = _save(request, objective, period, can_force)
+        if response is not None:
+            return response
+    card = scheda_page(objective)
+    stored = {}
+    if period is not None:
+        for m in Measurement.objects.filter(period=period).prefetch_related("evidence"):
+            stored[("ind", m.indicator_id) if m.indicator_id else ("att", m.activity_id)] = m
+    rows = []
+    for kind, subjects in (("ind", card.indicators), ("att", card.activities)):
+        for row in subjects:
+            subject = row.indicator if kind == "ind" else row.activity
+            key = f"{kind}-{subject.pk}"
+            measurement = stored.get((kind, subject.pk))
+            form = (
+                bound[1]
+                if bound and bound[0] == key
+                else MeasurementForm(
+                    prefix=key,
+                    initial=initial_from(measurement),
+                    measure=subject.measure if kind == "ind" else None,
+                    can_force=can_force,
+                )
+            )
+            rows.append(
+                {
+                    "kind": kind,
+                    "key": key,
+                    "row": row,
+                    "subject": subject,
+                    "measurement": measurement,
+                    "form": form,
+                }
+            )
+    context = {
+        "card": card,
+        "objective": objective,
+        "period": period,
+        "rows": rows,
+        "can_record": can_record,
+        "can_see_evidence": request.user.has_perm("monitoring.view_evidence", objective),
+    }
+    return render(
+        request, "web/monitoring/measurements.html", context, status=400 if bound else 200
+    )
+
+
+def _save(request, objective, period, can_force):
+    """Save the one form that was submitted; on error return it bound, to show it again."""
+    key = request.POST.get("subject", "")
+    kind, _sep, raw_pk = key.partition("-")
+    if kind not in ("ind", "att") or not raw_pk.isdigit():
+        raise Http404
+    rows = objective.indicators if kind == "ind" else objective.activities
+    subject = get_object_or_404(rows.all(), pk=int(raw_pk))
+    form = MeasurementForm(
+        request.POST,
+        request.FILES,
+        prefix=key,
+        measure=subject.measure if kind == "ind" else None,
+        can_force=can_force,
+    )
+    if not form.is_valid():
+        return (key, form), None
+    record = domain.record_measurement if kind == "ind" else domain.record_activity
+    try:
+        measurement = record(subject, period, actor=request.user, data=form.data_for_domain())
+        upload = form.cleaned_data.get("file")
+        if upload:
+            domain.add_evidence(measurement, upload, actor=request.user)
+    except InvalidData as error:
+        for field, message in error.errors:
+            form.add_error(field if field in form.fields else None, message)
+        return (key, form), None
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return (key, form), None
+    messages.success(request, _("Rilevazione salvata: %(what)s.") % {"what": subject})
+    url = redirect("measurements", authority=request.authority.slug, pk=objective.pk)
+    url["Location"] += f"#rilevazione-{key}"
+    return None, url
+
+
+@tenant_view("planning.view_objective")
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "measurement__indicator__objective", "measurement__activity__objective"
+        ),
+        pk=pk,
+    )
+    subject = evidence.measurement.indicator or evidence.measurement.activity
+    check_perm(request, "monitoring.view_evidence", subject.objective)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("piani/<int:year>/periodi/", periods, name="periods"),
+    path("periodi/<int:pk>/<str:action>/", period_action, name="period_action"),
+    path("schede/<int:pk>/rilevazioni/", measurements, name="measurements"),
+    path("allegati/<int:pk>/", evidence_download, name="evidence_download"),
+]
