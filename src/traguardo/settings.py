@@ -238,8 +238,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The address people reach Traguardo at, for links in e-mails (reminders).
+BASE_URL = (env("TRAGUARDO_BASE_URL", "") or "").rstrip("/")
+
 EMAIL_BACKEND = env("TRAGUARDO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("TRAGUARDO_FROM_EMAIL", "traguardo@localhost")
+EMAIL_HOST = env("TRAGUARDO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("TRAGUARDO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("TRAGUARDO_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("TRAGUARDO_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = envbool("TRAGUARDO_EMAIL_TLS", False)
 
 LOGGING = {
     "version": 1,

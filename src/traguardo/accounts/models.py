@@ -1,5 +1,7 @@
 """Users and their memberships: who may do what in which authority."""
 
+import hashlib
+
 from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +62,66 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.authority} ({self.get_role_display()})"
+
+
+class CalendarTokenQuerySet(models.QuerySet):
+    def active(self) -> "CalendarTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarToken(models.Model):
+    """A private link to a member's deadlines as an iCalendar feed.
+
+    Only the SHA-256 of the token is stored: the link is shown once, when it is created, and a
+    copy of the database does not give anyone the feeds. Looking a token up by its hash also
+    keeps the comparison from leaking, byte by byte, how much of a guessed token was right.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_tokens")
+    authority = models.ForeignKey(
+        "organization.Authority", on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(_("impronta del codice"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revocato il"), null=True, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collegamento al calendario")
+        verbose_name_plural = _("collegamenti al calendario")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "authority"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendartoken_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.token_hash[:8]}"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReminderLog(models.Model):
+    """A reminder e-mail sent: the same digest is not sent twice on the same day."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("giorno"))
+    digest_hash = models.CharField(_("impronta del promemoria"), max_length=64)
+    sent_at = models.DateTimeField(_("inviato il"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("promemoria inviato")
+        verbose_name_plural = _("promemoria inviati")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day", "digest_hash"], name="reminderlog_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"

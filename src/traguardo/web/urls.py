@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from traguardo.core.tenancy import public_view
 from traguardo.web.forms import LoginForm
-from traguardo.web.views import core, monitoring, objectives, plans, setup
+from traguardo.web.views import calendar, core, dashboard, monitoring, objectives, plans, setup
 
 tenant_patterns = [
     *plans.urlpatterns,
     *objectives.urlpatterns,
+    *dashboard.urlpatterns,
+    *calendar.urlpatterns,
     *monitoring.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
 ]
@@ -27,5 +29,6 @@ urlpatterns = [
         name="login",
     ),
     path("uscita/", public_view(auth_views.LogoutView.as_view()), name="logout"),
+    path("calendario/<slug:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
     path("enti/<slug:authority>/", include(tenant_patterns)),
 ]
