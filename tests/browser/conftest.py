@@ -176,3 +176,19 @@ def describe_violations(violations: list[dict], max_targets: int = 3) -> str:
             lines.append(f"    {target}: {summary[:300]}")
         lines.append(f"    {v['helpUrl']}")
     return "\n".join(lines)
+
+
+def date_keys(page, iso: str) -> str:
+    """The keys that type ``iso`` into a date field of this browser.
+
+    Headless Chromium orders the date segments by its own locale (here mm/dd/yyyy whatever
+    the page's language): ask a scratch page once, then type as a person of that locale would.
+    """
+    probe = page.context.new_page()
+    probe.set_content('<input type="date" id="d">')
+    probe.focus("#d")
+    probe.keyboard.type("01022003")
+    day_first = probe.input_value("#d") == "2003-02-01"
+    probe.close()
+    year, month, day = iso.split("-")
+    return f"{day}{month}{year}" if day_first else f"{month}{day}{year}"

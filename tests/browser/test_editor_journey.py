@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import SLUG, axe_violations, describe_violations, url
+from tests.browser.conftest import SLUG, axe_violations, date_keys, describe_violations, url
 from tests.browser.test_journey import assert_focus_visible, tab_to
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.planning.models import Objective
@@ -21,22 +21,6 @@ def type_into(page, locator, text: str, limit: int = 80) -> None:
     tab_to(page, locator, limit=limit)
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
-
-
-def date_keys(page, iso: str) -> str:
-    """The keys that type ``iso`` into a date field of this browser.
-
-    Headless Chromium orders the date segments by its own locale (here mm/dd/yyyy whatever
-    the page's language): ask a scratch page once, then type as a person of that locale would.
-    """
-    probe = page.context.new_page()
-    probe.set_content('<input type="date" id="d">')
-    probe.focus("#d")
-    probe.keyboard.type("01022003")
-    day_first = probe.input_value("#d") == "2003-02-01"
-    probe.close()
-    year, month, day = iso.split("-")
-    return f"{day}{month}{year}" if day_first else f"{month}{day}{year}"
 
 
 def assert_axe_clean(page, where: str) -> None:
