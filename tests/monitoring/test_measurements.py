@@ -284,3 +284,45 @@ def test_who_sees_and_who_records(client, personas, authority, unit_a, persona):
     assert client.get(periods).status_code == expected
     post = client.post(periods, {"name": "X", "kind": "final", "reference_date": "2019-06-30"})
     assert post.status_code == {"admin": 302, "outsider": 404, "anonymous": 302}.get(persona, 403)
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_measurement_page_costs_the_same_queries_for_few_and_many_rows(client, demo):
+    period = open_period(client, demo)
+    for position in (7, 2):
+        objective = card(position)
+        with scopes_disabled():
+            subjects = [*objective.indicators.all(), *objective.activities.all()]
+        for subject in subjects:
+            key = ("ind-" if hasattr(subject, "measure") else "att-") + str(subject.pk)
+            client.post(
+                reverse("measurements", args=[SLUG, objective.pk]),
+                {"subject": key, f"{key}-completed_on": "2019-12-20",
+                 f"{key}-numerator": "1", f"{key}-denominator": "2",
+                 f"{key}-file": SimpleUploadedFile("prova.pdf", PDF)},
+            )  # fmt: skip
+    with scopes_disabled():
+        assert Evidence.objects.filter(measurement__period=period).count() == 2 + 6
+    few = _queries(client, reverse("measurements", args=[SLUG, card(7).pk]))
+    many = _queries(client, reverse("measurements", args=[SLUG, card(2).pk]))
+    assert few == many
+
+
+def test_the_periods_page_costs_the_same_queries_with_1_and_many_periods(client, demo):
+    url = reverse("periods", args=[SLUG, 2019])
+    open_period(client, demo)
+    one = _queries(client, url)
+    for month in range(1, 10):
+        client.post(
+            url, {"name": f"Verifica {month}", "kind": "intermediate",
+                  "reference_date": f"2019-{month:02d}-28"},
+        )  # fmt: skip
+    assert _queries(client, url) == one
