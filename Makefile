@@ -42,10 +42,11 @@ fmt: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: speed and memory figures (printed, never asserted)
+## bench: speed and memory figures (printed, never asserted), on SQLite and a throwaway PostgreSQL
 bench: $(INSTALLED)
 	@scripts/system-deps run
 	$(PY) bench/run.py
+	bash bench/with-postgres $(PY) bench/monitoring.py
 
 ## check-deploy: Django's deployment checklist with production settings
 check-deploy: $(INSTALLED)

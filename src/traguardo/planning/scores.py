@@ -70,7 +70,8 @@ def score_objectives(plan: Plan, objectives: list[Objective], *, today: date | N
         activity_share=policy_row.activity_share if policy_row else Policy().activity_share
     )
     intermediate = period is not None and period.kind == MonitoringPeriod.Kind.INTERMEDIATE
-    specs = [_objective_spec(o, measurements, intermediate) for o in objectives]
+    scales = _Scales()
+    specs = [_objective_spec(o, measurements, intermediate, scales) for o in objectives]
     unit_parents = _unit_parents(objectives)
     result = score_plan(specs, policy=policy, context=context, unit_parents=unit_parents)
     return PlanScores(period=period, context=context, result=result)
@@ -85,7 +86,27 @@ def _unit_parents(objectives: list[Objective]) -> dict:
     )
 
 
-def _objective_spec(objective: Objective, measurements: dict, intermediate: bool) -> ObjectiveSpec:
+class _Scales:
+    """Each stored scale read once per scoring, however many rows use it.
+
+    ``select_related`` gives every row its own GradingScale instance: caching by id, not on
+    the instance, is what saves reading the same JSON thousands of times in a large plan.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, object] = {}
+
+    def of(self, row):
+        if row.grading_scale_id is None:
+            return None
+        if row.grading_scale_id not in self._by_id:
+            self._by_id[row.grading_scale_id] = row.grading_scale.scale
+        return self._by_id[row.grading_scale_id]
+
+
+def _objective_spec(
+    objective: Objective, measurements: dict, intermediate: bool, scales: _Scales
+) -> ObjectiveSpec:
     indicators = []
     for indicator in objective.indicators.all():
         target = (intermediate and intermediate_target(indicator, objective.year)) or final_target(
@@ -97,7 +118,7 @@ def _objective_spec(objective: Objective, measurements: dict, intermediate: bool
                 key=indicator.pk,
                 weight=indicator.weight if indicator.weight is not None else 0,
                 measure=Measure(indicator.measure),
-                scale=indicator.grading_scale.scale if indicator.grading_scale else None,
+                scale=scales.of(indicator),
                 target=target.value if target else None,
                 due_on=target.due_date if target else None,
                 direction=Direction(indicator.direction),
@@ -116,7 +137,7 @@ def _objective_spec(objective: Objective, measurements: dict, intermediate: bool
                 key=activity.pk,
                 weight=activity.weight if activity.weight is not None else 0,
                 due_on=activity.end_date,
-                scale=activity.grading_scale.scale if activity.grading_scale else None,
+                scale=scales.of(activity),
                 completed_on=m.completed_on if m else None,
                 progress=m.progress if m else None,
                 excluded=bool(m and m.not_assessable),
