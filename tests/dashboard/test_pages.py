@@ -350,3 +350,12 @@ def test_the_menu_links_my_deadlines_and_the_plan_links_its_dashboard(client, de
     html = get(client, "plan_detail", 2019).content.decode()
     assert f'href="{reverse("my_deadlines", args=[SLUG])}">Le mie scadenze</a>' in html
     assert f'href="{reverse("plan_dashboard", args=[SLUG, 2019])}">Cruscotto</a>' in html
+
+
+def test_the_dashboard_gives_each_responsible_their_result(client, card_5):
+    html = get(client, "plan_dashboard", 2019).content.decode()
+    section = html[html.index('id="responsabili-sezione"') :]
+    section = section[: section.index("</section>")]
+    assert "Giancarlo Serrao" in section
+    assert "76,00%" in section
+    assert "(pesi uguali: punteggio non compilato)" in section

@@ -18,7 +18,7 @@ from traguardo.accounts.rules import covered_units
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import Measurement
-from traguardo.organization.models import OrgUnit, ScoringPolicy
+from traguardo.organization.models import OrgUnit, Person, ScoringPolicy
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.scores import current_period
@@ -82,8 +82,25 @@ def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         ],
         "days": days,
         "thresholds": thresholds,
+        "people": _people(page.scores.result.people, thresholds),
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _people(aggregates: dict, thresholds: dict) -> list[dict]:
+    """The results of each responsible person (DESIGN.md §4.3): internal, never public."""
+    people = Person.objects.in_bulk([key for key in aggregates if key is not None])
+    return [
+        {
+            "person": people[key],
+            "result": aggregate,
+            "band": band(aggregate.achievement, **thresholds),
+        }
+        for key, aggregate in sorted(
+            aggregates.items(), key=lambda item: str(people.get(item[0], ""))
+        )
+        if key in people
+    ]
 
 
 @tenant_view("monitoring.view_dashboard")
