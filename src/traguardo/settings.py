@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "traguardo.organization",
     "traguardo.planning",
     "traguardo.monitoring",
+    "traguardo.audit",
     "traguardo.imports",
     "traguardo.reports",
     "traguardo.web",
