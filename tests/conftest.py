@@ -22,6 +22,9 @@ from traguardo.accounts.models import Role
 def _test_settings(settings):
     # A fast hasher: the personas log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The login lockout (django-axes) needs the request in authenticate(), which the test
+    # client's login() does not pass; tests/test_security.py turns it back on.
+    settings.AXES_ENABLED = False
     # The manifest needs collectstatic; tests use the files where the apps keep them.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -8,6 +8,7 @@ Secrets may also come from ``<NAME>_FILE`` (Docker/systemd credentials).
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
     "django_scopes",
+    "axes",
     # Only for its static files (Bootstrap Italia 2.x); our own base template is used.
     "bootstrap_italia_template",
 ]
@@ -118,6 +120,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: ends sessions idle too long or older than the absolute limit.
+    "traguardo.core.middleware.SessionLimitsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "traguardo.urls"
@@ -171,6 +177,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "traguardo.accounts.backends.AuthBackend",
 ]
@@ -206,11 +214,33 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_MANIFEST_STRICT = True
 
-SESSION_COOKIE_AGE = envint("TRAGUARDO_SESSION_MAX_SECONDS", 12 * 3600)
+# Sessions end after 30 minutes without a request (the cookie and the stored session expire,
+# renewed at every request) and 12 hours after the login whatever happens (SessionLimitsMiddleware).
+SESSION_IDLE_SECONDS = envint("TRAGUARDO_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_MAX_SECONDS = envint("TRAGUARDO_SESSION_MAX_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Login lockout (django-axes): 5 failures in 15 minutes for one username from one address lock
+# that pair for 15 minutes; a successful login clears its failures. Other users, and the same
+# user from another address, are not affected.
+AXES_ENABLED = envbool("TRAGUARDO_LOCKOUT", True)
+AXES_FAILURE_LIMIT = 5
+AXES_VERBOSE = False
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_LOCKOUT_CALLABLE = "traguardo.core.middleware.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind the TLS proxy (production) the client is the address the proxy appended last to
+# X-Forwarded-For; without a proxy it is REMOTE_ADDR (see core.middleware.client_ip).
+BEHIND_PROXY = envbool("TRAGUARDO_BEHIND_PROXY", PRODUCTION)
+AXES_CLIENT_IP_CALLABLE = "traguardo.core.middleware.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -129,3 +129,6 @@ rules.add_perm(
     "monitoring.view_evidence",
     is_admin | is_evaluator | ((is_manager | is_contributor) & heads_objective_unit),
 )
+
+# The audit log of the authority (who changed what, when, why) is read by its admins.
+rules.add_perm("audit.view_log", is_admin)

@@ -7,6 +7,8 @@ message when a rule refuses. Views turn the error into a message next to the fie
 
 from django.core.exceptions import PermissionDenied
 
+from traguardo.audit.log import log_refusal
+
 
 class DomainError(Exception):
     """A rule refused the action. ``message`` is for the user (Italian); ``field`` says where."""
@@ -30,6 +32,7 @@ class ConflictError(DomainError):
 
 
 def require(actor, permission: str, obj) -> None:
-    """Refuse (403) an actor without ``permission`` on ``obj``."""
+    """Refuse (403) an actor without ``permission`` on ``obj``; the refusal is logged."""
     if not actor.has_perm(permission, obj):
+        log_refusal(actor, permission, obj)
         raise PermissionDenied

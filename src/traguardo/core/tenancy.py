@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope
 
 from traguardo.accounts.models import Membership
+from traguardo.audit.log import log_refusal
 
 
 def membership_for(user, authority_id: int) -> Membership | None:
@@ -54,6 +55,7 @@ def tenant_view(permission: str) -> Callable:
             request.authority = membership.authority
             request.membership = membership
             if not request.user.has_perm(permission, membership.authority):
+                log_refusal(request.user, permission, membership.authority)
                 raise PermissionDenied
             with scope(authority=membership.authority):
                 return view(request, *args, **kwargs)
@@ -73,4 +75,5 @@ def public_view(view: Callable) -> Callable:
 def check_perm(request: HttpRequest, permission: str, obj) -> None:
     """Object-level check inside a tenant view: 403 when the member may not do this."""
     if not request.user.has_perm(permission, obj):
+        log_refusal(request.user, permission, obj)
         raise PermissionDenied

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from traguardo.audit.log import log_action
 from traguardo.imports.cardtext import Card, parse_cards, parse_italian_date
 from traguardo.imports.interpret import read_measure, read_number
 from traguardo.organization.domain import ensure_policy
@@ -97,8 +98,16 @@ def load_seed(path: Path = SEED_FILE) -> LoadReport:
             defaults={"name": DEMO_AUTHORITY["name"], "ipa_code": DEMO_AUTHORITY["ipa_code"]},
         )
         with scope(authority=authority):
-            loader = _Loader(authority)
-            return loader.load(cards)
+            report = _Loader(authority).load(cards)
+        if report.created:
+            # Written by the system (a command, a demo set-up): one entry for the whole load.
+            log_action(
+                actor=None,
+                action="seed.load",
+                obj=report.plan,
+                after={"file": path.name, "cards": report.cards, "plan": str(report.plan)},
+            )
+        return report
 
 
 class _Loader:

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.uploads import check_upload
@@ -22,6 +23,11 @@ from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.scoring import Measure
 
 OPEN_STATES = (MonitoringPeriod.State.OPEN, MonitoringPeriod.State.REOPENED)
+# What the audit log keeps of a measurement (before and after a correction).
+MEASUREMENT_FIELDS = (
+    "numerator", "denominator", "value", "completed_on", "done", "progress", "not_assessable",
+    "not_assessable_reason", "forced_achievement", "forced_reason", "comment",
+)  # fmt: skip
 
 
 # -- periods -------------------------------------------------------------------------------
@@ -42,13 +48,20 @@ def create_period(
             field="reference_date",
         )
     with transaction.atomic():
-        return MonitoringPeriod.objects.create(
+        period = MonitoringPeriod.objects.create(
             authority=plan.authority,
             plan=plan,
             name=name,
             kind=kind,
             reference_date=reference_date,
         )
+        log_action(
+            actor=actor,
+            action="period.create",
+            obj=period,
+            after=field_values(period, ("plan", "name", "kind", "reference_date", "state")),
+        )
+        return period
 
 
 def open_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
@@ -66,6 +79,13 @@ def open_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
             else MonitoringPeriod.State.OPEN
         )
         MonitoringPeriod.objects.filter(pk=period.pk).update(state=new)
+        log_action(
+            actor=actor,
+            action="period.reopen" if new == MonitoringPeriod.State.REOPENED else "period.open",
+            obj=period,
+            before={"state": period.state},
+            after={"state": new},
+        )
         period.state = new
     return period
 
@@ -106,6 +126,13 @@ def close_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
                 ]
             )
         MonitoringPeriod.objects.filter(pk=period.pk).update(state=MonitoringPeriod.State.CLOSED)
+        log_action(
+            actor=actor,
+            action="period.close",
+            obj=period,
+            before={"state": period.state},
+            after={"state": MonitoringPeriod.State.CLOSED},
+        )
         period.state = MonitoringPeriod.State.CLOSED
     return period
 
@@ -150,11 +177,13 @@ def record_measurement(
         # A manager correcting the values leaves an admin's forced result as it was.
         del fields["forced_achievement"], fields["forced_reason"]
     with transaction.atomic():
+        before = _measurement_values(period, indicator=indicator)
         measurement, _created = Measurement.objects.update_or_create(
             period=period,
             indicator=indicator,
             defaults={**fields, "authority": indicator.authority, "entered_by": actor},
         )
+        _log_measurement(measurement, actor, before)
     return measurement
 
 
@@ -173,6 +202,7 @@ def record_activity(
     if errors:
         raise InvalidData(errors)
     with transaction.atomic():
+        before = _measurement_values(period, activity=activity)
         measurement, _created = Measurement.objects.update_or_create(
             period=period,
             activity=activity,
@@ -186,6 +216,7 @@ def record_activity(
                 "comment": data.comment,
             },
         )
+        _log_measurement(measurement, actor, before)
     return measurement
 
 
@@ -210,7 +241,37 @@ def add_evidence(measurement: Measurement, upload, *, actor) -> Evidence:
     with transaction.atomic():
         evidence.file.save(evidence.stored_name, ContentFile(content), save=False)
         evidence.save()
+        log_action(
+            actor=actor,
+            action="evidence.add",
+            obj=evidence,
+            after={
+                "measurement_id": measurement.pk,
+                "name": evidence.original_name,
+                "size": evidence.size,
+                "sha256": evidence.sha256,
+                "content_type": evidence.content_type,
+            },
+        )
     return evidence
+
+
+def _measurement_values(period: MonitoringPeriod, **subject) -> dict | None:
+    found = Measurement.objects.filter(period=period, **subject).first()
+    return field_values(found, MEASUREMENT_FIELDS) if found is not None else None
+
+
+def _log_measurement(measurement: Measurement, actor, before: dict | None) -> None:
+    """One entry per recording; a forced result or "non valutabile" gives its reason."""
+    reason = measurement.forced_reason or measurement.not_assessable_reason
+    log_action(
+        actor=actor,
+        action="measurement.record" if before is None else "measurement.update",
+        obj=measurement,
+        before=before,
+        after=field_values(measurement, MEASUREMENT_FIELDS),
+        reason=reason,
+    )
 
 
 def _safe_name(name: str) -> str:

@@ -24,6 +24,7 @@ from django_scopes import scope
 
 from traguardo.accounts.models import CalendarToken, Membership, ReminderLog, Role, User
 from traguardo.accounts.rules import covered_units
+from traguardo.audit.log import log_action
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.ical import AllDayEvent, calendar
@@ -317,16 +318,26 @@ def issue_calendar_token(user: User, authority: Authority) -> str:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         revoke_calendar_tokens(user, authority)
-        CalendarToken.objects.create(
+        created = CalendarToken.objects.create(
             user=user, authority=authority, token_hash=CalendarToken.digest(token)
         )
+        log_action(actor=user, action="calendar_token.create", obj=created, authority=authority)
     return token
 
 
 def revoke_calendar_tokens(user: User, authority: Authority) -> int:
     """Stop the member's feed link; how many were active (0 or 1)."""
-    active = CalendarToken.objects.active().filter(user=user, authority=authority)
-    return active.update(revoked_at=timezone.now())
+    with transaction.atomic():
+        active = CalendarToken.objects.active().filter(user=user, authority=authority)
+        revoked = active.update(revoked_at=timezone.now())
+        if revoked:
+            log_action(
+                actor=user,
+                action="calendar_token.revoke",
+                authority=authority,
+                after={"revoked": revoked},
+            )
+    return revoked
 
 
 def calendar_token_owner(token: str) -> CalendarToken | None:

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.models import (
     Authority,
@@ -50,6 +51,15 @@ from traguardo.scoring import GradingScale as EngineScale
 
 PERMISSION = "organization.manage_setup"
 HUNDRED = Decimal(100)
+
+# What the audit log keeps of each kind of row (before and after a change).
+UNIT_FIELDS = ("name", "kind", "parent", "head", "position")
+PERSON_FIELDS = ("last_name", "first_name", "job_title", "email")
+DUP_FIELDS = ("level", "code", "title", "parent")
+AREA_FIELDS = ("number", "name")
+POLICY_FIELDS = ("activity_share", "green_from", "amber_from")
+LEVEL_FIELDS = ("dimension", "code", "label", "value", "position")
+SCALE_FIELDS = ("name", "source_text")
 
 
 # -- shared checks -------------------------------------------------------------------------
@@ -98,6 +108,19 @@ def _number(value: Decimal) -> str:
     return format_decimal(value, places)
 
 
+def _logged_write(action: str, obj, *, actor, fields, write, data):
+    """``write(obj, data)`` and its audit entry (before: the row as it was, if it existed)."""
+    before = field_values(obj, fields) if obj.pk is not None else None
+    obj = write(obj, data)
+    log_action(actor=actor, action=action, obj=obj, before=before, after=field_values(obj, fields))
+    return obj
+
+
+def _logged_delete(action: str, obj, *, actor, fields) -> None:
+    log_action(actor=actor, action=action, obj=obj, before=field_values(obj, fields))
+    obj.delete()
+
+
 # -- unità organizzative -------------------------------------------------------------------
 
 
@@ -114,14 +137,23 @@ def create_unit(authority: Authority, *, actor, data: UnitData) -> OrgUnit:
     """Add a unit to the organisation tree (see ``_write_unit`` for the rules)."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
-        return _write_unit(OrgUnit(authority=authority), data)
+        return _logged_write(
+            "unit.create",
+            OrgUnit(authority=authority),
+            actor=actor,
+            fields=UNIT_FIELDS,
+            write=_write_unit,
+            data=data,
+        )
 
 
 def update_unit(unit: OrgUnit, *, actor, data: UnitData) -> OrgUnit:
     """Rename, move or change the head of a unit; moving it under itself is refused."""
     require(actor, PERMISSION, unit)
     with transaction.atomic():
-        return _write_unit(unit, data)
+        return _logged_write(
+            "unit.update", unit, actor=actor, fields=UNIT_FIELDS, write=_write_unit, data=data
+        )
 
 
 def _write_unit(unit: OrgUnit, data: UnitData) -> OrgUnit:
@@ -214,7 +246,7 @@ def delete_unit(unit: OrgUnit, *, actor) -> None:
                 % {"n": users}
             )
         _refuse_delete(_("L'unità «%(name)s»") % {"name": unit.name}, reasons)
-        unit.delete()
+        _logged_delete("unit.delete", unit, actor=actor, fields=UNIT_FIELDS)
 
 
 # -- persone -------------------------------------------------------------------------------
@@ -232,13 +264,27 @@ def create_person(authority: Authority, *, actor, data: PersonData) -> Person:
     """Add a person (Dirigente, Responsabile…); the full name is unique in the authority."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
-        return _write_person(Person(authority=authority), data)
+        return _logged_write(
+            "person.create",
+            Person(authority=authority),
+            actor=actor,
+            fields=PERSON_FIELDS,
+            write=_write_person,
+            data=data,
+        )
 
 
 def update_person(person: Person, *, actor, data: PersonData) -> Person:
     require(actor, PERMISSION, person)
     with transaction.atomic():
-        return _write_person(person, data)
+        return _logged_write(
+            "person.update",
+            person,
+            actor=actor,
+            fields=PERSON_FIELDS,
+            write=_write_person,
+            data=data,
+        )
 
 
 def _write_person(person: Person, data: PersonData) -> Person:
@@ -294,7 +340,7 @@ def delete_person(person: Person, *, actor) -> None:
                 % {"n": users}
             )
         _refuse_delete(_("«%(name)s»") % {"name": person}, reasons)
-        person.delete()
+        _logged_delete("person.delete", person, actor=actor, fields=PERSON_FIELDS)
 
 
 # -- DUP -----------------------------------------------------------------------------------
@@ -319,13 +365,27 @@ def create_dup_goal(authority: Authority, *, actor, data: DupGoalData) -> DupGoa
     """Add a node of the DUP (see ``_write_dup_goal`` for the rules)."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
-        return _write_dup_goal(DupGoal(authority=authority), data)
+        return _logged_write(
+            "dup_goal.create",
+            DupGoal(authority=authority),
+            actor=actor,
+            fields=DUP_FIELDS,
+            write=_write_dup_goal,
+            data=data,
+        )
 
 
 def update_dup_goal(goal: DupGoal, *, actor, data: DupGoalData) -> DupGoal:
     require(actor, PERMISSION, goal)
     with transaction.atomic():
-        return _write_dup_goal(goal, data)
+        return _logged_write(
+            "dup_goal.update",
+            goal,
+            actor=actor,
+            fields=DUP_FIELDS,
+            write=_write_dup_goal,
+            data=data,
+        )
 
 
 def _write_dup_goal(goal: DupGoal, data: DupGoalData) -> DupGoal:
@@ -418,7 +478,7 @@ def delete_dup_goal(goal: DupGoal, *, actor) -> None:
             _("«%(level)s %(code)s»") % {"level": goal.get_level_display(), "code": goal.code},
             reasons,
         )
-        goal.delete()
+        _logged_delete("dup_goal.delete", goal, actor=actor, fields=DUP_FIELDS)
 
 
 # -- ambiti della performance --------------------------------------------------------------
@@ -434,13 +494,22 @@ def create_area(authority: Authority, *, actor, data: AreaData) -> PerformanceAr
     """Add an ambito; its number is unique in the authority and sets the order."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
-        return _write_area(PerformanceArea(authority=authority), data)
+        return _logged_write(
+            "area.create",
+            PerformanceArea(authority=authority),
+            actor=actor,
+            fields=AREA_FIELDS,
+            write=_write_area,
+            data=data,
+        )
 
 
 def update_area(area: PerformanceArea, *, actor, data: AreaData) -> PerformanceArea:
     require(actor, PERMISSION, area)
     with transaction.atomic():
-        return _write_area(area, data)
+        return _logged_write(
+            "area.update", area, actor=actor, fields=AREA_FIELDS, write=_write_area, data=data
+        )
 
 
 def _write_area(area: PerformanceArea, data: AreaData) -> PerformanceArea:
@@ -479,7 +548,7 @@ def delete_area(area: PerformanceArea, *, actor) -> None:
                 % {"n": schede}
             )
         _refuse_delete(_("L'ambito %(n)d") % {"n": area.number}, reasons)
-        area.delete()
+        _logged_delete("area.delete", area, actor=actor, fields=AREA_FIELDS)
 
 
 # -- SMVP ----------------------------------------------------------------------------------
@@ -542,10 +611,18 @@ def update_policy(policy: ScoringPolicy, *, actor, data: PolicyData) -> ScoringP
                 % {"green": _number(data.green_from), "amber": _number(data.amber_from)},
                 field="green_from",
             )
+        before = field_values(policy, POLICY_FIELDS)
         policy.activity_share = data.activity_share
         policy.green_from = data.green_from
         policy.amber_from = data.amber_from
         policy.save()
+        log_action(
+            actor=actor,
+            action="policy.update",
+            obj=policy,
+            before=before,
+            after=field_values(policy, POLICY_FIELDS),
+        )
     return policy
 
 
@@ -563,14 +640,18 @@ def create_level(policy: ScoringPolicy, *, actor, dimension: str, data: LevelDat
         raise DomainError(_("Dimensione del punteggio sconosciuta."))
     with transaction.atomic():
         level = PolicyLevel(authority_id=policy.authority_id, policy=policy, dimension=dimension)
-        return _write_level(level, data)
+        return _logged_write(
+            "level.create", level, actor=actor, fields=LEVEL_FIELDS, write=_write_level, data=data
+        )
 
 
 def update_level(level: PolicyLevel, *, actor, data: LevelData) -> PolicyLevel:
     """Change label, points or factor, and order; the code stays (imports match on it)."""
     require(actor, PERMISSION, level)
     with transaction.atomic():
-        return _write_level(level, data)
+        return _logged_write(
+            "level.update", level, actor=actor, fields=LEVEL_FIELDS, write=_write_level, data=data
+        )
 
 
 def _write_level(level: PolicyLevel, data: LevelData) -> PolicyLevel:
@@ -621,7 +702,7 @@ def delete_level(level: PolicyLevel, *, actor) -> None:
                 % {"n": schede}
             )
         _refuse_delete(_("Il livello «%(label)s»") % {"label": level.label}, reasons)
-        level.delete()
+        _logged_delete("level.delete", level, actor=actor, fields=LEVEL_FIELDS)
 
 
 # -- graduazioni ---------------------------------------------------------------------------
@@ -658,14 +739,23 @@ def create_scale(authority: Authority, *, actor, data: ScaleData) -> GradingScal
     """Add a graduation: the text is parsed, stored as the engine's data and kept verbatim."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
-        return _write_scale(GradingScale(authority=authority), data)
+        return _logged_write(
+            "scale.create",
+            GradingScale(authority=authority),
+            actor=actor,
+            fields=SCALE_FIELDS,
+            write=_write_scale,
+            data=data,
+        )
 
 
 def update_scale(scale: GradingScale, *, actor, data: ScaleData) -> GradingScale:
     """Rename or retype a graduation; indicators using it are graded by the new one."""
     require(actor, PERMISSION, scale)
     with transaction.atomic():
-        return _write_scale(scale, data)
+        return _logged_write(
+            "scale.update", scale, actor=actor, fields=SCALE_FIELDS, write=_write_scale, data=data
+        )
 
 
 def _write_scale(scale: GradingScale, data: ScaleData) -> GradingScale:
@@ -710,7 +800,7 @@ def delete_scale(scale: GradingScale, *, actor) -> None:
                 % {"n": activities}
             )
         _refuse_delete(_("La graduazione «%(name)s»") % {"name": scale.name}, reasons)
-        scale.delete()
+        _logged_delete("scale.delete", scale, actor=actor, fields=SCALE_FIELDS)
 
 
 # -- what the setup pages show -------------------------------------------------------------

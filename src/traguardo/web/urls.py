@@ -3,7 +3,16 @@ from django.urls import include, path
 
 from traguardo.core.tenancy import public_view
 from traguardo.web.forms import LoginForm
-from traguardo.web.views import calendar, core, dashboard, monitoring, objectives, plans, setup
+from traguardo.web.views import (
+    audit,
+    calendar,
+    core,
+    dashboard,
+    monitoring,
+    objectives,
+    plans,
+    setup,
+)
 
 tenant_patterns = [
     *plans.urlpatterns,
@@ -11,6 +20,7 @@ tenant_patterns = [
     *dashboard.urlpatterns,
     *calendar.urlpatterns,
     *monitoring.urlpatterns,
+    *audit.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
 ]
 

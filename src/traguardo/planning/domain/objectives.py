@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, InvalidData, require
 from traguardo.organization.models import (
     GradingScale,
@@ -25,6 +26,7 @@ from traguardo.organization.models import (
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
 from traguardo.planning.models import Activity, DupGoal, Indicator, Objective, Plan, Target
 from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
     IndicatorFacts,
@@ -122,6 +124,12 @@ def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
         _write_header(objective, data)
         objective.save()
         _write_rows(objective, data)
+        log_action(
+            actor=actor,
+            action="objective.create",
+            obj=objective,
+            after=objective_state(_fresh(objective)),
+        )
     return objective
 
 
@@ -136,6 +144,7 @@ def update_objective(
     require(actor, "planning.change_objective", objective)
     with transaction.atomic():
         _validate(objective.plan, objective, data, actor)
+        before = objective_state(_fresh(objective))
         values = {name: getattr(data, name) for name in HEADER_FIELDS}
         updated = Objective.objects.filter(pk=objective.pk, version=version).update(
             version=F("version") + 1, **values
@@ -146,7 +155,21 @@ def update_objective(
             )
         objective.refresh_from_db()
         _write_rows(objective, data)
+        log_action(
+            actor=actor,
+            action="objective.update",
+            obj=objective,
+            before=before,
+            after=objective_state(_fresh(objective)),
+        )
     return objective
+
+
+def _fresh(objective: Objective) -> Objective:
+    """The scheda as the database holds it now (no cached rows), for the audit log."""
+    return Objective.objects.select_related(
+        "dup_goal", "unit", "responsible", "strategic_level", "complexity_level", "kind_level"
+    ).get(pk=objective.pk)
 
 
 # -- checks --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, require
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
@@ -78,7 +79,9 @@ def create_plan(authority, *, actor, year: int, last_year: int, title: str = "")
     """
     require(actor, "planning.add_plan", authority)
     with transaction.atomic():
-        return _new_plan(authority, year=year, last_year=last_year, title=title)
+        plan = _new_plan(authority, year=year, last_year=last_year, title=title)
+        log_action(actor=actor, action="plan.create", obj=plan, after=_plan_values(plan))
+        return plan
 
 
 def copy_plan(source: Plan, *, actor, year: int, last_year: int, title: str = "") -> CopyReport:
@@ -98,7 +101,21 @@ def copy_plan(source: Plan, *, actor, year: int, last_year: int, title: str = ""
     require(actor, "planning.add_plan", source.authority)
     with transaction.atomic():
         plan = _new_plan(source.authority, year=year, last_year=last_year, title=title)
-        return _Copier(source, plan).run()
+        report = _Copier(source, plan).run()
+        log_action(
+            actor=actor,
+            action="plan.copy",
+            obj=plan,
+            after={
+                **_plan_values(plan),
+                "source": str(source),
+                "source_id": source.pk,
+                "copied": len(report.copied),
+                "carried": len(report.carried),
+                "skipped": len(report.skipped),
+            },
+        )
+        return report
 
 
 # -- the plan ------------------------------------------------------------------------------
@@ -125,6 +142,10 @@ def _new_plan(authority, *, year: int, last_year: int, title: str) -> Plan:
             )
     except IntegrityError as error:
         raise DomainError(year_taken_message(year), field="year") from error
+
+
+def _plan_values(plan: Plan) -> dict:
+    return {"year": plan.year, "last_year": plan.last_year, "title": plan.title}
 
 
 def default_title(year: int) -> str:

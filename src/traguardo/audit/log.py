@@ -1,0 +1,128 @@
+"""Writing the audit trail: ``log_action`` appends one entry inside the caller's transaction.
+
+The chain is global (one sequence for every authority): each entry stores the hash of the one
+before it, and its own hash covers every field plus that link, so a row changed, removed or
+slipped in shows when ``verify_audit`` walks the chain. Appends are serialised: on PostgreSQL
+by a transaction-level advisory lock, on SQLite by the IMMEDIATE transactions every write
+already takes (settings.py), so two writers never read the same last entry.
+"""
+
+import hashlib
+import json
+from datetime import date, datetime, time
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from traguardo.audit.models import GENESIS, AuditEntry
+
+# Any constant: the key of the PostgreSQL advisory lock that serialises appends.
+LOCK_KEY = 0x7472_6167  # "trag"
+
+
+def log_action(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    authority=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry; call it inside the transaction of the change it records.
+
+    ``actor`` is the acting user (None for the system); ``authority`` defaults to the
+    object's. ``before``/``after`` are small dicts of the changed values (Decimals, dates and
+    other values are stored as strings).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("log_action must run inside the transaction of the change it records")
+    if authority is None and obj is not None:
+        authority = _authority_of(obj)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+    last_id, last_hash = last if last is not None else (0, GENESIS)
+    entry = AuditEntry(
+        id=last_id + 1,
+        authority_id=getattr(authority, "pk", authority),
+        actor=actor if authenticated else None,
+        actor_name=_name(actor) if authenticated else "",
+        at=timezone.now(),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        before=json_safe(before),
+        after=json_safe(after),
+        reason=reason,
+        previous_hash=last_hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+def log_separately(**kwargs) -> AuditEntry:
+    """Log in a short transaction of its own: for events whose action is not written (a
+    login, a refusal). Outside a transaction it commits at once; inside one (nothing in the
+    app refuses inside a transaction) it becomes part of it."""
+    with transaction.atomic():
+        return log_action(**kwargs)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(canonical(entry.hashed_fields()).encode()).hexdigest()
+
+
+def canonical(value) -> str:
+    """One spelling of a JSON value: sorted keys, no spaces, non-ASCII kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_safe(value):
+    """Plain JSON: Decimals, dates and other objects as strings, tuples as lists."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [json_safe(item) for item in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)  # Decimal, model instance, lazy string…
+
+
+def _authority_of(obj):
+    if obj._meta.label_lower == "organization.authority":
+        return obj
+    return getattr(obj, "authority_id", None)
+
+
+def _name(user) -> str:
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def field_values(obj: models.Model, names) -> dict:
+    """The named fields of a row, readable (a foreign key as its row's label), for before/after."""
+    return json_safe({name: getattr(obj, name) for name in names})
+
+
+def log_refusal(user, permission: str, obj=None) -> None:
+    """A permission refused to a user: who, which permission, on what.
+
+    The refused action's transaction (if any) is rolled back, so the entry is written in a
+    short transaction of its own; ``require`` and the views check before opening one.
+    """
+    is_row = isinstance(obj, models.Model)
+    log_separately(
+        actor=user,
+        action="auth.permission_denied",
+        obj=obj if is_row else None,
+        after={"permission": permission},
+    )

@@ -1,0 +1,92 @@
+"""Session limits and the login lockout's page.
+
+A session ends after ``SESSION_IDLE_SECONDS`` without a request and ``SESSION_MAX_SECONDS``
+after the login, whatever the activity. Django's session framework already expires an idle
+session (``SESSION_COOKIE_AGE`` renewed at every request); the middleware checks both limits
+again against times stored in the session, so neither depends on the cookie alone.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+LOGIN_AT = "traguardo.login_at"
+SEEN_AT = "traguardo.seen_at"
+
+
+@receiver(user_logged_in, dispatch_uid="traguardo.session_login_time")
+def _remember_login_time(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = timezone.now().timestamp()
+        request.session[LOGIN_AT] = now
+        request.session[SEEN_AT] = now
+
+
+class SessionLimitsMiddleware:
+    """Log out a session idle too long or older than the absolute limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Without a session cookie there is nothing to expire; the session is left untouched
+        # (no "Vary: Cookie" on the public answers, e.g. the calendar feed).
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if has_session and request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            login_at = request.session.get(LOGIN_AT, now)
+            seen_at = request.session.get(SEEN_AT, now)
+            idle = now - seen_at > settings.SESSION_IDLE_SECONDS
+            too_old = now - login_at > settings.SESSION_MAX_SECONDS
+            if idle or too_old:
+                logout(request)  # flushes the session: a new key, no data
+                messages.info(
+                    request,
+                    _("La sessione è scaduta per inattività. Accedi di nuovo.")
+                    if idle
+                    else _("La sessione è scaduta: dura al massimo %(hours)s ore. Accedi di nuovo.")
+                    % {"hours": settings.SESSION_MAX_SECONDS // 3600},
+                )
+                return redirect_to_login(request.get_full_path())
+            request.session[LOGIN_AT] = login_at
+            request.session[SEEN_AT] = now
+        return self.get_response(request)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for the login lockout.
+
+    Behind our proxy it is the last address of X-Forwarded-For (the one the proxy appended;
+    earlier ones are whatever the client sent). Without a proxy it is REMOTE_ADDR.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR")
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """The Italian page shown to a locked-out login: why, and from when to try again."""
+    from axes.helpers import get_client_username, get_cool_off
+
+    cool_off = get_cool_off(request)
+    attempt_time = getattr(request, "axes_attempt_time", None) or timezone.now()
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+        "retry_at": timezone.localtime(attempt_time + cool_off) if cool_off else None,
+    }
+    return render(
+        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
