@@ -32,7 +32,7 @@ from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import GradingScale, OrgUnit, PerformanceArea, Person
-from traguardo.planning.models import Activity, DupGoal, Indicator, Objective, Plan
+from traguardo.planning.models import Activity, Comment, DupGoal, Indicator, Objective, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +61,19 @@ EXPECTED: dict[str, dict[str, int]] = {
     "login": {**dict.fromkeys(PERSONAS, 302), "anonymous": 200},  # logged in: sent home
     "logout": {**dict.fromkeys(PERSONAS, 405)},  # POST only (Django's LogoutView)
     "calendar_feed": {**dict.fromkeys(PERSONAS, 200)},  # the token is the credential
+    # The second factor: any logged-in user (no membership needed), anonymous to log in.
+    "otp_verify": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
+    "otp_setup": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
     # Plans.
     "plan_list": EVERY_MEMBER,
     "plan_create": ADMIN_ONLY,
     "plan_detail": EVERY_MEMBER,
     "plan_copy_report": row(403, admin=302),  # no copy in the session: back to the plan
     "plan_pdf": EVERY_MEMBER,
+    # The plan's lifecycle (POST only) and the Nucleo's workspace.
+    "plan_transition": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
+    "plan_review": row(403, admin=200, evaluator=200),
+    "objective_comment": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
     # Schede.
     "objective_detail": EVERY_MEMBER,
     "objective_pdf": EVERY_MEMBER,
@@ -124,6 +131,22 @@ POST_REFUSED: dict[str, dict[str, int]] = {
     "calendar_revoke": {"outsider": 404, "anonymous": 302},
     "setup_scale_preview": {"manager_a": 403, "evaluator": 403, "outsider": 404, "anonymous": 302},
     "objective_live": {"outsider": 404, "anonymous": 302},
+    # "chiudi" (consuntiva) is the admins'; the others are refused before the plan's state.
+    "plan_transition": {
+        "manager_a": 403,
+        "contributor": 403,
+        "evaluator": 403,
+        "viewer": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
+    "objective_comment": {
+        "manager_a": 403,
+        "contributor": 403,
+        "viewer": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
 }
 
 # Rows that land with the audit app (issue 5): skipped until their pattern resolves.
@@ -135,6 +158,7 @@ PK_OF = {
     "objective_pdf": "objective",
     "objective_edit": "objective",
     "objective_history": "objective",
+    "objective_comment": "objective",
     "objective_gantt": "objective",
     "measurements": "objective",
     "period_action": "period",
@@ -312,6 +336,7 @@ def snapshot() -> dict[str, list[dict]]:
             for model in (
                 Plan,
                 Objective,
+                Comment,
                 Indicator,
                 Activity,
                 MonitoringPeriod,

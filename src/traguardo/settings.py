@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_scopes",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Only for its static files (Bootstrap Italia 2.x); our own base template is used.
     "bootstrap_italia_template",
 ]
@@ -116,12 +118,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: request.user.is_verified() (the TOTP code of this session).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After authentication: ends sessions idle too long or older than the absolute limit.
     "traguardo.core.middleware.SessionLimitsMiddleware",
+    # After the session limits: a user with a TOTP device gives the code before any page; one
+    # whose role requires the second factor and has no device is sent to activate it.
+    "traguardo.core.middleware.OTPRequiredMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -241,6 +248,16 @@ AXES_HTTP_RESPONSE_CODE = 429
 # X-Forwarded-For; without a proxy it is REMOTE_ADDR (see core.middleware.client_ip).
 BEHIND_PROXY = envbool("TRAGUARDO_BEHIND_PROXY", PRODUCTION)
 AXES_CLIENT_IP_CALLABLE = "traguardo.core.middleware.client_ip"
+
+# Second factor (django-otp, TOTP). A user with a confirmed device gives the 6-digit code after
+# the password, at every login. The roles in OTP_REQUIRED_ROLES must have a device: in
+# production by default; TRAGUARDO_OTP_REQUIRED=1/0 forces the policy on or off (the demo,
+# `make run`, runs without it). Wrong codes are throttled by django-otp (1 s, 2 s, 4 s, …).
+OTP_REQUIRED = envbool("TRAGUARDO_OTP_REQUIRED", PRODUCTION)
+OTP_REQUIRED_ROLES = ["admin", "evaluator"] if OTP_REQUIRED else []
+OTP_TOTP_ISSUER = "Traguardo"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -132,3 +132,15 @@ rules.add_perm(
 
 # The audit log of the authority (who changed what, when, why) is read by its admins.
 rules.add_perm("audit.view_log", is_admin)
+
+# The plan's lifecycle (DESIGN.md §5): a draft is proposed by the admins or a manager; the
+# admins approve it, start the monitoring and close it; only the Nucleo/OIV validates it.
+rules.add_perm("planning.submit_plan", is_admin | is_manager)
+rules.add_perm("planning.approve_plan", is_admin)
+rules.add_perm("planning.start_monitoring", is_admin)
+rules.add_perm("planning.close_plan", is_admin)
+rules.add_perm("planning.validate_plan", is_evaluator)
+# The Nucleo's workspace: evaluators and admins comment on schede and results (every member
+# reads the comments, with the scheda) and see the plan's review page.
+rules.add_perm("planning.comment_objective", is_admin | is_evaluator)
+rules.add_perm("planning.review_plan", is_admin | is_evaluator)

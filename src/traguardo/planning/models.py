@@ -6,6 +6,7 @@ nothing the card said is lost, and the parsed value, blank when the text could n
 Scores are never stored: the scoring engine computes them from these rows.
 """
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,17 @@ class Plan(AuthorityScoped):
     act_type = models.CharField(_("tipo di atto"), max_length=100, blank=True)
     act_number = models.CharField(_("numero dell'atto"), max_length=30, blank=True)
     act_date = models.DateField(_("data dell'atto"), null=True, blank=True)
+    # The Nucleo/OIV's validation of the final results (DESIGN.md §5): written once.
+    validated_on = models.DateField(_("data della validazione"), null=True, blank=True)
+    validation_minutes = models.TextField(_("verbale della validazione"), blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validato da"),
+    )
 
     class Meta:
         verbose_name = _("piano")
@@ -306,3 +318,33 @@ class Activity(AuthorityScoped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Comment(AuthorityScoped):
+    """A remark of the Nucleo (or of the controllo di gestione) on a scheda or on its result.
+
+    Comments are kept as written: there is no edit and no delete, like the audit trail.
+    """
+
+    class Topic(models.TextChoices):
+        SCHEDA = "scheda", _("Scheda")
+        RESULT = "risultato", _("Risultato")
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="comments")
+    topic = models.CharField(_("argomento"), max_length=20, choices=Topic.choices)
+    body = models.TextField(_("commento"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("autore"),
+    )
+    created_at = models.DateTimeField(_("scritto il"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commento")
+        verbose_name_plural = _("commenti")
+        ordering = ["objective", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}: {self.body[:60]}"

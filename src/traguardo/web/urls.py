@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from traguardo.core.tenancy import public_view
 from traguardo.web.forms import LoginForm
+from traguardo.web.views import account as account_views
 from traguardo.web.views import (
     audit,
     calendar,
     core,
     dashboard,
+    lifecycle,
     monitoring,
     objectives,
     plans,
@@ -16,6 +18,7 @@ from traguardo.web.views import (
 
 tenant_patterns = [
     *plans.urlpatterns,
+    *lifecycle.urlpatterns,
     *objectives.urlpatterns,
     *dashboard.urlpatterns,
     *calendar.urlpatterns,
@@ -39,6 +42,7 @@ urlpatterns = [
         name="login",
     ),
     path("uscita/", public_view(auth_views.LogoutView.as_view()), name="logout"),
+    *account_views.urlpatterns,
     path("calendario/<slug:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
     path("enti/<slug:authority>/", include(tenant_patterns)),
 ]

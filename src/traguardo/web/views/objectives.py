@@ -38,6 +38,7 @@ from traguardo.scoring import (
     weight_check_label,
     weight_score,
 )
+from traguardo.web.views.lifecycle import comments_context
 
 
 @tenant_view("planning.view_objective")
@@ -45,7 +46,8 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _objective(request, pk)
     card = scheda_page(objective)
     can_edit = request.user.has_perm("planning.change_objective", objective)
-    return render(request, "web/objective_detail.html", {"card": card, "can_edit": can_edit})
+    context = {"card": card, "can_edit": can_edit, **comments_context(request, objective)}
+    return render(request, "web/objective_detail.html", context)
 
 
 @tenant_view("planning.view_objective")

@@ -17,6 +17,7 @@ from traguardo.planning.forms import PlanCreateForm, SchedaFilterForm
 from traguardo.planning.models import Plan
 from traguardo.reports.pdf import pdf_response
 from traguardo.reports.scheda import plan_pages
+from traguardo.web.views.lifecycle import state_panel
 
 # The last copy's report, kept so that its page survives a reload without copying again.
 COPY_REPORT_KEY = "traguardo.plan_copy_report"
@@ -85,6 +86,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
         "filtered": bool(search.criteria),
         "can_add_plan": request.user.has_perm("planning.add_plan", request.authority),
         "can_add_objective": request.user.has_perm("planning.add_objective", plan),
+        "lifecycle": state_panel(request, plan, page),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "web/plan_detail.html#risultati" if partial else "web/plan_detail.html"

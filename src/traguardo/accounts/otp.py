@@ -1,0 +1,106 @@
+"""The TOTP second factor (django-otp): who must have it, the device of a user, the code.
+
+A user has at most one confirmed TOTP device. Enrolment creates an unconfirmed device (the same
+one until it is confirmed, so reloading the page does not change the key); the first valid code
+confirms it. A session is "verified" (``request.user.is_verified()``) once ``django_otp.login``
+has recorded the device that accepted a code in it.
+"""
+
+from base64 import b32encode
+
+import django_otp
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from traguardo.accounts.models import Membership
+
+DEVICE_NAME = "Traguardo"
+
+
+def otp_required(user) -> bool:
+    """Whether the policy requires this user to have a device: a membership in one of the
+    roles of ``OTP_REQUIRED_ROLES``, in any authority."""
+    roles = list(getattr(settings, "OTP_REQUIRED_ROLES", []) or [])
+    if not roles or not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(user=user, role__in=roles).exists()
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def has_device(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_device(user) -> TOTPDevice:
+    """The unconfirmed device being enrolled; a new one (a new key) if there is none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The key as base32, in groups of four: what one types into an authenticator app."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def throttled_message(device: TOTPDevice) -> str | None:
+    """The Italian message for a device locked after wrong codes, or None if a code may be
+    tried now."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return None
+    locked_until = (data or {}).get("locked_until")
+    if locked_until is not None:
+        seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
+        return _("Troppi codici sbagliati: attenda %(seconds)s secondi prima di riprovare.") % {
+            "seconds": seconds
+        }
+    return _("Troppi codici sbagliati: attenda qualche secondo prima di riprovare.")
+
+
+def check_code(device: TOTPDevice, token: str) -> tuple[bool, str]:
+    """Verify a code on a device, counting a wrong one in django-otp's throttling.
+
+    Returns (accepted, Italian message when refused). The device row is locked while it is
+    checked, so two requests cannot use the same code or race past the throttle.
+    """
+    token = "".join((token or "").split())
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        message = throttled_message(device)
+        if message:
+            return False, message
+        if not (token.isdigit() and len(token) == device.digits):
+            device.throttle_increment(commit=True)
+            return False, _("Il codice è di %(digits)s cifre.") % {"digits": device.digits}
+        if device.verify_token(token):
+            return True, ""
+    return False, _("Codice non valido: controlli l'app e inserisca il codice mostrato adesso.")
+
+
+def mark_verified(request, device: TOTPDevice) -> None:
+    """Record in the session that this user gave a valid code (``user.is_verified()``)."""
+    django_otp.login(request, device)
+
+
+def log_otp_event(user, action: str, **after) -> None:
+    """An audit entry for a second-factor event, in a transaction of its own."""
+    try:
+        from traguardo.audit.log import log_separately
+    except ImportError:  # pragma: no cover - the audit app is always installed
+        return
+    authority_id = (
+        Membership.objects.filter(user=user)
+        .order_by("pk")
+        .values_list("authority_id", flat=True)
+        .first()
+    )
+    log_separately(actor=user, action=action, obj=user, authority=authority_id, after=after)

@@ -1,0 +1,314 @@
+"""The plan's lifecycle (DESIGN.md §5) and the Nucleo's comments.
+
+draft → submitted → approved (with its act) → monitoring → closed → validated (by the
+Nucleo/OIV, with date and minutes). Each step is a conditional UPDATE on the state it starts
+from, so two people pressing the same button at once move the plan once: the second finds
+the state already changed and is refused. Changes to an approved plan (variazioni) are not
+available yet; until they are, an approved plan's schede are read-only (accounts/rules.py).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from traguardo.audit.log import log_action
+from traguardo.core.domain import DomainError, InvalidData, require
+from traguardo.core.templatetags.traguardo import date_it
+from traguardo.monitoring.domain import OPEN_STATES
+from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.planning.checks import Anomaly, plan_anomalies
+from traguardo.planning.models import Comment, Objective, Plan
+from traguardo.planning.queries import objectives_for_scoring
+
+State = Plan.State
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition as the state panel shows it."""
+
+    action: str  # the URL's word: proponi, approva, avvia-monitoraggio, chiudi, valida
+    label: str
+    source: str
+    target: str
+    permission: str
+
+
+STEPS = (
+    Step(
+        "proponi",
+        gettext_lazy("Proponi il piano"),
+        State.DRAFT,
+        State.SUBMITTED,
+        "planning.submit_plan",
+    ),
+    Step(
+        "approva",
+        gettext_lazy("Approva il piano"),
+        State.SUBMITTED,
+        State.APPROVED,
+        "planning.approve_plan",
+    ),
+    Step(
+        "avvia-monitoraggio",
+        gettext_lazy("Avvia il monitoraggio"),
+        State.APPROVED,
+        State.MONITORING,
+        "planning.start_monitoring",
+    ),
+    Step(
+        "chiudi",
+        gettext_lazy("Consuntiva il piano"),
+        State.MONITORING,
+        State.CLOSED,
+        "planning.close_plan",
+    ),
+    Step(
+        "valida",
+        gettext_lazy("Valida i risultati"),
+        State.CLOSED,
+        State.VALIDATED,
+        "planning.validate_plan",
+    ),
+)
+STEP_BY_ACTION = {step.action: step for step in STEPS}
+
+
+def submit_plan(plan: Plan, *, actor) -> Plan:
+    """Propose a draft plan for approval.
+
+    1. the actor is an admin or a manager of the authority;
+    2. the plan has at least one scheda;
+    3. draft → submitted, logged as ``plan.submit``.
+    """
+    require(actor, "planning.submit_plan", plan)
+    with transaction.atomic():
+        if not plan.objectives.exists():
+            raise DomainError(_("Il piano non ha schede: non si può proporre."))
+        _move(plan, actor=actor, action="plan.submit", source=State.DRAFT, target=State.SUBMITTED)
+    return plan
+
+
+def approve_plan(
+    plan: Plan, *, actor, act_type: str, act_number: str, act_date: date | None
+) -> Plan:
+    """Approve a proposed plan with the act that adopts it.
+
+    1. the actor is an admin;
+    2. the act (type, number, date) is complete;
+    3. no scheda fails a check (the refusal names every scheda and its errors);
+    4. submitted → approved with the act, logged as ``plan.approve``.
+    """
+    require(actor, "planning.approve_plan", plan)
+    act_type, act_number = act_type.strip(), act_number.strip()
+    missing = [
+        (name, message)
+        for name, value, message in (
+            ("act_type", act_type, _("Indica il tipo di atto, ad esempio «Delibera di Giunta».")),
+            ("act_number", act_number, _("Indica il numero dell'atto.")),
+            ("act_date", act_date, _("Indica la data dell'atto.")),
+        )
+        if not value
+    ]
+    if missing:
+        raise InvalidData(missing)
+    with transaction.atomic():
+        objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
+        anomalies = plan_anomalies(plan, objectives)
+        failing = failing_schede((o, anomalies[o.pk]) for o in objectives)
+        if failing:
+            raise InvalidData([("schede", line) for line in failing])
+        act = {"act_type": act_type, "act_number": act_number, "act_date": act_date}
+        _move(
+            plan,
+            actor=actor,
+            action="plan.approve",
+            source=State.SUBMITTED,
+            target=State.APPROVED,
+            values=act,
+        )
+    return plan
+
+
+def start_monitoring(plan: Plan, *, actor) -> Plan:
+    """Start the monitoring of an approved plan: approved → monitoring (admins)."""
+    require(actor, "planning.start_monitoring", plan)
+    with transaction.atomic():
+        _move(
+            plan,
+            actor=actor,
+            action="plan.start_monitoring",
+            source=State.APPROVED,
+            target=State.MONITORING,
+        )
+    return plan
+
+
+def close_plan(plan: Plan, *, actor) -> Plan:
+    """Close the year (consuntivo): monitoring → closed (admins), once no period is open."""
+    require(actor, "planning.close_plan", plan)
+    with transaction.atomic():
+        period = open_period_of(plan)
+        if period is not None:
+            raise DomainError(
+                _("Il periodo «%(name)s» è ancora aperto: chiudilo prima di consuntivare il piano.")
+                % {"name": period.name}
+            )
+        _move(plan, actor=actor, action="plan.close", source=State.MONITORING, target=State.CLOSED)
+    return plan
+
+
+def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str) -> Plan:
+    """The Nucleo/OIV validates the final results, exactly once.
+
+    1. the actor is an evaluator of the authority;
+    2. the date (not in the future) and the minutes are given;
+    3. closed → validated with date, minutes and validator, logged as ``plan.validate``; a
+       plan already validated (even a moment ago, by a concurrent request) is refused.
+    """
+    require(actor, "planning.validate_plan", plan)
+    minutes = minutes.strip()
+    errors = []
+    if validated_on is None:
+        errors.append(("validated_on", _("Indica la data della validazione.")))
+    elif validated_on > timezone.localdate():
+        errors.append(("validated_on", _("La data della validazione non può essere futura.")))
+    if not minutes:
+        errors.append(("minutes", _("Riporta il verbale del Nucleo di valutazione.")))
+    if errors:
+        raise InvalidData(errors)
+    with transaction.atomic():
+        _move(
+            plan,
+            actor=actor,
+            action="plan.validate",
+            source=State.CLOSED,
+            target=State.VALIDATED,
+            values={
+                "validated_on": validated_on,
+                "validation_minutes": minutes,
+                "validated_by": actor,
+            },
+        )
+    return plan
+
+
+def add_comment(objective: Objective, *, actor, topic: str, body: str) -> Comment:
+    """A comment of the Nucleo (or an admin) on a scheda or on its result, logged."""
+    require(actor, "planning.comment_objective", objective)
+    body = body.strip()
+    errors = []
+    if topic not in Comment.Topic.values:
+        errors.append(("topic", _("Scegli se il commento riguarda la scheda o il risultato.")))
+    if not body:
+        errors.append(("body", _("Scrivi il commento.")))
+    if errors:
+        raise InvalidData(errors)
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            authority_id=objective.authority_id,
+            objective=objective,
+            topic=topic,
+            body=body,
+            author=actor,
+        )
+        log_action(
+            actor=actor,
+            action="comment.add",
+            obj=comment,
+            after={"objective": objective.pk, "topic": topic, "body": body},
+        )
+    return comment
+
+
+# -- what the pages ask -----------------------------------------------------------------
+
+
+def open_period_of(plan: Plan) -> MonitoringPeriod | None:
+    return MonitoringPeriod.objects.filter(plan=plan, state__in=OPEN_STATES).first()
+
+
+def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
+    """One line per scheda with an error: «Scheda 10 «TITOLO»: error; error»."""
+    lines = []
+    for objective, anomalies in cards:
+        errors = [a.message for a in anomalies if a.is_error]
+        if errors:
+            lines.append(
+                _("Scheda %(code)s «%(title)s»: %(errors)s")
+                % {
+                    "code": objective.code or objective.position,
+                    "title": objective,
+                    "errors": "; ".join(errors),
+                }
+            )
+    return lines
+
+
+def act_text(plan: Plan) -> str:
+    """«Delibera di Giunta n. 17 del 5 febbraio 2019»; blank before approval."""
+    if not plan.act_type:
+        return ""
+    return _("%(type)s n. %(number)s del %(date)s") % {
+        "type": plan.act_type,
+        "number": plan.act_number,
+        "date": date_it(plan.act_date),
+    }
+
+
+def step_for(plan: Plan) -> Step | None:
+    """The transition that leaves the plan's current state (None once validated)."""
+    return next((step for step in STEPS if step.source == plan.state), None)
+
+
+def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]) -> str:
+    """Why the step cannot be taken now (blank when it can); ``cards`` pairs each scheda
+    with its anomalies, as the plan page already has them."""
+    if step.action == "proponi" and not cards:
+        return _("Il piano non ha schede.")
+    if step.action == "approva":
+        count = len(failing_schede(cards))
+        if count == 1:
+            return _("Una scheda non supera i controlli: correggila prima di approvare.")
+        if count:
+            return _("%(n)s schede non superano i controlli: correggile prima di approvare.") % {
+                "n": count
+            }
+    if step.action == "chiudi":
+        period = open_period_of(plan)
+        if period is not None:
+            return _("Il periodo «%(name)s» è ancora aperto.") % {"name": period.name}
+    return ""
+
+
+# -- the one write every transition shares ------------------------------------------------
+
+
+def _move(plan: Plan, *, actor, action: str, source: str, target: str, values=None) -> None:
+    """UPDATE … WHERE state = source: 0 rows means someone else moved the plan first."""
+    values = values or {}
+    moved = Plan.objects.filter(pk=plan.pk, state=source).update(state=target, **values)
+    if not moved:
+        current = Plan.objects.filter(pk=plan.pk).values_list("state", flat=True).first()
+        if current == State.VALIDATED and target == State.VALIDATED:
+            raise DomainError(_("Il piano è già validato."))
+        raise DomainError(
+            _("Il piano è «%(current)s»: questa azione vale per un piano «%(source)s».")
+            % {"current": State(current).label, "source": State(source).label}
+        )
+    logged = {name: getattr(value, "pk", value) for name, value in values.items()}
+    log_action(
+        actor=actor,
+        action=action,
+        obj=plan,
+        before={"state": plan.state},
+        after={"state": target, **logged},
+    )
+    plan.state = target
+    for name, value in values.items():
+        setattr(plan, name, value)

@@ -1,0 +1,35 @@
+"""The forms of the plan's lifecycle: the act of approval, the Nucleo's validation, a comment."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from traguardo.core.forms import StyledForm
+from traguardo.planning.models import Comment
+from traguardo.planning.objective_forms import DateInput
+
+
+class ApprovalForm(StyledForm):
+    act_type = forms.CharField(
+        label=_("Tipo di atto"),
+        max_length=100,
+        initial=_("Delibera di Giunta"),
+        help_text=_("Ad esempio: Delibera di Giunta, Decreto del Sindaco."),
+    )
+    act_number = forms.CharField(label=_("Numero dell'atto"), max_length=30)
+    act_date = forms.DateField(label=_("Data dell'atto"), widget=DateInput())
+
+
+class ValidationForm(StyledForm):
+    validated_on = forms.DateField(label=_("Data della validazione"), widget=DateInput())
+    minutes = forms.CharField(
+        label=_("Verbale del Nucleo di valutazione / OIV"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Il numero e la data del verbale, con le conclusioni del Nucleo."),
+    )
+
+
+class CommentForm(StyledForm):
+    topic = forms.ChoiceField(
+        label=_("Argomento"), choices=Comment.Topic.choices, initial=Comment.Topic.SCHEDA
+    )
+    body = forms.CharField(label=_("Commento"), widget=forms.Textarea(attrs={"rows": 3}))

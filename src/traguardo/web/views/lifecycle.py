@@ -1,0 +1,173 @@
+"""The plan's lifecycle (state panel, transitions) and the Nucleo's workspace (review, comments)."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from traguardo.core.domain import DomainError, InvalidData
+from traguardo.core.tenancy import check_perm, tenant_view
+from traguardo.planning.domain import lifecycle
+from traguardo.planning.lifecycle_forms import ApprovalForm, CommentForm, ValidationForm
+from traguardo.planning.models import Comment, Objective, Plan
+from traguardo.reports.scheda import PlanView, plan_pages, scheda_page
+
+FORMS = {"approva": ApprovalForm, "valida": ValidationForm}
+
+
+def _approve(plan: Plan, *, actor, data: dict) -> Plan:
+    return lifecycle.approve_plan(plan, actor=actor, **data)
+
+
+def _validate(plan: Plan, *, actor, data: dict) -> Plan:
+    return lifecycle.validate_plan(
+        plan, actor=actor, validated_on=data["validated_on"], minutes=data["minutes"]
+    )
+
+
+ACTIONS = {
+    "proponi": lambda plan, *, actor, data: lifecycle.submit_plan(plan, actor=actor),
+    "approva": _approve,
+    "avvia-monitoraggio": lambda plan, *, actor, data: lifecycle.start_monitoring(
+        plan, actor=actor
+    ),
+    "chiudi": lambda plan, *, actor, data: lifecycle.close_plan(plan, actor=actor),
+    "valida": _validate,
+}
+
+
+def done_message(action: str, plan: Plan) -> str:
+    return {
+        "proponi": _("Piano proposto per l'approvazione."),
+        "approva": _("Piano approvato con %(act)s.") % {"act": lifecycle.act_text(plan)},
+        "avvia-monitoraggio": _("Monitoraggio del piano avviato."),
+        "chiudi": _("Piano consuntivato."),
+        "valida": _("Risultati del piano validati."),
+    }[action]
+
+
+def state_panel(request: HttpRequest, plan: Plan, page: PlanView) -> dict:
+    """What the plan page's state panel shows: the act, the validation, the next step (with
+    its form when the user may take it, or the reason why it cannot be taken yet)."""
+    step = lifecycle.step_for(plan)
+    allowed = step is not None and request.user.has_perm(step.permission, plan)
+    cards = [(row.objective, row.anomalies) for row in page.rows]
+    blocker = lifecycle.blocker(plan, step, cards) if allowed else ""
+    form_class = FORMS.get(step.action) if allowed and not blocker else None
+    return {
+        "act": lifecycle.act_text(plan),
+        "step": step,
+        "allowed": allowed,
+        "blocker": blocker,
+        "failing": lifecycle.failing_schede(cards) if blocker and step.action == "approva" else [],
+        "form": form_class() if form_class else None,
+        "locked": plan.state not in (Plan.State.DRAFT, Plan.State.SUBMITTED),
+        "can_review": request.user.has_perm("planning.review_plan", plan),
+    }
+
+
+@require_POST
+@tenant_view("planning.view_plan")
+def plan_transition(request: HttpRequest, year: int, action: str) -> HttpResponse:
+    step = lifecycle.STEP_BY_ACTION.get(action)
+    if step is None:
+        raise Http404
+    plan = get_object_or_404(Plan, year=year)
+    check_perm(request, step.permission, plan)
+    form_class = FORMS.get(action)
+    form = form_class(request.POST) if form_class else None
+    if form is None or form.is_valid():
+        data = form.cleaned_data if form is not None else {}
+        try:
+            ACTIONS[action](plan, actor=request.user, data=data)
+        except InvalidData as error:
+            for field, message in error.errors:
+                _refuse(request, form, field, message)
+        except DomainError as error:
+            _refuse(request, form, error.field, error.message)
+        else:
+            messages.success(request, done_message(action, plan))
+            return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
+    if form is None:
+        return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
+    context = {"plan": plan, "step": step, "form": form}
+    return render(request, "web/lifecycle/transition.html", context, status=400)
+
+
+def _refuse(request: HttpRequest, form, field: str | None, message: str) -> None:
+    """A refusal goes next to its field on a form, else into the page's messages."""
+    if form is None:
+        messages.error(request, message)
+    else:
+        form.add_error(field if field in form.fields else None, message)
+
+
+@tenant_view("planning.view_plan")
+@require_safe
+def plan_review(request: HttpRequest, year: int) -> HttpResponse:
+    """The Nucleo's page: every scheda with its result, anomalies and comments."""
+    plan = get_object_or_404(Plan, year=year)
+    check_perm(request, "planning.review_plan", plan)
+    page = plan_pages(plan)
+    counts = dict(
+        Comment.objects.filter(objective__plan=plan)
+        .values("objective")
+        .annotate(n=Count("pk"))
+        .values_list("objective", "n")
+    )
+    rows = [(row, counts.get(row.objective.pk, 0)) for row in page.rows]
+    can_validate = plan.state == Plan.State.CLOSED and request.user.has_perm(
+        "planning.validate_plan", plan
+    )
+    context = {
+        "plan": plan,
+        "page": page,
+        "rows": rows,
+        "act": lifecycle.act_text(plan),
+        "form": ValidationForm() if can_validate else None,
+        "step": lifecycle.STEP_BY_ACTION["valida"],
+    }
+    return render(request, "web/lifecycle/review.html", context)
+
+
+def comments_context(request: HttpRequest, objective: Objective, form=None) -> dict:
+    """The comments of a scheda and, for those who may write one, the form."""
+    can_comment = request.user.has_perm("planning.comment_objective", objective)
+    return {
+        "comments": list(objective.comments.select_related("author")),
+        "comment_form": (form or CommentForm()) if can_comment else None,
+    }
+
+
+@require_POST
+@tenant_view("planning.view_objective")
+def objective_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
+    check_perm(request, "planning.comment_objective", objective)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            lifecycle.add_comment(objective, actor=request.user, **form.cleaned_data)
+        except InvalidData as error:
+            for field, message in error.errors:
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Commento aggiunto."))
+            url = reverse("objective_detail", args=[request.authority.slug, objective.pk])
+            return redirect(url + "#commenti")
+    context = {
+        "card": scheda_page(objective),
+        "can_edit": request.user.has_perm("planning.change_objective", objective),
+        **comments_context(request, objective, form),
+    }
+    return render(request, "web/objective_detail.html", context, status=400)
+
+
+urlpatterns = [
+    path("piani/<int:year>/stato/<str:action>/", plan_transition, name="plan_transition"),
+    path("piani/<int:year>/nucleo/", plan_review, name="plan_review"),
+    path("schede/<int:pk>/commenti/", objective_comment, name="objective_comment"),
+]
