@@ -15,6 +15,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tests.factories import (
@@ -32,7 +33,15 @@ from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import GradingScale, OrgUnit, PerformanceArea, Person
-from traguardo.planning.models import Activity, Comment, DupGoal, Indicator, Objective, Plan
+from traguardo.planning.models import (
+    Activity,
+    Comment,
+    DupGoal,
+    Indicator,
+    Objective,
+    Plan,
+    Variation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +90,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "objective_create": row(403, admin=200, manager_a=200, manager_b=200),
     "objective_live": row(404),  # htmx POST only; a GET is "not found" for everyone
     "objective_history": EVERY_MEMBER,
+    "objective_versions": EVERY_MEMBER,
+    # Variazioni of an approved plan: everyone reads them, admins open and close them.
+    "variation_list": EVERY_MEMBER,
+    "variation_close": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
     # Dashboard, deadlines, calendar.
     "plan_dashboard": EVERY_MEMBER,
     "objective_gantt": EVERY_MEMBER,
@@ -140,6 +153,15 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "outsider": 404,
         "anonymous": 302,
     },
+    # The world's plan is a draft: no one may close its variazione, not even an admin.
+    "variation_close": {
+        "admin": 403,
+        "manager_a": 403,
+        "evaluator": 403,
+        "viewer": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
     "objective_comment": {
         "manager_a": 403,
         "contributor": 403,
@@ -158,6 +180,8 @@ PK_OF = {
     "objective_pdf": "objective",
     "objective_edit": "objective",
     "objective_history": "objective",
+    "objective_versions": "objective",
+    "variation_close": "variation",
     "objective_comment": "objective",
     "objective_gantt": "objective",
     "measurements": "objective",
@@ -261,6 +285,18 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
             ),
             "level": policy.levels.get(dimension="strategic", code="alta"),
             "scale": GradingScaleFactory(authority=authority, name="Ritardo standard"),
+            # A variazione of a draft plan cannot be closed by anyone: POSTs are all refused.
+            "variation": Variation.objects.create(
+                authority=authority,
+                plan=plan,
+                number=1,
+                reason="Nuove norme",
+                act_type="Delibera di Giunta",
+                act_number="1",
+                act_date=date(year, 3, 1),
+                opened_by=recorder,
+                opened_at=timezone.now(),
+            ),
         }
     if calendar_user is not None:
         world["token"] = issue_calendar_token(calendar_user, authority)

@@ -66,6 +66,24 @@ def plan_is_open_to_admins(user, obj) -> bool:
 
 
 @rules.predicate
+def plan_has_open_variation(user, obj) -> bool:
+    """An approved plan being varied (art. 6): its schede are open to the admins again."""
+    plan = _plan(obj)
+    if plan is None or plan.state not in ("approved", "monitoring"):
+        return False
+    cached = getattr(plan, "_open_variation", None)
+    if cached is None:
+        cached = plan._open_variation = plan.variations.filter(closed_at__isnull=True).exists()
+    return cached
+
+
+@rules.predicate
+def plan_is_variable(user, obj) -> bool:
+    plan = _plan(obj)
+    return plan is not None and plan.state in ("approved", "monitoring")
+
+
+@rules.predicate
 def heads_objective_unit(user, objective) -> bool:
     """The objective's responsible unit is one of the member's units or below one of them."""
     membership = _membership(user, objective)
@@ -107,12 +125,15 @@ rules.add_perm("organization.manage_setup", is_admin)
 # they head while the plan is a draft. Evaluators and viewers read.
 rules.add_perm("planning.add_plan", is_admin)
 rules.add_perm(
-    "planning.add_objective", (is_admin & plan_is_open_to_admins) | (is_manager & plan_is_draft)
+    "planning.add_objective",
+    (is_admin & (plan_is_open_to_admins | plan_has_open_variation)) | (is_manager & plan_is_draft),
 )
 rules.add_perm(
     "planning.change_objective",
-    (is_admin & plan_is_open_to_admins) | (is_manager & plan_is_draft & heads_objective_unit),
+    (is_admin & (plan_is_open_to_admins | plan_has_open_variation))
+    | (is_manager & plan_is_draft & heads_objective_unit),
 )
+rules.add_perm("planning.manage_variations", is_admin & plan_is_variable)
 
 # Monitoring (DESIGN.md §5): admins run the periods and force results; the people responsible
 # for a unit (its manager, the contributors assigned to it) record its measurements.

@@ -33,3 +33,15 @@ class CommentForm(StyledForm):
         label=_("Argomento"), choices=Comment.Topic.choices, initial=Comment.Topic.SCHEDA
     )
     body = forms.CharField(label=_("Commento"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VariationForm(ApprovalForm):
+    """A variazione: its reason and the act that decides it."""
+
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Perché il piano approvato cambia (art. 6 D.Lgs. 150/2009)."),
+    )
+
+    field_order = ["reason", "act_type", "act_number", "act_date"]

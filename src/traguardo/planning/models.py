@@ -348,3 +348,66 @@ class Comment(AuthorityScoped):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()}: {self.body[:60]}"
+
+
+class Variation(AuthorityScoped):
+    """Variazione of an approved plan (art. 6 D.Lgs. 150/2009): reason, act, who and when.
+
+    While a variation is open the admins may change the plan's schede; every saved version of
+    a scheda is kept (``ObjectiveVersion``) and points to the variation it was made in.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="variations")
+    number = models.PositiveSmallIntegerField(_("numero"))
+    reason = models.TextField(_("motivazione"))
+    act_type = models.CharField(_("tipo di atto"), max_length=100)
+    act_number = models.CharField(_("numero dell'atto"), max_length=30)
+    act_date = models.DateField(_("data dell'atto"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("aperta il"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    closed_at = models.DateTimeField(_("chiusa il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("variazione")
+        verbose_name_plural = _("variazioni")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="variation_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return _("Variazione n. %(n)s") % {"n": self.number}
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class ObjectiveVersion(AuthorityScoped):
+    """A saved version of a scheda, as labelled values (``planning.versions``)."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(_("versione"))
+    state = models.JSONField(_("contenuto"))
+    variation = models.ForeignKey(
+        Variation, on_delete=models.PROTECT, null=True, blank=True, related_name="versions"
+    )
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    saved_at = models.DateTimeField(_("salvata il"))
+
+    class Meta:
+        verbose_name = _("versione della scheda")
+        verbose_name_plural = _("versioni della scheda")
+        ordering = ["objective", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "version"], name="objectiveversion_unique_version"
+            )
+        ]

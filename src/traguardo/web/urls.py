@@ -14,6 +14,7 @@ from traguardo.web.views import (
     objectives,
     plans,
     setup,
+    variations,
 )
 
 tenant_patterns = [
@@ -24,6 +25,7 @@ tenant_patterns = [
     *calendar.urlpatterns,
     *monitoring.urlpatterns,
     *audit.urlpatterns,
+    *variations.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
 ]
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from traguardo.audit.log import log_action
@@ -24,7 +25,16 @@ from traguardo.organization.models import (
     PolicyLevel,
 )
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
-from traguardo.planning.models import Activity, DupGoal, Indicator, Objective, Plan, Target
+from traguardo.planning.models import (
+    Activity,
+    DupGoal,
+    Indicator,
+    Objective,
+    ObjectiveVersion,
+    Plan,
+    Target,
+    Variation,
+)
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
@@ -124,12 +134,9 @@ def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
         _write_header(objective, data)
         objective.save()
         _write_rows(objective, data)
-        log_action(
-            actor=actor,
-            action="objective.create",
-            obj=objective,
-            after=objective_state(_fresh(objective)),
-        )
+        after = objective_state(_fresh(objective))
+        keep_version(objective, after, actor=actor)
+        log_action(actor=actor, action="objective.create", obj=objective, after=after)
     return objective
 
 
@@ -145,6 +152,8 @@ def update_objective(
     with transaction.atomic():
         _validate(objective.plan, objective, data, actor)
         before = objective_state(_fresh(objective))
+        # The version being replaced stays readable (loaded schede have none stored yet).
+        keep_version(objective, before, actor=None, version=version, current=False)
         values = {name: getattr(data, name) for name in HEADER_FIELDS}
         updated = Objective.objects.filter(pk=objective.pk, version=version).update(
             version=F("version") + 1, **values
@@ -155,14 +164,34 @@ def update_objective(
             )
         objective.refresh_from_db()
         _write_rows(objective, data)
+        after = objective_state(_fresh(objective))
+        keep_version(objective, after, actor=actor)
         log_action(
-            actor=actor,
-            action="objective.update",
-            obj=objective,
-            before=before,
-            after=objective_state(_fresh(objective)),
+            actor=actor, action="objective.update", obj=objective, before=before, after=after
         )
     return objective
+
+
+def keep_version(
+    objective: Objective, state: dict, *, actor, version: int | None = None, current: bool = True
+) -> None:
+    """Store a version of the scheda once; one saved during a variazione points to it."""
+    number = objective.version if version is None else version
+    ObjectiveVersion.objects.get_or_create(
+        objective=objective,
+        version=number,
+        defaults={
+            "authority": objective.authority,
+            "state": state,
+            "variation": open_variation(objective.plan) if current else None,
+            "saved_by": actor,
+            "saved_at": timezone.now(),
+        },
+    )
+
+
+def open_variation(plan: Plan) -> Variation | None:
+    return plan.variations.filter(closed_at__isnull=True).first()
 
 
 def _fresh(objective: Objective) -> Objective:
