@@ -237,7 +237,8 @@ def test_the_admin_approves_on_the_plan_page_and_the_act_is_shown(client, plan, 
     assert response["Location"] == detail
     page = client.get(detail).content.decode()
     assert "Approvato con Delibera di Giunta n. 17 del 5 febbraio 2019." in page
-    assert "Le variazioni del piano approvato non sono ancora disponibili" in page
+    assert "Le schede del piano approvato si modificano solo con una variazione." in page
+    assert reverse("variation_list", args=[plan.authority.slug, plan.year]) in page
     assert url(plan, "avvia-monitoraggio") in page
 
 
