@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from traguardo.audit.verify import verify_chain
 
@@ -17,4 +18,11 @@ class Command(BaseCommand):
                 % {"n": verdict.checked, "problem": verdict.problem},
                 returncode=1,
             )
-        self.stdout.write(_("Registro integro: %(n)d voci verificate.") % {"n": verdict.checked})
+        self.stdout.write(
+            ngettext(
+                "Registro integro: %(n)d voce verificata.",
+                "Registro integro: %(n)d voci verificate.",
+                verdict.checked,
+            )
+            % {"n": verdict.checked}
+        )
