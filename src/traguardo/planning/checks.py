@@ -15,8 +15,9 @@ from traguardo.scoring import (
     Issue,
     Measure,
     ObjectiveFacts,
+    WeightCheck,
     check_plan,
-    format_percent,
+    weight_check_label,
 )
 
 # Measures whose target is a date alone: the card writes "0" (days late) or nothing.
@@ -121,6 +122,10 @@ def describe_issue(issue: Issue) -> str:
     """The Italian sentence for an engine issue code."""
     params = dict(issue.params)
     n = issue.position
+    if issue.code == "indicator_weights":
+        return _("Pesi degli indicatori: %(label)s.") % {"label": _weights_label(params)}
+    if issue.code == "activity_weights":
+        return _("Pesi del piano operativo: %(label)s.") % {"label": _weights_label(params)}
     messages = {
         "missing_code": _("Codice obiettivo mancante."),
         "duplicate_code": _("Il codice «%(code)s» è usato anche da altre schede del piano.")
@@ -133,12 +138,8 @@ def describe_issue(issue: Issue) -> str:
         ),
         "no_areas": _("Nessun ambito della performance organizzativa selezionato."),
         "no_indicators": _("La scheda non ha indicatori."),
-        "indicator_weights": _("Pesi degli indicatori: %(label)s.")
-        % {"label": _weights_label(params)},
         "nonpositive_weight": _("Indicatore %(n)s: il peso deve essere maggiore di zero.")
         % {"n": n},
-        "activity_weights": _("Pesi del piano operativo: %(label)s.")
-        % {"label": _weights_label(params)},
         "activity_nonpositive_weight": _("Attività %(n)s: il peso deve essere maggiore di zero.")
         % {"n": n},
         "missing_final_target": _("Indicatore %(n)s: manca il livello finale atteso.") % {"n": n},
@@ -163,12 +164,6 @@ def describe_issue(issue: Issue) -> str:
 
 
 def _weights_label(params: dict) -> str:
-    state = params.get("state")
-    difference = params.get("difference")
-    if state == "missing":
-        return _("mancano %(d)s") % {"d": format_percent(difference)}
-    if state == "excess":
-        return _("eccedenza %(d)s") % {"d": format_percent(difference)}
-    if state == "empty":
-        return _("nessun peso")
-    return _("100,00% OK")
+    """The card's weight line, from the issue's figures (the engine writes it)."""
+    check = WeightCheck(params["total"], params["state"], params["difference"], ())
+    return weight_check_label(check)

@@ -1,6 +1,7 @@
 """Monitoring pages: the periods of a plan, the measurements of a scheda, evidence files."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -97,7 +98,10 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
     card = scheda_page(objective)
     stored = {}
     if period is not None:
-        for m in Measurement.objects.filter(period=period).prefetch_related("evidence"):
+        of_this_scheda = Q(indicator__objective=objective) | Q(activity__objective=objective)
+        for m in Measurement.objects.filter(of_this_scheda, period=period).prefetch_related(
+            "evidence"
+        ):
             stored[("ind", m.indicator_id) if m.indicator_id else ("att", m.activity_id)] = m
     rows = []
     for kind, subjects in (("ind", card.indicators), ("att", card.activities)):
