@@ -178,3 +178,21 @@ def test_the_review_page_costs_the_same_queries_with_1_and_3_schede(client, plan
     one = count()
     _add_schede(plan, unit_a, 2, personas["evaluator"])
     assert count() == one
+
+
+def test_the_review_page_says_when_a_result_was_forced(client, plan, objective, personas):
+    from traguardo.monitoring.models import Measurement, MonitoringPeriod
+
+    with scopes_disabled():
+        period = MonitoringPeriod.objects.create(
+            authority=plan.authority, plan=plan, name="Consuntivo", kind="final",
+            reference_date=date(2019, 12, 31), state="open",
+        )  # fmt: skip
+        Measurement.objects.create(
+            authority=plan.authority, period=period, indicator=objective.indicators.get(),
+            forced_achievement=95, forced_reason="Decisione del Nucleo",
+        )  # fmt: skip
+    client.force_login(personas["evaluator"])
+    page = client.get(review_url(plan)).content.decode()
+    assert "95,00%" in page
+    assert "comprende un risultato forzato" in page
