@@ -25,6 +25,8 @@ def _test_settings(settings):
     # The login lockout (django-axes) needs the request in authenticate(), which the test
     # client's login() does not pass; tests/test_security.py turns it back on.
     settings.AXES_ENABLED = False
+    # Jobs (documents, imports) run inline; the browser tests run them in a thread, as served.
+    settings.TRAGUARDO_JOBS = "immediate"
     # The manifest needs collectstatic; tests use the files where the apps keep them.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -29,6 +29,7 @@ from tests.factories import (
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken
+from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
 from traguardo.organization.domain import ensure_policy
@@ -135,6 +136,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "setup_scale_preview": row(403, admin=405),  # POST only, after the permission check
     "setup_scale_edit": ADMIN_ONLY,
     "setup_scale_delete": ADMIN_ONLY,
+    # Jobs (long documents, imports): every member lists their own; a job is its starter's
+    # and the admins' (the world's job was started by manager_a).
+    "job_list": EVERY_MEMBER,
+    "job_detail": row(403, admin=200, manager_a=200),
+    "job_download": row(403, admin=200, manager_a=200),
+    # --- issue 6: documents (Relazione, Verifica intermedia) ---
+    # --- issue 6: exports (XLSX, ODS, CSV, DOCX) ---
+    # --- issue 6: transparency (public) ---
+    # --- issue 6: Word (DOCX) exports ---
+    # --- issue 7: imports ---
 }
 
 # URLs that only answer a POST: the personas refused a POST, and the status they get.
@@ -199,6 +210,8 @@ PK_OF = {
     "setup_level_delete": "level",
     "setup_scale_edit": "scale",
     "setup_scale_delete": "scale",
+    "job_detail": "job",
+    "job_download": "job",
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -298,6 +311,19 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
                 opened_at=timezone.now(),
             ),
         }
+    with scopes_disabled():
+        job = Job(
+            authority=authority,
+            kind="reports.test",
+            title="Documento",
+            state=Job.State.DONE,
+            created_by=calendar_user or recorder,
+            output_name="documento.pdf",
+            output_type="application/pdf",
+        )
+        job.output.save("documento.pdf", ContentFile(PDF), save=False)
+        job.save()
+        world["job"] = job
     if calendar_user is not None:
         world["token"] = issue_calendar_token(calendar_user, authority)
     return world

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "traguardo.audit",
     "traguardo.imports",
     "traguardo.reports",
+    "traguardo.jobs",
     "traguardo.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -304,3 +305,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("TRAGUARDO_LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# Long work (whole-plan PDFs, imports): "thread" runs it in a worker thread of the web
+# process, "worker" leaves it to `python -m traguardo run_jobs`, "immediate" runs it inline.
+TRAGUARDO_JOBS = env("TRAGUARDO_JOBS", "thread")
+TRAGUARDO_JOB_THREADS = envint("TRAGUARDO_JOB_THREADS", 1)

@@ -165,3 +165,13 @@ rules.add_perm("planning.validate_plan", is_evaluator)
 # reads the comments, with the scheda) and see the plan's review page.
 rules.add_perm("planning.comment_objective", is_admin | is_evaluator)
 rules.add_perm("planning.review_plan", is_admin | is_evaluator)
+
+
+@rules.predicate
+def started_job(user, job) -> bool:
+    return getattr(job, "created_by_id", None) == user.pk
+
+
+# Long work (documents, imports): a member follows the jobs they started; admins see them all.
+rules.add_perm("jobs.view_jobs", is_member)
+rules.add_perm("jobs.view_job", is_admin | (is_member & started_job))

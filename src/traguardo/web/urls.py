@@ -9,12 +9,18 @@ from traguardo.web.views import (
     calendar,
     core,
     dashboard,
+    documents,
+    exports,
+    imports,
+    jobs,
     lifecycle,
     monitoring,
     objectives,
     plans,
     setup,
+    transparency,
     variations,
+    word,
 )
 
 tenant_patterns = [
@@ -26,6 +32,11 @@ tenant_patterns = [
     *monitoring.urlpatterns,
     *audit.urlpatterns,
     *variations.urlpatterns,
+    *documents.urlpatterns,
+    *exports.urlpatterns,
+    *imports.urlpatterns,
+    *jobs.urlpatterns,
+    *word.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
 ]
 
@@ -47,4 +58,6 @@ urlpatterns = [
     *account_views.urlpatterns,
     path("calendario/<slug:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
     path("enti/<slug:authority>/", include(tenant_patterns)),
+    # Amministrazione trasparente: public pages, no login (D.Lgs. 33/2013 art. 10 c.8, art. 20).
+    path("trasparenza/<slug:authority>/", include(transparency.urlpatterns)),
 ]

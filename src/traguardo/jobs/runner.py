@@ -1,0 +1,200 @@
+"""Starting, running and reporting jobs (see the package docstring)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from traguardo.core.domain import DomainError
+from traguardo.jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Job, "Progress"], "JobResult"]
+_HANDLERS: dict[str, Handler] = {}
+_executor: ThreadPoolExecutor | None = None
+
+# Progress is written at most this often (seconds): a 500-scheda PDF does not need 500 writes.
+PROGRESS_EVERY = 0.5
+
+
+@dataclass
+class JobResult:
+    """What a handler returns: a file to download, and/or data and a page for what follows."""
+
+    data: bytes | None = None
+    filename: str = ""
+    content_type: str = "application/octet-stream"
+    result: dict = field(default_factory=dict)
+    next_url: str = ""
+    message: str = ""
+
+
+class Progress:
+    """How far a job has gone, written to its row so the page can show a progress bar.
+
+    Writes are skipped inside a transaction (they would be invisible to the page until the
+    commit, and on SQLite would wait for the job's own write lock): report progress while
+    reading and checking, then write the results in one transaction.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._written = 0.0
+
+    def set_total(self, total: int, message: str = "") -> None:
+        self.job.total = max(0, total)
+        self.job.done = 0
+        if message:
+            self.job.message = message[:300]
+        self._save(force=True)
+
+    def advance(self, steps: int = 1, message: str = "") -> None:
+        self.job.done = min(self.job.done + steps, self.job.total or self.job.done + steps)
+        if message:
+            self.job.message = message[:300]
+        self._save()
+
+    def _save(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if transaction.get_connection().in_atomic_block and not _inline():
+            return
+        if not force and now - self._written < PROGRESS_EVERY:
+            return
+        self._written = now
+        Job.objects.filter(pk=self.job.pk).update(
+            done=self.job.done,
+            total=self.job.total,
+            message=self.job.message,
+            updated_at=timezone.now(),
+        )
+
+
+def register(kind: str) -> Callable[[Handler], Handler]:
+    """Declare the function that does the work of jobs of ``kind``."""
+
+    def decorator(handler: Handler) -> Handler:
+        if _HANDLERS.get(kind, handler) is not handler:
+            raise RuntimeError(f"job kind registered twice: {kind}")
+        _HANDLERS[kind] = handler
+        return handler
+
+    return decorator
+
+
+def start_job(
+    *,
+    actor,
+    authority,
+    kind: str,
+    title: str,
+    params: dict | None = None,
+    upload: tuple[str, bytes] | None = None,
+) -> Job:
+    """Queue a job (and store its uploaded file); it runs once the current transaction commits."""
+    if kind not in _HANDLERS:
+        raise RuntimeError(f"unknown job kind: {kind}")
+    job = Job(
+        authority=authority, kind=kind, title=title[:200], params=params or {}, created_by=actor
+    )
+    if upload is not None:
+        name, data = upload
+        job.input_name = name[:255]
+        job.input.save("upload.bin", ContentFile(data), save=False)
+    job.save()
+    mode = _mode()
+    if mode == "immediate":
+        run_job(job.pk)
+        job.refresh_from_db()
+    elif mode == "thread":
+        transaction.on_commit(lambda: _pool().submit(_run_in_thread, job.pk))
+    return job
+
+
+def run_job(pk: int) -> bool:
+    """Run a queued job to its end; False when another runner had already claimed it."""
+    with scopes_disabled():
+        claimed = Job.objects.filter(pk=pk, state=Job.State.QUEUED).update(
+            state=Job.State.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        job = Job.objects.select_related("authority", "created_by").get(pk=pk)
+    handler = _HANDLERS[job.kind]
+    try:
+        with scope(authority=job.authority):
+            outcome = handler(job, Progress(job))
+    except DomainError as error:
+        _finish(job, Job.State.FAILED, error=error.message)
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(
+            job,
+            Job.State.FAILED,
+            error=_("Errore interno: l'elaborazione non è riuscita e non ha scritto nulla."),
+        )
+    else:
+        if outcome.data is not None:
+            job.output_name = outcome.filename[:255]
+            job.output_type = outcome.content_type
+            job.output.save("output.bin", ContentFile(outcome.data), save=False)
+        job.result = outcome.result
+        job.next_url = outcome.next_url
+        if outcome.message:
+            job.message = outcome.message[:300]
+        _finish(job, Job.State.DONE)
+    return True
+
+
+def _finish(job: Job, state: str, error: str = "") -> None:
+    job.state = state
+    job.error = error
+    job.finished_at = timezone.now()
+    if state == Job.State.DONE and job.total:
+        job.done = job.total
+    with scopes_disabled():
+        job.save()
+
+
+def _run_in_thread(pk: int) -> None:
+    close_old_connections()
+    try:
+        run_job(pk)
+    finally:
+        close_old_connections()
+
+
+def _mode() -> str:
+    return getattr(settings, "TRAGUARDO_JOBS", "thread")
+
+
+def _inline() -> bool:
+    return _mode() == "immediate"
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(
+            max_workers=getattr(settings, "TRAGUARDO_JOB_THREADS", 1), thread_name_prefix="job"
+        )
+    return _executor
+
+
+def mark_stale() -> int:
+    """Fail the jobs whose runner stopped (a restart): their page then says so."""
+    with scopes_disabled():
+        stale = [job for job in Job.objects.filter(state__in=("queued", "running")) if job.is_stale]
+        for job in stale:
+            _finish(job, Job.State.FAILED, error=_("Elaborazione interrotta: avviala di nuovo."))
+    return len(stale)

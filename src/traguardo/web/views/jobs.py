@@ -1,0 +1,58 @@
+"""Long work on screen: the list of one's jobs, a job's progress bar, its file."""
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from traguardo.core.tenancy import check_perm, tenant_view
+from traguardo.jobs.models import Job
+
+RECENT = 30
+
+
+@tenant_view("jobs.view_jobs")
+@require_safe
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = Job.objects.select_related("created_by")
+    if not request.user.has_perm("jobs.view_job", Job(authority=request.authority)):
+        jobs = jobs.filter(created_by=request.user)
+    return render(request, "web/jobs/list.html", {"jobs": jobs[:RECENT]})
+
+
+@tenant_view("jobs.view_jobs")
+@require_safe
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(Job.objects.select_related("authority"), pk=pk)
+    check_perm(request, "jobs.view_job", job)
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "web/jobs/detail.html#stato" if partial else "web/jobs/detail.html"
+    response = render(request, template, {"job": job})
+    if partial and job.state == Job.State.DONE and job.next_url and not job.output:
+        # The job's work continues on another page (an import's dry run): go there.
+        response["HX-Redirect"] = job.next_url
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@tenant_view("jobs.view_jobs")
+@require_safe
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(Job, pk=pk)
+    check_perm(request, "jobs.view_job", job)
+    if job.state != Job.State.DONE or not job.output:
+        raise Http404
+    return FileResponse(
+        job.output.open("rb"),
+        as_attachment=True,
+        filename=job.output_name,
+        content_type=job.output_type,
+    )
+
+
+urlpatterns = [
+    path("elaborazioni/", job_list, name="job_list"),
+    path("elaborazioni/<int:pk>/", job_detail, name="job_detail"),
+    path("elaborazioni/<int:pk>/file", job_download, name="job_download"),
+]
