@@ -42,11 +42,14 @@ fmt: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: speed and memory figures (printed, never asserted), on SQLite and a throwaway PostgreSQL
+## bench: speed and memory figures (printed, never asserted): scoring, monitoring (SQLite and a
+## throwaway PostgreSQL), documents (500-scheda PDF against LibreOffice), imports and hostile files
 bench: $(INSTALLED)
-	@scripts/system-deps run
+	@scripts/system-deps bench
 	$(PY) bench/run.py
 	bash bench/with-postgres $(PY) bench/monitoring.py
+	$(PY) bench/documents.py
+	$(PY) bench/imports.py
 
 ## check-deploy: Django's deployment checklist with production settings
 check-deploy: $(INSTALLED)

@@ -81,7 +81,7 @@ def run_worker(name: str, options: list[str], var_dir: str, url: str | None) -> 
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as result:
         path = Path(result.name)
     command = [sys.executable, str(BENCH), "--worker", name, "--result", str(path)]
-    done = subprocess.run([*command, *options], env=env, check=False)  # noqa: S603
+    done = subprocess.run([*command, *options], env=env, check=False)
     try:
         if done.returncode != 0:
             print(f"{name}: the bench failed (exit {done.returncode})")

@@ -156,6 +156,14 @@ def test_with_a_device_pages_wait_for_the_code(no_throttle, device, manager_a, a
     assert client.get(plans_url(authority)).status_code == 302
 
 
+def test_public_pages_need_no_code(no_throttle, device, manager_a, authority):
+    """The transparency pages answer a logged-in user who has not given the code yet."""
+    client = password_login(manager_a)
+    public = reverse("public_home", kwargs={"authority": authority.slug})
+    assert client.get(public).status_code == 200
+    assert client.get(plans_url(authority)).status_code == 302
+
+
 def test_wrong_codes_are_throttled(device, manager_a, authority):
     client = password_login(manager_a)
     client.post(reverse("otp_verify"), {"code": wrong(device)})

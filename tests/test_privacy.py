@@ -1,17 +1,35 @@
 """Pages meant for the public never name a person (Garante provv. 398/2023, D.Lgs. 33/2013).
 
 Every URL that needs no login is fetched anonymously with the demo data loaded, and its
-output is scanned for the names of the demo people. The transparency pages will be checked
-by this same test as they are added.
+output is scanned for the names of the demo people. The transparency section (Amministrazione
+trasparente › Performance) is walked in full against the demo plan closed with results: every
+URL pattern of its module, every scheda, and every public file (CSV, JSON, the Relazione's
+text). A new public pattern that this file does not know how to fetch fails the suite.
 """
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+import re
 
-from traguardo.accounts.demo import DEMO_ACCOUNTS, create_demo_accounts
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from tests.transparency.conftest import SLUG, demo_plan, pdf_text
+from traguardo.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.models import Membership
 from traguardo.imports.seed import DIRECTOR, load_seed
+from traguardo.monitoring.models import Measurement
+from traguardo.organization.models import Person
+from traguardo.planning.models import Comment, Objective, Plan
+from traguardo.web.views import transparency
 
 pytestmark = pytest.mark.django_db
+
+# Public patterns with parameters that are not part of the transparency section, and why
+# they are not scanned here.
+NOT_TRANSPARENCY = {
+    "calendar_feed": "a person's own deadlines; its secret token is the credential",
+}
 
 
 def public_routes():
@@ -29,6 +47,23 @@ def public_routes():
     return list(walk(get_resolver()))
 
 
+def parametrised_public_names() -> set[str]:
+    """Names of the public patterns whose route takes parameters, anywhere in the URLconf."""
+
+    def walk(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry, prefix + str(entry.pattern))
+            elif (
+                isinstance(entry, URLPattern)
+                and entry.callback.__dict__.get("permission_required", "missing") is None
+                and "<" in prefix + str(entry.pattern)
+            ):
+                yield entry.name
+
+    return set(walk(get_resolver()))
+
+
 def test_no_public_page_names_a_person(client):
     report = load_seed()
     create_demo_accounts(report.plan.authority)
@@ -40,3 +75,89 @@ def test_no_public_page_names_a_person(client):
         body = response.content.decode(errors="replace").lower()
         found = sorted(n for n in names if n.lower() in body)
         assert found == [], f"{name} ({path}) nomina {found}"
+
+
+# --- the transparency section -------------------------------------------------------------
+
+
+def transparency_urls(plan: Plan, schede: list[int]) -> dict[str, list[str]]:
+    """Every URL of the transparency module for the demo authority and plan, by pattern."""
+
+    def url(name, **kwargs):
+        return reverse(name, kwargs={"authority": SLUG, **kwargs})
+
+    return {
+        "public_home": [url("public_home")],
+        "public_plan": [url("public_plan", year=plan.year)],
+        "public_objective": [url("public_objective", year=plan.year, pk=pk) for pk in schede],
+        "public_results": [url("public_results", year=plan.year)],
+        "public_relazione_pdf": [url("public_relazione_pdf", year=plan.year)],
+        "public_opendata": [url("public_opendata", year=plan.year, fmt=f) for f in ("csv", "json")],
+        "public_opendata_schema": [url("public_opendata_schema")],
+        "public_opendata_info": [url("public_opendata_info")],
+    }
+
+
+def readable(response) -> str:
+    """What a reader of the answer sees: the page or file as text (a PDF through pdftotext)."""
+    if response["Content-Type"] == "application/pdf":
+        return pdf_text(response.content)
+    return response.content.decode("utf-8-sig")
+
+
+def people_names(authority) -> set[str]:
+    """Every first and last name of the authority's people and of its users."""
+    with scopes_disabled():
+        people = Person.objects.filter(authority=authority).values_list("first_name", "last_name")
+        users = Membership.objects.filter(authority=authority).values_list(
+            "user__first_name", "user__last_name"
+        )
+        return {name for pair in (*people, *users) for name in pair if len(name) > 1}
+
+
+def named(text: str, names: set[str]) -> list[str]:
+    return sorted(n for n in names if re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE))
+
+
+def test_the_scan_knows_every_public_url_pattern():
+    """A public pattern added to the transparency module (or anywhere, with parameters) must
+    be added to ``transparency_urls`` above, or to ``NOT_TRANSPARENCY`` with its reason."""
+    module = {pattern.name for pattern in transparency.urlpatterns}
+    assert module == set(transparency_urls(Plan(year=2019), []))
+    assert parametrised_public_names() == module | set(NOT_TRANSPARENCY)
+
+
+def test_no_transparency_page_or_file_names_a_person():
+    plan = demo_plan(Plan.State.CLOSED)
+    names = people_names(plan.authority)
+    # The demo data do tie names to the schede and results: the Dirigente is the responsible
+    # of the cards, he recorded the measurements, and the Nucleo commented by name.
+    assert {DIRECTOR[0], DIRECTOR[1], *(a.last_name for a in DEMO_ACCOUNTS)} <= names
+    with scopes_disabled():
+        assert Objective.objects.filter(plan=plan, responsible__last_name=DIRECTOR[1]).exists()
+        assert Measurement.objects.filter(entered_by__last_name=DIRECTOR[1]).exists()
+        assert Comment.objects.filter(objective__plan=plan).exists()
+    client = Client()
+    with scopes_disabled():
+        schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
+    every = transparency_urls(plan, schede)
+    assert len(every["public_objective"]) == 11  # every scheda of the demo plan
+    for name, urls in every.items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
+            found = named(readable(response), names)
+            assert found == [], f"{name} ({url}) nomina {found}"
+    # The results are really there (the scan read pages with scores, not empty ones).
+    plan_page = readable(client.get(reverse("public_plan", args=[SLUG, plan.year])))
+    assert "76,00%" in plan_page
+
+
+def test_the_scan_would_see_a_name(client):
+    """The same scan on the back-office scheda finds the Dirigente: the check can fail."""
+    plan = demo_plan(Plan.State.CLOSED)
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    with scopes_disabled():
+        five = Objective.objects.get(plan=plan, position=5)
+    page = readable(client.get(reverse("objective_detail", args=[SLUG, five.pk])))
+    assert named(page, people_names(plan.authority)) != []

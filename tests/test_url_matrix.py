@@ -142,10 +142,44 @@ EXPECTED: dict[str, dict[str, int]] = {
     "job_detail": row(403, admin=200, manager_a=200),
     "job_download": row(403, admin=200, manager_a=200),
     # --- issue 6: documents (Relazione, Verifica intermedia) ---
+    # Every member reads and prints them; a GET of a "Genera PDF" URL (POST) goes back to the
+    # Documenti page.
+    "plan_documents": EVERY_MEMBER,
+    "relazione": EVERY_MEMBER,
+    "verifica": EVERY_MEMBER,
+    "plan_pdf_start": row(302),
+    "relazione_pdf_start": row(302),
+    "verifica_pdf_start": row(302),
     # --- issue 6: exports (XLSX, ODS, CSV, DOCX) ---
+    # Spreadsheets of the plan and the import template: every member (what the pages show).
+    "plan_export": EVERY_MEMBER,
+    "plan_export_csv": EVERY_MEMBER,
+    "plan_template": EVERY_MEMBER,
+    "plans_export_csv": EVERY_MEMBER,
     # --- issue 6: transparency (public) ---
+    # Public (no login): every persona, anonymous included, gets the same answer. The world's
+    # plan is a DRAFT, and a draft is never public: the plan's pages and files are 404 for all.
+    "public_home": {**dict.fromkeys(PERSONAS, 200)},
+    "public_opendata_info": {**dict.fromkeys(PERSONAS, 200)},
+    "public_opendata_schema": {**dict.fromkeys(PERSONAS, 200)},
+    "public_plan": {**dict.fromkeys(PERSONAS, 404)},
+    "public_objective": {**dict.fromkeys(PERSONAS, 404)},
+    "public_results": {**dict.fromkeys(PERSONAS, 404)},
+    "public_relazione_pdf": {**dict.fromkeys(PERSONAS, 404)},
+    "public_opendata": {**dict.fromkeys(PERSONAS, 404)},
     # --- issue 6: Word (DOCX) exports ---
+    # The scheda and the plan in Word: every member, as the PDFs; a GET of the URL that starts
+    # the plan's job (POST) goes back to the plan.
+    "objective_docx": EVERY_MEMBER,
+    "plan_docx": EVERY_MEMBER,
+    "plan_docx_start": row(302),
     # --- issue 7: imports ---
+    # The world's plan is a draft: admins and both managers may import into it (a manager only
+    # the schede of their units, decided per scheda by the dry run).
+    "plan_import": row(403, admin=200, manager_a=200, manager_b=200),
+    # The review of an import's dry run: the world's job is a PDF ("reports.test"), which has
+    # no review, so those allowed to import get 404; the others are refused first (403).
+    "import_review": row(403, admin=404, manager_a=404, manager_b=404),
 }
 
 # URLs that only answer a POST: the personas refused a POST, and the status they get.
@@ -212,6 +246,11 @@ PK_OF = {
     "setup_scale_delete": "scale",
     "job_detail": "job",
     "job_download": "job",
+    "objective_docx": "objective",  # issue 6: Word (DOCX) exports
+    "import_review": "job",  # issue 7: imports (the review of an import job)
+    "verifica": "period",  # issue 6: documents
+    "verifica_pdf_start": "period",  # issue 6: documents
+    "public_objective": "objective",  # issue 6: transparency
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -238,7 +277,7 @@ def routes() -> dict[str, str]:
 
 
 def is_tenant(route: str) -> bool:
-    return "<slug:authority>" in route
+    return route.startswith("enti/")  # /trasparenza/<slug>/ is public, not a tenant page
 
 
 # --- the world ----------------------------------------------------------------------------
@@ -364,6 +403,8 @@ def kwargs_for(name: str, route: str, world: dict) -> dict:
         kwargs["year"] = world["year"]
     if "<int:pk>" in route:
         kwargs["pk"] = world[PK_OF[name]].pk
+    if "<str:fmt>" in route:
+        kwargs["fmt"] = "csv"
     if "<str:action>" in route:
         kwargs["action"] = "chiudi"
     if "<slug:dimension>" in route:

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "traguardo.imports",
     "traguardo.reports",
     "traguardo.jobs",
+    "traguardo.exchange",
     "traguardo.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -310,3 +311,5 @@ LOGGING = {
 # process, "worker" leaves it to `python -m traguardo run_jobs`, "immediate" runs it inline.
 TRAGUARDO_JOBS = env("TRAGUARDO_JOBS", "thread")
 TRAGUARDO_JOB_THREADS = envint("TRAGUARDO_JOB_THREADS", 1)
+# The largest file an import accepts (MB), checked before any parser reads it.
+TRAGUARDO_IMPORT_MAX_MB = envint("TRAGUARDO_IMPORT_MAX_MB", 10)

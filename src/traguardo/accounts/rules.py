@@ -175,3 +175,21 @@ def started_job(user, job) -> bool:
 # Long work (documents, imports): a member follows the jobs they started; admins see them all.
 rules.add_perm("jobs.view_jobs", is_member)
 rules.add_perm("jobs.view_job", is_admin | (is_member & started_job))
+
+
+@rules.predicate
+def is_authority(user, obj) -> bool:
+    return obj.__class__.__name__ == "Authority"
+
+
+# Imports (issue 7): bringing schede in from a file is writing schede, so it follows
+# "planning.add_objective": admins while the plan is open to them (draft, submitted, or an
+# approved plan under an open variazione), managers while it is a draft. On the authority
+# (the view's first check) it says "may import into some plan". Which schede a manager may
+# write is decided per scheda by the dry run with "planning.change_objective": only those of
+# the units they head, new or replaced.
+rules.add_perm(
+    "imports.import_plan",
+    (is_admin & (is_authority | plan_is_open_to_admins | plan_has_open_variation))
+    | (is_manager & (is_authority | plan_is_draft)),
+)

@@ -39,6 +39,7 @@ ACTIONS = {
     "scale.update": _("Graduazione modificata"),
     "scale.delete": _("Graduazione eliminata"),
     "seed.load": _("Dati dimostrativi caricati"),
+    "import.apply": _("Schede importate"),
     "calendar_token.create": _("Link del calendario creato"),
     "calendar_token.revoke": _("Link del calendario revocato"),
     "auth.login": _("Accesso"),

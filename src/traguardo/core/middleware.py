@@ -127,9 +127,16 @@ class OTPRequiredMiddleware:
         from traguardo.accounts import otp  # a model module: imported once the apps are ready
 
         try:
-            name = resolve(request.path_info).url_name
+            match = resolve(request.path_info)
         except Resolver404:
             name = None
+        else:
+            name = match.url_name
+            if name not in ("home", "login", "otp_verify", "otp_setup") and (
+                getattr(match.func, "permission_required", "") is None
+            ):
+                # A public page (transparency, health, calendar feed) needs no second factor.
+                return self.get_response(request)
         if otp.has_device(user):
             if name not in OTP_VERIFY_OPEN:
                 return _redirect(request, reverse("otp_verify"), next_path=True)

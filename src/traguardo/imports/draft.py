@@ -121,6 +121,14 @@ class SchedaDraft:
     strategic_text: str = ""  # SMVP levels by label or code, as the source writes them
     complexity_text: str = ""
     kind_text: str = ""
+    # The plan workbook (Excel) names the linked rows apart from the card's verbatim text, so
+    # that an export imported again keeps both; "" / [] / None = not said (the pipeline then
+    # resolves the text fields above, as for Word and card text).
+    unit_name: str = ""  # OrgUnit.name
+    responsible_name: str = ""  # "Nome Cognome"
+    involved_names: list[str] = field(default_factory=list)  # OrgUnit names
+    dup_goal_code: str = ""  # DupGoal.code
+    series_ordinal: int | None = None  # ordinal of the first scheda of its multi-year objective
     indicators: list[IndicatorDraft] = field(default_factory=list)
     activities: list[ActivityDraft] = field(default_factory=list)
     # What the reader interpreted (kept on the scheda as "Note di importazione", like the seed).

@@ -8,7 +8,7 @@ calendar feed. Whether a deadline was met comes from the measurement of the curr
 from dataclasses import dataclass
 from datetime import date
 
-from traguardo.monitoring.models import Measurement
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
@@ -45,11 +45,14 @@ class Deadline:
         return f"{self.kind}-{self.key}-{part}-{self.due_on.isoformat()}"
 
 
-def plan_deadlines(plan: Plan, objectives: list[Objective] | None = None) -> list[Deadline]:
-    """Every deadline of the plan, by date (objectives prefetched for scoring, or loaded)."""
+def plan_deadlines(
+    plan: Plan, objectives: list[Objective] | None = None, period: MonitoringPeriod | None = None
+) -> list[Deadline]:
+    """Every deadline of the plan, by date (objectives prefetched for scoring, or loaded),
+    met or not by the measurements of ``period`` (default: the current period)."""
     if objectives is None:
         objectives = list(objectives_for_scoring(plan.objectives.all()))
-    period = current_period(plan)
+    period = period or current_period(plan)
     done: dict[tuple[str, int], date | None] = {}
     if period is not None:
         for m in Measurement.objects.filter(period=period).only(

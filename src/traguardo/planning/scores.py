@@ -49,9 +49,16 @@ def objective_weight_score(objective: Objective):
     return weight_score(*(level.value if level else None for level in levels))
 
 
-def score_objectives(plan: Plan, objectives: list[Objective], *, today: date | None = None):
-    """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan."""
-    period = current_period(plan)
+def score_objectives(
+    plan: Plan,
+    objectives: list[Objective],
+    *,
+    today: date | None = None,
+    period: MonitoringPeriod | None = None,
+):
+    """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan,
+    against the measurements of ``period`` (default: the current period)."""
+    period = period or current_period(plan)
     today = today or timezone.localdate()
     if period is None:
         # No period has been opened: nothing was recorded, and nothing can be late yet.

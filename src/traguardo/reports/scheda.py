@@ -7,6 +7,7 @@ anomalies, and the scores the engine computed. Views and PDFs call these two fun
 
 from dataclasses import dataclass
 
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
 from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
@@ -82,13 +83,14 @@ class PlanView:
     scores: PlanScores
 
 
-def plan_pages(plan: Plan) -> PlanView:
-    """Every scheda of a plan, ordered by responsible unit then position."""
+def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
+    """Every scheda of a plan, ordered by responsible unit then position, scored against
+    ``period`` (default: the current period)."""
     objectives = list(objectives_for_scoring(plan.objectives.all()))
     objectives.sort(
         key=lambda o: (o.unit is None, o.unit.position if o.unit else 0, o.unit_id or 0, o.position)
     )
-    return _build(plan, objectives)
+    return _build(plan, objectives, period)
 
 
 def scheda_page(objective: Objective) -> CardView:
@@ -98,8 +100,8 @@ def scheda_page(objective: Objective) -> CardView:
     return next(row for row in view.rows if row.objective.pk == objective.pk)
 
 
-def _build(plan: Plan, objectives: list[Objective]) -> PlanView:
-    scores = score_objectives(plan, objectives)
+def _build(plan: Plan, objectives: list[Objective], period=None) -> PlanView:
+    scores = score_objectives(plan, objectives, period=period)
     anomalies = plan_anomalies(plan, objectives)
     areas = list(PerformanceArea.objects.order_by("number"))
     rows = [_card(o, scores, anomalies.get(o.pk, []), areas) for o in objectives]

@@ -13,7 +13,7 @@ from .checks import (
     check_weights,
     weight_check_label,
 )
-from .engine import score_objective, score_plan
+from .engine import score_areas, score_objective, score_plan
 from .italian import format_decimal, format_percent, parse_decimal, round_half_up
 from .measures import score_activity, score_indicator
 from .punteggio import DEFAULT_COMPLEXITY, DEFAULT_KIND, DEFAULT_STRATEGIC, weight_score
@@ -91,6 +91,7 @@ __all__ = [
     "scale_rows",
     "scale_to_dict",
     "score_activity",
+    "score_areas",
     "score_indicator",
     "score_objective",
     "score_plan",

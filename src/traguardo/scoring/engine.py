@@ -40,6 +40,7 @@ __all__ = [
     "PlanResult",
     "Policy",
     "score_activity",
+    "score_areas",
     "score_indicator",
     "score_objective",
     "score_plan",
@@ -220,3 +221,20 @@ def score_plan(
         people={person: _aggregate(members) for person, members in people.items()},
         authority=_aggregate(everyone),
     )
+
+
+def score_areas(
+    members: Iterable[tuple[Decimal | None, Decimal | None, Iterable[Hashable]]],
+) -> dict[Hashable, Aggregate]:
+    """Roll objectives up to the ambiti of performance they serve, as units are rolled up.
+
+    Each member is (weight_score, achievement, area keys) of one objective; an objective in
+    several ambiti counts in each. The achievements are the objectives' results as reported
+    (rounded to 2 places), so that an ambito's figure is the mean of the figures printed
+    beside it; the mean is weighted by Punteggio, with equal weights as in `score_plan`.
+    """
+    areas: dict[Hashable, list[tuple[Decimal | None, Decimal | None]]] = {}
+    for weight, achievement, keys in members:
+        for key in dict.fromkeys(keys):  # an area named twice still counts the objective once
+            areas.setdefault(key, []).append((weight, achievement))
+    return {key: _aggregate(group) for key, group in areas.items()}

@@ -18,11 +18,12 @@ from traguardo.accounts.rules import covered_units
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import Measurement
-from traguardo.organization.models import OrgUnit, Person, ScoringPolicy
+from traguardo.organization.models import Person, ScoringPolicy
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.scores import current_period
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
+from traguardo.reports.relazione import unit_tree
 from traguardo.reports.scheda import CardView, plan_pages
 
 DEFAULT_DAYS = 30
@@ -56,7 +57,7 @@ def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         LightRow(card=row, band=band(row.result and row.result.achievement, **thresholds))
         for row in page.rows
     ]
-    units, levels = _unit_tree(page.scores.result.units)
+    units, levels = unit_tree(page.scores.result.units)
     context = {
         "plan": plan,
         "page": page,
@@ -196,26 +197,6 @@ def _by_date(rows: list[DeadlineRow]) -> list[DeadlineRow]:
     return sorted(
         rows, key=lambda r: (r.deadline.due_on, r.plan.year, r.deadline.objective.position)
     )
-
-
-def _unit_tree(aggregates: dict) -> tuple[list[OrgUnit], list[int]]:
-    """Units with schede (their own or their children's), each followed by its children."""
-    units = list(OrgUnit.objects.all())
-    children: dict[int | None, list[OrgUnit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered: list[OrgUnit] = []
-    levels: list[int] = []
-    pending = [(unit, 0) for unit in reversed(children.get(None, []))]
-    while pending:
-        unit, level = pending.pop()
-        aggregate = aggregates.get(unit.pk)
-        if aggregate is None or aggregate.objectives == 0:
-            continue
-        ordered.append(unit)
-        levels.append(level)
-        pending.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
-    return ordered, levels
 
 
 urlpatterns = [

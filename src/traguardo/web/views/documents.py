@@ -1,3 +1,202 @@
-"""(being written)"""
+"""The documents of the cycle: the plan's "Documenti" page, the Relazione sulla performance and
+the Verifica intermedia on screen, and the jobs that print them as PDFs.
 
-urlpatterns = []
+Every member reads them ("planning.print_plan"): the Relazione is a public document, and the
+Verifica shows what the dashboard already shows to every member.
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from traguardo.core.tenancy import tenant_view
+from traguardo.exchange.layout import TABLES
+from traguardo.jobs.models import Job
+from traguardo.jobs.runner import start_job
+from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.planning.models import Plan
+from traguardo.reports.opendata import PUBLIC_STATES
+from traguardo.reports.relazione import relazione_context
+from traguardo.reports.verifica import verifica_context, verifica_title
+
+PLAN_PDF = "reports.plan_pdf"
+RELAZIONE_PDF = "reports.relazione_pdf"
+VERIFICA_PDF = "reports.verifica_pdf"
+# Finished jobs read to find each document's latest file: far more than one page shows.
+RECENT_JOBS = 200
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    title: str
+    description: str
+    view_url: str
+    start_url: str
+    latest: Job | None
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    periods = list(
+        plan.periods.filter(kind=MonitoringPeriod.Kind.INTERMEDIATE).order_by("reference_date")
+    )
+    latest = _latest_jobs(request, plan)
+    slug = request.authority.slug
+    documents = [
+        Document(
+            key="piano",
+            title=_("Piano degli obiettivi (PDF)"),
+            description=_(
+                "Copertina con l'atto di approvazione, indice e tutte le schede raggruppate "
+                "per unità, nel formato della scheda."
+            ),
+            view_url=reverse("plan_detail", args=[slug, plan.year]),
+            start_url=reverse("plan_pdf_start", args=[slug, plan.year]),
+            latest=latest.get((PLAN_PDF, None)),
+        ),
+        Document(
+            key="relazione",
+            title=_("Relazione sulla performance"),
+            description=_(
+                "Risultati per unità, per scheda e per ambito, scostamenti con le motivazioni, "
+                "risultati forzati, variazioni dell'anno e pagina di validazione del Nucleo."
+            ),
+            view_url=reverse("relazione", args=[slug, plan.year]),
+            start_url=reverse("relazione_pdf_start", args=[slug, plan.year]),
+            latest=latest.get((RELAZIONE_PDF, None)),
+        ),
+        *(
+            Document(
+                key=f"verifica-{period.pk}",
+                title=_("Verifica intermedia: %(name)s") % {"name": period.name},
+                description=_(
+                    "Le schede a rischio alla data di riferimento, con le loro scadenze."
+                ),
+                view_url=reverse("verifica", args=[slug, plan.year, period.pk]),
+                start_url=reverse("verifica_pdf_start", args=[slug, plan.year, period.pk]),
+                latest=latest.get((VERIFICA_PDF, period.pk)),
+            )
+            for period in periods
+        ),
+    ]
+    context = {
+        "plan": plan,
+        "documents": documents,
+        "has_periods": bool(periods),
+        "csv_tables": TABLES,
+        "is_public": plan.state in PUBLIC_STATES,
+        "can_import": request.user.has_perm("imports.import_plan", plan),
+    }
+    return render(request, "web/documents/list.html", context)
+
+
+def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None], Job]:
+    """The newest finished file of each document that the user may download."""
+    jobs = Job.objects.filter(
+        kind__in=(PLAN_PDF, RELAZIONE_PDF, VERIFICA_PDF),
+        state=Job.State.DONE,
+        params__plan=plan.pk,
+    ).exclude(output="")
+    if not request.user.has_perm("jobs.view_job", Job(authority=request.authority)):
+        jobs = jobs.filter(created_by=request.user)
+    latest: dict[tuple[str, int | None], Job] = {}
+    for job in jobs.order_by("-finished_at", "-pk")[:RECENT_JOBS]:
+        latest.setdefault((job.kind, job.params.get("period")), job)
+    return latest
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def relazione(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    return render(request, "reports/relazione.html", relazione_context(plan))
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def verifica(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    period = _period(year, pk)
+    return render(request, "reports/verifica.html", verifica_context(period.plan, period))
+
+
+@tenant_view("planning.print_plan")
+@require_http_methods(["GET", "POST"])
+def plan_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    if request.method != "POST":
+        return _to_documents(request, plan)
+    job = start_job(
+        actor=request.user,
+        authority=request.authority,
+        kind=PLAN_PDF,
+        title=_("%(plan)s (PDF)") % {"plan": plan.title},
+        params={"plan": plan.pk},
+    )
+    return redirect(job)
+
+
+@tenant_view("planning.print_plan")
+@require_http_methods(["GET", "POST"])
+def relazione_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    if request.method != "POST":
+        return _to_documents(request, plan)
+    job = start_job(
+        actor=request.user,
+        authority=request.authority,
+        kind=RELAZIONE_PDF,
+        title=_("Relazione sulla performance %(year)s (PDF)") % {"year": plan.year},
+        params={"plan": plan.pk},
+    )
+    return redirect(job)
+
+
+@tenant_view("planning.print_plan")
+@require_http_methods(["GET", "POST"])
+def verifica_pdf_start(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    period = _period(year, pk)
+    if request.method != "POST":
+        return _to_documents(request, period.plan)
+    title = verifica_title(period)
+    job = start_job(
+        actor=request.user,
+        authority=request.authority,
+        kind=VERIFICA_PDF,
+        title=_("%(title)s — %(plan)s (PDF)") % {"title": title, "plan": period.plan.title},
+        params={"plan": period.plan_id, "period": period.pk},
+    )
+    return redirect(job)
+
+
+def _period(year: int, pk: int) -> MonitoringPeriod:
+    return get_object_or_404(
+        MonitoringPeriod.objects.select_related("plan"), plan__year=year, pk=pk
+    )
+
+
+def _to_documents(request: HttpRequest, plan: Plan) -> HttpResponse:
+    """A PDF is started by a POST from the Documenti page; a GET (a bookmark) goes there."""
+    return redirect("plan_documents", authority=request.authority.slug, year=plan.year)
+
+
+urlpatterns = [
+    path("piani/<int:year>/documenti/", plan_documents, name="plan_documents"),
+    path("piani/<int:year>/documenti/piano/pdf", plan_pdf_start, name="plan_pdf_start"),
+    path("piani/<int:year>/documenti/relazione/", relazione, name="relazione"),
+    path(
+        "piani/<int:year>/documenti/relazione/pdf", relazione_pdf_start, name="relazione_pdf_start"
+    ),
+    path("piani/<int:year>/documenti/verifica/<int:pk>/", verifica, name="verifica"),
+    path(
+        "piani/<int:year>/documenti/verifica/<int:pk>/pdf",
+        verifica_pdf_start,
+        name="verifica_pdf_start",
+    ),
+]

@@ -1,3 +1,89 @@
-"""(being written)"""
+"""Downloads of a plan as spreadsheets: XLSX and ODS workbooks, CSV tables, the import template.
 
-urlpatterns = []
+Every member may download (``planning.print_plan``): the workbooks hold what the plan's pages
+already show every member — the schede, the results and, in "Misurazioni", the values,
+comments and reasons recorded, which the measurements page shows to every member too.
+Evidence files are not in the exports: they are downloaded one by one, by whoever may see
+them (``monitoring.view_evidence``).
+
+The formats and tables are fixed lists, so each one has its own route: a URL naming another
+format or table simply does not exist (404).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from traguardo.core.tenancy import tenant_view
+from traguardo.exchange import csv, ods, xlsx
+from traguardo.exchange.layout import TABLES
+from traguardo.planning.models import Plan
+
+WORKBOOKS = {
+    "xlsx": (xlsx.plan_workbook, xlsx.CONTENT_TYPE),
+    "ods": (ods.plan_ods, ods.CONTENT_TYPE),
+}
+
+
+def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plan_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    build, content_type = WORKBOOKS[fmt]
+    filename = _("piano-%(year)s.%(ext)s") % {"year": plan.year, "ext": fmt}
+    return _attachment(build(plan), filename, content_type)
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plan_export_csv(request: HttpRequest, year: int, table: str) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    filename = _("piano-%(year)s-%(table)s.csv") % {"year": plan.year, "table": table}
+    return _attachment(csv.table_csv(plan, table), filename, csv.CONTENT_TYPE)
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plan_template(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    filename = _("modello-importazione-piano-%(year)s.xlsx") % {"year": plan.year}
+    data = xlsx.template_workbook(request.authority, plan)
+    return _attachment(data, filename, xlsx.CONTENT_TYPE)
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plans_export_csv(request: HttpRequest) -> HttpResponse:
+    filename = _("piani-%(authority)s.csv") % {"authority": request.authority.slug}
+    return _attachment(csv.plans_csv(request.authority), filename, csv.CONTENT_TYPE)
+
+
+urlpatterns = [
+    path("piani/esporta.csv", plans_export_csv, name="plans_export_csv"),
+    path("piani/<int:year>/modello-importazione.xlsx", plan_template, name="plan_template"),
+    # reverse("plan_export", kwargs={…, "fmt": "ods"}) picks the route of that format; without
+    # "fmt" it gives the first (xlsx).
+    *(
+        path(f"piani/<int:year>/esporta/{fmt}/", plan_export, {"fmt": fmt}, name="plan_export")
+        for fmt in WORKBOOKS
+    ),
+    *(
+        path(
+            f"piani/<int:year>/esporta/csv/{t.slug}/",
+            plan_export_csv,
+            {"table": t.slug},
+            name="plan_export_csv",
+        )
+        for t in TABLES
+    ),
+]

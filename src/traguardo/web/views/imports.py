@@ -1,3 +1,170 @@
-"""(being written)"""
+"""Importing schede into a plan: the upload, the dry run's review, the confirmation.
 
-urlpatterns = []
+The upload is checked at once (``imports.safety``: a hostile or broken file is refused with
+its reason, nothing stored); the reading and the dry run run as a job with a progress bar;
+the review page shows what the job found and, once confirmed, the import is written in one
+transaction (``imports.tasks.confirm``).
+"""
+
+from pathlib import PurePath
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from traguardo.core.domain import DomainError
+from traguardo.core.forms import StyledForm
+from traguardo.core.tenancy import check_perm, tenant_view
+from traguardo.imports.pipeline import CONFLICT, KEEP, REPLACE
+from traguardo.imports.safety import check_import_file, check_size, max_import_bytes
+from traguardo.imports.tasks import DRY_RUN, confirm
+from traguardo.jobs.models import Job
+from traguardo.jobs.runner import start_job
+from traguardo.planning.models import Plan
+
+ACCEPT = ".xlsx,.docx,.txt"
+OUTCOMES = {
+    "new": gettext_lazy("nuova"),
+    "unchanged": gettext_lazy("invariata"),
+    "conflict": gettext_lazy("conflitto"),
+    "error": gettext_lazy("errore"),
+}
+# The radio values a conflict is decided with, in the page's words.
+CHOICES = {"mantieni": KEEP, "sostituisci": REPLACE}
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(
+        label=gettext_lazy("File da importare"),
+        help_text=gettext_lazy(
+            "Modello Excel (.xlsx), documento Word (.docx) o testo delle schede (.txt)."
+        ),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+@tenant_view("imports.import_plan")
+def plan_import(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    check_perm(request, "imports.import_plan", plan)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = PurePath(upload.name or "").name
+        max_bytes = max_import_bytes()
+        try:
+            check_size(name, upload.size, max_bytes=max_bytes)
+            data = upload.read()
+            check_import_file(name, data, max_bytes=max_bytes)
+        except DomainError as error:
+            form.add_error("file", error.message)
+        else:
+            job = start_job(
+                actor=request.user,
+                authority=request.authority,
+                kind=DRY_RUN,
+                title=_("Importazione di «%(name)s» in %(plan)s") % {"name": name, "plan": plan},
+                params={"plan": plan.pk},
+                upload=(name, data),
+            )
+            if job.state == Job.State.DONE and job.next_url:
+                return redirect(job.next_url)  # ran inline: straight to the dry run
+            return redirect(job)
+    template_url = reverse(
+        "plan_template", kwargs={"authority": request.authority.slug, "year": plan.year}
+    )
+    context = {"plan": plan, "form": form, "template_url": template_url}
+    return render(
+        request, "web/imports/plan_import.html", context, status=400 if form.errors else 200
+    )
+
+
+@tenant_view("imports.import_plan")
+def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only an import's job has a review: any other job (a PDF) is not found here.
+    job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk, kind=DRY_RUN)
+    check_perm(request, "jobs.view_job", job)
+    if job.state != Job.State.DONE:
+        return redirect(job)
+    review = job.result["review"]
+    plan = get_object_or_404(Plan, pk=review["plan"])
+    if request.method == "POST":
+        check_perm(request, "imports.import_plan", plan)
+        return _confirm(request, job, plan, review)
+    applied = job.result.get("applied")
+    rows = [{**row, "outcome_label": OUTCOMES[row["outcome"]]} for row in review["schede"]]
+    context = {
+        "job": job,
+        "plan": plan,
+        "review": review,
+        "rows": rows,
+        "conflicts": [row for row in rows if row["outcome"] == CONFLICT],
+        "applied": applied,
+        "can_confirm": not applied
+        and review["importable"]
+        and request.user.has_perm("imports.import_plan", plan),
+    }
+    return render(request, "web/imports/review.html", context)
+
+
+def _confirm(request: HttpRequest, job: Job, plan: Plan, review: dict) -> HttpResponse:
+    decisions = {
+        row["ordinal"]: CHOICES.get(request.POST.get(f"scheda-{row['ordinal']}", ""), KEEP)
+        for row in review["schede"]
+        if row["outcome"] == CONFLICT
+    }
+    here = reverse("import_review", kwargs={"authority": request.authority.slug, "pk": job.pk})
+    plan_url = reverse(
+        "plan_detail", kwargs={"authority": request.authority.slug, "year": plan.year}
+    )
+    try:
+        confirmation = confirm(job, decisions, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(here)
+    if confirmation.status == "already":
+        messages.info(
+            request,
+            _("Questa importazione era già stata confermata: nulla è stato importato di nuovo."),
+        )
+        return redirect(plan_url)
+    if confirmation.status == "changed":
+        messages.warning(
+            request,
+            _(
+                "Il piano è cambiato dopo l'analisi del file: l'esito è stato aggiornato. "
+                "Controllalo e conferma di nuovo."
+            ),
+        )
+        return redirect(here)
+    outcome = confirmation.outcome
+    written = len(outcome.created) + len(outcome.replaced)
+    messages.success(
+        request,
+        ngettext(
+            "Importata %(n)d scheda (nuove: %(new)d, sostituite: %(replaced)d; "
+            "invariate: %(same)d, mantenute: %(kept)d, non importate: %(errors)d).",
+            "Importate %(n)d schede (nuove: %(new)d, sostituite: %(replaced)d; "
+            "invariate: %(same)d, mantenute: %(kept)d, non importate: %(errors)d).",
+            written,
+        )
+        % {
+            "n": written,
+            "new": len(outcome.created),
+            "replaced": len(outcome.replaced),
+            "same": outcome.unchanged,
+            "kept": outcome.kept,
+            "errors": outcome.errors,
+        },
+    )
+    return redirect(plan_url)
+
+
+urlpatterns = [
+    path("piani/<int:year>/importa/", plan_import, name="plan_import"),
+    path("importazioni/<int:pk>/", import_review, name="import_review"),
+]

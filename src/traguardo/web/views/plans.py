@@ -86,6 +86,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
         "filtered": bool(search.criteria),
         "can_add_plan": request.user.has_perm("planning.add_plan", request.authority),
         "can_add_objective": request.user.has_perm("planning.add_objective", plan),
+        "can_import": request.user.has_perm("imports.import_plan", plan),
         "lifecycle": state_panel(request, plan, page),
     }
     partial = request.htmx and not request.htmx.history_restore_request

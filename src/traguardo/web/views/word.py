@@ -1,3 +1,68 @@
-"""(being written)"""
+"""Word (.docx) downloads: a scheda, and the whole plan (directly, or as a job with a progress
+bar for a large plan). Every member may print them, as the PDFs."""
 
-urlpatterns = []
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from traguardo.core.tenancy import check_perm, tenant_view
+from traguardo.exchange import tasks
+from traguardo.exchange.word import (
+    CONTENT_TYPE,
+    plan_docx,
+    plan_filename,
+    scheda_docx,
+    scheda_filename,
+)
+from traguardo.jobs.runner import start_job
+from traguardo.planning.models import Objective, Plan
+
+
+@tenant_view("planning.view_objective")
+@require_safe
+def objective_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = Objective.objects.filter(pk=pk).select_related("plan__authority").first()
+    if objective is None:
+        raise Http404
+    check_perm(request, "planning.view_objective", objective)
+    return _attachment(scheda_docx(objective), scheda_filename(objective))
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plan_docx_download(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan.objects.select_related("authority"), year=year)
+    return _attachment(plan_docx(plan), plan_filename(plan))
+
+
+@tenant_view("planning.print_plan")
+@require_http_methods(["GET", "POST"])
+def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
+    """POST: compose the plan's Word file as a job and follow it on the job's page. A GET (a
+    bookmark) goes back to the plan."""
+    plan = get_object_or_404(Plan, year=year)
+    if request.method != "POST":
+        return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
+    job = start_job(
+        actor=request.user,
+        authority=request.authority,
+        kind=tasks.PLAN_DOCX,
+        title=_("%(plan)s (Word)") % {"plan": plan.title},
+        params={"plan": plan.pk},
+    )
+    return redirect(job)
+
+
+def _attachment(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+urlpatterns = [
+    path("schede/<int:pk>/scheda.docx", objective_docx, name="objective_docx"),
+    path("piani/<int:year>/piano.docx", plan_docx_download, name="plan_docx"),
+    path("piani/<int:year>/piano-word/", plan_docx_start, name="plan_docx_start"),
+]

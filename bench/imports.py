@@ -1,0 +1,270 @@
+"""Imports benchmark (issue 7): 500 schede from XLSX and from DOCX; hostile files refused.
+
+A synthetic plan of 500 schede (bench/synthetic.py) is exported with Traguardo's own
+"Esporta piano in Excel" and "Piano in Word", then each file is imported into an empty plan of
+the same authority, as the import page does it: the safety checks, the reader, the dry run
+(names resolved, schede compared with the plan) and the apply in one transaction. Each import
+runs in its own process, so its memory peak is its own.
+
+Then every hostile file of the safety tests, made here: the time to refusal and the memory the
+refusal took (Python heap peak under tracemalloc, and the growth of the process's peak RSS).
+Goal: under 1 s and 100 MB each. Figures are printed, never asserted.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+BENCH = Path(__file__).resolve()
+ROOT = BENCH.parent.parent
+SCHEDE = 500
+MB = 1024 * 1024
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traguardo.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(BENCH.parent))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _source_plan():
+    from django_scopes import scopes_disabled
+    from synthetic import SLUG, YEAR
+
+    from traguardo.planning.models import Plan
+
+    with scopes_disabled():
+        return Plan.objects.select_related("authority").get(authority__slug=SLUG, year=YEAR)
+
+
+def step_build(out: Path) -> dict:
+    from django.core.management import call_command
+    from django_scopes import scope, scopes_disabled
+    from synthetic import build
+
+    from traguardo.exchange.word import plan_docx
+    from traguardo.exchange.xlsx import plan_workbook
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with scopes_disabled():
+        built = build(schede=SCHEDE)
+    plan = built.plan
+    figures = {}
+    with scope(authority=plan.authority):
+        for name, export in (("piano.xlsx", plan_workbook), ("piano.docx", plan_docx)):
+            started = time.perf_counter()
+            data = export(plan)
+            figures[name] = {"seconds": time.perf_counter() - started, "bytes": len(data)}
+            (out / name).write_bytes(data)
+    return figures
+
+
+def step_import(out: Path, name: str, year: int) -> dict:
+    from django_scopes import scope
+
+    from traguardo.accounts.models import User
+    from traguardo.imports.pipeline import apply, prepare
+    from traguardo.imports.safety import check_import_file, max_import_bytes
+    from traguardo.imports.tasks import read_file
+    from traguardo.planning.models import Plan
+
+    source = _source_plan()
+    actor = User.objects.get(username="banco-admin")
+    data = (out / name).read_bytes()
+    base = _rss_mib()
+    phases = {}
+    with scope(authority=source.authority):
+        plan = Plan.objects.create(
+            authority=source.authority, year=year, last_year=year + 2, title=f"Piano {year}"
+        )
+        started = time.perf_counter()
+        kind = check_import_file(name, data, max_bytes=max_import_bytes())
+        phases["controlli"] = time.perf_counter() - started
+        started = time.perf_counter()
+        draft = read_file(name, kind, data)
+        phases["lettura"] = time.perf_counter() - started
+        started = time.perf_counter()
+        dry_run = prepare(draft, plan, actor)
+        phases["anteprima"] = time.perf_counter() - started
+        started = time.perf_counter()
+        outcome = apply(dry_run, {}, actor)
+        phases["scrittura"] = time.perf_counter() - started
+        written = plan.objectives.count()
+    return {
+        "phases": phases,
+        "seconds": sum(phases.values()),
+        "schede": written,
+        "outcome": outcome.as_dict(),
+        "peak": _rss_mib(),
+        "base": base,
+    }
+
+
+HOSTILE_LABELS = (
+    "contenuto diverso dall'estensione (PDF come .xlsx)",
+    "file con macro (.xlsm)",
+    "macro dentro un .docx (vbaProject.bin)",
+    "ZIP che dichiara 3 GB per parte",
+    "ZIP con 50 MB di zeri compressi (rapporto anomalo)",
+    "ZIP con 5.000 elementi",
+    "espansione di entità XML (billion laughs)",
+    "entità esterna XML (file:///etc/passwd)",
+    "file oltre il limite (12 MB)",
+    "ZIP danneggiato (troncato)",
+    "testo con caratteri NUL",
+)
+
+
+def hostile_files() -> dict[str, tuple[str, bytes]]:
+    """Each hostile or broken file of tests/imports/test_safety.py, made the same way."""
+    from tests.imports import test_safety as made
+
+    zeros = b"\x00" * (50 * MB)
+    return {
+        "contenuto diverso dall'estensione (PDF come .xlsx)": ("piano.xlsx", b"%PDF-1.4\n" * 1000),
+        "file con macro (.xlsm)": ("piano.xlsm", made.rebuilt(made.xlsx())),
+        "macro dentro un .docx (vbaProject.bin)": (
+            "schede.docx",
+            made.rebuilt(made.docx(), add={"word/vbaProject.bin": b"\x00" * 512}),
+        ),
+        "ZIP che dichiara 3 GB per parte": (
+            "piano.xlsx",
+            made.declared_size(made.xlsx(), 3_000_000_000),
+        ),
+        "ZIP con 50 MB di zeri compressi (rapporto anomalo)": (
+            "piano.xlsx",
+            made.rebuilt(made.xlsx(), add={"xl/media/zeri.bin": zeros}),
+        ),
+        "ZIP con 5.000 elementi": (
+            "piano.xlsx",
+            made.rebuilt(made.xlsx(), add={f"xl/vuoto{n}.txt": b"" for n in range(5000)}),
+        ),
+        "espansione di entità XML (billion laughs)": (
+            "piano.xlsx",
+            made.rebuilt(made.xlsx(), {"xl/workbook.xml": made.BILLION_LAUGHS}),
+        ),
+        "entità esterna XML (file:///etc/passwd)": (
+            "schede.docx",
+            made.rebuilt(made.docx(), {"word/document.xml": made.EXTERNAL_ENTITY}),
+        ),
+        "file oltre il limite (12 MB)": ("piano.xlsx", b"PK\x03\x04" + b"x" * (12 * MB)),
+        "ZIP danneggiato (troncato)": ("piano.xlsx", made.xlsx()[:3000]),
+        "testo con caratteri NUL": ("schede.txt", b"ANNO 2019\x00" * 10_000),
+    }
+
+
+def step_hostile(out: Path, label: str) -> dict:
+    """Refuse one hostile file, read from disk as an upload is: the memory figures start once
+    the file's bytes are in memory (as the upload's are)."""
+    from traguardo.core.domain import DomainError
+    from traguardo.imports.safety import check_import_file, max_import_bytes
+
+    index = list(HOSTILE_LABELS).index(label)
+    path = next((out / "ostili").glob(f"{index:02d}-*"))
+    name, data = path.name.split("-", 1)[1], path.read_bytes()
+    base = _rss_mib()
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        check_import_file(name, data, max_bytes=max_import_bytes())
+        message = "ACCETTATO (non doveva esserlo)"
+    except DomainError as error:
+        message = error.message
+    seconds = time.perf_counter() - started
+    _, heap = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "seconds": seconds,
+        "heap": heap / MB,
+        "growth": _rss_mib() - base,
+        "peak": _rss_mib(),
+        "bytes": len(data),
+        "message": message,
+    }
+
+
+def run_step(env: dict, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), *args], env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"passo {args} non riuscito:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    var = Path(tempfile.mkdtemp(prefix="traguardo-bench-imports-"))
+    out = var / "out"
+    out.mkdir()
+    env = {**os.environ, "TRAGUARDO_VAR_DIR": str(var), "DATABASE_URL": ""}
+    step = ("--out", str(out), "--step")
+    print(f"\nImportazioni — piano sintetico di {SCHEDE} schede (5 indicatori, 2 attività)")
+    exports = run_step(env, *step, "build")
+    for name, fig in exports.items():
+        label = f"esportazione {name} (il file da importare)"
+        print(f"{label:<52} {fig['seconds']:>7.1f} s  {fig['bytes'] / MB:>6.1f} MiB")
+    for name, year in (("piano.xlsx", 2020), ("piano.docx", 2021)):
+        fig = run_step(env, *step, "import", "--file", name, "--year", str(year))
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in fig["phases"].items())
+        label = f"importazione {name} → piano {year} vuoto"
+        print(
+            f"{label:<52} {fig['seconds']:>7.1f} s  {fig['schede']} schede"
+            f"  picco RSS {fig['peak']:>5.0f} MiB (prima: {fig['base']:.0f})"
+        )
+        print(f"{'':<4}{phases}")
+    print("\nFile ostili: tempo fino al rifiuto e memoria (obiettivo: < 1 s e < 100 MB)")
+    os.environ["TRAGUARDO_VAR_DIR"] = str(var)
+    _setup_django()
+    (out / "ostili").mkdir()
+    files = hostile_files()
+    if tuple(files) != HOSTILE_LABELS:
+        sys.exit("HOSTILE_LABELS e hostile_files() non elencano gli stessi file")
+    for index, (name, data) in enumerate(files.values()):
+        (out / "ostili" / f"{index:02d}-{name}").write_bytes(data)
+    for label in HOSTILE_LABELS:
+        fig = run_step(env, *step, "hostile", "--label", label)
+        print(
+            f"{label:<52} {fig['seconds'] * 1000:>7.1f} ms  heap {fig['heap']:>5.1f} MiB"
+            f"  RSS +{fig['growth']:>4.1f} (picco {fig['peak']:.0f}) MiB"
+            f"  file {fig['bytes'] / MB:>5.2f} MiB"
+        )
+        print(f"{'':<4}→ {fig['message']}")
+    shutil.rmtree(var, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--step", choices=("build", "import", "hostile"))
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--file")
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--label")
+    args = parser.parse_args()
+    if args.step:
+        _setup_django()
+        if args.step == "build":
+            result = step_build(args.out)
+        elif args.step == "import":
+            result = step_import(args.out, args.file, args.year)
+        else:
+            result = step_hostile(args.out, args.label)
+        print(json.dumps(result, default=str))
+    else:
+        main()

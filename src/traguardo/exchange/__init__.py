@@ -1,0 +1,1 @@
+"""Exchange of plans with spreadsheets and word processors: XLSX, ODS, CSV, DOCX."""

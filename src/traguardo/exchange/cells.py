@@ -1,0 +1,51 @@
+"""Cell values as spreadsheets see them: formula escaping and characters XML cannot hold.
+
+A text that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or a carriage return, which
+some programs skip before such a sign) is a formula to Excel and LibreOffice when a file is
+opened or pasted: a scheda's target "-20" or a note "=HYPERLINK(…)" must stay text. XLSX marks
+such cells as text with the ``quotePrefix`` style, so the value itself is unchanged. CSV and
+ODS have no such mark: the text is written with a leading apostrophe, the sign spreadsheets
+use for "this is text", and readers strip it back (``unescape_text``). A text that already
+starts with an apostrophe gets one more, so that every text survives the round trip exactly.
+Numbers are never escaped: -20 as a number is a number.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_START = (*FORMULA_START, "'")
+
+# XML 1.0 has no place for these (and openpyxl refuses them); they never carry meaning in a
+# plan, so they are dropped from what is written.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet could run this text as a formula."""
+    return text.startswith(FORMULA_START)
+
+
+def escape_text(text: str) -> str:
+    """The text as CSV and ODS cells hold it: an apostrophe before a formula-like text."""
+    return "'" + text if text.startswith(_ESCAPED_START) else text
+
+
+def unescape_text(text: str) -> str:
+    """The inverse of ``escape_text``."""
+    return text[1:] if text.startswith("'") else text
+
+
+def xml_safe(text: str) -> str:
+    """The text without the control characters XML cannot hold."""
+    return _NOT_IN_XML.sub("", text)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A number the way Italian spreadsheets read it from text: "33,3333", "-20", "100"."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def date_text(value: date) -> str:
+    return value.strftime("%d/%m/%Y")

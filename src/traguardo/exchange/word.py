@@ -1,0 +1,467 @@
+"""A scheda, or the whole plan, in Word (.docx), laid out like the paper card.
+
+For the offices that still send Word to the Giunta. The values come from the same ``CardView``
+the screen and the PDF use (``reports.scheda``), printed the same way: Italian numbers and
+dates, scales read back in Italian, the weight checks and the engine's results. The layout is
+the card's: a header table of labels and values, the ambiti with their ticks, the Punteggio
+line, the "Indicatori" and "Piano operativo" tables with their totals, the note. A4 landscape,
+the authority and the plan in the page header, "Pagina x di y" in the footer.
+
+``imports.word.read_docx`` reads these files back into the same schede: keep the two in step.
+The font is Calibri: a Word file travels without its fonts, and every office has that one.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from traguardo.core.templatetags.traguardo import (
+    date_it,
+    decimal_it,
+    number_it,
+    percent,
+    status_label,
+)
+from traguardo.reports.scheda import CardView, plan_pages, scheda_page
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FONT = "Calibri"
+GREY = "D9D9D9"
+MUTED = RGBColor(0x59, 0x59, 0x59)
+# Column widths in mm over the 267 mm of an A4 landscape page with 15 mm margins.
+HEADER_WIDTHS = (62, 205)
+AREA_WIDTHS = (8, 8, 117.5, 8, 8, 117.5)
+INDICATOR_WIDTHS = (10, 18, 50, 45, 20, 25, 20, 25, 54)
+ACTIVITY_WIDTHS = (9, 16, 62, 34, 38, 22, 56, 30)
+
+
+def scheda_docx(objective) -> bytes:
+    """One scheda, as the card prints it."""
+    card = scheda_page(objective)
+    document = _document(objective.plan)
+    document.add_heading(_title(card), level=1)
+    _card(document, card)
+    return _bytes(document)
+
+
+def plan_docx(plan, progress=None) -> bytes:
+    """The plan's cover, then its schede grouped by responsible unit, one per page.
+
+    ``progress``: a job's ``Progress`` (one step per scheda), or None.
+    """
+    view = plan_pages(plan)
+    if progress is not None:
+        progress.set_total(len(view.rows), _("Composizione del documento Word"))
+    document = _document(plan)
+    _cover(document, plan, view.rows)
+    unit = object()  # not any unit id, so the first scheda opens its unit's section
+    for card in view.rows:
+        document.add_page_break()
+        if card.objective.unit_id != unit:
+            unit = card.objective.unit_id
+            document.add_heading(_unit_name(card), level=1)
+        document.add_heading(_title(card), level=2)
+        _card(document, card)
+        if progress is not None:
+            progress.advance(message=_title(card)[:200])
+    return _bytes(document)
+
+
+def scheda_filename(objective) -> str:
+    return _("scheda-%(code)s.docx") % {"code": objective.code or objective.position}
+
+
+def plan_filename(plan) -> str:
+    return _("piano-%(year)s.docx") % {"year": plan.year}
+
+
+# -- the document ----------------------------------------------------------------------------
+
+
+def _document(plan):
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(15))
+    section.header_distance = section.footer_distance = Mm(8)
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(9)
+    normal.paragraph_format.space_after = Pt(2)
+    _language(document)
+    authority = plan.authority
+    properties = document.core_properties
+    properties.title = f"{plan.title} — {authority.name}"
+    properties.language = "it-IT"
+    properties.author = authority.name
+    header = section.header.paragraphs[0]
+    header.text = f"{authority.name} — {plan.title}"
+    header.runs[0].font.color.rgb = MUTED
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run(_("Pagina") + " ")
+    _field(footer, "PAGE")
+    footer.add_run(" " + _("di") + " ")
+    _field(footer, "NUMPAGES")
+    return document
+
+
+def _language(document) -> None:
+    """Italian for spelling and hyphenation, in the document's default run properties."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if defaults is not None else None
+    if rpr is None:
+        return
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "it-IT")
+
+
+def _field(paragraph, code: str) -> None:
+    """A field Word computes when it lays the page out (the page number, the page count)."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _bytes(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _cover(document, plan, rows: list[CardView]) -> None:
+    authority = document.add_paragraph()
+    authority.add_run(plan.authority.name).bold = True
+    document.add_heading(plan.title, level=0)
+    document.add_paragraph(_("Piano esecutivo di gestione — Piano degli obiettivi"))
+    triennium = _("Triennio %(first)s–%(last)s") % {"first": plan.year, "last": plan.last_year}
+    document.add_paragraph(triennium)
+    state = _("Stato") + f": {plan.get_state_display()}"
+    if plan.act_number:
+        act = _("%(type)s n. %(number)s del %(date)s") % {
+            "type": plan.act_type,
+            "number": plan.act_number,
+            "date": date_it(plan.act_date),
+        }
+        state += f" — {act}"
+    document.add_paragraph(state)
+    count = ngettext("%(n)s scheda obiettivo", "%(n)s schede obiettivo", len(rows))
+    document.add_paragraph(count % {"n": len(rows)})
+    if not rows:
+        return
+    document.add_heading(_("Indice"), level=2)
+    table = _table(document, len(rows) + 1, (30, 167, 70), _("Indice delle schede"))
+    _header_row(table.rows[0], [_("Codice"), _("Scheda"), _("Unità responsabile")])
+    for row, card in zip(table.rows[1:], rows, strict=True):
+        objective = card.objective
+        _write(row.cells[0], objective.code or "—")
+        _write(row.cells[1], str(objective))
+        _write(row.cells[2], _unit_name(card))
+
+
+def _title(card: CardView) -> str:
+    objective = card.objective
+    code = f" {objective.code}" if objective.code else ""
+    return _("Scheda obiettivo") + f"{code} — {objective}"
+
+
+def _unit_name(card: CardView) -> str:
+    unit = card.objective.unit
+    return unit.name if unit else _("Unità non indicata")
+
+
+# -- one card ---------------------------------------------------------------------------------
+
+
+def _card(document, card: CardView) -> None:
+    objective = card.objective
+    _head(document, card)
+    document.add_heading(_("Ambiti della performance organizzativa"), level=3)
+    _areas(document, card)
+    _punteggio(document, card)
+    document.add_heading(_("Indicatori"), level=3)
+    _indicators(document, card)
+    notes = objective.notes.split("\n") if objective.notes else [""]
+    paragraph = document.add_paragraph()
+    paragraph.add_run(_("Note") + ":").bold = True
+    if notes[0]:
+        paragraph.add_run(" " + notes[0])
+    for line in notes[1:]:
+        document.add_paragraph(line)
+    document.add_heading(_("Piano operativo"), level=3)
+    _activities(document, card)
+    result = document.add_paragraph()
+    result.add_run(_("Raggiungimento dell'obiettivo") + ": ").bold = True
+    result.add_run(_achievement(card.result))
+    if card.forced:
+        result.add_run(" — " + _("comprende un risultato forzato"))
+    if card.anomalies:
+        document.add_heading(_("Segnalazioni"), level=3)
+        for anomaly in card.anomalies:
+            item = document.add_paragraph(style="List Bullet")
+            item.add_run(
+                (_("Errore") if anomaly.is_error else _("Avviso")) + ": "
+            ).bold = anomaly.is_error
+            item.add_run(str(anomaly.message))
+    if objective.import_notes:
+        document.add_heading(_("Note di importazione"), level=3)
+        for note in objective.import_notes:
+            document.add_paragraph(str(note.get("message", "")), style="List Bullet")
+
+
+def _head(document, card: CardView) -> None:
+    o = card.objective
+    multi = o.is_multi_year
+    if multi:
+        years = f"{o.first_year}-{o.last_year} (" + _("scheda dell'anno %(y)s") % {"y": o.year}
+        years += ")"
+    else:
+        years = str(o.year)
+    involved = "; ".join(unit.name for unit in o.involved_units.all()) or o.involved_text
+    annual, multi_year = ("☐", "☒") if multi else ("☒", "☐")
+    kind = f"{annual} " + _("ANNUALE") + f"    {multi_year} " + _("PLURIENNALE")
+    rows = [
+        (_("ANNI") if multi else _("ANNO"), years),
+        (_("Codice obiettivo"), o.code),
+        (_("Riferimento DUP"), str(o.dup_goal) if o.dup_goal else o.dup_text),
+        (_("Denominazione"), o.title),
+        (_("Unità organizzativa responsabile"), o.unit.name if o.unit else o.unit_text),
+        (_("Responsabile"), str(o.responsible) if o.responsible else o.responsible_text),
+        (_("Unità organizzative coinvolte"), involved),
+        (_("Obiettivo"), kind),
+        (_("Risultato atteso"), o.expected_result),
+    ]
+    table = _table(document, len(rows), HEADER_WIDTHS, _("Intestazione della scheda"))
+    for row, (label, value) in zip(table.rows, rows, strict=True):
+        _write(row.cells[0], label, bold=True)
+        _shade(row.cells[0])
+        _write(row.cells[1], value, bold=label == _("Denominazione"))
+
+
+def _areas(document, card: CardView) -> None:
+    caption = _("Ambiti della performance organizzativa; quelli selezionati sono marcati con ☒")
+    table = _table(document, len(card.area_rows), AREA_WIDTHS, caption)
+    for row, pair in zip(table.rows, card.area_rows, strict=True):
+        for side, entry in enumerate(pair):
+            if entry is None:
+                continue
+            area, selected = entry
+            cells = row.cells[side * 3 : side * 3 + 3]
+            _write(cells[0], "☒" if selected else "☐")
+            _write(cells[1], str(area.number))
+            _write(cells[2], area.name)
+
+
+def _level(level, factor: bool = False) -> str:
+    if level is None:
+        return "…"
+    return f"{level.label} ({'×' if factor else ''}{number_it(level.value)})"
+
+
+def _punteggio(document, card: CardView) -> None:
+    o = card.objective
+    score = decimal_it(card.weight_score) if card.weight_score is not None else "…"
+    paragraph = document.add_paragraph("(")
+    for label, value, before in (
+        (_("Strategicità"), _level(o.strategic_level), ""),
+        (_("Complessità"), _level(o.complexity_level), " + "),
+        (_("Tipologia"), _level(o.kind_level, factor=True), ") × "),
+        (_("Punteggio"), score, " = "),
+    ):
+        paragraph.add_run(before)
+        paragraph.add_run(f"{label}:").bold = True
+        paragraph.add_run(f" {value}")
+
+
+def _indicators(document, card: CardView) -> None:
+    rows = card.indicators
+    table = _table(
+        document, 2 + max(len(rows), 1) + 1, INDICATOR_WIDTHS, _("Indicatori della scheda")
+    )
+    top = [_("N°"), _("PESO"), _("DENOMINAZIONE"), _("FORMULA DI CALCOLO")]
+    top += [_("LIVELLO INTERMEDIO"), "", _("LIVELLO FINALE"), "", _("GRADUAZIONE CONSEGUIMENTO")]
+    _header_row(table.rows[0], top)
+    _header_row(table.rows[1], ["", "", "", "", *[_("ATTESO"), _("ALLA DATA")] * 2, ""])
+    for column in (0, 1, 2, 3, 8):
+        table.cell(0, column).merge(table.cell(1, column))
+    for column in (4, 6):
+        table.cell(0, column).merge(table.cell(0, column + 1))
+    for r, row in enumerate(rows, start=2):
+        i = row.indicator
+        cells = table.rows[r].cells
+        values = [
+            str(i.position),
+            percent(i.weight),
+            i.name,
+            i.formula_text,
+            _target_value(row.intermediate),
+            _target_date(row.intermediate),
+            _target_value(row.final),
+            _target_date(row.final),
+        ]
+        for cell, value in zip(cells, values, strict=False):
+            _write(cell, value)
+        _grading(cells[8], i.grading_text, row.scale_text)
+    if not rows:
+        empty = table.cell(2, 0).merge(table.cell(2, 8))
+        _write(empty, _("Nessun indicatore."))
+    _total(table, card.indicator_check.label)
+
+
+def _activities(document, card: CardView) -> None:
+    rows = card.activities
+    extra = 1 if card.activity_check else 0
+    caption = _("Piano operativo: sub-obiettivi e attività")
+    table = _table(document, 1 + max(len(rows), 1) + extra, ACTIVITY_WIDTHS, caption)
+    heads = [
+        _("N°"),
+        _("PESO"),
+        _("SUB-OBIETTIVO / ATTIVITÀ"),
+        _("TEMPI (I/F)"),
+        _("INDICATORI"),
+        _("LIVELLO ATTESO"),
+        _("GRADUAZIONE CONSEGUIMENTO"),
+        _("RAGGIUNTO"),
+    ]
+    _header_row(table.rows[0], heads)
+    for r, row in enumerate(rows, start=1):
+        a = row.activity
+        cells = table.rows[r].cells
+        if a.start_date:
+            timing = f"{date_it(a.start_date)} – " + (date_it(a.end_date) or a.timing_text)
+        else:
+            timing = date_it(a.end_date) if a.end_date else a.timing_text
+        values = [
+            str(a.position),
+            percent(a.weight),
+            a.title,
+            timing,
+            a.indicator_text,
+            a.expected_text,
+        ]
+        for cell, value in zip(cells, values, strict=False):
+            _write(cell, value)
+        _grading(cells[6], a.grading_text, row.scale_text)
+        measured = row.result is not None and row.result.achievement is not None
+        _write(cells[7], _achievement(row.result) if measured else a.achieved_text)
+    if not rows:
+        empty = table.cell(1, 0).merge(table.cell(1, 7))
+        _write(empty, _("Nessuna attività."))
+    if card.activity_check:
+        _total(table, card.activity_check.label)
+
+
+def _target_value(target) -> str:
+    if target is None:
+        return ""
+    if target.value_text:
+        return target.value_text
+    return number_it(target.value)
+
+
+def _target_date(target) -> str:
+    if target is None:
+        return ""
+    return date_it(target.due_date) if target.due_date else target.due_text
+
+
+def _achievement(result) -> str:
+    """As the screen's achievement partial: the %, and the status when not plainly measured."""
+    if result is not None and result.achievement is not None:
+        text = percent(result.achievement)
+        if result.status != "measured":
+            text += f" ({status_label(result.status)})"
+        return text
+    if result is not None and result.status in ("excluded", "not_measurable"):
+        return status_label(result.status)
+    return _("non misurato")
+
+
+def _total(table, label: str) -> None:
+    """The last row: the weight check under the weights ("100,00% OK", "mancano 10,00%")."""
+    row = table.rows[-1]
+    cell = row.cells[1].merge(row.cells[-1])
+    _write(cell, label, bold=True)
+
+
+# -- table helpers -----------------------------------------------------------------------------
+
+
+def _table(document, rows: int, widths, caption: str):
+    table = document.add_table(rows=rows, cols=len(widths))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)  # the grid: what LibreOffice lays out by
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Mm(width)
+    # Word's alternative text for tables: what a screen reader announces.
+    properties = table._tbl.tblPr
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", caption)):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        properties.append(element)
+    return table
+
+
+def _header_row(row, texts) -> None:
+    """A header row: bold on grey, repeated on each page, never split."""
+    for cell, text in zip(row.cells, texts, strict=False):
+        _write(cell, text, bold=True)
+        _shade(cell)
+    properties = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        properties.append(OxmlElement(tag))
+
+
+def _shade(cell) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), GREY)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _write(cell, text: str, *, bold: bool = False) -> None:
+    """Text in a cell, one paragraph per line."""
+    lines = str(text or "").split("\n")
+    paragraph = cell.paragraphs[0]
+    for index, line in enumerate(lines):
+        if index:
+            paragraph = cell.add_paragraph()
+        if line:
+            paragraph.add_run(line).bold = bold
+
+
+def _grading(cell, text: str, scale_text: str) -> None:
+    """The graduation as the card writes it, then the scale as it was read ("letta come")."""
+    _write(cell, text)
+    if scale_text:
+        run = cell.add_paragraph().add_run(_("letta come") + f": {scale_text}")
+        run.italic = True
+        run.font.size = Pt(8)
+        run.font.color.rgb = MUTED
+
+
+__all__ = ["CONTENT_TYPE", "plan_docx", "plan_filename", "scheda_docx", "scheda_filename"]

@@ -1,0 +1,916 @@
+"""From a draft to the plan: the dry run (``prepare``) and the write (``apply``).
+
+``prepare(draft, plan, actor)`` writes nothing. It resolves the names the file uses against
+the authority (``imports.names``: units, people, scales, SMVP levels, ambiti, DUP goals),
+reads the measure of an indicator from its formula when the file does not say it, and
+decides for each scheda:
+
+- ``new``: nothing like it in the plan; it will be added;
+- ``unchanged``: the plan already holds the same scheda (same code and content; for a scheda
+  without code the same content) — so importing a file twice creates nothing;
+- ``conflict``: the code is in the plan with different content; the person chooses to keep
+  the plan's scheda (the default) or to replace it with the file's, where they may change it;
+- ``error``: a blocking problem; the scheda is not imported.
+
+``apply(import_plan, decisions, actor)`` writes in one transaction: the new schede, the
+replacements chosen, their versions (``ObjectiveVersion``) and audit entries as the editor
+writes them, and one ``import.apply`` entry for the whole import. Schede keep whatever the
+file said, faults included; the plan's checks flag them, a person fixes them in the editor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from traguardo.audit.log import log_action
+from traguardo.core.domain import ConflictError, DomainError, require
+from traguardo.imports.draft import (
+    ActivityDraft,
+    ImportDraft,
+    IndicatorDraft,
+    Problem,
+    SchedaDraft,
+    TargetDraft,
+    Where,
+)
+from traguardo.imports.interpret import read_measure
+from traguardo.imports.names import Names, ScaleRef
+from traguardo.organization.models import GradingScale
+from traguardo.planning.domain.objectives import keep_version
+from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.planning.versions import objective_state
+from traguardo.scoring import (
+    Direction,
+    Measure,
+)
+
+NEW, UNCHANGED, CONFLICT, ERROR = "new", "unchanged", "conflict", "error"
+KEEP, REPLACE = "keep", "replace"
+
+
+# Field lengths of the models: longer text is refused in the dry run, not by the database.
+_HEADER_LIMITS = {
+    "code": 30,
+    "title": 300,
+    "dup_text": 300,
+    "unit_text": 300,
+    "responsible_text": 200,
+    "involved_text": 500,
+}
+_INDICATOR_LIMITS = {"name": 300, "formula_text": 300, "baseline_text": 100, "grading_text": 300}
+_TARGET_LIMITS = {"value_text": 100, "due_text": 100}
+_ACTIVITY_LIMITS = {
+    "title": 300,
+    "timing_text": 100,
+    "indicator_text": 300,
+    "expected_text": 100,
+    "grading_text": 300,
+    "achieved_text": 100,
+}
+_LABELS = {
+    "code": gettext_lazy("codice obiettivo"),
+    "title": gettext_lazy("denominazione"),
+    "dup_text": gettext_lazy("riferimento DUP"),
+    "unit_text": gettext_lazy("unità organizzativa responsabile"),
+    "responsible_text": gettext_lazy("responsabile"),
+    "involved_text": gettext_lazy("unità organizzative coinvolte"),
+    "name": gettext_lazy("denominazione"),
+    "formula_text": gettext_lazy("formula di calcolo"),
+    "baseline_text": gettext_lazy("valore di riferimento"),
+    "grading_text": gettext_lazy("graduazione"),
+    "value_text": gettext_lazy("valore atteso"),
+    "due_text": gettext_lazy("alla data"),
+    "timing_text": gettext_lazy("tempi"),
+    "indicator_text": gettext_lazy("indicatori"),
+    "expected_text": gettext_lazy("livello atteso"),
+    "achieved_text": gettext_lazy("raggiunto"),
+    "weight": gettext_lazy("peso"),
+    "value": gettext_lazy("valore atteso"),
+    "baseline": gettext_lazy("valore di riferimento"),
+}
+
+
+# -- what the dry run found --------------------------------------------------------------
+
+
+@dataclass
+class ResolvedIndicator:
+    position: int
+    values: dict  # Indicator fields except the scale
+    scale: ScaleRef | None
+    targets: list[TargetDraft]
+
+
+@dataclass
+class ResolvedActivity:
+    position: int
+    values: dict  # Activity fields except the scale
+    scale: ScaleRef | None
+
+
+@dataclass
+class Resolved:
+    """A scheda as rows to write: model field values, ids of the authority's rows."""
+
+    header: dict
+    involved_ids: list[int]
+    area_ids: list[int]
+    indicators: list[ResolvedIndicator]
+    activities: list[ResolvedActivity]
+    import_notes: list[dict]
+
+    def content(self) -> dict:
+        """What makes two schede the same (import notes and series are not content)."""
+        return {
+            **{k: v for k, v in self.header.items() if k != "import_notes"},
+            "involved": sorted(self.involved_ids),
+            "areas": sorted(self.area_ids),
+            "indicators": [
+                (
+                    i.position,
+                    *(i.values[k] for k in _INDICATOR_KEYS),
+                    i.scale.name if i.scale else "",
+                    sorted(_target_key(t) for t in i.targets),
+                )
+                for i in self.indicators
+            ],
+            "activities": [
+                (
+                    a.position,
+                    *(a.values[k] for k in _ACTIVITY_KEYS),
+                    a.scale.name if a.scale else "",
+                )
+                for a in self.activities
+            ],
+        }
+
+    def target_years(self) -> set[int]:
+        return {self.header["year"]} | {t.year for i in self.indicators for t in i.targets}
+
+
+_HEADER_KEYS = (
+    "code", "title", "year", "first_year", "last_year", "dup_goal_id", "dup_text", "unit_id",
+    "unit_text", "responsible_id", "responsible_text", "involved_text", "expected_result",
+    "notes", "strategic_level_id", "complexity_level_id", "kind_level_id",
+)  # fmt: skip
+_INDICATOR_KEYS = (
+    "weight", "name", "formula_text", "measure", "direction", "baseline", "baseline_text",
+    "variation_percent", "grading_text",
+)  # fmt: skip
+_ACTIVITY_KEYS = (
+    "weight", "title", "start_date", "end_date", "timing_text", "indicator_text",
+    "expected_text", "grading_text", "achieved_text",
+)  # fmt: skip
+
+
+def _target_key(t) -> tuple:
+    return (t.kind, t.year, t.value, t.value_text, t.due_date, t.due_text)
+
+
+def objective_content(objective: Objective, years: set[int]) -> dict:
+    """``Resolved.content`` of a stored scheda (its rows prefetched as ``existing_schede``
+    does); only the targets of ``years`` count, the years the file speaks of."""
+    return {
+        **{k: getattr(objective, k) for k in _HEADER_KEYS},
+        "involved": sorted(u.pk for u in objective.involved_units.all()),
+        "areas": sorted(a.pk for a in objective.areas.all()),
+        "indicators": [
+            (
+                i.position,
+                *(getattr(i, k) for k in _INDICATOR_KEYS),
+                i.grading_scale.name if i.grading_scale else "",
+                sorted(_target_key(t) for t in i.targets.all() if t.year in years),
+            )
+            for i in objective.indicators.all()
+        ],
+        "activities": [
+            (
+                a.position,
+                *(getattr(a, k) for k in _ACTIVITY_KEYS),
+                a.grading_scale.name if a.grading_scale else "",
+            )
+            for a in objective.activities.all()
+        ],
+    }
+
+
+@dataclass
+class SchedaPlan:
+    draft: SchedaDraft
+    outcome: str
+    resolved: Resolved | None
+    problems: list[Problem]
+    existing: Objective | None = None
+    can_replace: bool = False
+    refusal: str = ""  # why a conflict cannot be replaced, or why a scheda is an error
+
+    @property
+    def label(self) -> str:
+        return self.draft.label
+
+
+@dataclass
+class ImportPlan:
+    draft: ImportDraft
+    plan: Plan
+    schede: list[SchedaPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # about the file as a whole
+
+    @property
+    def blocking(self) -> bool:
+        return any(p.blocking for p in self.problems)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for s in self.schede if s.outcome == outcome)
+
+    @property
+    def importable(self) -> bool:
+        """Something could be written: a new scheda, or a conflict the person may replace."""
+        return not self.blocking and any(
+            s.outcome == NEW or (s.outcome == CONFLICT and s.can_replace) for s in self.schede
+        )
+
+    def fingerprint(self) -> list[list]:
+        """What the person decided on: the outcome of each scheda against which plan row.
+        The confirmation is refused when a fresh dry run no longer gives the same."""
+        return [
+            [
+                s.draft.ordinal,
+                s.outcome,
+                s.existing.pk if s.existing else None,
+                s.existing.version if s.existing else None,
+            ]
+            for s in self.schede
+        ]
+
+
+@dataclass
+class ImportOutcome:
+    created: list[Objective]
+    replaced: list[Objective]
+    unchanged: int
+    kept: int
+    errors: int
+
+    def as_dict(self) -> dict:
+        return {
+            "created": len(self.created),
+            "replaced": len(self.replaced),
+            "unchanged": self.unchanged,
+            "kept": self.kept,
+            "errors": self.errors,
+        }
+
+
+# -- the dry run ---------------------------------------------------------------------------
+
+
+def prepare(
+    draft: ImportDraft,
+    plan: Plan,
+    actor,
+    *,
+    aliases: dict[str, tuple[str, bool]] | None = None,
+    progress: Callable[[SchedaDraft], None] | None = None,
+) -> ImportPlan:
+    """The dry run of ``draft`` into ``plan`` for ``actor`` (None: the system). Writes nothing.
+
+    ``aliases`` maps words a file uses for a unit to the unit's name, and whether reading
+    them so deserves a note (a typo) — the seed's offices. ``progress`` is called per scheda.
+    """
+    result = ImportPlan(draft=draft, plan=plan, problems=list(draft.problems))
+    if result.blocking:
+        return result
+    if not draft.schede:
+        result.problems.append(
+            Problem(
+                Where(),
+                _("Il file «%(name)s» non contiene schede.") % {"name": draft.source_name},
+                blocking=True,
+            )
+        )
+        return result
+    names = Names(plan.authority, aliases or {})
+    for scheda in draft.schede:
+        result.schede.append(_resolve(scheda, plan, names, actor))
+        if progress is not None:
+            progress(scheda)
+    _match(result, existing_schede(plan), actor)
+    return result
+
+
+def existing_schede(plan: Plan) -> list[Objective]:
+    """The plan's schede with every row the comparison reads (six queries)."""
+    indicators = Indicator.objects.select_related("grading_scale").prefetch_related("targets")
+    return list(
+        plan.objectives.select_related(
+            "plan", "dup_goal", "unit", "responsible", "strategic_level", "complexity_level",
+            "kind_level",
+        ).prefetch_related(
+            Prefetch("indicators", queryset=indicators),
+            Prefetch("activities", queryset=Activity.objects.select_related("grading_scale")),
+            "involved_units",
+            "areas",
+        )
+    )  # fmt: skip
+
+
+def _match(result: ImportPlan, existing: list[Objective], actor) -> None:
+    by_code: dict[str, list[Objective]] = {}
+    for objective in existing:
+        by_code.setdefault(objective.code.strip().casefold(), []).append(objective)
+    used: set[int] = set()
+    pending = [s for s in result.schede if s.outcome != ERROR]
+    # First the identical schede, so that a file imported twice matches row for row.
+    for scheda in list(pending):
+        content = scheda.resolved.content()
+        years = scheda.resolved.target_years()
+        for objective in by_code.get(scheda.draft.code.strip().casefold(), []):
+            if objective.pk not in used and objective_content(objective, years) == content:
+                scheda.outcome, scheda.existing = UNCHANGED, objective
+                used.add(objective.pk)
+                pending.remove(scheda)
+                break
+    for scheda in pending:
+        code = scheda.draft.code.strip().casefold()
+        candidates = [o for o in by_code.get(code, []) if o.pk not in used] if code else []
+        if not candidates:
+            scheda.outcome = NEW
+            if code and by_code.get(code):
+                scheda.problems.append(
+                    Problem(
+                        scheda.draft.where,
+                        _(
+                            "Il codice «%(code)s» è già usato nel piano: la scheda sarà "
+                            "aggiunta con lo stesso codice."
+                        )
+                        % {"code": scheda.draft.code},
+                    )
+                )
+            continue
+        same_year = [o for o in candidates if o.year == scheda.resolved.header["year"]]
+        objective = (same_year or candidates)[0]
+        used.add(objective.pk)
+        scheda.outcome, scheda.existing = CONFLICT, objective
+        scheda.can_replace, scheda.refusal = _may_replace(objective, scheda, actor)
+    _refuse_other_units(result, actor)
+    _within_file_duplicates(result)
+
+
+def _may_replace(objective: Objective, scheda: SchedaPlan, actor) -> tuple[bool, str]:
+    if actor is None:
+        return True, ""
+    if not actor.has_perm("planning.change_objective", objective):
+        if objective.plan.state not in ("draft", "submitted"):
+            return False, _("Il piano è approvato: le sue schede si cambiano con una variazione.")
+        return False, _("Non puoi modificare questa scheda del piano.")
+    if not _may_write_unit(actor, objective.plan, scheda.resolved.header["unit_id"]):
+        return False, _("Nel file la scheda è di un'unità di cui non sei responsabile.")
+    return True, ""
+
+
+def _may_write_unit(actor, plan: Plan, unit_id: int | None) -> bool:
+    """The editor's rule: a manager names only the units they head (admins any)."""
+    if actor is None:
+        return True
+    probe = Objective(authority=plan.authority, plan=plan, unit_id=unit_id)
+    return actor.has_perm("planning.change_objective", probe)
+
+
+def _refuse_other_units(result: ImportPlan, actor) -> None:
+    for scheda in result.schede:
+        if scheda.outcome == NEW and not _may_write_unit(
+            actor, result.plan, scheda.resolved.header["unit_id"]
+        ):
+            scheda.outcome = ERROR
+            scheda.refusal = _(
+                "Puoi importare solo schede delle unità di cui sei responsabile: "
+                "l'unità di questa scheda non è tra le tue (o non è stata riconosciuta)."
+            )
+            scheda.problems.append(Problem(scheda.draft.where, scheda.refusal, blocking=True))
+
+
+def _within_file_duplicates(result: ImportPlan) -> None:
+    seen: dict[str, SchedaPlan] = {}
+    for scheda in result.schede:
+        code = scheda.draft.code.strip().casefold()
+        if not code or scheda.outcome != NEW:
+            continue
+        if code in seen:
+            scheda.problems.append(
+                Problem(
+                    scheda.draft.where,
+                    _("Il codice «%(code)s» è usato anche dalla %(other)s del file.")
+                    % {"code": scheda.draft.code, "other": seen[code].draft.label},
+                )
+            )
+        seen.setdefault(code, scheda)
+
+
+def _resolve(draft: SchedaDraft, plan: Plan, names: Names, actor) -> SchedaPlan:
+    problems = list(draft.problems)
+    notes = list(draft.import_notes)
+
+    def problem(message: str, where: Where | None = None, *, blocking=False, note="") -> None:
+        problems.append(Problem(where or draft.where, message, blocking))
+        if note:
+            notes.append({"field": note, "message": message})
+
+    year = draft.year or draft.first_year or plan.year
+    first_year = draft.first_year or min(year, draft.last_year or year)
+    last_year = draft.last_year or max(year, first_year)
+    if first_year > last_year:
+        problem(
+            _("Gli anni della scheda non sono in ordine: %(a)s–%(b)s.")
+            % {"a": first_year, "b": last_year},
+            blocking=True,
+        )
+    elif not first_year <= year <= last_year:
+        problem(
+            _("L'anno della scheda (%(y)s) non è tra il primo e l'ultimo anno (%(a)s–%(b)s).")
+            % {"y": year, "a": first_year, "b": last_year},
+            blocking=True,
+        )
+    if not plan.year <= year <= plan.last_year:
+        problem(
+            _("L'anno della scheda (%(y)s) è fuori dal triennio del piano (%(a)s–%(b)s).")
+            % {"y": year, "a": plan.year, "b": plan.last_year}
+        )
+    for name, limit in _HEADER_LIMITS.items():
+        _check_length(problem, getattr(draft, name), limit, name, draft.where)
+
+    if draft.unit_name.strip():
+        unit, note = names.unit_named(draft.unit_name), ""
+        if unit is None:
+            problem(_("Unità «%(t)s» non riconosciuta.") % {"t": draft.unit_name}, note="unit")
+    else:
+        unit, note = names.unit(draft.unit_text)
+        if note:
+            problem(note, note="unit")
+        if draft.unit_text.strip() and unit is None:
+            problem(_("Unità «%(t)s» non riconosciuta.") % {"t": draft.unit_text}, note="unit")
+    said = draft.responsible_name.strip() or draft.responsible_text.strip()
+    responsible = names.person(said)
+    if said and responsible is None:
+        problem(_("Responsabile «%(t)s» non riconosciuto.") % {"t": said}, note="responsible")
+    if draft.involved_names:
+        involved, involved_notes = [], []
+        for name in draft.involved_names:
+            found = names.unit_named(name)
+            if found is None:
+                involved_notes.append(_("Unità coinvolta «%(t)s» non riconosciuta.") % {"t": name})
+            elif found not in involved:
+                involved.append(found)
+    else:
+        involved, involved_notes = names.involved(draft.involved_text)
+    for message in involved_notes:
+        problem(message, note="involved_units")
+    area_ids = []
+    for number in draft.area_numbers:
+        area = names.areas.get(number)
+        if area is None:
+            problem(
+                _("L'ambito n. %(n)s non esiste tra gli ambiti dell'ente.") % {"n": number},
+                note="areas",
+            )
+        elif area not in area_ids:
+            area_ids.append(area)
+    levels = {}
+    for dimension, text, label in (
+        ("strategic", draft.strategic_text, _("Strategicità")),
+        ("complexity", draft.complexity_text, _("Complessità")),
+        ("kind", draft.kind_text, _("Tipologia")),
+    ):
+        levels[dimension] = names.level(dimension, text)
+        if text.strip() and levels[dimension] is None:
+            problem(
+                _("%(what)s «%(t)s» non è un livello del sistema di valutazione dell'ente.")
+                % {"what": label, "t": text},
+                note=f"{dimension}_level",
+            )
+
+    indicators = [
+        _indicator(row, year, names, problem)
+        for row in _unique_rows(draft.indicators, problem, _("indicatore"))
+    ]
+    activities = [
+        _activity(row, names, problem)
+        for row in _unique_rows(draft.activities, problem, _("attività"))
+    ]
+    header = {
+        "code": draft.code.strip(),
+        "title": draft.title,
+        "year": year,
+        "first_year": first_year,
+        "last_year": last_year,
+        "dup_goal_id": names.dup_goal(draft.dup_goal_code or draft.dup_text),
+        "dup_text": draft.dup_text,
+        "unit_id": unit.pk if unit else None,
+        "unit_text": draft.unit_text,
+        "responsible_id": responsible.pk if responsible else None,
+        "responsible_text": draft.responsible_text,
+        "involved_text": draft.involved_text,
+        "expected_result": draft.expected_result,
+        "notes": draft.notes,
+        "strategic_level_id": levels["strategic"],
+        "complexity_level_id": levels["complexity"],
+        "kind_level_id": levels["kind"],
+    }
+    resolved = Resolved(
+        header=header,
+        involved_ids=[u.pk for u in involved],
+        area_ids=area_ids,
+        indicators=indicators,
+        activities=activities,
+        import_notes=notes,
+    )
+    blocking = any(p.blocking for p in problems)
+    return SchedaPlan(
+        draft=draft,
+        outcome=ERROR if blocking else NEW,
+        resolved=resolved,
+        problems=problems,
+        refusal=_("La scheda ha problemi bloccanti: correggi il file.") if blocking else "",
+    )
+
+
+def _unique_rows(rows, problem, what: str):
+    seen = set()
+    for row in rows:
+        if row.position in seen:
+            problem(
+                _("Il numero %(n)s è ripetuto: ogni %(what)s ha il suo numero.")
+                % {"n": row.position, "what": what},
+                row.where,
+                blocking=True,
+            )
+        seen.add(row.position)
+    return rows
+
+
+def _indicator(row: IndicatorDraft, year: int, names: Names, problem) -> ResolvedIndicator:
+    where = row.where
+    for name, limit in _INDICATOR_LIMITS.items():
+        _check_length(problem, getattr(row, name), limit, name, where)
+    final = next(
+        (t for t in row.targets if t.kind == "final" and t.year == year),
+        next((t for t in row.targets if t.kind == "final"), None),
+    )
+    reading = read_measure(row.formula_text, final.value_text if final else "")
+    measure, direction = reading.measure.value, reading.direction.value
+    if row.measure:
+        try:
+            measure = Measure(row.measure).value
+        except ValueError:
+            problem(
+                _("Misura «%(m)s» dell'indicatore %(n)s non riconosciuta.")
+                % {"m": row.measure, "n": row.position},
+                where,
+                blocking=True,
+            )
+        if Measure(measure) != reading.measure:
+            direction = Direction.HIGHER.value
+    if row.direction:
+        try:
+            direction = Direction(row.direction).value
+        except ValueError:
+            problem(
+                _("Verso «%(d)s» dell'indicatore %(n)s non riconosciuto.")
+                % {"d": row.direction, "n": row.position},
+                where,
+                blocking=True,
+            )
+    kinds = set()
+    for target in row.targets:
+        if target.kind not in ("intermediate", "final") or (target.kind, target.year) in kinds:
+            problem(
+                _("L'indicatore %(n)s ha due livelli dello stesso tipo per il %(y)s.")
+                % {"n": row.position, "y": target.year},
+                where,
+                blocking=True,
+            )
+        kinds.add((target.kind, target.year))
+        for name, limit in _TARGET_LIMITS.items():
+            _check_length(problem, getattr(target, name), limit, name, where)
+        target.value = _fit(problem, target.value, 4, 16, "value", where)
+    values = {
+        "weight": _fit(problem, row.weight, 2, 6, "weight", where),
+        "name": row.name,
+        "formula_text": row.formula_text,
+        "measure": measure,
+        "direction": direction,
+        "baseline": _fit(problem, row.baseline, 4, 16, "baseline", where),
+        "baseline_text": row.baseline_text or reading.baseline_text,
+        "variation_percent": row.variation_percent,
+        "grading_text": row.grading_text.strip(),
+    }
+    scale = names.scale(row.grading_scale_name, row.grading_text, where, problem)
+    return ResolvedIndicator(row.position, values, scale, list(row.targets))
+
+
+def _activity(row: ActivityDraft, names: Names, problem) -> ResolvedActivity:
+    where = row.where
+    for name, limit in _ACTIVITY_LIMITS.items():
+        _check_length(problem, getattr(row, name), limit, name, where)
+    if row.start_date and row.end_date and row.start_date > row.end_date:
+        problem(_("L'attività %(n)s finisce prima di cominciare.") % {"n": row.position}, where)
+    values = {
+        "weight": _fit(problem, row.weight, 2, 6, "weight", where),
+        "title": row.title,
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "timing_text": row.timing_text,
+        "indicator_text": row.indicator_text,
+        "expected_text": row.expected_text,
+        "grading_text": row.grading_text.strip(),
+        "achieved_text": row.achieved_text,
+    }
+    scale = names.scale(row.grading_scale_name, row.grading_text, where, problem)
+    return ResolvedActivity(row.position, values, scale)
+
+
+def _check_length(problem, text: str, limit: int, name: str, where: Where) -> None:
+    if len(text) > limit:
+        problem(
+            _(
+                "Il testo di «%(field)s» è troppo lungo (%(n)s caratteri, al massimo "
+                "%(max)s): «%(start)s…»."
+            )
+            % {"field": _LABELS[name], "n": len(text), "max": limit, "start": text[:40]},
+            where,
+            blocking=True,
+        )
+
+
+def _fit(problem, value: Decimal | None, places: int, digits: int, name: str, where: Where):
+    """The number as the database stores it (rounded half-up), or a blocking problem."""
+    if value is None:
+        return None
+    try:
+        fitted = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        fitted = None
+    if fitted is None or not fitted.is_finite() or len(fitted.as_tuple().digits) > digits:
+        problem(
+            _("Il valore di «%(field)s» non è un numero ammesso: %(v)s.")
+            % {"field": _LABELS[name], "v": value},
+            where,
+            blocking=True,
+        )
+        return None
+    if fitted != value:
+        problem(
+            _("Il valore di «%(field)s» %(v)s è arrotondato a %(r)s.")
+            % {"field": _LABELS[name], "v": value, "r": fitted},
+            where,
+        )
+    return fitted
+
+
+# -- the write -----------------------------------------------------------------------------
+
+
+def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOutcome:
+    """Write the dry run's new schede and the replacements chosen, in one transaction.
+
+    1. the actor may import into the plan (``imports.import_plan``);
+    2. a file with a blocking problem, or a replacement the actor may not make, is refused;
+    3. new schede are added after the plan's last one, replaced schede keep their place and
+       their measurements (rows are updated by number), both get a version and an entry in
+       the audit trail as the editor's saves do;
+    4. one ``import.apply`` entry records the file and the counts.
+    ``decisions`` maps a scheda's ordinal in the file to ``"keep"`` or ``"replace"``.
+    """
+    plan = import_plan.plan
+    require(actor, "imports.import_plan", plan)
+    if import_plan.blocking:
+        raise DomainError(_("Il file ha problemi bloccanti: nulla è stato importato."))
+    for scheda in import_plan.schede:
+        if decisions.get(scheda.draft.ordinal) == REPLACE and not (
+            scheda.outcome == CONFLICT and scheda.can_replace
+        ):
+            raise DomainError(
+                _("La %(label)s non può essere sostituita: %(why)s")
+                % {"label": scheda.label, "why": scheda.refusal or _("non è in conflitto.")}
+            )
+    with transaction.atomic():
+        outcome = _write(import_plan, decisions, actor=actor, record=True)
+        log_action(
+            actor=actor,
+            action="import.apply",
+            obj=plan,
+            after={
+                "file": import_plan.draft.source_name,
+                "kind": import_plan.draft.source_kind,
+                **outcome.as_dict(),
+            },
+        )
+    return outcome
+
+
+def load(import_plan: ImportPlan) -> ImportOutcome:
+    """Write the new schede for a system loader (the seed) that logs its own single entry:
+    no versions, no entry per scheda. The caller holds the transaction."""
+    return _write(import_plan, {}, actor=None, record=False)
+
+
+def _write(import_plan: ImportPlan, decisions: dict[int, str], *, actor, record: bool):
+    plan = import_plan.plan
+    writer = _Writer(plan)
+    last = plan.objectives.order_by("-position").values_list("position", flat=True).first()
+    position = last or 0
+    created, replaced = [], []
+    by_ordinal = {s.draft.ordinal: s.existing for s in import_plan.schede if s.existing}
+    for scheda in import_plan.schede:
+        if scheda.outcome == NEW:
+            position += 1
+            objective = write_objective(writer, scheda, position)
+            by_ordinal[scheda.draft.ordinal] = objective
+            if record:
+                after = objective_state(_fresh(objective))
+                keep_version(objective, after, actor=actor)
+                log_action(actor=actor, action="objective.create", obj=objective, after=after)
+            created.append(objective)
+        elif scheda.outcome == CONFLICT and decisions.get(scheda.draft.ordinal) == REPLACE:
+            replaced.append(replace_objective(writer, scheda, actor=actor))
+    if any(s.draft.series_ordinal for s in import_plan.schede):
+        writer.link_named_series(import_plan, by_ordinal)
+    else:
+        writer.link_series(created)
+    return ImportOutcome(
+        created=created,
+        replaced=replaced,
+        unchanged=import_plan.count(UNCHANGED),
+        kept=import_plan.count(CONFLICT) - len(replaced),
+        errors=import_plan.count(ERROR),
+    )
+
+
+def write_objective(writer: _Writer, scheda: SchedaPlan, position: int) -> Objective:
+    """Create one new scheda with its rows."""
+    resolved = scheda.resolved
+    objective = Objective.objects.create(
+        authority=writer.plan.authority,
+        plan=writer.plan,
+        position=position,
+        import_notes=resolved.import_notes,
+        **resolved.header,
+    )
+    writer.rows(objective, resolved)
+    return objective
+
+
+def replace_objective(writer: _Writer, scheda: SchedaPlan, *, actor) -> Objective:
+    """Replace a scheda's content with the file's: same row, version kept, rows updated by
+    number (their measurements stay), the file's years' targets rewritten."""
+    objective = scheda.existing
+    resolved = scheda.resolved
+    before = objective_state(_fresh(objective))
+    keep_version(objective, before, actor=None, version=objective.version, current=False)
+    updated = Objective.objects.filter(pk=objective.pk, version=objective.version).update(
+        version=F("version") + 1, import_notes=resolved.import_notes, **resolved.header
+    )
+    if not updated:
+        raise ConflictError(
+            _("La %(label)s è stata modificata dopo l'analisi del file: ripeti l'importazione.")
+            % {"label": scheda.label}
+        )
+    objective.refresh_from_db()
+    writer.rows(objective, resolved, years=resolved.target_years())
+    after = objective_state(_fresh(objective))
+    keep_version(objective, after, actor=actor)
+    log_action(actor=actor, action="objective.update", obj=objective, before=before, after=after)
+    return objective
+
+
+def _fresh(objective: Objective) -> Objective:
+    return Objective.objects.select_related(
+        "dup_goal", "unit", "responsible", "strategic_level", "complexity_level", "kind_level"
+    ).get(pk=objective.pk)
+
+
+class _Writer:
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.scales: dict[str, GradingScale] = {}
+
+    def scale(self, ref: ScaleRef | None) -> GradingScale | None:
+        if ref is None:
+            return None
+        if ref.name not in self.scales:
+            if ref.pk is not None:
+                self.scales[ref.name] = GradingScale.objects.get(pk=ref.pk)
+            else:
+                self.scales[ref.name], _c = GradingScale.objects.get_or_create(
+                    authority=self.plan.authority,
+                    name=ref.name,
+                    defaults={"definition": ref.definition, "source_text": ref.source_text},
+                )
+        return self.scales[ref.name]
+
+    def rows(self, objective: Objective, resolved: Resolved, years: set[int] | None = None) -> None:
+        objective.involved_units.set(resolved.involved_ids)
+        objective.areas.set(resolved.area_ids)
+        indicators = self._sync(objective, Indicator, resolved.indicators)
+        for indicator, row in indicators:
+            self._targets(indicator, row.targets, years)
+        self._sync(objective, Activity, resolved.activities)
+
+    def _sync(self, objective: Objective, model, rows) -> list:
+        """The objective's rows of ``model`` become ``rows``: matched by number, updated in
+        place (a replaced scheda keeps its measurements), the others created or deleted."""
+        existing = {r.position: r for r in model.objects.filter(objective=objective)}
+        model.objects.filter(objective=objective).exclude(
+            position__in=[row.position for row in rows]
+        ).delete()
+        written = []
+        for row in rows:
+            instance = existing.get(row.position) or model(
+                authority=objective.authority, objective=objective, position=row.position
+            )
+            for name, value in row.values.items():
+                setattr(instance, name, value)
+            instance.grading_scale = self.scale(row.scale)
+            instance.save()
+            written.append((instance, row))
+        return written
+
+    def _targets(self, indicator: Indicator, targets: list[TargetDraft], years) -> None:
+        """The file's targets; on a replaced scheda, targets of the years the file speaks of
+        and does not list are removed, other years' targets stay."""
+        if years is not None:
+            keep = {(t.kind, t.year) for t in targets}
+            for stored in Target.objects.filter(indicator=indicator, year__in=years):
+                if (stored.kind, stored.year) not in keep:
+                    stored.delete()
+        for target in targets:
+            Target.objects.update_or_create(
+                indicator=indicator,
+                kind=target.kind,
+                year=target.year,
+                defaults={
+                    "authority": indicator.authority,
+                    "value": target.value,
+                    "value_text": target.value_text,
+                    "due_date": target.due_date,
+                    "due_text": target.due_text,
+                },
+            )
+
+    def link_named_series(self, import_plan: ImportPlan, by_ordinal: dict) -> None:
+        """The file says which scheda heads each multi-year series (a workbook does)."""
+        for scheda in import_plan.schede:
+            objective = by_ordinal.get(scheda.draft.ordinal)
+            head = by_ordinal.get(scheda.draft.series_ordinal)
+            if scheda.outcome != NEW or objective is None or head is None or head is objective:
+                continue
+            objective.series = head
+            objective.save(update_fields=["series"])
+
+    def link_series(self, created: list[Objective]) -> None:
+        """Yearly schede of one multi-year objective (same title) point at the earliest one,
+        the plan's schede included."""
+        titles = {o.title.casefold() for o in created if o.is_multi_year and o.title}
+        if not titles:
+            return
+        groups: dict[str, list[Objective]] = {}
+        for objective in self.plan.objectives.all():
+            key = objective.title.casefold()
+            if key in titles and objective.is_multi_year:
+                groups.setdefault(key, []).append(objective)
+        created_ids = {o.pk for o in created}
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            group.sort(key=lambda o: (o.year, o.position))
+            head = group[0]
+            for objective in group:
+                series = head if objective is not head else None
+                if objective.pk in created_ids and objective.series_id != getattr(
+                    series, "pk", None
+                ):
+                    objective.series = series
+                    objective.save(update_fields=["series"])
+
+
+__all__ = [
+    "CONFLICT",
+    "ERROR",
+    "KEEP",
+    "NEW",
+    "REPLACE",
+    "UNCHANGED",
+    "ImportOutcome",
+    "ImportPlan",
+    "SchedaPlan",
+    "apply",
+    "load",
+    "prepare",
+]

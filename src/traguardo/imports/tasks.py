@@ -1,0 +1,160 @@
+"""The import as a job: the dry run off the request, then the confirmation.
+
+``imports.dry_run`` (a job, so that a large file gets a progress bar) checks the stored upload
+(``safety``), reads it with the reader of its kind, runs ``pipeline.prepare`` one step per
+scheda and keeps in the job's result the draft and what the person will review.
+
+The confirmation (``confirm``) runs in the request, not as a second job: everything slow
+(checking, parsing, resolving names) was done by the dry run; what is left is one transaction
+of inserts, during which a job could not report progress anyway (progress writes are skipped
+inside a transaction), and the person gets the plan page and its message at once. It reads the
+draft back from the job (not the file), runs the dry run again against the plan as it is now,
+refuses if the outcome differs from what was reviewed, and marks the job applied in the same
+transaction, so a second POST imports nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from traguardo.core.domain import DomainError
+from traguardo.imports.cardtext_draft import read_card_text
+from traguardo.imports.draft import ImportDraft
+from traguardo.imports.pipeline import ImportOutcome, ImportPlan, apply, prepare
+from traguardo.imports.safety import check_import_file, decode_text, max_import_bytes
+from traguardo.imports.stored import dump, load_draft
+from traguardo.jobs.models import Job
+from traguardo.jobs.runner import JobResult, register
+from traguardo.planning.models import Plan
+
+logger = logging.getLogger(__name__)
+
+DRY_RUN = "imports.dry_run"
+
+
+@register(DRY_RUN)
+def dry_run(job: Job, progress) -> JobResult:
+    plan = Plan.objects.get(pk=job.params["plan"])
+    name = job.input_name
+    progress.set_total(1, _("Controllo del file…"))
+    with job.input.open("rb") as stored:
+        data = stored.read()
+    kind = check_import_file(name, data, max_bytes=max_import_bytes())
+    progress.set_total(1, _("Lettura del file…"))
+    draft = read_file(name, kind, data)
+    saved = dump(draft)
+    progress.set_total(len(draft.schede), _("Confronto delle schede con il piano…"))
+    import_plan = prepare(
+        draft, plan, job.created_by, progress=lambda scheda: progress.advance(message=scheda.label)
+    )
+    review = review_data(import_plan)
+    return JobResult(
+        result={"draft": saved, "review": review, "applied": None},
+        next_url=reverse("import_review", kwargs={"authority": plan.authority.slug, "pk": job.pk}),
+        message=_("Analisi completata: %(n)s schede lette.") % {"n": len(draft.schede)},
+    )
+
+
+def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
+    """The draft the reader of ``kind`` makes of a file that passed the safety checks."""
+    if kind == "text":
+        return read_card_text(name, decode_text(name, data))
+    try:
+        if kind == "xlsx":
+            from traguardo.exchange.xlsx import read_workbook as reader
+        else:
+            from traguardo.imports.word import read_docx as reader
+    except ImportError:
+        raise DomainError(
+            _("L'importazione dei file .%(kind)s non è ancora disponibile.") % {"kind": kind}
+        ) from None
+    try:
+        return reader(name, data)
+    except DomainError:
+        raise
+    except Exception:
+        # A file the third-party parser chokes on: the person gets a message, the log the trace.
+        logger.exception("import reader failed on %s", name)
+        raise DomainError(
+            _("Il file «%(name)s» non si legge come %(what)s: controlla che sia il file giusto.")
+            % {"name": name, "what": _("cartella Excel") if kind == "xlsx" else _("documento Word")}
+        ) from None
+
+
+def review_data(import_plan: ImportPlan) -> dict:
+    """What the review page shows, JSON-safe (the page reads it without touching the plan)."""
+    draft = import_plan.draft
+    return {
+        "plan": import_plan.plan.pk,
+        "file": draft.source_name,
+        "kind": draft.source_kind,
+        "counts": {
+            outcome: import_plan.count(outcome)
+            for outcome in ("new", "unchanged", "conflict", "error")
+        },
+        "importable": import_plan.importable,
+        "blocking": import_plan.blocking,
+        "file_problems": [_problem(p) for p in import_plan.problems],
+        "schede": [
+            {
+                "ordinal": s.draft.ordinal,
+                "label": s.label,
+                "code": s.draft.code,
+                "title": s.draft.title,
+                "where": str(s.draft.where),
+                "outcome": s.outcome,
+                "problems": [_problem(p) for p in s.problems],
+                "existing": (
+                    {"pk": s.existing.pk, "position": s.existing.position, "title": str(s.existing)}
+                    if s.existing
+                    else None
+                ),
+                "can_replace": s.can_replace,
+                "refusal": s.refusal,
+            }
+            for s in import_plan.schede
+        ],
+        "fingerprint": import_plan.fingerprint(),
+    }
+
+
+def _problem(problem) -> dict:
+    return {"where": str(problem.where), "message": problem.message, "blocking": problem.blocking}
+
+
+@dataclass
+class Confirmation:
+    """``applied``: the import was written now (``outcome``); ``already``: by an earlier
+    request; ``changed``: the plan changed since the review, which was redone (nothing written)."""
+
+    status: str
+    outcome: ImportOutcome | None = None
+
+
+def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.result.get("applied"):
+            return Confirmation("already")
+        review = locked.result["review"]
+        plan = Plan.objects.get(pk=review["plan"])
+        import_plan = prepare(load_draft(locked.result["draft"]), plan, actor)
+        if import_plan.fingerprint() != review["fingerprint"]:
+            locked.result["review"] = review_data(import_plan)
+            locked.save(update_fields=["result", "updated_at"])
+            return Confirmation("changed")
+        outcome = apply(import_plan, decisions, actor)
+        locked.result["applied"] = {
+            **outcome.as_dict(),
+            "at": timezone.now().isoformat(),
+            "by": actor.pk,
+        }
+        locked.save(update_fields=["result", "updated_at"])
+    job.result = locked.result
+    return Confirmation("applied", outcome)

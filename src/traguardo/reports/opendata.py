@@ -1,0 +1,350 @@
+"""Open data of the transparency pages: what is public, the rows, the files and their schema.
+
+D.Lgs. 33/2013 art. 10 c.8 and art. 20 ask for the Piano and the Relazione and for aggregate
+results; the Garante (provv. 398/2023) forbids named individual scores online. So the public
+data name units (offices) and schede, never a person: not the responsible of a scheda, not who
+recorded a measurement, not the Nucleo's comments.
+
+Which plans are public: those at least approved (approved, monitoring, closed, validated); a
+draft or a proposal never is. Results are public only once the year is closed (consuntivato)
+or validated: intermediate results of a plan still in monitoring are provisional working
+figures and stay in the back office.
+
+The files: one row per scheda (``fields``), as CSV (``;``-separated, UTF-8 with a BOM so that
+spreadsheets read the accents, decimal comma, booleans "sì"/"no") and as JSON (the same names,
+numbers as exact JSON numbers, booleans as true/false), described by a Frictionless Data Package
+(``data_package``) under the CC BY 4.0 licence. Scores come from the engine (``plan_pages``),
+rounded half-up to two decimals, never recomputed here.
+"""
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from traguardo.core.templatetags.traguardo import status_label
+from traguardo.organization.models import Authority, OrgUnit
+from traguardo.planning.models import Plan
+from traguardo.reports.scheda import CardView, PlanView
+from traguardo.scoring import Aggregate, round_half_up
+
+PUBLIC_STATES = (
+    Plan.State.APPROVED,
+    Plan.State.MONITORING,
+    Plan.State.CLOSED,
+    Plan.State.VALIDATED,
+)
+RESULT_STATES = (Plan.State.CLOSED, Plan.State.VALIDATED)
+
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)",
+    "path": "https://creativecommons.org/licenses/by/4.0/deed.it",
+}
+CSV_DIALECT = {"delimiter": ";", "quoteChar": '"', "header": True, "lineTerminator": "\r\n"}
+TRUE, FALSE = "sì", "no"
+LIST_SEPARATOR = "; "
+
+
+def results_public(plan: Plan) -> bool:
+    return plan.state in RESULT_STATES
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # Table Schema type: string, integer, number, boolean
+    title: str
+    description: str
+    required: bool = False
+    extra: dict | None = None
+
+    def describe(self) -> dict:
+        described = {
+            "name": self.name,
+            "type": self.type,
+            "title": self.title,
+            "description": self.description,
+        }
+        if self.type == "number":
+            described["decimalChar"] = ","  # in the CSV; the JSON has plain numbers
+        if self.type == "boolean":
+            described["trueValues"] = [TRUE]  # in the CSV; the JSON has true/false
+            described["falseValues"] = [FALSE]
+        if self.required:
+            described["constraints"] = {"required": True}
+        return {**described, **(self.extra or {})}
+
+
+def fields() -> list[Field]:
+    states = [str(label) for value, label in Plan.State.choices if value in PUBLIC_STATES]
+    return [
+        Field("anno_piano", "integer", _("Anno del piano"),
+              _("Il primo anno del piano della performance (PEG / PIAO sezione 2.2)."),
+              required=True),
+        Field("piano", "string", _("Piano"), _("Il titolo del piano."), required=True),
+        Field("stato_piano", "string", _("Stato del piano"),
+              _("A che punto è il ciclo: approvato, in monitoraggio, consuntivato, validato "
+                "dal Nucleo di valutazione."),
+              required=True, extra={"constraints": {"required": True, "enum": states}}),
+        Field("scheda", "integer", _("Identificativo della scheda"),
+              _("Il numero che identifica la scheda nel sistema; non cambia nel tempo."),
+              required=True),
+        Field("posizione", "integer", _("Numero d'ordine"),
+              _("La posizione della scheda nel piano."), required=True),
+        Field("codice_obiettivo", "string", _("Codice obiettivo"),
+              _("Il codice dell'obiettivo come lo riporta la scheda (può mancare).")),
+        Field("denominazione", "string", _("Denominazione"), _("Il titolo dell'obiettivo.")),
+        Field("anno_scheda", "integer", _("Anno della scheda"),
+              _("L'anno a cui si riferiscono i livelli attesi della scheda."), required=True),
+        Field("primo_anno", "integer", _("Primo anno"),
+              _("Il primo anno dell'obiettivo."), required=True),
+        Field("ultimo_anno", "integer", _("Ultimo anno"),
+              _("L'ultimo anno dell'obiettivo (uguale al primo se annuale)."), required=True),
+        Field("pluriennale", "boolean", _("Pluriennale"),
+              _("«sì» se l'obiettivo copre più anni, «no» se è annuale."), required=True),
+        Field("riferimento_dup", "string", _("Riferimento DUP"),
+              _("L'obiettivo del Documento unico di programmazione da cui discende.")),
+        Field("unita_responsabile", "string", _("Unità organizzativa responsabile"),
+              _("Il settore o l'ufficio responsabile dell'obiettivo (mai il nome di una "
+                "persona).")),
+        Field("unita_coinvolte", "string", _("Unità organizzative coinvolte"),
+              _("Le altre unità che partecipano, separate da «; ».")),
+        Field("risultato_atteso", "string", _("Risultato atteso"),
+              _("Il risultato che l'obiettivo si propone, come lo descrive la scheda.")),
+        Field("ambiti", "string", _("Ambiti della performance organizzativa"),
+              _("I numeri degli ambiti (art. 8 D.Lgs. 150/2009) a cui l'obiettivo "
+                "contribuisce, separati da «; »; l'elenco degli ambiti è nella pagina dei "
+                "dati aperti.")),
+        Field("numero_indicatori", "integer", _("Numero di indicatori"),
+              _("Quanti indicatori misurano l'obiettivo."), required=True),
+        Field("punteggio", "number", _("Punteggio"),
+              _("(Strategicità + Complessità) × Tipologia, secondo il Sistema di misurazione "
+                "e valutazione dell'ente; vuoto se la scheda non lo indica.")),
+        Field("raggiungimento", "number", _("Raggiungimento (%)"),
+              _("Quanto l'obiettivo è stato raggiunto, da 0 a 100, arrotondato a due "
+                "decimali. Vuoto finché il piano non è consuntivato o se l'obiettivo non è "
+                "stato misurato."),
+              extra={"constraints": {"minimum": 0, "maximum": 100}}),
+        Field("stato_risultato", "string", _("Stato del risultato"),
+              _("Misurato, parziale, non misurato, non valutabile, forzato…; vuoto finché il "
+                "piano non è consuntivato.")),
+        Field("risultato_forzato", "boolean", _("Comprende un risultato forzato"),
+              _("«sì» se il risultato di qualche indicatore è stato stabilito d'ufficio, con "
+                "una motivazione registrata; vuoto finché il piano non è consuntivato.")),
+        Field("pagina", "string", _("Pagina della scheda"),
+              _("L'indirizzo della pagina pubblica della scheda."), extra={"format": "uri"}),
+    ]  # fmt: skip
+
+
+def table_schema() -> dict:
+    return {
+        "fields": [f.describe() for f in fields()],
+        "primaryKey": ["scheda"],
+        "missingValues": [""],
+    }
+
+
+def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dict]:
+    """One row per scheda of a public plan, in the order of the plan page (by unit)."""
+    plan = page.plan
+    public = results_public(plan)
+    rows = []
+    for card in page.rows:
+        o = card.objective
+        result = card.result if public else None
+        rows.append(
+            {
+                "anno_piano": plan.year,
+                "piano": plan.title,
+                "stato_piano": str(plan.get_state_display()),
+                "scheda": o.pk,
+                "posizione": o.position,
+                "codice_obiettivo": o.code,
+                "denominazione": o.title,
+                "anno_scheda": o.year,
+                "primo_anno": o.first_year,
+                "ultimo_anno": o.last_year,
+                "pluriennale": o.is_multi_year,
+                "riferimento_dup": str(o.dup_goal) if o.dup_goal else o.dup_text,
+                "unita_responsabile": o.unit.name if o.unit else o.unit_text,
+                "unita_coinvolte": LIST_SEPARATOR.join(u.name for u in o.involved_units.all())
+                or o.involved_text,
+                "risultato_atteso": o.expected_result,
+                "ambiti": LIST_SEPARATOR.join(
+                    str(a.number) for a in sorted(o.areas.all(), key=lambda a: a.number)
+                ),
+                "numero_indicatori": len(card.indicators),
+                "punteggio": _rounded(card.weight_score),
+                "raggiungimento": _rounded(result.achievement) if result else None,
+                "stato_risultato": _status(result.status) if result else None,
+                "risultato_forzato": card.forced if public else None,
+                "pagina": page_url(card),
+            }
+        )
+    return rows
+
+
+def _rounded(value) -> Decimal | None:
+    return None if value is None else round_half_up(Decimal(value), 2)
+
+
+def _status(status) -> str:
+    return status_label(status)
+
+
+# --- the files ----------------------------------------------------------------------------
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    """``;``-separated, UTF-8 with a BOM, decimal comma, "sì"/"no", blank for no value."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    names = [f.name for f in fields()]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_csv_value(row[name]) for name in names])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return TRUE if value else FALSE
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return str(value)
+
+
+def to_json(document: dict) -> bytes:
+    """JSON with every Decimal written as an exact JSON number (never through a float)."""
+    numbers: list[str] = []
+
+    def mark(value):
+        if isinstance(value, Decimal):
+            numbers.append(format(value, "f"))
+            return f"\x00{len(numbers) - 1}\x00"
+        if isinstance(value, dict):
+            return {key: mark(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [mark(item) for item in value]
+        return value
+
+    text = json.dumps(mark(document), ensure_ascii=False, indent=2)
+    text = re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: numbers[int(m[1])], text)
+    return text.encode("utf-8")
+
+
+def data_document(
+    authority: Authority, plan: Plan, rows: list[dict], *, schema_url: str, info_url: str
+) -> dict:
+    """The JSON file of a plan: who publishes it, under which licence, and the rows."""
+    return {
+        "titolo": _("Schede del %(plan)s — %(authority)s")
+        % {"plan": plan.title, "authority": authority.name},
+        "editore": publisher(authority, info_url),
+        "licenza": LICENCE,
+        "schema": schema_url,
+        "anno_piano": plan.year,
+        "stato_piano": str(plan.get_state_display()),
+        "risultati_pubblicati": results_public(plan),
+        "schede": rows,
+    }
+
+
+def publisher(authority: Authority, url: str) -> dict:
+    described = {"title": authority.name, "path": url}
+    if authority.ipa_code:
+        described["codice_ipa"] = authority.ipa_code
+    if authority.tax_code:
+        described["codice_fiscale"] = authority.tax_code
+    return described
+
+
+def citation(authority: Authority) -> str:
+    return _(
+        "Fonte: %(authority)s, Amministrazione trasparente › Performance, dati rilasciati con "
+        "licenza CC BY 4.0."
+    ) % {"authority": authority.name}
+
+
+def data_package(
+    authority: Authority,
+    plans: list[Plan],
+    *,
+    info_url: str,
+    data_url: Callable[[Plan, str], str],
+) -> dict:
+    """The Frictionless Data Package describing every public plan's files."""
+    schema = table_schema()
+    resources = []
+    for plan in plans:
+        for fmt, media, extra in (
+            ("csv", "text/csv", {"encoding": "utf-8", "dialect": CSV_DIALECT}),
+            ("json", "application/json", {"encoding": "utf-8", "jsonPath": "$.schede"}),
+        ):
+            resources.append(
+                {
+                    "name": f"schede-{plan.year}-{fmt}",
+                    "title": _("Schede del %(plan)s (%(fmt)s)")
+                    % {"plan": plan.title, "fmt": fmt.upper()},
+                    "path": data_url(plan, fmt),
+                    "format": fmt,
+                    "mediatype": media,
+                    **extra,
+                    "schema": schema,
+                }
+            )
+    return {
+        "profile": "tabular-data-package",
+        "name": f"performance-{authority.slug}",
+        "title": _("Performance — %(authority)s") % {"authority": authority.name},
+        "description": _(
+            "Le schede obiettivo dei piani della performance approvati e, per i piani "
+            "consuntivati o validati, il loro raggiungimento (D.Lgs. 33/2013, art. 10 c. 8 e "
+            "art. 20). Una riga per scheda; i dati indicano unità organizzative e schede, mai "
+            "persone."
+        ),
+        "language": "it",
+        "homepage": info_url,
+        "publisher": publisher(authority, info_url),
+        "licenses": [LICENCE],
+        "citation": citation(authority),
+        "schema": schema,
+        "resources": resources,
+    }
+
+
+# --- results by unit ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: OrgUnit
+    level: int
+    result: Aggregate
+
+
+def unit_results(page: PlanView) -> list[UnitResult]:
+    """Units with schede (their own or their children's), each followed by its children."""
+    aggregates = page.scores.result.units
+    units = list(OrgUnit.objects.all())
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[UnitResult] = []
+    pending = [(unit, 0) for unit in reversed(children.get(None, []))]
+    while pending:
+        unit, level = pending.pop()
+        aggregate = aggregates.get(unit.pk)
+        if aggregate is None or aggregate.objectives == 0:
+            continue
+        ordered.append(UnitResult(unit, level, aggregate))
+        pending.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
+    return ordered

@@ -1,0 +1,303 @@
+"""The Relazione sulla performance of a plan (art. 10 D.Lgs. 150/2009), for screen and PDF.
+
+Everything comes from ``plan_pages`` (the engine's results, computed once) and from the rows
+recorded during the year: the measurements of the period scored (justifications, reasons for
+"non valutabile", forced results), the variazioni, the ambiti, the Nucleo's validation.
+
+The Relazione is published (D.Lgs. 33/2013; Garante provv. 398/2023): it shows results by
+unit, by scheda and by ambito, and never a person's name beside a score. Justifications are
+the unit's ("Motivazione del responsabile"), not a named person's.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from traguardo.core.templatetags.traguardo import date_it
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.organization.models import OrgUnit, PerformanceArea, ScoringPolicy
+from traguardo.planning.domain.lifecycle import act_text
+from traguardo.planning.models import Objective, Plan, Variation
+from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
+from traguardo.reports.pdf import render_pdf
+from traguardo.reports.scheda import CardView, PlanView, plan_pages
+from traguardo.scoring import Aggregate, Status, score_areas
+
+HUNDRED = Decimal(100)
+# Short of the target without a figure: left out by a person ("non valutabile") and, once
+# the period is closed, missing or not measurable (the engine then counts it as 0).
+UNCOUNTED = frozenset({Status.EXCLUDED})
+UNCOUNTED_WHEN_CLOSED = frozenset({Status.EXCLUDED, Status.MISSING, Status.NOT_MEASURABLE})
+# The sections of the document, for its index (anchor, title).
+SECTIONS = (
+    ("sintesi", gettext_lazy("1. Sintesi dei risultati")),
+    ("unita", gettext_lazy("2. Risultati per unità organizzativa")),
+    ("schede", gettext_lazy("3. Risultati per scheda")),
+    ("scostamenti", gettext_lazy("4. Scostamenti e motivazioni")),
+    ("forzature", gettext_lazy("5. Risultati forzati")),
+    ("variazioni", gettext_lazy("6. Variazioni del piano nell'anno")),
+    ("ambiti", gettext_lazy("7. Risultati per ambito della performance organizzativa")),
+    ("validazione", gettext_lazy("8. Validazione del Nucleo di valutazione / OIV")),
+)
+
+
+class Silent:
+    """The progress of a document built outside a job: nobody is watching."""
+
+    def set_total(self, total: int, message: str = "") -> None:
+        pass
+
+    def advance(self, steps: int = 1, message: str = "") -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """An indicator or activity below its target, with what the unit wrote about it."""
+
+    card: CardView
+    kind: str  # "indicator" | "activity"
+    position: int
+    name: str
+    achievement: Decimal | None
+    status: str
+    justification: str
+    not_assessable_reason: str
+
+    @property
+    def kind_label(self) -> str:
+        return _("indicatore") if self.kind == "indicator" else _("attività")
+
+
+@dataclass(frozen=True)
+class ForcedResult:
+    card: CardView
+    position: int
+    name: str
+    achievement: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnitSection:
+    unit: OrgUnit
+    level: int
+    result: Aggregate
+    cards: list[CardView]  # the schede the unit itself is responsible for
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    area: PerformanceArea
+    result: Aggregate
+    cards: list[CardView]
+
+
+@dataclass(frozen=True)
+class VariationEntry:
+    variation: Variation
+    act: str
+    schede: list[Objective]
+
+
+@dataclass(frozen=True)
+class Relazione:
+    plan: Plan
+    page: PlanView
+    period: MonitoringPeriod | None
+    act: str
+    authority_result: Aggregate
+    units: list[UnitSection]
+    unassigned: list[CardView]
+    deviations: list[Deviation]
+    forced: list[ForcedResult]
+    areas: list[AreaResult]
+    variations: list[VariationEntry]
+    distribution: Chart
+    unit_chart: Chart
+    thresholds: dict
+
+    @property
+    def title(self) -> str:
+        return _("Relazione sulla performance %(year)s") % {"year": self.plan.year}
+
+    @property
+    def provisional(self) -> bool:
+        return self.period is None or not self.period.is_closed
+
+
+def relazione_data(plan: Plan, progress=None) -> Relazione:
+    """Assemble the Relazione: one progress step for the scores, then one per scheda."""
+    progress = progress or Silent()
+    progress.set_total(plan.objectives.count() + 2, _("Calcolo dei risultati…"))
+    page = plan_pages(plan)
+    period = page.scores.period
+    measurements = _measurements(period)
+    progress.advance(message=_("Esame delle schede…"))
+    deviations: list[Deviation] = []
+    forced: list[ForcedResult] = []
+    uncounted = UNCOUNTED_WHEN_CLOSED if page.scores.context.closed else UNCOUNTED
+    for number, card in enumerate(page.rows, start=1):
+        _examine(card, measurements, uncounted, deviations, forced)
+        progress.advance(
+            message=_("Scheda %(n)s di %(total)s esaminata.")
+            % {"n": number, "total": len(page.rows)}
+        )
+    policy = ScoringPolicy.objects.first() or ScoringPolicy()
+    thresholds = {"green_from": policy.green_from, "amber_from": policy.amber_from}
+    result = page.scores.result
+    units, levels = unit_tree(result.units)
+    by_unit: dict[int | None, list[CardView]] = {}
+    for card in page.rows:
+        by_unit.setdefault(card.objective.unit_id, []).append(card)
+    relazione = Relazione(
+        plan=plan,
+        page=page,
+        period=period,
+        act=act_text(plan),
+        authority_result=result.authority,
+        units=[
+            UnitSection(unit, level, result.units[unit.pk], by_unit.get(unit.pk, []))
+            for unit, level in zip(units, levels, strict=True)
+        ],
+        unassigned=by_unit.get(None, []),
+        deviations=deviations,
+        forced=forced,
+        areas=_areas(page),
+        variations=_variations(plan),
+        distribution=achievement_distribution(
+            [card.result.achievement if card.result else None for card in page.rows],
+            chart_id="relazione-distribuzione",
+            **thresholds,
+        ),
+        unit_chart=unit_bars(
+            [(unit.name, result.units[unit.pk].achievement) for unit in units],
+            levels=levels,
+            chart_id="relazione-unita",
+            **thresholds,
+        ),
+        thresholds=thresholds,
+    )
+    progress.advance(message=_("Impaginazione del documento…"))
+    return relazione
+
+
+def relazione_context(plan: Plan, progress=None) -> dict:
+    return {
+        "plan": plan,
+        "authority": plan.authority,
+        "rel": relazione_data(plan, progress),
+        "sections": SECTIONS,
+    }
+
+
+def render_relazione_pdf(plan: Plan, progress=None) -> bytes:
+    """The Relazione as a PDF (the public transparency page serves this too)."""
+    return render_pdf("reports/relazione.html", relazione_context(plan, progress))
+
+
+def relazione_filename(plan: Plan) -> str:
+    return _("relazione-performance-%(year)s.pdf") % {"year": plan.year}
+
+
+def unit_tree(aggregates: dict) -> tuple[list[OrgUnit], list[int]]:
+    """Units with schede (their own or their children's), each followed by its children,
+    and the depth of each (0 = top level)."""
+    units = list(OrgUnit.objects.all())
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[OrgUnit] = []
+    levels: list[int] = []
+    pending = [(unit, 0) for unit in reversed(children.get(None, []))]
+    while pending:
+        unit, level = pending.pop()
+        aggregate = aggregates.get(unit.pk)
+        if aggregate is None or aggregate.objectives == 0:
+            continue
+        ordered.append(unit)
+        levels.append(level)
+        pending.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
+    return ordered, levels
+
+
+def _measurements(period: MonitoringPeriod | None) -> dict[tuple[str, int], Measurement]:
+    if period is None:
+        return {}
+    found = {}
+    for m in Measurement.objects.filter(period=period):
+        if m.indicator_id:
+            found[("indicator", m.indicator_id)] = m
+        else:
+            found[("activity", m.activity_id)] = m
+    return found
+
+
+def _examine(card: CardView, measurements, uncounted, deviations, forced) -> None:
+    """The deviations and forced results of one scheda (from the engine's statuses)."""
+    rows = [("indicator", r.indicator, r.indicator.name, r.result) for r in card.indicators]
+    rows += [("activity", r.activity, r.activity.title, r.result) for r in card.activities]
+    for kind, item, name, result in rows:
+        m = measurements.get((kind, item.pk))
+        if result is None:
+            continue
+        if result.status == Status.FORCED and m is not None:
+            forced.append(
+                ForcedResult(card, item.position, name, result.achievement, m.forced_reason)
+            )
+        below = result.achievement is not None and result.achievement < HUNDRED
+        if below or result.status in uncounted:
+            deviations.append(
+                Deviation(
+                    card=card,
+                    kind=kind,
+                    position=item.position,
+                    name=name,
+                    achievement=result.achievement,
+                    status=str(result.status),
+                    justification=m.comment if m else "",
+                    not_assessable_reason=m.not_assessable_reason if m else "",
+                )
+            )
+
+
+def _areas(page: PlanView) -> list[AreaResult]:
+    """Each ambito with at least one scheda, and the engine's roll-up of its schede."""
+    members, cards_of, areas = [], {}, {}
+    for card in page.rows:
+        keys = []
+        for pair in card.area_rows:
+            for area, selected in (p for p in pair if p is not None):
+                if selected:
+                    keys.append(area.pk)
+                    areas[area.pk] = area
+                    cards_of.setdefault(area.pk, []).append(card)
+        achievement = card.result.achievement if card.result else None
+        members.append((card.weight_score, achievement, keys))
+    rolled = score_areas(members)
+    return [
+        AreaResult(areas[key], rolled[key], cards_of[key])
+        for key in sorted(rolled, key=lambda k: areas[k].number)
+    ]
+
+
+def _variations(plan: Plan) -> list[VariationEntry]:
+    variations = list(plan.variations.prefetch_related("versions__objective").order_by("number"))
+    entries = []
+    for variation in variations:
+        schede = {v.objective_id: v.objective for v in variation.versions.all()}
+        entries.append(
+            VariationEntry(
+                variation=variation,
+                act=_("%(type)s n. %(number)s del %(date)s")
+                % {
+                    "type": variation.act_type,
+                    "number": variation.act_number,
+                    "date": date_it(variation.act_date),
+                },
+                schede=sorted(schede.values(), key=lambda o: o.position),
+            )
+        )
+    return entries

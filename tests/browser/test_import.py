@@ -1,0 +1,57 @@
+"""Importing schede: upload the Excel workbook, watch the dry run, read it, confirm, see them."""
+
+from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    SLUG,
+    STRUCTURE_RULES,
+    axe_violations,
+    describe_violations,
+    login,
+    url,
+)
+from traguardo.planning.models import Objective, Plan
+
+
+def test_an_admin_imports_a_workbook_into_an_empty_plan(
+    page, live_server, demo, settings, tmp_path
+):
+    # As when served: the dry run runs in a worker thread after the request's commit.
+    settings.TRAGUARDO_JOBS = "thread"
+    settings.MEDIA_ROOT = tmp_path
+    from traguardo.exchange.xlsx import plan_workbook
+
+    with scopes_disabled():
+        authority = demo.plan.authority
+        Plan.objects.create(authority=authority, year=2021, last_year=2023, title="Piano 2021")
+    with scope(authority=authority):
+        workbook = tmp_path / "piano-2019.xlsx"
+        workbook.write_bytes(plan_workbook(demo.plan))
+
+    login(page, live_server, "admin")
+    page.goto(url(live_server, f"/enti/{SLUG}/piani/2021/importa/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importa schede in Piano 2021")
+    violations = axe_violations(page, also=STRUCTURE_RULES)
+    assert violations == [], describe_violations(violations)
+
+    page.get_by_label("File da importare").set_input_files(str(workbook))
+    page.get_by_role("button", name="Analizza il file").click()
+    # The job page polls the dry run, then sends the person to its result.
+    page.wait_for_url(f"**/enti/{SLUG}/importazioni/*/", timeout=60_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Esito dell'analisi di «piano-2019.xlsx»"
+    )
+    expect(page.locator("#riepilogo")).to_contain_text("Nuove: 11")
+    table = page.get_by_role("table", name="Le schede del file e cosa succederà a ciascuna")
+    expect(table.get_by_text("nuova", exact=True)).to_have_count(11)
+    expect(table).to_contain_text("è fuori dal triennio del piano (2021–2023)")
+    violations = axe_violations(page, also=STRUCTURE_RULES)
+    assert violations == [], describe_violations(violations)
+
+    page.get_by_role("button", name="Conferma l'importazione").click()
+    page.wait_for_url(f"**/enti/{SLUG}/piani/2021/")
+    expect(page.get_by_text("Importate 11 schede (nuove: 11")).to_be_visible()
+    expect(page.get_by_text("Piattaforma e-procurement SINTEL").first).to_be_visible()
+    with scopes_disabled():
+        assert Objective.objects.filter(plan__year=2021).count() == 11

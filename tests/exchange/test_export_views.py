@@ -1,0 +1,154 @@
+"""The download views: attachments with Italian names, contents, and query counts."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from tests.exchange.helpers import as_dicts, csv_rows, ods_sheets, xlsx_sheets
+from tests.factories import (
+    ActivityFactory,
+    IndicatorFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    TargetFactory,
+)
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.planning.models import Plan
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(name, **kwargs) -> str:
+    return reverse(name, kwargs={"authority": "comune-prova", **kwargs})
+
+
+def test_the_workbooks_download_as_attachments(rich, viewer):
+    client = client_for(viewer)
+    xlsx = client.get(url("plan_export", year=2019, fmt="xlsx"))
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"] == 'attachment; filename="piano-2019.xlsx"'
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert [r["Denominazione"] for r in as_dicts(xlsx_sheets(xlsx.content)["Schede"])] == [
+        "Protezione dei dati personali",
+        "Protezione dei dati personali",
+        "Scheda senza codice",
+    ]
+    ods = client.get(url("plan_export", year=2019, fmt="ods"))
+    assert ods["Content-Disposition"] == 'attachment; filename="piano-2019.ods"'
+    assert ods["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert len(as_dicts(ods_sheets(ods.content)["Indicatori"])) == 3
+
+
+def test_a_csv_table_and_the_plans_list_download(rich, evaluator):
+    client = client_for(evaluator)
+    response = client.get(url("plan_export_csv", year=2019, table="livelli-attesi"))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="piano-2019-livelli-attesi.csv"'
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = csv_rows(response.content)
+    assert [(r[4], r[5]) for r in rows[1:]] == [
+        ("2020", "Livello finale"),
+        ("2021", "Livello finale"),
+        ("2021", "Livello intermedio"),
+        ("2019", "Livello finale"),
+    ]
+    plans = client.get(url("plans_export_csv"))
+    assert plans["Content-Disposition"] == 'attachment; filename="piani-comune-prova.csv"'
+    assert csv_rows(plans.content)[1][:3] == ["2019", "2021", "Piano 2019"]
+
+
+def test_the_import_template_downloads_empty(rich, manager_a):
+    response = client_for(manager_a).get(url("plan_template", year=2019))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="modello-importazione-piano-2019.xlsx"'
+    )
+    sheets = xlsx_sheets(response.content)
+    assert sheets["Schede"][0][0] == "N. scheda" and len(sheets["Schede"]) == 1
+
+
+def test_unknown_formats_tables_and_years_are_not_found(rich, admin):
+    client = client_for(admin)
+    assert (
+        client.get(url("plan_export", year=2019, fmt="xlsx").replace("xlsx", "pdf")).status_code
+        == 404
+    )
+    base = url("plan_export_csv", year=2019, table="schede")
+    assert client.get(base.replace("schede", "persone")).status_code == 404
+    assert client.get(url("plan_export", year=2030, fmt="xlsx")).status_code == 404
+
+
+def test_a_post_is_refused(rich, admin):
+    assert client_for(admin).post(url("plan_export", year=2019, fmt="xlsx")).status_code == 405
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def build(authority, unit, count: int) -> Plan:
+    with scopes_disabled():
+        plan = PlanFactory(authority=authority, year=2019)
+        period = MonitoringPeriod.objects.create(
+            authority=authority,
+            plan=plan,
+            name="Consuntivo",
+            kind=MonitoringPeriod.Kind.FINAL,
+            reference_date=date(2019, 12, 31),
+            state=MonitoringPeriod.State.OPEN,
+        )
+        for n in range(count):
+            objective = ObjectiveFactory(
+                plan=plan, position=n + 1, unit=unit, responsible=unit.head
+            )
+            indicator = IndicatorFactory(objective=objective, position=1)
+            TargetFactory(indicator=indicator, year=2019)
+            TargetFactory(indicator=indicator, year=2020)
+            ActivityFactory(objective=objective, position=1)
+            Measurement.objects.create(
+                authority=authority,
+                period=period,
+                indicator=indicator,
+                completed_on=date(2019, 12, 1),
+            )
+    return plan
+
+
+DOWNLOADS = [
+    ("plan_export", {"year": 2019, "fmt": "xlsx"}),
+    ("plan_export", {"year": 2019, "fmt": "ods"}),
+    ("plan_export_csv", {"year": 2019, "table": "indicatori"}),
+    ("plan_export_csv", {"year": 2019, "table": "misurazioni"}),
+    ("plan_template", {"year": 2019}),
+    ("plans_export_csv", {}),
+]
+
+
+def queries(client, address) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(address).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), DOWNLOADS)
+def test_the_query_count_does_not_grow_with_the_schede(
+    authority, unit_a, manager_a, django_assert_max_num_queries, name, kwargs
+):
+    client = client_for(manager_a)
+    plan = build(authority, unit_a, 1)
+    one = queries(client, url(name, **kwargs))
+    with scopes_disabled():
+        plan.delete()
+    build(authority, unit_a, 30)
+    with django_assert_max_num_queries(one):
+        assert client.get(url(name, **kwargs)).status_code == 200

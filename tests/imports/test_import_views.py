@@ -1,0 +1,226 @@
+"""The import pages: upload → dry run (a job) → review → confirm, as a person sees them."""
+
+import io
+import zipfile
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django_scopes import scopes_disabled
+
+from tests.factories import ObjectiveFactory, PlanFactory
+from traguardo.audit.models import AuditEntry
+from traguardo.imports.seed import SEED_FILE
+from traguardo.jobs.models import Job
+from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+
+pytestmark = pytest.mark.django_db
+
+SEED_BYTES = SEED_FILE.read_bytes()
+SLUG = "comune-prova"
+
+
+def page_text(response) -> str:
+    """What a person reads: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(unescape(strip_tags(response.content.decode())).split())
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def snapshot():
+    with scopes_disabled():
+        return {
+            m.__name__: list(m.objects.order_by("pk").values())
+            for m in (Plan, Objective, Indicator, Target, Activity, Job)
+        }
+
+
+@pytest.fixture
+def plan(authority, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with scopes_disabled():
+        return PlanFactory(authority=authority, year=2019)
+
+
+def logged(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def upload(client, name, data, year=2019):
+    return client.post(
+        reverse("plan_import", args=[SLUG, year]), {"file": SimpleUploadedFile(name, data)}
+    )
+
+
+def only_job():
+    with scopes_disabled():
+        return Job.objects.get(kind="imports.dry_run")
+
+
+def test_the_upload_page_explains_the_formats_and_links_the_template(plan, admin):
+    response = logged(admin).get(reverse("plan_import", args=[SLUG, 2019]))
+    text = page_text(response)
+    assert response.status_code == 200
+    assert 'accept=".xlsx,.docx,.txt"' in response.content.decode()
+    assert "Modello Excel (.xlsx)" in text and "Testo delle schede (.txt)" in text
+    assert reverse("plan_template", args=[SLUG, 2019]) in response.content.decode()
+
+
+def test_a_card_text_is_reviewed_then_imported_once(plan, admin):
+    client = logged(admin)
+    response = upload(client, "schede.txt", SEED_BYTES)
+    job = only_job()
+    review_url = reverse("import_review", args=[SLUG, job.pk])
+    assert response.status_code == 302 and response["Location"] == review_url
+    with scopes_disabled():
+        assert Objective.objects.count() == 0  # a dry run writes nothing
+
+    page = client.get(review_url)
+    text = page_text(page)
+    assert "Esito dell'analisi di «schede.txt»" in text
+    assert "Nuove: 11" in text and "In conflitto: 0" in text
+    assert html(page).count(">nuova<") == 11
+    # Problems say where: the line of the text.
+    assert "Unità «Dirigente Settore II» non riconosciuta." in text
+    assert "riga 319 del testo: etichetta «Risultato atte» letta come «Risultato atteso»" in text
+    assert "Conferma l'importazione" in text
+
+    response = client.post(review_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plan_detail", args=[SLUG, 2019])
+    followed = page_text(client.get(response["Location"]))
+    assert "Importate 11 schede (nuove: 11, sostituite: 0;" in followed
+    with scopes_disabled():
+        assert Objective.objects.filter(plan=plan).count() == 11
+        assert AuditEntry.objects.filter(action="import.apply").count() == 1
+
+    # The same confirmation again imports nothing.
+    before = snapshot()
+    again = client.post(review_url, follow=True)
+    assert "era già stata confermata: nulla è stato importato di nuovo." in page_text(again)
+    assert snapshot() == before
+    text = page_text(client.get(review_url))
+    assert "Importazione confermata." in text
+    assert "Conferma l'importazione" not in text
+
+    # The same file again: every scheda "invariata", nothing to confirm.
+    upload(client, "schede.txt", SEED_BYTES)
+    with scopes_disabled():
+        second = Job.objects.filter(kind="imports.dry_run").order_by("pk").last()
+    page = client.get(reverse("import_review", args=[SLUG, second.pk]))
+    assert html(page).count(">invariata<") == 11
+    text = page_text(page)
+    assert "Nel file non c'è nulla da importare" in text
+
+
+def test_a_conflict_is_decided_on_the_page(plan, admin, unit_a):
+    with scopes_disabled():
+        existing = ObjectiveFactory(plan=plan, code="2", title="Altro obiettivo", unit=unit_a)
+    client = logged(admin)
+    upload(client, "schede.txt", SEED_BYTES)
+    review_url = reverse("import_review", args=[SLUG, only_job().pk])
+    markup = html(client.get(review_url))
+    assert ">conflitto<" in markup
+    assert 'name="scheda-2" id="scheda-2-mantieni" value="mantieni" checked' in markup
+    assert "sostituisci con quella del file" in markup
+    client.post(review_url, {"scheda-2": "sostituisci"})
+    with scopes_disabled():
+        existing.refresh_from_db()
+        assert (existing.title, existing.version) == ("Piattaforma e-procurement SINTEL", 2)
+        assert Objective.objects.filter(plan=plan).count() == 11  # 10 new, 1 replaced
+        assert existing.versions.count() == 2
+
+
+def test_a_plan_changed_after_the_review_is_reviewed_again(plan, admin):
+    client = logged(admin)
+    upload(client, "schede.txt", SEED_BYTES)
+    review_url = reverse("import_review", args=[SLUG, only_job().pk])
+    with scopes_disabled():
+        ObjectiveFactory(plan=plan, code="2", title="Scritta nel frattempo", position=99)
+    response = client.post(review_url, follow=True)
+    assert "Il piano è cambiato dopo l'analisi del file" in page_text(response)
+    assert ">conflitto<" in html(response)
+    with scopes_disabled():
+        assert Objective.objects.filter(plan=plan).count() == 1
+
+
+def test_an_unreadable_text_shows_its_line_and_nothing_to_confirm(plan, admin):
+    client = logged(admin)
+    upload(client, "note.txt", b"Nessuna scheda qui\n")
+    response = client.get(reverse("import_review", args=[SLUG, only_job().pk]))
+    text = page_text(response)
+    assert "Il file non può essere importato:" in text
+    assert "riga 1 del testo: nessuna scheda trovata" in text
+    assert "Conferma" not in text
+
+
+def test_hostile_files_are_refused_on_upload_and_nothing_is_stored(plan, admin, settings):
+    client = logged(admin)
+    before = snapshot()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/vbaProject.bin", b"\x00")
+    cases = {
+        ("piano.xlsm", b"PK\x03\x04"): "Il file «piano.xlsm» contiene macro",
+        ("piano.xlsx", bomb.getvalue()): "Il file «piano.xlsx» contiene macro",
+        (
+            "piano.xlsx",
+            b"%PDF-1.4",
+        ): "Il contenuto di «piano.xlsx» non corrisponde alla sua estensione.",
+        (
+            "schede.txt",
+            b"ANNO\x00",
+        ): "Il file «schede.txt» non è un testo: contiene caratteri nulli",
+    }
+    for (name, data), message in cases.items():
+        response = upload(client, name, data)
+        assert response.status_code == 400
+        assert message in page_text(response)
+    settings.TRAGUARDO_IMPORT_MAX_MB = 1
+    response = upload(client, "schede.txt", b"x" * (1024 * 1024 + 1))
+    assert "Il file «schede.txt» supera il limite di 1 MB per le importazioni." in page_text(
+        response
+    )
+    assert snapshot() == before
+
+
+def test_the_review_is_its_starter_s_and_the_admins(plan, admin, manager_a, manager_b):
+    upload(logged(manager_a), "schede.txt", SEED_BYTES)
+    url = reverse("import_review", args=[SLUG, only_job().pk])
+    assert logged(manager_a).get(url).status_code == 200
+    assert logged(admin).get(url).status_code == 200
+    assert logged(manager_b).get(url).status_code == 403
+
+
+def test_a_manager_sees_which_schede_are_not_theirs(plan, manager_a):
+    client = logged(manager_a)
+    upload(client, "schede.txt", SEED_BYTES)
+    text = page_text(client.get(reverse("import_review", args=[SLUG, only_job().pk])))
+    # The seed's units are not unit A: nothing may be imported by this manager.
+    assert "Con errori (non importate): 11" in text
+    assert "Puoi importare solo schede delle unità di cui sei responsabile" in text
+
+
+@pytest.mark.parametrize("cards", [1, 11])
+def test_the_review_page_reads_a_fixed_number_of_rows(
+    plan, admin, cards, django_assert_max_num_queries
+):
+    text = SEED_BYTES.decode()
+    starts = [i for i, line in enumerate(text.split("\n")) if line.startswith("ANNO")]
+    if cards == 1:
+        text = "\n".join(text.split("\n")[: starts[1]])
+    client = logged(admin)
+    upload(client, "schede.txt", text.encode())
+    url = reverse("import_review", args=[SLUG, only_job().pk])
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert html(response).count(">nuova<") == cards

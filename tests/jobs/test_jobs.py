@@ -1,0 +1,181 @@
+"""Jobs: long work off the request, its progress bar, its file, who may see it."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from traguardo.core.domain import DomainError
+from traguardo.jobs.models import Job
+from traguardo.jobs.runner import JobResult, mark_stale, register, start_job
+
+pytestmark = pytest.mark.django_db
+
+# What the handlers saw, for the assertions (the handlers run inline or in a thread).
+SEEN: dict[str, object] = {}
+RELEASE = threading.Event()
+
+
+@register("tests.document")
+def document(job, progress):
+    progress.set_total(4, "Preparazione")
+    for step in range(4):
+        progress.advance(message=f"Scheda {step + 1}")
+    SEEN["params"] = job.params
+    return JobResult(
+        data=b"%PDF-1.4 test", filename="relazione-2019.pdf", content_type="application/pdf"
+    )
+
+
+@register("tests.refused")
+def refused(job, progress):
+    raise DomainError("Il piano non ha schede da stampare.")
+
+
+@register("tests.broken")
+def broken(job, progress):
+    raise ZeroDivisionError("bug")
+
+
+@register("tests.next")
+def continues(job, progress):
+    return JobResult(result={"schede": 3}, next_url="/altrove/")
+
+
+@register("tests.slow")
+def slow(job, progress):
+    progress.set_total(2, "Attesa")
+    RELEASE.wait(10)
+    progress.advance()
+    return JobResult(data=b"ok", filename="ok.txt", content_type="text/plain")
+
+
+def _start(user, authority, kind="tests.document", **params):
+    return start_job(
+        actor=user, authority=authority, kind=kind, title="Relazione 2019", params=params
+    )
+
+
+def _url(name, job):
+    return reverse(name, kwargs={"authority": job.authority.slug, "pk": job.pk})
+
+
+def test_a_job_runs_and_its_file_is_downloaded_from_its_page(client, admin, authority):
+    job = _start(admin, authority, plan=7)
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total, job.percent) == ("done", 4, 4, 100)
+    assert SEEN["params"] == {"plan": 7}
+    client.force_login(admin)
+    page = client.get(_url("job_detail", job)).content.decode()
+    assert "Completata" in page and "Scarica relazione-2019.pdf" in page
+    download = client.get(_url("job_download", job))
+    assert download["Content-Disposition"] == 'attachment; filename="relazione-2019.pdf"'
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+
+
+def test_a_refused_job_says_why_and_offers_no_file(client, admin, authority):
+    job = _start(admin, authority, kind="tests.refused")
+    client.force_login(admin)
+    page = client.get(_url("job_detail", job)).content.decode()
+    assert "Elaborazione non riuscita" in page and "Il piano non ha schede da stampare." in page
+    assert client.get(_url("job_download", job)).status_code == 404
+
+
+def test_a_crash_is_reported_without_its_details(client, admin, authority, caplog):
+    job = _start(admin, authority, kind="tests.broken")
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert "ZeroDivisionError" not in job.error and "non è riuscita" in job.error
+    assert "ZeroDivisionError" in caplog.text  # the log keeps the traceback for the operators
+
+
+def test_a_job_that_continues_elsewhere_sends_htmx_there(client, admin, authority):
+    job = _start(admin, authority, kind="tests.next")
+    client.force_login(admin)
+    response = client.get(_url("job_detail", job), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == "/altrove/"
+    assert "Continua" in response.content.decode()
+
+
+def test_a_running_job_polls_and_a_finished_one_stops(client, admin, authority):
+    job = _start(admin, authority)
+    client.force_login(admin)
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(state="running", done=1, total=4)
+    running = client.get(_url("job_detail", job), headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 1s"' in running and 'aria-valuenow="25"' in running
+    assert "1 di 4" in running
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(state="done")
+    done = client.get(_url("job_detail", job), headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in done
+
+
+def test_an_interrupted_job_is_shown_as_such_and_marked_failed(client, admin, authority):
+    job = _start(admin, authority)
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(
+            state="running", updated_at=timezone.now() - timedelta(hours=1)
+        )
+    client.force_login(admin)
+    assert "elaborazione interrotta" in client.get(_url("job_detail", job)).content.decode()
+    assert mark_stale() == 1
+    with scopes_disabled():
+        assert Job.objects.get(pk=job.pk).state == "failed"
+
+
+def test_members_see_their_own_jobs_and_admins_see_all(client, admin, manager_a, viewer, authority):
+    mine = _start(manager_a, authority)
+    theirs = _start(viewer, authority)
+    client.force_login(manager_a)
+    listing = client.get(reverse("job_list", kwargs={"authority": authority.slug})).content.decode()
+    assert _url("job_detail", mine) in listing and _url("job_detail", theirs) not in listing
+    assert client.get(_url("job_detail", theirs)).status_code == 403
+    client.force_login(admin)
+    listing = client.get(reverse("job_list", kwargs={"authority": authority.slug})).content.decode()
+    assert _url("job_detail", mine) in listing and _url("job_detail", theirs) in listing
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_job_list_reads_a_fixed_number_of_rows(
+    client, admin, authority, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        _start(admin, authority)
+    client.force_login(admin)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("job_list", kwargs={"authority": authority.slug}))
+    assert response.content.decode().count("Relazione 2019") == count
+
+
+def test_the_worker_command_runs_queued_jobs(settings, admin, authority):
+    settings.TRAGUARDO_JOBS = "worker"
+    job = _start(admin, authority)
+    job.refresh_from_db()
+    assert job.state == "queued"
+    call_command("run_jobs", "--once")
+    job.refresh_from_db()
+    assert job.state == "done" and job.output_name == "relazione-2019.pdf"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_thread_mode_the_job_runs_after_the_commit_while_the_page_polls(
+    settings, admin, authority
+):
+    settings.TRAGUARDO_JOBS = "thread"
+    RELEASE.clear()
+    job = _start(admin, authority, kind="tests.slow")
+    deadline = time.monotonic() + 10
+    with scopes_disabled():
+        while Job.objects.get(pk=job.pk).state != "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert Job.objects.get(pk=job.pk).state == "running"  # the request did not wait
+        RELEASE.set()
+        while not Job.objects.get(pk=job.pk).finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert Job.objects.get(pk=job.pk).state == "done"

@@ -1,0 +1,254 @@
+"""The Relazione sulla performance of the demo plan: assembled data, screen page and PDF.
+
+The PDF is read back as a person would read it (pdftotext): titles, Italian numbers, page
+numbers, every scheda, and no person's name beside a score (the Relazione is published).
+"""
+
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
+
+from traguardo.imports.seed import load_seed
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.organization.models import PerformanceArea
+from traguardo.planning.models import Objective, ObjectiveVersion, Variation
+from traguardo.reports.relazione import relazione_data, render_relazione_pdf
+from traguardo.scoring import Aggregate
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def pdf_text(data: bytes) -> list[str]:
+    """The text of each page, in the document's order (table cells stay whole)."""
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def card(plan, position) -> Objective:
+    return Objective.objects.get(plan=plan, position=position)
+
+
+def measure(period, indicator, **fields) -> Measurement:
+    return Measurement.objects.create(
+        authority=period.authority, period=period, indicator=indicator, **fields
+    )
+
+
+@pytest.fixture
+def year(unscoped):
+    """Piano 2019 with a year of monitoring: results, a forced one, a justification, a
+    "non valutabile", ambiti, a variazione."""
+    plan = load_seed().plan
+    period = MonitoringPeriod.objects.create(
+        authority=plan.authority,
+        plan=plan,
+        name="Consuntivo al 31/12/2019",
+        kind=MonitoringPeriod.Kind.FINAL,
+        reference_date=date(2019, 12, 31),
+        state=MonitoringPeriod.State.OPEN,
+    )
+    # Card 5: 40/40/20 done on time, 3 and 30 days late → 100, 90, 0 → 76,00%.
+    elections = list(card(plan, 5).indicators.order_by("position"))
+    measure(period, elections[0], completed_on=date(2019, 4, 30))
+    measure(
+        period,
+        elections[1],
+        completed_on=date(2019, 5, 3),
+        comment="Ritardo nella consegna delle liste dalla Commissione elettorale.",
+    )
+    measure(period, elections[2], completed_on=date(2019, 6, 30))
+    # Card 2, indicator 2 forced to 80 (indicator 1 still missing: the scheda is partial).
+    sintel = card(plan, 2).indicators.get(position=2)
+    measure(
+        period,
+        sintel,
+        completed_on=date(2019, 10, 20),
+        forced_achievement=D(80),
+        forced_reason="Piattaforma regionale SINTEL non disponibile per dieci giorni.",
+    )
+    # Card 7: 18 of 24 PTPC measures → 75,00%.
+    measure(
+        period,
+        card(plan, 7).indicators.get(),
+        numerator=D(18),
+        denominator=D(24),
+        comment="Sei misure rinviate per carenza di personale.",
+    )
+    # Card 8: not assessable.
+    measure(
+        period,
+        card(plan, 8).indicators.get(),
+        not_assessable=True,
+        not_assessable_reason="Obbligo di pubblicazione sospeso dall'ANAC.",
+    )
+    areas = {a.number: a for a in PerformanceArea.objects.filter(authority=plan.authority)}
+    for position, numbers in ((2, [2]), (5, [2, 7]), (7, [9]), (8, [9])):
+        card(plan, position).areas.set([areas[n] for n in numbers])
+    variation = Variation.objects.create(
+        authority=plan.authority,
+        plan=plan,
+        number=1,
+        reason="Nuovo termine per l'elenco dei legali.",
+        act_type="Delibera di Giunta",
+        act_number="88",
+        act_date=date(2019, 7, 15),
+        opened_by=_user(),
+        opened_at=timezone.now(),
+    )
+    ObjectiveVersion.objects.create(
+        authority=plan.authority,
+        objective=card(plan, 3),
+        version=2,
+        state={},
+        variation=variation,
+        saved_at=timezone.now(),
+    )
+    plan.state = "monitoring"
+    plan.act_type, plan.act_number, plan.act_date = "Delibera di Giunta", "17", date(2019, 2, 5)
+    plan.save()
+    return plan
+
+
+def _user():
+    from tests.factories import UserFactory
+
+    return UserFactory(username="segretario", first_name="Sara", last_name="Segreti")
+
+
+def test_the_data_follow_the_engine(year):
+    with scope(authority=year.authority):
+        rel = relazione_data(year)
+    assert rel.authority_result == Aggregate(D("77.00"), 11, 3, True)  # (76 + 80 + 75) / 3
+    assert [(s.unit.name, s.result.achievement) for s in rel.units] == [("Settore II", D("77.00"))]
+    assert [(a.area.number, a.result.achievement, a.result.measured) for a in rel.areas] == [
+        (2, D("78.00"), 2),  # cards 2 (80) and 5 (76)
+        (7, D("76.00"), 1),
+        (9, D("75.00"), 1),  # card 8 is not assessable: it has no result
+    ]
+    assert [(f.card.objective.position, f.achievement) for f in rel.forced] == [(2, D(80))]
+    deviations = {(d.card.objective.position, d.kind, d.position): d for d in rel.deviations}
+    assert deviations[(5, "indicator", 2)].achievement == D("90.00")
+    assert deviations[(5, "indicator", 2)].justification.startswith("Ritardo nella consegna")
+    assert deviations[(7, "indicator", 1)].achievement == D("75.00")
+    assert deviations[(8, "indicator", 1)].not_assessable_reason.startswith("Obbligo")
+    assert (5, "indicator", 1) not in deviations  # reached: not a deviation
+    assert [(v.act, [o.position for o in v.schede]) for v in rel.variations] == [
+        ("Delibera di Giunta n. 88 del 15 luglio 2019", [3])
+    ]
+
+
+def test_the_pdf_reads_as_the_relazione(year):
+    with scope(authority=year.authority):
+        data = render_relazione_pdf(year)
+    assert data.startswith(b"%PDF")
+    pages = pdf_text(data)
+    assert len(pages) >= 10
+    assert _page_of(flat(pages[1]), "8. Validazione del Nucleo di valutazione / OIV") == len(pages)
+    cover = flat(pages[0])
+    assert "Comune di Esempio" in cover
+    assert "Relazione sulla performance 2019" in cover
+    assert "Triennio 2019–2021" in cover
+    assert "Piano approvato con Delibera di Giunta n. 17 del 5 febbraio 2019" in cover
+    assert "Indice" in pages[1]
+    for number, page in enumerate(pages, start=1):
+        assert f"Pagina {number} di {len(pages)}" in flat(page)
+    text = flat(" ".join(pages))
+    # Every section, in order, each on the page the index gives.
+    index = flat(pages[1])
+    titles = [
+        "1. Sintesi dei risultati",
+        "2. Risultati per unità organizzativa",
+        "3. Risultati per scheda",
+        "4. Scostamenti e motivazioni",
+        "5. Risultati forzati",
+        "6. Variazioni del piano nell'anno",
+        "7. Risultati per ambito della performance organizzativa",
+        "8. Validazione del Nucleo di valutazione / OIV",
+    ]
+    for title in titles:
+        page_number = int(re.search(re.escape(title) + r" (\d+)", index).group(1))
+        assert title in flat(pages[page_number - 1]), title
+    # Italian numbers.
+    assert "Raggiungimento complessivo dell'ente: 77,00% (provvisorio)" in text
+    assert "Settore II 77,00%" in text
+    assert "76,00%" in text and "75,00%" in text and "78,00%" in text
+    assert "90,00%" in text
+    # Every scheda of the plan is there.
+    with scopes_disabled():
+        schede = list(year.objectives.order_by("position"))
+    results = flat(" ".join(pages[_page_of(index, titles[2]) - 1 : _page_of(index, titles[3])]))
+    for objective in schede:
+        assert f"Scheda{' ' + objective.code if objective.code else ''} — {objective}" in results
+    # Forced results with their reasons, deviations with the unit's justification.
+    assert "Piattaforma regionale SINTEL non disponibile per dieci giorni." in text
+    assert "80,00%" in text
+    assert "Motivazione del responsabile" in text
+    assert "Ritardo nella consegna delle liste dalla Commissione elettorale." in text
+    assert "Sei misure rinviate per carenza di personale." in text
+    assert "Non valutabile: Obbligo di pubblicazione sospeso dall'ANAC." in text
+    # Variazioni and ambiti.
+    assert "Delibera di Giunta n. 88 del 15 luglio 2019" in text
+    assert "Nuovo termine per l'elenco dei legali." in text
+    assert "Implementazione o miglioramento delle politiche e delle pratiche anticorruzione" in text
+    # The validation page: not validated yet, lines to sign.
+    validation = flat(pages[-1])
+    assert "Relazione non ancora validata." in validation
+    assert "Il Presidente del Nucleo di valutazione / OIV: ____" in validation
+    # Public document: no person's name anywhere (the Dirigente, the admin who varied it).
+    assert "Serrao" not in text and "Giancarlo" not in text
+    assert "Segreti" not in text
+
+
+def test_a_validated_relazione_prints_the_date_and_the_minutes(year):
+    with scopes_disabled():
+        year.state = "validated"
+        year.validated_on = date(2020, 6, 10)
+        year.validation_minutes = "Verbale n. 3/2020: il Nucleo valida la Relazione."
+        year.save()
+    with scope(authority=year.authority):
+        validation = flat(pdf_text(render_relazione_pdf(year))[-1])
+    assert "Data della validazione: 10 giugno 2020" in validation
+    assert "Verbale: Verbale n. 3/2020: il Nucleo valida la Relazione." in validation
+    assert "non ancora validata" not in validation
+
+
+def test_a_plan_without_monitoring_says_so(unscoped):
+    plan = load_seed().plan
+    with scope(authority=plan.authority):
+        text = flat(" ".join(pdf_text(render_relazione_pdf(plan))))
+    assert "Nessun periodo di monitoraggio aperto" in text
+    assert "Raggiungimento complessivo dell'ente: non misurato" in text
+    assert "Il piano non ha avuto variazioni." in text
+    assert "Nessun risultato forzato." in text
+    assert "Nessuna scheda indica un ambito della performance organizzativa." in text
+
+
+def _page_of(index: str, title: str) -> int:
+    return int(re.search(re.escape(title) + r" (\d+)", index).group(1))
+
+
+def test_once_the_period_is_closed_a_missing_figure_is_a_deviation(year):
+    with scopes_disabled():
+        period = year.periods.get()
+        legal = card(year, 3).indicators.get(position=1)
+    with scope(authority=year.authority):
+        open_kinds = {
+            (d.card.objective.pk, d.kind, d.position) for d in relazione_data(year).deviations
+        }
+        period.state = MonitoringPeriod.State.CLOSED
+        period.save()
+        closed = {
+            (d.card.objective.pk, d.kind, d.position): d for d in relazione_data(year).deviations
+        }
+    assert (legal.objective_id, "indicator", 1) not in open_kinds  # still to be measured
+    assert closed[(legal.objective_id, "indicator", 1)].status == "missing"

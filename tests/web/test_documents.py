@@ -1,0 +1,264 @@
+"""The plan's "Documenti" page, the Relazione and Verifica pages, and the PDF jobs."""
+
+import io
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+from pypdf import PdfReader
+
+from tests.factories import (
+    PASSWORD,
+    IndicatorFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    TargetFactory,
+)
+from traguardo.jobs.models import Job
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+
+pytestmark = pytest.mark.django_db
+SLUG = "comune-prova"
+
+
+def text(html: str) -> str:
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def plan(authority, unit_a, unit_b):
+    """Piano 2019: two schede (units A and B), a verifica intermedia with A's result."""
+    with scopes_disabled():
+        plan = PlanFactory(authority=authority, year=2019, state="monitoring")
+        period = MonitoringPeriod.objects.create(
+            authority=authority,
+            plan=plan,
+            name="Verifica al 30/06/2019",
+            kind=MonitoringPeriod.Kind.INTERMEDIATE,
+            reference_date=date(2019, 6, 30),
+            state=MonitoringPeriod.State.OPEN,
+        )
+        for unit, title, due in (
+            (unit_a, "Sportello unico digitale", date(2019, 5, 31)),
+            (unit_b, "Riordino dell'archivio", date(2019, 12, 31)),
+        ):
+            objective = ObjectiveFactory(plan=plan, unit=unit, responsible=unit.head, title=title)
+            indicator = IndicatorFactory(objective=objective, name=f"Avvio: {title}")
+            TargetFactory(indicator=indicator, due_date=due)
+        Measurement.objects.create(
+            authority=authority,
+            period=period,
+            indicator=plan.objectives.get(unit=unit_a).indicators.get(),
+            completed_on=date(2019, 6, 7),  # 7 days late, no scale → 0%
+            comment="Ritardo del fornitore del software.",
+        )
+    plan.period = period
+    return plan
+
+
+def login(client, username):
+    assert client.login(username=username, password=PASSWORD)
+
+
+def documents_page(client):
+    response = client.get(reverse("plan_documents", args=[SLUG, 2019]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_has_a_card_per_document(client, viewer, plan):
+    with scopes_disabled():
+        MonitoringPeriod.objects.create(
+            authority=plan.authority,
+            plan=plan,
+            name="Consuntivo al 31/12/2019",
+            kind=MonitoringPeriod.Kind.FINAL,
+            reference_date=date(2019, 12, 31),
+        )
+    login(client, "viewer")
+    page = text(documents_page(client))
+    assert "Documenti del Piano 2019" in page
+    titles = re.findall(r'<h3 class="h5 card-title"[^>]*>([^<]+)</h3>', documents_page(client))
+    assert titles == [
+        "Piano degli obiettivi (PDF)",
+        "Relazione sulla performance",
+        "Verifica intermedia: Verifica al 30/06/2019",  # the consuntivo is not a verifica
+    ]
+    assert page.count("Nessun PDF ancora preparato.") == 3
+    assert page.count("Visualizza") == 3 and page.count("Genera PDF") == 3
+    assert "Esportazioni" in page
+
+
+def test_generating_the_relazione_ends_with_its_file(client, viewer, plan):
+    login(client, "viewer")
+    response = client.post(reverse("relazione_pdf_start", args=[SLUG, 2019]))
+    with scopes_disabled():
+        job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("job_detail", args=[SLUG, job.pk])
+    assert job.state == Job.State.DONE, job.error
+    assert job.title == "Relazione sulla performance 2019 (PDF)"
+    assert (job.done, job.total) == (4, 4)  # the scores, two schede, the layout
+    assert job.output_name == "relazione-performance-2019.pdf"
+    download = client.get(reverse("job_download", args=[SLUG, job.pk]))
+    data = b"".join(download.streaming_content)
+    assert data.startswith(b"%PDF")
+    body = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Relazione sulla performance 2019" in body
+    assert "Ritardo del fornitore del software." in body
+    assert "Alberti" not in body and "Bassi" not in body  # the heads of units A and B
+    # Back on the Documenti page, the Relazione offers its latest file.
+    html = documents_page(client)
+    card = text(re.search(r'id="documento-relazione".*?</article>', html, re.S).group(0))
+    assert "Scarica relazione-performance-2019.pdf" in card
+    link = reverse("job_download", args=[SLUG, job.pk])
+    assert f'href="{link}"' in html
+    assert text(html).count("Nessun PDF ancora preparato.") == 2
+
+
+def test_a_file_is_offered_to_its_starter_and_the_admins_only(
+    client, viewer, manager_b, admin, plan
+):
+    login(client, "viewer")
+    client.post(reverse("plan_pdf_start", args=[SLUG, 2019]))
+    login(client, "manager_b")
+    assert "Scarica piano-2019.pdf" not in text(documents_page(client))
+    login(client, "admin")
+    assert "Scarica piano-2019.pdf" in text(documents_page(client))
+
+
+def test_the_plan_and_verifica_jobs_name_their_files(client, viewer, plan):
+    login(client, "viewer")
+    client.post(reverse("plan_pdf_start", args=[SLUG, 2019]))
+    client.post(reverse("verifica_pdf_start", args=[SLUG, 2019, plan.period.pk]))
+    with scopes_disabled():
+        jobs = {job.kind: job for job in Job.objects.all()}
+    plan_job, verifica_job = jobs["reports.plan_pdf"], jobs["reports.verifica_pdf"]
+    assert (plan_job.state, plan_job.output_name) == ("done", "piano-2019.pdf")
+    assert (verifica_job.state, verifica_job.output_name) == (
+        "done",
+        "verifica-intermedia-2019-06-30.pdf",
+    )
+    assert verifica_job.title == "Verifica intermedia al 30 giugno 2019 — Piano 2019 (PDF)"
+    assert verifica_job.params == {"plan": plan.pk, "period": plan.period.pk}
+    data = verifica_job.output.open("rb").read()
+    body = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Sportello unico digitale" in body and "Riordino dell'archivio" in body
+
+
+def test_a_get_of_a_generate_url_goes_to_the_documents_page(client, viewer, plan):
+    login(client, "viewer")
+    response = client.get(reverse("relazione_pdf_start", args=[SLUG, 2019]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plan_documents", args=[SLUG, 2019])
+    with scopes_disabled():
+        assert not Job.objects.exists()
+
+
+def test_the_relazione_page_shows_units_schede_and_justifications(client, viewer, plan):
+    login(client, "viewer")
+    response = client.get(reverse("relazione", args=[SLUG, 2019]))
+    assert response.status_code == 200
+    page = text(response.content.decode())
+    assert "Relazione sulla performance 2019" in page
+    assert "Raggiungimento complessivo dell'ente: 0,00% (provvisorio)" in page
+    assert "Settore A 0,00% 1 su 1" in page
+    assert re.search(r"Scheda \d+ — Sportello unico digitale", page)
+    assert "Motivazione del responsabile" in page
+    assert "Ritardo del fornitore del software." in page
+    assert "Relazione non ancora validata." in page
+    assert "Alberti" not in page
+
+
+def test_the_verifica_page_names_the_scheda_at_risk(client, viewer, plan):
+    login(client, "viewer")
+    response = client.get(reverse("verifica", args=[SLUG, 2019, plan.period.pk]))
+    assert response.status_code == 200
+    page = text(response.content.decode())
+    assert "Verifica intermedia al 30 giugno 2019" in page
+    assert "1 scheda a rischio su 2." in page
+    assert "completata il 7 giugno 2019, con 7 giorni di ritardo" in page
+
+
+def test_a_period_of_another_year_is_not_found(client, viewer, plan, authority):
+    with scopes_disabled():
+        other = PlanFactory(authority=authority, year=2020)
+        period = MonitoringPeriod.objects.create(
+            authority=authority,
+            plan=other,
+            name="Verifica 2020",
+            kind=MonitoringPeriod.Kind.INTERMEDIATE,
+            reference_date=date(2020, 6, 30),
+        )
+    login(client, "viewer")
+    assert client.get(reverse("verifica", args=[SLUG, 2019, period.pk])).status_code == 404
+    response = client.post(reverse("verifica_pdf_start", args=[SLUG, 2019, period.pk]))
+    assert response.status_code == 404
+    with scopes_disabled():
+        assert not Job.objects.exists()
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_documents_page_costs_the_same_with_1_and_many_periods_and_jobs(
+    client, admin, viewer, plan, django_assert_max_num_queries
+):
+    url = reverse("plan_documents", args=[SLUG, 2019])
+    login(client, "viewer")
+    client.post(reverse("relazione_pdf_start", args=[SLUG, 2019]))
+    login(client, "admin")
+    one = queries(client, url)
+    with scopes_disabled():
+        for month in range(1, 6):
+            MonitoringPeriod.objects.create(
+                authority=plan.authority,
+                plan=plan,
+                name=f"Verifica al mese {month}",
+                kind=MonitoringPeriod.Kind.INTERMEDIATE,
+                reference_date=date(2019, month, 28),
+            )
+    for _ in range(3):
+        client.post(reverse("plan_pdf_start", args=[SLUG, 2019]))
+        client.post(reverse("relazione_pdf_start", args=[SLUG, 2019]))
+        client.post(reverse("verifica_pdf_start", args=[SLUG, 2019, plan.period.pk]))
+    page = text(documents_page(client))
+    assert page.count("Scarica ") == 3  # piano, relazione, the verifica that was printed
+    with django_assert_max_num_queries(one):
+        assert client.get(url).status_code == 200
+
+
+def test_every_export_offered_on_the_documents_page_downloads(client, viewer, plan):
+    """The Esportazioni section links each file; each link answers with that very file."""
+    login(client, "viewer")
+    page = documents_page(client)
+    links = re.findall(r'href="([^"]+)" download', page)
+    expected = {
+        "/esporta/xlsx/": "spreadsheetml.sheet",
+        "/esporta/ods/": "opendocument.spreadsheet",
+        "/esporta/csv/indicatori/": "text/csv",
+        "/piani/esporta.csv": "text/csv",
+        "/piano.docx": "wordprocessingml.document",
+        "/modello-importazione.xlsx": "spreadsheetml.sheet",
+    }
+    for marker, content_type in expected.items():
+        link = next((link for link in links if link.endswith(marker)), None)
+        assert link is not None, f"nessun collegamento a {marker}"
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert content_type in response["Content-Type"], link
+    assert len([link for link in links if "/esporta/csv/" in link]) == 6
