@@ -146,7 +146,67 @@ def step_libreoffice(out: Path) -> dict:
     return {"seconds": seconds, "pages": _pages(path), "peak": _peak_mib(resource.RUSAGE_CHILDREN)}
 
 
+def step_demo(out: Path) -> dict:
+    """The documents of the demo plan (the seed's 11 schede), with their page counts."""
+    import csv
+    import io
+    from datetime import date
+
+    from django_scopes import scope
+    from openpyxl import load_workbook
+
+    from traguardo.exchange.csv import table_csv
+    from traguardo.exchange.layout import TABLES
+    from traguardo.exchange.ods import plan_ods
+    from traguardo.exchange.word import plan_docx
+    from traguardo.exchange.xlsx import plan_workbook
+    from traguardo.imports.seed import load_seed
+    from traguardo.monitoring.models import MonitoringPeriod
+    from traguardo.reports.pdf import render_pdf
+    from traguardo.reports.relazione import render_relazione_pdf
+    from traguardo.reports.scheda import plan_pages
+    from traguardo.reports.verifica import render_verifica_pdf
+
+    plan = load_seed().plan
+    documents = {}
+    with scope(authority=plan.authority):
+        # The demo has no monitoring period: a scheduled Verifica intermedia at 30 June is
+        # opened in this throwaway database only, to show the document.
+        period = MonitoringPeriod.objects.create(
+            authority=plan.authority,
+            plan=plan,
+            name="Verifica intermedia al 30/06/2019",
+            kind=MonitoringPeriod.Kind.INTERMEDIATE,
+            reference_date=date(plan.year, 6, 30),
+        )
+        pdfs = {
+            "Piano (PDF)": lambda: render_pdf(
+                "reports/plan_pdf.html",
+                {"plan": plan, "page": plan_pages(plan), "authority": plan.authority},
+            ),
+            "Relazione sulla performance (PDF)": lambda: render_relazione_pdf(plan),
+            "Verifica intermedia al 30/06 (PDF)": lambda: render_verifica_pdf(plan, period),
+        }
+        for label, render in pdfs.items():
+            started = time.perf_counter()
+            path = out / f"demo-{len(documents)}.pdf"
+            path.write_bytes(render())
+            documents[label] = {"seconds": time.perf_counter() - started, "pages": _pages(path)}
+        docx = plan_docx(plan)
+        (out / "demo.docx").write_bytes(docx)
+        book = load_workbook(io.BytesIO(plan_workbook(plan)), read_only=True)
+        sheets = {name: book[name].max_row for name in book.sheetnames}
+        ods = plan_ods(plan)
+        csv_rows = {
+            t.slug: len(list(csv.reader(io.StringIO(table_csv(plan, t.slug).decode("utf-8-sig")))))
+            for t in TABLES
+        }
+    documents["Piano (DOCX)"] = {"bytes": len(docx)}
+    return {"documents": documents, "xlsx_rows": sheets, "ods_bytes": len(ods), "csv": csv_rows}
+
+
 STEPS = {
+    "demo": step_demo,
     "build": step_build,
     "pdf": step_pdf,
     "docx": step_docx,
@@ -159,8 +219,22 @@ def main() -> None:
     out = var / "out"
     out.mkdir()
     env = {**os.environ, "TRAGUARDO_VAR_DIR": str(var), "DATABASE_URL": ""}
+    built = run_step("build", out, env)  # migrates, then builds the synthetic plan
+    demo = run_step("demo", out, env)
+    print("\nDocumenti del piano dimostrativo (11 schede del seed)")
+    for label, fig in demo["documents"].items():
+        if "pages" in fig:
+            print(f"{label:<52} {fig['pages']:>5} pagine  {fig['seconds']:>6.1f} s")
+        else:
+            print(f"{label:<52} {fig['bytes'] / 1024:>5.0f} KiB")
+    if shutil.which("libreoffice") or shutil.which("soffice"):
+        (out / "piano.docx").write_bytes((out / "demo.docx").read_bytes())
+        lo = run_step("libreoffice", out, env)
+        print(f"{'Piano (DOCX) aperto da LibreOffice':<52} {lo['pages']:>5} pagine")
+    sheets = ", ".join(f"{name} {rows - 1}" for name, rows in demo["xlsx_rows"].items())
+    print(f"Piano (XLSX), righe per foglio: {sheets}")
+    print("CSV, righe di dati: " + ", ".join(f"{k} {v - 1}" for k, v in demo["csv"].items()))
     print(f"\nDocumenti — piano sintetico di {SCHEDE} schede (5 indicatori, 2 attività ciascuna)")
-    built = run_step("build", out, env)
     print(f"{'costruzione del piano sintetico (bulk_create)':<52} {built['seconds']:>7.1f} s")
     pdf = run_step("pdf", out, env)
     docx = run_step("docx", out, env)

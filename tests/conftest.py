@@ -5,6 +5,8 @@ Personas (as in healthchecks): ``admin`` of the demo Comune, ``manager_a`` headi
 ``outsider``, the admin of another authority. Every one logs in with PASSWORD.
 """
 
+import uuid
+
 import pytest
 from django_scopes import scopes_disabled
 
@@ -27,6 +29,13 @@ def _test_settings(settings):
     settings.AXES_ENABLED = False
     # Jobs (documents, imports) run inline; the browser tests run them in a thread, as served.
     settings.TRAGUARDO_JOBS = "immediate"
+    # Each test starts with an empty cache of its own.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
     # The manifest needs collectstatic; tests use the files where the apps keep them.
     settings.STORAGES = {
         **settings.STORAGES,

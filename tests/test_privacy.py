@@ -161,3 +161,32 @@ def test_the_scan_would_see_a_name(client):
         five = Objective.objects.get(plan=plan, position=5)
     page = readable(client.get(reverse("objective_detail", args=[SLUG, five.pk])))
     assert named(page, people_names(plan.authority)) != []
+
+
+def test_a_cards_own_unit_text_naming_a_person_is_never_published():
+    """A scheda with no unit of the structure keeps the card's text ("Settore 3° – dott.
+    Rossi"), which names people: the public pages and files say "non indicata" instead."""
+    plan = demo_plan(Plan.State.CLOSED)
+    with scopes_disabled():
+        for first, last in (("Mario", "Rossetti"), ("Giulia", "Verdini")):
+            Person.objects.create(authority=plan.authority, first_name=first, last_name=last)
+        five = Objective.objects.get(plan=plan, position=5)
+        five.unit = None
+        five.unit_text = "Settore 3° – dott. Mario Rossetti"
+        five.involved_text = "Ufficio Tributi (rag. Verdini)"
+        five.save()
+        five.involved_units.clear()
+        schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
+    names = {"Rossetti", "Verdini"}
+    client = Client()
+    for name, urls in transparency_urls(plan, schede).items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
+            found = named(readable(response), names)
+            assert found == [], f"{name} ({url}) nomina {found}"
+    html = readable(client.get(reverse("public_objective", args=[SLUG, plan.year, five.pk])))
+    page = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Unità organizzativa responsabile non indicata" in page
+    assert "Unità organizzative coinvolte non indicate" in page
+    assert "Settore 3°" not in page and "Ufficio Tributi" not in page

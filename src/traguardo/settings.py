@@ -313,3 +313,14 @@ TRAGUARDO_JOBS = env("TRAGUARDO_JOBS", "thread")
 TRAGUARDO_JOB_THREADS = envint("TRAGUARDO_JOB_THREADS", 1)
 # The largest file an import accepts (MB), checked before any parser reads it.
 TRAGUARDO_IMPORT_MAX_MB = envint("TRAGUARDO_IMPORT_MAX_MB", 10)
+
+# Rendered documents that anonymous visitors ask for (the public Relazione PDF) are kept here,
+# keyed by a hash of their content: shared by every web process of the machine.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}

@@ -101,8 +101,11 @@ def login(page, live_server, username: str, password: str = DEMO_PASSWORD) -> No
 
 
 # axe leaves "needs review" the contrast of elements it cannot place over a background, and
-# Bootstrap Italia's rounded badges are always among them ("partially obscured"). An element
-# that paints its own opaque background needs no guess: check it with WCAG's formula.
+# Bootstrap Italia's rounded badges are always among them ("partially obscured"). Check them
+# with WCAG's formula against the background behind the text: the element's own when opaque,
+# else the nearest ancestor's opaque one, with the translucent layers in between blended over
+# it (a badge with no background of its own shows the table cell's). Skipped only when no
+# such colour can be known (a background image on the way, an unparsable colour).
 _AXE_RUN = """async ([tags, also]) => {
   const results = await axe.run(document, {
     runOnly: {type: "tag", values: tags},
@@ -119,14 +122,33 @@ _AXE_RUN = """async ([tags, also]) => {
     const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   };
+  const backdrop = (el) => {
+    const layers = [];
+    for (let node = el; node; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.backgroundImage !== "none") return null;
+      const bg = rgba(style.backgroundColor);
+      if (!bg) return null;
+      if (bg.a > 0) layers.push(bg);
+      if (bg.a === 1) break;
+    }
+    if (!layers.length || layers[layers.length - 1].a !== 1) return null;
+    let under = layers.pop();
+    while (layers.length) {
+      const over = layers.pop();
+      const blend = (k) => over[k] * over.a + under[k] * (1 - over.a);
+      under = {r: blend("r"), g: blend("g"), b: blend("b"), a: 1};
+    }
+    return under;
+  };
   const own = [];
   for (const rule of results.incomplete.filter((r) => r.id === "color-contrast")) {
     for (const node of rule.nodes) {
       const el = node.target.length === 1 ? document.querySelector(node.target[0]) : null;
       if (!el) continue;
       const style = getComputedStyle(el);
-      const bg = rgba(style.backgroundColor), fg = rgba(style.color);
-      if (!bg || !fg || bg.a !== 1) continue;
+      const bg = backdrop(el), fg = rgba(style.color);
+      if (!bg || !fg) continue;
       const mix = (k) => fg[k] * fg.a + bg[k] * (1 - fg.a);
       const text = {r: mix("r"), g: mix("g"), b: mix("b")};
       const [hi, lo] = [lum(text), lum(bg)].sort((x, y) => y - x);
@@ -137,7 +159,8 @@ _AXE_RUN = """async ([tags, also]) => {
         own.push({
           target: node.target, html: node.html,
           failureSummary: `contrast ${ratio.toFixed(2)}:1 < ${needed}:1 (color ${style.color} on `
-            + `its own background ${style.backgroundColor}, ${style.fontSize} ${style.fontWeight})`,
+            + `background rgb(${[bg.r, bg.g, bg.b].map(Math.round).join(", ")}), `
+            + `${style.fontSize} ${style.fontWeight})`,
         });
       }
     }

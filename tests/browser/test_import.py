@@ -11,6 +11,7 @@ from tests.browser.conftest import (
     login,
     url,
 )
+from traguardo.jobs.models import Job
 from traguardo.planning.models import Objective, Plan
 
 
@@ -50,8 +51,28 @@ def test_an_admin_imports_a_workbook_into_an_empty_plan(
     assert violations == [], describe_violations(violations)
 
     page.get_by_role("button", name="Conferma l'importazione").click()
-    page.wait_for_url(f"**/enti/{SLUG}/piani/2021/")
-    expect(page.get_by_text("Importate 11 schede (nuove: 11")).to_be_visible()
+    # The write is a job too: its page polls it, then sends the person to the plan.
+    page.wait_for_url(f"**/enti/{SLUG}/piani/2021/", timeout=60_000)
     expect(page.get_by_text("Piattaforma e-procurement SINTEL").first).to_be_visible()
     with scopes_disabled():
         assert Objective.objects.filter(plan__year=2021).count() == 11
+        applied = Job.objects.get(kind="imports.apply")
+    assert applied.message.startswith("Importate 11 schede (nuove: 11")
+
+    # One scheda changed in the plan, then the same file again: ten unchanged, a conflict
+    # showing what replacing it would change; every outcome's badge is readable.
+    with scopes_disabled():
+        changed = Objective.objects.get(plan__year=2021, title="Piattaforma e-procurement SINTEL")
+        Objective.objects.filter(pk=changed.pk).update(title="Piattaforma SINTEL")
+    page.goto(url(live_server, f"/enti/{SLUG}/piani/2021/importa/"))
+    page.get_by_label("File da importare").set_input_files(str(workbook))
+    page.get_by_role("button", name="Analizza il file").click()
+    page.wait_for_url(f"**/enti/{SLUG}/importazioni/*/", timeout=60_000)
+    expect(page.locator("#riepilogo")).to_contain_text("Invariate: 10")
+    expect(table.get_by_text("invariata", exact=True)).to_have_count(10)
+    expect(table.get_by_text("conflitto", exact=True)).to_have_count(1)
+    expect(table).to_contain_text(
+        "denominazione: «Piattaforma SINTEL» → «Piattaforma e-procurement SINTEL»"
+    )
+    violations = axe_violations(page, also=STRUCTURE_RULES)
+    assert violations == [], describe_violations(violations)

@@ -60,8 +60,12 @@ def test_plan_pdf_has_index_and_every_scheda(page, live_server, demo):
     assert len(titles) == 11
     login(page, live_server, "serrao")
     page.goto(url(live_server, f"/enti/{SLUG}/piani/2019/"))
+    # The whole plan is printed by a job (minutes for a large plan): its page offers the file.
+    page.get_by_role("button", name="Stampa piano").click()
+    page.wait_for_url(f"**/enti/{SLUG}/elaborazioni/*/", timeout=60_000)
+    expect(page.get_by_role("status")).to_have_text("Completata", timeout=60_000)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Stampa piano").click()
+        page.get_by_role("link", name="Scarica piano-2019.pdf").click()
     text = pdf_text(download_info.value.path())
 
     assert "Indice" in text

@@ -10,13 +10,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from odf import teletype
-from odf.namespaces import TABLENS
+from odf.namespaces import OFFICENS, TABLENS
 from odf.opendocument import load as load_ods
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 from openpyxl import load_workbook
 
-from traguardo.exchange.cells import unescape_text
 from traguardo.monitoring.models import Measurement
 from traguardo.planning.models import Target
 from traguardo.reports.scheda import plan_pages
@@ -44,7 +43,7 @@ def xlsx_sheets(data: bytes) -> dict[str, list[tuple]]:
 
 
 def ods_sheets(data: bytes) -> dict[str, list[tuple]]:
-    """Each sheet's rows of typed values: str (escape removed), Decimal, date, None."""
+    """Each sheet's rows of typed values: str (as written), Decimal, date, None."""
     doc = load_ods(io.BytesIO(data))
     sheets = {}
     for sheet in doc.spreadsheet.getElementsByType(Table):
@@ -59,14 +58,25 @@ def ods_sheets(data: bytes) -> dict[str, list[tuple]]:
     return sheets
 
 
-def ods_texts(data: bytes) -> list[str]:
-    """The raw text of every string cell, as written (escape included)."""
+def ods_cells(data: bytes) -> list[tuple[str, str | None, str]]:
+    """Every cell with a text: (office:value-type, table:formula or None, text as written)."""
     doc = load_ods(io.BytesIO(data))
-    texts = []
+    cells = []
     for cell in doc.spreadsheet.getElementsByType(TableCell):
-        if cell.getAttribute("valuetype") == "string":
-            texts.append("\n".join(teletype.extractText(p) for p in cell.getElementsByType(P)))
-    return texts
+        paragraphs = cell.getElementsByType(P)
+        if paragraphs:
+            cells.append(
+                (
+                    cell.getAttrNS(OFFICENS, "value-type"),
+                    cell.getAttrNS(TABLENS, "formula"),
+                    _ods_text(cell),
+                )
+            )
+    return cells
+
+
+def _ods_text(cell) -> str:
+    return "\n".join(teletype.extractText(p) for p in cell.getElementsByType(P))
 
 
 def _ods_value(cell):
@@ -76,7 +86,7 @@ def _ods_value(cell):
     if kind == "date":
         return date.fromisoformat(cell.getAttribute("datevalue")[:10])
     if kind == "string":
-        return unescape_text("\n".join(teletype.extractText(p) for p in cell.getElementsByType(P)))
+        return _ods_text(cell)
     return None
 
 
@@ -266,6 +276,19 @@ def expected_tables(plan) -> dict[str, list[dict]]:
                     "N.": i.position,
                     "Denominazione": i.name,
                     "Valore rilevato": r.value if r else None,
+                    "Raggiungimento (%)": r.achievement if r else None,
+                }
+            )
+        activity_results = {row.activity.pk: row.result for row in card.activities}
+        for a in o.activities.order_by("position"):
+            r = activity_results[a.pk]
+            risultati.append(
+                {
+                    "Periodo": period.name if period else "",
+                    "N. scheda": o.position,
+                    "Riga": "Attività",
+                    "N.": a.position,
+                    "Denominazione": a.title,
                     "Raggiungimento (%)": r.achievement if r else None,
                 }
             )

@@ -1,6 +1,7 @@
 """Formula escaping: any text written and read back is unchanged, and never runs as a formula."""
 
 import io
+import re
 
 import pytest
 from django_scopes import scope, scopes_disabled
@@ -8,7 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from tests.exchange.helpers import as_dicts, csv_rows, ods_sheets, ods_texts, xlsx_sheets
+from tests.exchange.helpers import (
+    as_dicts,
+    csv_rows,
+    expected_tables,
+    ods_cells,
+    ods_sheets,
+    xlsx_sheets,
+)
 from tests.factories import ObjectiveFactory
 from traguardo.exchange.cells import (
     FORMULA_START,
@@ -79,7 +87,8 @@ def test_any_text_survives_every_format_and_never_runs(scheda, text):
 
     assert read(xlsx_sheets(xlsx)["Schede"]) == text
     # ODF has no carriage return: line ends come back as line feeds.
-    assert read(ods_sheets(ods)["Schede"]) == text.replace("\r\n", "\n").replace("\r", "\n")
+    ods_text = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert read(ods_sheets(ods)["Schede"]) == ods_text  # exactly, no apostrophe added
     rows = csv_rows(csv)
     field = dict(zip(rows[0], rows[1], strict=True))["Note"]
     assert unescape_text(field) == text
@@ -91,5 +100,45 @@ def test_any_text_survives_every_format_and_never_runs(scheda, text):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
                     assert cell.data_type == "s" and cell.quotePrefix
-    assert not [t for t in ods_texts(ods) if t.startswith(FORMULA_START)]
+    assert_ods_texts_are_never_formulas(ods)
     assert not [f for r in rows for f in r if f.startswith(FORMULA_START)]
+
+
+SIGNS = ("=", "+", "-", "@")
+
+
+NEGATIVE_NUMBER = re.compile(r"-\d+(,\d+)?")
+
+
+def assert_ods_texts_are_never_formulas(data: bytes) -> list[str]:
+    """Every ODS cell whose text starts with = + - @ is a string cell without a formula
+    (or a negative number in a number cell); returns the texts of the string cells."""
+    cells = ods_cells(data)
+    assert [formula for _kind, formula, _text in cells] == [None] * len(cells)
+    risky = [(kind, text) for kind, _formula, text in cells if text[:1] in SIGNS]
+    numbers = [text for kind, text in risky if kind == "float"]
+    assert [n for n in numbers if not NEGATIVE_NUMBER.fullmatch(n)] == []
+    assert {kind for kind, _text in risky} <= {"string", "float"}
+    return [text for kind, text in risky if kind == "string"]
+
+
+def test_ods_writes_formula_like_texts_as_they_are_in_string_cells(rich):
+    """No apostrophe: LibreOffice would show it ("'-20"); the string type keeps them text."""
+    with scope(authority=rich.authority):
+        ods = plan_ods(rich)
+    with scopes_disabled():
+        expected = expected_tables(rich)
+    database = {
+        value
+        for rows in expected.values()
+        for row in rows
+        for value in row.values()
+        if isinstance(value, str) and value[:1] in SIGNS
+    }
+    assert database >= {"=DUP 1.2 «Ente digitale»", "+39 nota", "-20", "@fatto", "@giugno"}
+    written = assert_ods_texts_are_never_formulas(ods)
+    assert database <= set(written)  # each exactly the database's text
+    assert not [t for t in written if t not in database]
+    assert not [t for _kind, _formula, t in ods_cells(ods) if t.startswith("'")]
+    indicator = as_dicts(ods_sheets(ods)["Indicatori"])[1]
+    assert indicator["Livello finale atteso (testo)"] == "-20"

@@ -1,6 +1,7 @@
 """The download views: attachments with Italian names, contents, and query counts."""
 
 from datetime import date
+from email.message import Message
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
+from traguardo.exchange.layout import TABLES
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import Plan
 
@@ -127,8 +129,17 @@ def build(authority, unit, count: int) -> Plan:
 DOWNLOADS = [
     ("plan_export", {"year": 2019, "fmt": "xlsx"}),
     ("plan_export", {"year": 2019, "fmt": "ods"}),
-    ("plan_export_csv", {"year": 2019, "table": "indicatori"}),
-    ("plan_export_csv", {"year": 2019, "table": "misurazioni"}),
+    *(
+        ("plan_export_csv", {"year": 2019, "table": table})
+        for table in (
+            "schede",
+            "indicatori",
+            "livelli-attesi",
+            "attivita",
+            "misurazioni",
+            "risultati",
+        )
+    ),
     ("plan_template", {"year": 2019}),
     ("plans_export_csv", {}),
 ]
@@ -152,3 +163,64 @@ def test_the_query_count_does_not_grow_with_the_schede(
     build(authority, unit_a, 30)
     with django_assert_max_num_queries(one):
         assert client.get(url(name, **kwargs)).status_code == 200
+
+
+def test_every_csv_table_is_measured_for_its_query_count():
+    """DOWNLOADS above covers every table of the plan."""
+    measured = {kwargs["table"] for name, kwargs in DOWNLOADS if name == "plan_export_csv"}
+    assert measured == {table.slug for table in TABLES}
+
+
+def test_the_plans_csv_costs_the_same_queries_with_1_and_12_plans(
+    authority, unit_a, manager_a, django_assert_max_num_queries
+):
+    client = client_for(manager_a)
+    build(authority, unit_a, 3)
+    one = queries(client, url("plans_export_csv"))
+    with scopes_disabled():
+        for year in range(2020, 2031):
+            plan = PlanFactory(authority=authority, year=year)
+            ObjectiveFactory(plan=plan, position=1, unit=unit_a)
+    with django_assert_max_num_queries(one):
+        response = client.get(url("plans_export_csv"))
+    rows = csv_rows(response.content)
+    assert [row[0] for row in rows[1:]] == [str(year) for year in range(2019, 2031)]
+    assert [row[7] for row in rows[1:]] == ["3"] + ["1"] * 11  # schede of each plan
+
+
+# --- the Word download's header -----------------------------------------------------------
+
+
+def saved_name(header: str) -> list[str]:
+    """The file names a browser reads from a Content-Disposition header (RFC 6266/2231)."""
+    message = Message()
+    message["Content-Disposition"] = header
+    assert message.get_content_disposition() == "attachment"
+    names = [key for key, _value in message.get_params(header="content-disposition")[1:]]
+    assert len(names) == 1, names  # one file name, nothing injected after it
+    return [message.get_filename()]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x\";filename*=UTF-8''x.exe;a=\"",  # a header injection, in ASCII
+        'Ω"; a=€.exe',  # outside Latin-1
+        '3\\"\r\nX-Evil: 1',  # a backslash and a line break
+    ],
+)
+def test_a_schedas_word_file_has_a_safe_name_whatever_its_code(rich, viewer, code):
+    with scopes_disabled():
+        objective = ObjectiveFactory(plan=rich, position=9, code=code)
+    response = client_for(viewer).get(url("objective_docx", pk=objective.pk))
+    assert response.status_code == 200
+    header = response["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header
+    assert saved_name(header) == [f"scheda-{code}.docx"]
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_plans_word_file_is_not_cached(rich, viewer):
+    response = client_for(viewer).get(url("plan_docx", year=2019))
+    assert response["Content-Disposition"] == 'attachment; filename="piano-2019.docx"'
+    assert response["Cache-Control"] == "private, no-store"

@@ -59,7 +59,7 @@ def test_every_ods_cell_is_the_database(plan):
         assert [canon_row(r) for r in project(found, expected[name])] == [
             canon_row(r) for r in expected[name]
         ], name
-    results = [r for r in as_dicts(sheets["Risultati"]) if r["Riga"] in ("Scheda", "Indicatore")]
+    results = as_dicts(sheets["Risultati"])
     assert [
         canon_row({k: r[k] for k in w}) for r, w in zip(results, expected["Risultati"], strict=True)
     ] == [canon_row(w) for w in expected["Risultati"]]
@@ -106,12 +106,26 @@ def test_csv_is_what_an_italian_spreadsheet_expects(rich):
     assert ";'@fatto;" in first  # a formula-like text starts with an apostrophe
 
 
-def test_the_results_csv_has_the_engine_results(demo):
-    with scope(authority=demo.authority):
-        rows = csv_rows(table_csv(demo, "risultati"))
-    by_key = {(r[1], r[5], r[6]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    gara = by_key[("2", "Indicatore", "2")]
-    assert (gara["Giorni di ritardo"], gara["Raggiungimento (%)"]) == ("4", "90")
+@pytest.mark.parametrize("fixture", ["demo", "rich"])
+def test_the_results_csv_has_the_engine_results_in_every_row(request, fixture):
+    plan = request.getfixturevalue(fixture)
+    with scope(authority=plan.authority):
+        rows = csv_rows(table_csv(plan, "risultati"))
+    found = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    with scopes_disabled():
+        expected = expected_tables(plan)["Risultati"]
+    assert len(found) == len(expected)
+    # Scheda, indicator and activity rows, each field as the engine gives it.
+    assert [{k: r[k] for k in w} for r, w in zip(found, expected, strict=True)] == [
+        canon_row(w, canon_csv) for w in expected
+    ]
+    assert {r["Riga"] for r in found} == {"Scheda", "Indicatore", "Attività"}
+    if fixture == "demo":
+        by_key = {(r["N. scheda"], r["Riga"], r["N."]): r for r in found}
+        gara = by_key[("2", "Indicatore", "2")]
+        assert (gara["Giorni di ritardo"], gara["Raggiungimento (%)"]) == ("4", "90")
+        # Card 1, activity 1: 50% done, past its end: the lower of progress and lateness.
+        assert by_key[("1", "Attività", "1")]["Raggiungimento (%)"] == "0"
 
 
 def test_the_plans_csv_lists_the_authoritys_plans(authority, other_authority):

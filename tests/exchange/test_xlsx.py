@@ -1,11 +1,16 @@
 """The plan workbook in Excel: every cell against the database, formatting, template, reader."""
 
 import io
+import re
+import time
+import tracemalloc
+import zipfile
 from datetime import date, datetime
 
 import pytest
 from django_scopes import scope, scopes_disabled
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from tests.exchange.helpers import (
     as_dicts,
@@ -16,7 +21,9 @@ from tests.exchange.helpers import (
     project,
     xlsx_sheets,
 )
+from traguardo.exchange import layout, reading
 from traguardo.exchange.xlsx import plan_workbook, read_workbook, template_workbook
+from traguardo.organization.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +59,12 @@ def test_every_cell_of_every_table_is_the_database(plan):
         assert [canon_row(r) for r in project(found, expected[name])] == [
             canon_row(r) for r in expected[name]
         ], name
-    results = [r for r in as_dicts(sheets["Risultati"]) if r["Riga"] in ("Scheda", "Indicatore")]
-    assert len(results) == len(expected["Risultati"])
+    # Every row of "Risultati" (scheda, indicator and activity rows) is the engine's.
+    results = as_dicts(sheets["Risultati"])
+    assert [(r["N. scheda"], r["Riga"], r["N."]) for r in results] == [
+        (w["N. scheda"], w["Riga"], w.get("N.")) for w in expected["Risultati"]
+    ]
+    assert "Attività" in {r["Riga"] for r in results}
     for found, wanted in zip(results, expected["Risultati"], strict=True):
         assert canon_row({k: found[k] for k in wanted}) == canon_row(wanted)
 
@@ -68,6 +79,8 @@ def test_the_demo_plan_has_its_eleven_schede_and_the_engine_results(demo):
     assert results[(1, "Indicatore", 1)]["Valore rilevato"] == 90
     assert results[(2, "Indicatore", 2)]["Giorni di ritardo"] == 4
     assert results[(2, "Indicatore", 2)]["Raggiungimento (%)"] == 90
+    # Card 1, activity 1: 50% done, past its end: the lower of progress and lateness.
+    assert results[(1, "Attività", 1)]["Raggiungimento (%)"] == 0
     measurements = as_dicts(sheets["Misurazioni"])
     assert [m["Commento"] for m in measurements][:2] == ["=SOMMA(A1:A3)", "Gara pubblicata il 4/10"]
     assert measurements[2]["Motivo della forzatura"] == "-Ritardo non imputabile all'ufficio"
@@ -307,3 +320,120 @@ def test_a_missing_key_column_blocks_the_file(rich):
 def test_a_value_cell_may_hold_canon_values(rich):
     """Canonical spellings are what the comparisons above rely on."""
     assert canon(1.5) == "1.5" and canon(date(2019, 1, 2)) == "2019-01-02" and canon(None) == ""
+
+
+def test_the_template_offers_the_authoritys_people_in_a_drop_down(rich):
+    """The "Responsabile" column of the template takes a person from "Elenchi" › "Persone"."""
+    with scopes_disabled():
+        people = sorted(str(p) for p in Person.objects.filter(authority=rich.authority))
+    assert people == ["Alice Alberti", "Bruno Bassi"]
+    with scope(authority=rich.authority):
+        book = load_workbook(io.BytesIO(template_workbook(rich.authority, rich)))
+    lists = book["Elenchi"]
+    letter = {c.value: c.column_letter for c in lists[1]}["Persone"]
+    assert sorted(c.value for c in lists[letter][1:] if c.value) == people
+    header = [c.value for c in book["Schede"][1]]
+    column = get_column_letter(header.index("Responsabile") + 1)
+    validations = [
+        dv
+        for dv in book["Schede"].data_validations.dataValidation
+        if str(dv.sqref).startswith(f"{column}2:")
+    ]
+    assert len(validations) == 1
+    people_list = validations[0]
+    assert people_list.type == "list"
+    assert people_list.formula1 == f"'Elenchi'!${letter}$2:${letter}${len(people) + 1}"
+    assert str(people_list.sqref) == f"{column}2:{column}301"  # the rows to fill in
+    # The responsible read back is the name chosen from the list.
+    book["Schede"].append([1, "", "Scheda nuova", 2019, 2019, 2019])
+    book["Schede"].cell(row=2, column=header.index("Responsabile") + 1, value=people[1])
+    out = io.BytesIO()
+    book.save(out)
+    draft = read_workbook("modello.xlsx", out.getvalue())
+    assert [s.responsible_name for s in draft.schede] == ["Bruno Bassi"]
+
+
+# --- hostile workbooks: bounded reading ---------------------------------------------------
+
+
+def declared_huge(rows: int, *, extra_sheet: bool = True, far_cell: str = "") -> bytes:
+    """A small workbook whose sheets declare 16,384 columns (``<dimension ref="A1:XFD…">``):
+    openpyxl's read-only mode pads every row it yields to the declared width."""
+    book = Workbook()
+    book.active.title = "Istruzioni"
+    for table in layout.EDITABLE:
+        sheet = book.create_sheet(table.title)
+        sheet.append([c.title for c in table.columns])
+        if table is layout.SCHEDE:
+            for n in range(1, rows + 1):
+                sheet.append([n])
+            if far_cell:
+                sheet[far_cell] = "ancora"
+    if extra_sheet:
+        notes = book.create_sheet("Appunti")
+        for n in range(rows // 4):
+            notes.append([n])
+    plain = io.BytesIO()
+    book.save(plain)
+    source = zipfile.ZipFile(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data, count = re.subn(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data
+                )
+                assert count == 1
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def measured(data: bytes):
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        draft = read_workbook("piano.xlsx", data)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return draft, elapsed, peak
+
+
+def test_a_sheet_declaring_16384_columns_is_read_within_bounds(db):
+    """About 20 KB on disk; read naively, 2,000 rows padded to 16,384 cells take ~280 MB."""
+    data = declared_huge(2000)
+    assert len(data) < 32_000
+    draft, elapsed, peak = measured(data)
+    assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+    assert elapsed < 1, f"{elapsed:.2f} s"
+    assert len(draft.schede) == 2000 and draft.schede[-1].ordinal == 2000
+    # The sheet the layout does not know is named, never read.
+    assert [p.message for p in draft.problems] == ["Fogli non previsti, ignorati: «Appunti»."]
+
+
+def test_a_sheet_beyond_the_row_limit_blocks_the_file(db, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+    assert read_workbook("piano.xlsx", declared_huge(50, extra_sheet=False)).schede
+    draft = read_workbook("piano.xlsx", declared_huge(51, extra_sheet=False))
+    assert located(draft.problems) == [
+        (
+            "Schede",
+            None,
+            "",
+            "Il foglio «Schede» va oltre la riga 51: se ne leggono al massimo 50 righe sotto "
+            "l'intestazione. Elimina le righe in più (anche quelle vuote ma formattate) o "
+            "dividi il piano in più file.",
+            True,
+        )
+    ]
+    assert draft.blocking and draft.schede == []
+
+
+def test_a_cell_on_the_last_row_of_the_sheet_is_refused_quickly(db):
+    """One row, then a cell on row 1,048,576: refused at the limit, not read a million rows."""
+    draft, elapsed, peak = measured(declared_huge(1, far_cell="B1048576"))
+    assert [(p.where.sheet, p.blocking) for p in draft.problems] == [("Schede", True)]
+    assert "va oltre la riga 20.001" in draft.problems[0].message
+    assert elapsed < 1 and peak < 100 * 1024 * 1024

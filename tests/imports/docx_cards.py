@@ -52,6 +52,9 @@ class Card:
         ]
     )
     header_as_table: bool = True
+    # Real bold runs (``run.bold = True``), as Word writes them: the year line and, in a header
+    # of paragraphs, each label glued to its value ("Denominazione" bold, then the name).
+    bold_labels: bool = False
     expected: str = "Gestire le procedure della CUC sulla piattaforma SINTEL."
     marked_areas: tuple[int, ...] | None = None  # None: listed without marks, as in the seed
     score: str = "(Strategicità: + Complessità:) x Tipologia: = Punteggio:"
@@ -91,19 +94,33 @@ def build(*cards: Card, preamble: str = "") -> bytes:
 
 
 def _card(document, card: Card) -> None:
-    document.add_paragraph(card.year_line)
+    if card.bold_labels:
+        document.add_paragraph().add_run(card.year_line).bold = True
+    else:
+        document.add_paragraph(card.year_line)
     if card.header_as_table:
         table = document.add_table(rows=0, cols=2)
         for label, value in card.header:
             cells = table.add_row().cells
             cells[0].text, cells[1].text = label, value
+    elif card.bold_labels:
+        for label, value in card.header:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(label).bold = True
+            if value:
+                paragraph.add_run(value)
     else:
         for label, value in card.header:
             document.add_paragraph(label)
             if value:
                 document.add_paragraph(value)
-    document.add_paragraph("Risultato atteso")
-    document.add_paragraph(card.expected)
+    if card.bold_labels:
+        paragraph = document.add_paragraph()
+        paragraph.add_run("Risultato atteso").bold = True
+        paragraph.add_run(card.expected)
+    else:
+        document.add_paragraph("Risultato atteso")
+        document.add_paragraph(card.expected)
     document.add_paragraph("Ambiti della performance organizzativa")
     areas = document.add_table(rows=5, cols=6 if card.marked_areas is not None else 4)
     for i in range(5):

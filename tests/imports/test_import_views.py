@@ -12,9 +12,11 @@ from django.utils.html import strip_tags
 from django_scopes import scopes_disabled
 
 from tests.factories import ObjectiveFactory, PlanFactory
+from tests.imports.docx_cards import Card, build
 from traguardo.audit.models import AuditEntry
 from traguardo.imports.seed import SEED_FILE
 from traguardo.jobs.models import Job
+from traguardo.jobs.runner import run_job
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +34,13 @@ def html(response) -> str:
     return response.content.decode()
 
 
-def snapshot():
+def snapshot(models=(Plan, Objective, Indicator, Target, Activity, Job)):
     with scopes_disabled():
-        return {
-            m.__name__: list(m.objects.order_by("pk").values())
-            for m in (Plan, Objective, Indicator, Target, Activity, Job)
-        }
+        return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+
+
+def plan_rows():
+    return snapshot((Plan, Objective, Indicator, Target, Activity))
 
 
 @pytest.fixture
@@ -62,6 +65,15 @@ def upload(client, name, data, year=2019):
 def only_job():
     with scopes_disabled():
         return Job.objects.get(kind="imports.dry_run")
+
+
+def last_job(kind):
+    with scopes_disabled():
+        return Job.objects.filter(kind=kind).order_by("pk").last()
+
+
+def job_url(job):
+    return reverse("job_detail", args=[SLUG, job.pk])
 
 
 def test_the_upload_page_explains_the_formats_and_links_the_template(plan, admin):
@@ -92,20 +104,30 @@ def test_a_card_text_is_reviewed_then_imported_once(plan, admin):
     assert "riga 319 del testo: etichetta «Risultato atte» letta come «Risultato atteso»" in text
     assert "Conferma l'importazione" in text
 
+    # The confirmation is a job: its page shows the outcome and leads to the plan.
     response = client.post(review_url)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("plan_detail", args=[SLUG, 2019])
-    followed = page_text(client.get(response["Location"]))
-    assert "Importate 11 schede (nuove: 11, sostituite: 0;" in followed
+    apply_job = last_job("imports.apply")
+    assert response.status_code == 302 and response["Location"] == job_url(apply_job)
+    plan_url = reverse("plan_detail", args=[SLUG, 2019])
+    assert (apply_job.state, apply_job.next_url) == ("done", plan_url)
+    assert apply_job.params == {"dry_run": job.pk, "decisions": {}}
+    text = page_text(client.get(job_url(apply_job)))
+    assert "Importate 11 schede (nuove: 11, sostituite: 0;" in text
+    polled = client.get(job_url(apply_job), headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"] == plan_url
     with scopes_disabled():
         assert Objective.objects.filter(plan=plan).count() == 11
         assert AuditEntry.objects.filter(action="import.apply").count() == 1
 
-    # The same confirmation again imports nothing.
-    before = snapshot()
+    # The same confirmation again imports nothing: its job fails and says why.
+    before = plan_rows()
     again = client.post(review_url, follow=True)
+    second = last_job("imports.apply")
+    assert second.pk != apply_job.pk and second.state == "failed"
     assert "era già stata confermata: nulla è stato importato di nuovo." in page_text(again)
-    assert snapshot() == before
+    assert plan_rows() == before
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="import.apply").count() == 1
     text = page_text(client.get(review_url))
     assert "Importazione confermata." in text
     assert "Conferma l'importazione" not in text
@@ -126,16 +148,68 @@ def test_a_conflict_is_decided_on_the_page(plan, admin, unit_a):
     client = logged(admin)
     upload(client, "schede.txt", SEED_BYTES)
     review_url = reverse("import_review", args=[SLUG, only_job().pk])
-    markup = html(client.get(review_url))
+    page = client.get(review_url)
+    markup = html(page)
     assert ">conflitto<" in markup
     assert 'name="scheda-2" id="scheda-2-mantieni" value="mantieni" checked' in markup
     assert "sostituisci con quella del file" in markup
-    client.post(review_url, {"scheda-2": "sostituisci"})
+    # Under the choice: what replacing would change.
+    text = page_text(page)
+    assert (
+        "Sostituendola cambierebbe: denominazione: «Altro obiettivo» → «Piattaforma "
+        "e-procurement SINTEL» unità organizzativa responsabile: «Settore A» → —"
+    ) in text
+    assert "indicatori aggiunti: 1, 2 attività aggiunte: 1, 2" in text
+    response = client.post(review_url, {"scheda-2": "sostituisci"})
+    apply_job = last_job("imports.apply")
+    assert response["Location"] == job_url(apply_job)
+    assert apply_job.params["decisions"] == {"2": "replace"}
+    assert apply_job.message.startswith("Importate 11 schede (nuove: 10, sostituite: 1;")
     with scopes_disabled():
         existing.refresh_from_db()
         assert (existing.title, existing.version) == ("Piattaforma e-procurement SINTEL", 2)
         assert Objective.objects.filter(plan=plan).count() == 11  # 10 new, 1 replaced
         assert existing.versions.count() == 2
+
+
+def test_the_confirmation_is_written_by_a_job_not_in_the_request(plan, admin, settings):
+    client = logged(admin)
+    upload(client, "schede.txt", SEED_BYTES)
+    review_url = reverse("import_review", args=[SLUG, only_job().pk])
+    settings.TRAGUARDO_JOBS = "worker"  # queued: a separate process would run it
+    response = client.post(review_url)
+    apply_job = last_job("imports.apply")
+    assert response["Location"] == job_url(apply_job)
+    assert apply_job.state == "queued"
+    assert apply_job.title == "Conferma dell'importazione di «schede.txt» in Piano 2019"
+    with scopes_disabled():
+        assert Objective.objects.filter(plan=plan).count() == 0  # nothing in the request
+    page = client.get(job_url(apply_job))
+    assert 'hx-trigger="every 1s"' in html(page)  # the page polls the job
+    assert run_job(apply_job.pk)
+    apply_job.refresh_from_db()
+    assert apply_job.state == "done"
+    assert apply_job.next_url == reverse("plan_detail", args=[SLUG, 2019])
+    with scopes_disabled():
+        assert Objective.objects.filter(plan=plan).count() == 11
+
+
+def test_decisions_the_page_did_not_offer_are_refused(plan, manager_a, unit_a, unit_b):
+    with scopes_disabled():
+        ObjectiveFactory(plan=plan, code="2", title="Altro obiettivo", unit=unit_b)
+    client = logged(manager_a)
+    upload(client, "schede.txt", SEED_BYTES)
+    review_url = reverse("import_review", args=[SLUG, only_job().pk])
+    before = snapshot()
+    for said, message in (
+        ("sostituisci", "La scheda 2 (2 – Piattaforma e-procurement SINTEL) non può essere "
+         "sostituita: Non puoi modificare questa scheda del piano."),
+        ("cancella", "Scelta «cancella» non valida per la scheda 2 (2 – Piattaforma "
+         "e-procurement SINTEL): mantieni o sostituisci."),
+    ):  # fmt: skip
+        response = client.post(review_url, {"scheda-2": said}, follow=True)
+        assert message in page_text(response)
+    assert snapshot() == before  # no job started, nothing written
 
 
 def test_a_plan_changed_after_the_review_is_reviewed_again(plan, admin):
@@ -145,10 +219,61 @@ def test_a_plan_changed_after_the_review_is_reviewed_again(plan, admin):
     with scopes_disabled():
         ObjectiveFactory(plan=plan, code="2", title="Scritta nel frattempo", position=99)
     response = client.post(review_url, follow=True)
+    apply_job = last_job("imports.apply")
+    assert (apply_job.state, apply_job.next_url) == ("done", review_url)
     assert "Il piano è cambiato dopo l'analisi del file" in page_text(response)
-    assert ">conflitto<" in html(response)
+    page = client.get(review_url)
+    assert "Il piano è cambiato dopo l'analisi del file" in page_text(page)
+    assert ">conflitto<" in html(page)
     with scopes_disabled():
         assert Objective.objects.filter(plan=plan).count() == 1
+
+
+def test_a_word_document_goes_through_the_whole_flow(plan, admin, unit_a):
+    second = Card(
+        header=[
+            ("Codice obiettivo:", "3"),
+            ("Denominazione", "Avvio procedura elenchi incarichi legali"),
+            ("Unità organizzativa responsabile", "Settore A"),
+        ],
+        header_as_table=False,
+        bold_labels=True,  # Word's own bold, labels glued to their values
+        indicator_extra="NOTE",
+        merge_name_formula=True,
+        marked_areas=(2, 9),
+    )
+    client = logged(admin)
+    response = upload(client, "schede.docx", build(Card(), second))
+    review_url = reverse("import_review", args=[SLUG, only_job().pk])
+    assert response["Location"] == review_url
+    page = client.get(review_url)
+    text = page_text(page)
+    assert "Esito dell'analisi di «schede.docx»" in text
+    assert "Nuove: 2" in text and "Con errori (non importate): 0" in text
+    # Each warning names the scheda, the table, the row and the column of the document.
+    assert (
+        "scheda 2, tabella «Indicatori», riga 1, colonna «NOTE»: Colonna non prevista «NOTE»: "
+        "ignorata."
+    ) in text
+    assert (
+        "scheda 2, tabella «Indicatori», riga 3, colonna «DENOMINAZIONE»: Celle unite: il testo "
+        "«Impiegati abilitati» copre anche «FORMULA DI CALCOLO» ed è letto nella colonna "
+        "«DENOMINAZIONE»."
+    ) in text
+    assert "scheda 1: Unità «Dirigente Settore II» non riconosciuta." in text
+    client.post(review_url)
+    assert last_job("imports.apply").state == "done"
+    with scopes_disabled():
+        schede = list(Objective.objects.filter(plan=plan).order_by("position"))
+        assert [(o.code, o.title) for o in schede] == [
+            ("2", "Piattaforma e-procurement SINTEL"),
+            ("3", "Avvio procedura elenchi incarichi legali"),
+        ]
+        assert schede[1].unit == unit_a
+        assert [i.name for i in schede[1].indicators.order_by("position")] == [
+            "Impiegati abilitati",
+            "Prima procedura di gara SINTEL",
+        ]
 
 
 def test_an_unreadable_text_shows_its_line_and_nothing_to_confirm(plan, admin):

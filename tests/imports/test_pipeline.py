@@ -304,3 +304,133 @@ def test_rounding_to_the_stored_precision_is_said(plan, admin):
         assert Indicator.objects.get().weight == Decimal("33.34")
     again, _ = run(plan, admin, draft(scheda(1, "1", weight="33.335")))
     assert again.schede[0].outcome == UNCHANGED
+
+
+# -- what a replacement would change (the dry run shows it under the conflict) ------------
+
+
+def measure(user, indicator=None, activity=None):
+    """One measurement (with its evidence) on a row of the plan."""
+    from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
+
+    row = indicator or activity
+    plan = row.objective.plan
+    period, _created = MonitoringPeriod.objects.get_or_create(
+        authority=plan.authority,
+        plan=plan,
+        name="Verifica intermedia",
+        defaults={"kind": "intermediate", "reference_date": date(2019, 6, 30), "state": "open"},
+    )
+    measurement = Measurement.objects.create(
+        authority=plan.authority,
+        period=period,
+        indicator=indicator,
+        activity=activity,
+        completed_on=date(2019, 10, 3),
+        done=True,
+        entered_by=user,
+    )
+    Evidence.objects.create(
+        authority=plan.authority,
+        measurement=measurement,
+        file=f"evidence/{plan.authority.pk}/e{measurement.pk}.txt",
+        stored_name=f"e{measurement.pk}.txt",
+        original_name="verbale.txt",
+        content_type="text/plain",
+        size=7,
+        sha256="0" * 64,
+        uploaded_by=user,
+    )
+    return measurement
+
+
+def texts(scheda_plan) -> list[str]:
+    return [("! " if c.warning else "") + c.text for c in scheda_plan.changes]
+
+
+def test_a_conflict_says_what_replacing_it_would_change(plan, admin):
+    run(plan, admin, draft(scheda(1, "1")))
+    changed = scheda(1, "1", title="Gare telematiche 2.0", unit="Settore B", weight="40")
+    changed.indicators[0].targets[0].value = Decimal(5)
+    changed.indicators[0].targets[0].value_text = "5"
+    changed.indicators.append(
+        IndicatorDraft(position=2, name="Seconda gara", weight=Decimal(60), formula_text="n.")
+    )
+    changed.activities = [ActivityDraft(position=2, title="Formazione", weight=Decimal(100))]
+    with scope(authority=plan.authority):
+        result = prepare(draft(changed, scheda(2, "2", title="Nuova")), plan, admin)
+    conflict, new = result.schede
+    assert (conflict.outcome, new.outcome, new.changes) == (CONFLICT, NEW, [])
+    assert texts(conflict) == [
+        "denominazione: «Gare telematiche» → «Gare telematiche 2.0»",
+        "unità organizzativa responsabile: «Settore A» → «Settore B»",
+        "indicatore 1: peso 100,00% → 40,00%; "
+        "livello finale 2019 «0» alla data «30/09/2019» → «5» alla data «30/09/2019»",
+        "indicatore aggiunto: 2",
+        "attività aggiunta: 2",
+        "attività rimossa: 1",
+    ]
+
+
+def test_a_replacement_may_not_remove_rows_that_have_measurements(plan, admin):
+    run(plan, admin, draft(scheda(1, "1")))
+    with scopes_disabled():
+        objective = Objective.objects.get(plan=plan)
+        measurement = measure(admin, indicator=objective.indicators.get())
+    file_scheda = scheda(1, "1")
+    file_scheda.indicators[0].position = 2  # indicator 1 is gone, its measurement with it
+    with scope(authority=plan.authority):
+        result = prepare(draft(file_scheda), plan, admin)
+        (conflict,) = result.schede
+        assert conflict.outcome == CONFLICT and not conflict.can_replace
+        assert conflict.refusal == (
+            "L'indicatore 1 ha rilevazioni: non si può rimuovere con un'importazione."
+        )
+        assert "indicatore rimosso: 1" in texts(conflict)
+        before = snapshot()
+        with pytest.raises(DomainError) as error:
+            apply(result, {1: REPLACE}, admin)
+    assert "L'indicatore 1 ha rilevazioni" in error.value.message
+    assert snapshot() == before
+    with scopes_disabled():
+        measurement.refresh_from_db()
+        assert measurement.evidence.count() == 1
+
+    # The same for an activity with measurements.
+    with scopes_disabled():
+        measure(admin, activity=objective.activities.get())
+    file_scheda = scheda(1, "1")
+    file_scheda.activities[0].position = 2
+    with scope(authority=plan.authority):
+        (conflict,) = prepare(draft(file_scheda), plan, admin).schede
+    assert not conflict.can_replace
+    assert conflict.refusal == (
+        "L'attività 1 ha rilevazioni: non si può rimuovere con un'importazione."
+    )
+
+
+def test_a_measured_row_that_changes_name_or_measure_is_a_warning(plan, admin):
+    run(plan, admin, draft(scheda(1, "1")))
+    with scopes_disabled():
+        objective = Objective.objects.get(plan=plan)
+        measurement = measure(admin, indicator=objective.indicators.get())
+    renamed = scheda(1, "1")
+    renamed.indicators[0].name = "Numero di gare"
+    renamed.indicators[0].measure = "number"
+    with scope(authority=plan.authority):
+        result = prepare(draft(renamed), plan, admin)
+    (conflict,) = result.schede
+    assert conflict.can_replace  # a warning, not a refusal
+    assert texts(conflict) == [
+        "indicatore 1: denominazione «Prima gara» → «Numero di gare»; "
+        "misura scadenza → numero; verso più basso è meglio → più alto è meglio",
+        "! L'indicatore 1 ha rilevazioni e nel file cambia la denominazione e la misura: le "
+        "rilevazioni restano all'indicatore 1 del file. Controlla che misurino ancora la "
+        "stessa cosa.",
+    ]
+    # A row without measurements changes without a warning.
+    with scopes_disabled():
+        measurement.delete()
+    with scope(authority=plan.authority):
+        (conflict,) = prepare(draft(renamed), plan, admin).schede
+    assert [c.warning for c in conflict.changes] == [False]

@@ -1,5 +1,6 @@
 """Round trip: the demo plan exported to the Excel workbook and imported into an empty plan
-of the same authority comes back field for field, score for score."""
+of the same authority comes back field for field, score for score; importing the same file
+again (workbook or Word document) creates nothing."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,13 +8,24 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from traguardo.imports.pipeline import NEW, apply, prepare
+from tests.factories import MembershipFactory
+from traguardo.accounts.models import Role
+from traguardo.exchange import xlsx
+from traguardo.exchange.word import plan_docx
+from traguardo.imports.pipeline import NEW, UNCHANGED, apply, prepare
 from traguardo.imports.seed import load_seed
+from traguardo.imports.word import read_docx
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.organization.models import GradingScale
+from traguardo.planning.models import (
+    Activity,
+    Indicator,
+    Objective,
+    ObjectiveVersion,
+    Plan,
+    Target,
+)
 from traguardo.reports.scheda import plan_pages
-
-xlsx = pytest.importorskip("traguardo.exchange.xlsx")
 
 pytestmark = pytest.mark.django_db
 
@@ -88,24 +100,48 @@ def _fields(obj, model, skip) -> dict:
     }
 
 
-def test_the_demo_plan_survives_export_and_import(admin):
+def written():
+    """Every row an import may write, to show that a second import wrote nothing."""
+    with scopes_disabled():
+        return {
+            m.__name__: list(m.objects.order_by("pk").values())
+            for m in (Objective, Indicator, Target, Activity, ObjectiveVersion, GradingScale)
+        }
+
+
+def demo_and_empty_plan(admin) -> tuple[Plan, Plan]:
     load_seed()
     with scopes_disabled():
         demo = Plan.objects.get(year=2019, authority__slug="comune-esempio")
         empty = Plan.objects.create(
             authority=demo.authority, year=2020, last_year=2022, title="Piano 2020"
         )
-        from tests.factories import MembershipFactory
-        from traguardo.accounts.models import Role
-
         MembershipFactory(user=admin, authority=demo.authority, role=Role.ADMIN)
+    return demo, empty
+
+
+def import_twice(read, plan: Plan, admin) -> None:
+    """The file into ``plan``: eleven new schede; then again: eleven unchanged, nothing
+    written."""
+    result = prepare(read(), plan, admin)
+    assert [s.outcome for s in result.schede] == [NEW] * 11
+    apply(result, {}, admin)
+    before = written()
+    again = prepare(read(), plan, admin)
+    assert [s.outcome for s in again.schede] == [UNCHANGED] * 11
+    assert not again.importable
+    outcome = apply(again, {}, admin)
+    assert (outcome.created, outcome.replaced, outcome.unchanged) == ([], [], 11)
+    assert written() == before
+
+
+def test_the_demo_plan_survives_export_and_import(admin):
+    demo, empty = demo_and_empty_plan(admin)
     with scope(authority=demo.authority):
         data = xlsx.plan_workbook(demo)
         draft = xlsx.read_workbook("piano-2019.xlsx", data)
         assert [p.message for p in draft.problems if p.blocking] == []
-        result = prepare(draft, empty, admin)
-        assert [s.outcome for s in result.schede] == [NEW] * 11
-        apply(result, {}, admin)
+        import_twice(lambda: xlsx.read_workbook("piano-2019.xlsx", data), empty, admin)
         assert rows(empty) == rows(demo)
         measure_everything(demo, admin)
         measure_everything(empty, admin)
@@ -114,3 +150,14 @@ def test_the_demo_plan_survives_export_and_import(admin):
     assert len(measured) >= 8  # figures, not blanks
     assert [r.result.achievement for r in after.rows] == [r.result.achievement for r in before.rows]
     assert after.scores.result.authority.achievement == before.scores.result.authority.achievement
+
+
+def test_the_demo_plan_as_a_word_document_imported_twice_creates_nothing_the_second_time(admin):
+    demo, empty = demo_and_empty_plan(admin)
+    with scope(authority=demo.authority):
+        data = plan_docx(demo)
+        draft = read_docx("piano-2019.docx", data)
+        assert [p.message for p in draft.problems if p.blocking] == []
+        import_twice(lambda: read_docx("piano-2019.docx", data), empty, admin)
+        with scopes_disabled():
+            assert empty.objectives.count() == 11

@@ -1,12 +1,15 @@
 """Hostile and broken import files: refused before any parser, with the reason in Italian.
 
-Every file is made here. The time bound is only a sanity check (the real figures are the
-benchmark's): each refusal reads the ZIP's central directory, not its contents.
+Every file is made here. Each refusal is bounded in time (1 s) and in Python heap (100 MB,
+measured with tracemalloc, deterministic): it reads the ZIP's central directory, not its
+contents. Files that pass these checks but would make the Word reader build millions of
+cells (``w:gridSpan="300000"``) are refused by the reader's caps, within the same bounds.
 """
 
 import io
 import struct
 import time
+import tracemalloc
 import zipfile
 
 import pytest
@@ -14,10 +17,14 @@ from docx import Document
 from openpyxl import Workbook
 
 from traguardo.core.domain import DomainError
+from traguardo.imports import word
 from traguardo.imports.safety import check_import_file
+from traguardo.imports.word import read_docx
 
 MB = 1024 * 1024
 LIMIT = 10 * MB
+MAX_SECONDS = 1
+MAX_HEAP = 100 * MB
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -81,12 +88,30 @@ def declared_size(data: bytes, size: int) -> bytes:
     return bytes(out)
 
 
-def refused(name: str, data: bytes, max_bytes: int = LIMIT) -> str:
+def bounded(call):
+    """``call()``'s result; it took under MAX_SECONDS and its heap peak stayed under MAX_HEAP
+    (timed alone, then run again under tracemalloc, which slows Python down)."""
     started = time.perf_counter()
-    with pytest.raises(DomainError) as error:
-        check_import_file(name, data, max_bytes=max_bytes)
-    assert time.perf_counter() - started < 5
-    return error.value.message
+    call()
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        result = call()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert elapsed < MAX_SECONDS, f"{elapsed:.2f} s"
+    assert peak < MAX_HEAP, f"{peak / MB:.0f} MB"
+    return result
+
+
+def refused(name: str, data: bytes, max_bytes: int = LIMIT) -> str:
+    def check():
+        with pytest.raises(DomainError) as error:
+            check_import_file(name, data, max_bytes=max_bytes)
+        return error.value.message
+
+    return bounded(check)
 
 
 def test_good_files_are_accepted_with_their_kind():
@@ -215,3 +240,89 @@ def test_text_that_is_neither_utf8_nor_windows_1252_is_refused():
     assert refused("schede.txt", b"ANNO 2019 \x81\x8d") == (
         "Il file «schede.txt» non è un testo leggibile (né UTF-8 né Windows-1252)."
     )
+
+
+# -- documents that pass the checks but would make the Word reader build millions of cells --
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def paragraph(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def cell(text: str = "", span: int | None = None) -> str:
+    props = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span else ""
+    return f"<w:tc>{props}{paragraph(text)}</w:tc>"
+
+
+def table(rows: list[str]) -> str:
+    return "<w:tbl>" + "".join(rows) + "</w:tbl>"
+
+
+def card_document(*tables: str) -> bytes:
+    """A Word document: a scheda's header, "Indicatori", then ``tables``."""
+    head = (
+        paragraph("ANNO 2019")
+        + paragraph("Codice obiettivo: 1")
+        + paragraph("Denominazione Gare telematiche")
+        + paragraph("Indicatori")
+    )
+    body = f"<w:document {W}><w:body>{head}{''.join(tables)}</w:body></w:document>"
+    data = rebuilt(docx(), {"word/document.xml": body.encode()})
+    assert check_import_file("schede.docx", data, max_bytes=LIMIT) == "docx"  # it passes
+    return data
+
+
+def blocking(draft) -> list[str]:
+    return [f"{p.where}: {p.message}" for s in draft.schede for p in s.problems if p.blocking]
+
+
+HEAD = "<w:tr>" + "".join(cell(h) for h in ("N°", "PESO", "DENOMINAZIONE", "FORMULA")) + "</w:tr>"
+
+
+def test_a_huge_grid_span_is_refused_by_the_word_reader():
+    bomb = "<w:tr>" + cell("1") + cell("x", span=300_000) + "</w:tr>"
+    data = card_document(table([HEAD] + [bomb] * 200))
+    assert len(data) < 40_000
+    draft = bounded(lambda: read_docx("schede.docx", data))
+    assert blocking(draft) == [
+        "scheda 1, tabella «Indicatori»: La tabella ha righe di più di 63 colonne (il massimo "
+        "di Word): non è letta e la scheda non può essere importata."
+    ]
+
+
+def test_a_huge_grid_before_is_refused_by_the_word_reader():
+    bomb = '<w:tr><w:trPr><w:gridBefore w:val="300000"/></w:trPr>' + cell("1") + "</w:tr>"
+    data = card_document(table([HEAD] + [bomb] * 200))
+    draft = bounded(lambda: read_docx("schede.docx", data))
+    assert blocking(draft) == [
+        "scheda 1, tabella «Indicatori»: La tabella ha righe di più di 63 colonne (il massimo "
+        "di Word): non è letta e la scheda non può essere importata."
+    ]
+
+
+def test_a_table_with_too_many_cells_is_refused_by_the_word_reader():
+    row = "<w:tr>" + "".join(cell(str(n)) for n in range(40)) + "</w:tr>"
+    data = card_document(table([HEAD] + [row] * 300))  # 12,000 cells
+    draft = bounded(lambda: read_docx("schede.docx", data))
+    assert blocking(draft) == [
+        "scheda 1, tabella «Indicatori»: La tabella è troppo grande (più di 10.000 celle): "
+        "non è letta e la scheda non può essere importata."
+    ]
+
+
+def test_a_document_with_too_many_table_rows_is_refused_whole(monkeypatch):
+    monkeypatch.setattr(word, "MAX_DOCUMENT_ROWS", 500)
+    row = "<w:tr>" + cell("1") + cell("2") + "</w:tr>"
+    data = card_document(*[table([row] * 100)] * 6)  # 600 rows, the tables themselves small
+    draft = bounded(lambda: read_docx("schede.docx", data))
+    assert [(str(p.where), p.message, p.blocking) for p in draft.problems] == [
+        (
+            "scheda 1, tabella «tabella 6»",
+            "Il documento ha troppe tabelle o tabelle troppo grandi (al massimo 500 righe e "
+            "500.000 celle in tutto): la lettura si è fermata qui e nulla può essere "
+            "importato. Dividi il documento in più file.",
+            True,
+        )
+    ]

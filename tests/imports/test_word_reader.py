@@ -277,3 +277,35 @@ def test_a_file_that_is_not_word_or_holds_no_scheda_is_refused_whole():
         "Nessuna scheda trovata nel documento: manca l'intestazione «ANNO»/«ANNI» o "
         "l'etichetta «Codice obiettivo»."
     )
+
+
+def test_real_bold_runs_mark_labels_glued_to_their_values():
+    # Word's own bold, no "**" in the text: "Denominazione" (bold) then the name, no space.
+    bold = Card(header_as_table=False, bold_labels=True)
+    (scheda,) = read_docx("grassetto.docx", build(bold)).schede
+    (plain,) = read_docx("schede.docx", build(Card())).schede
+    fields = (
+        "year", "code", "title", "unit_text", "responsible_text", "involved_text",
+        "expected_result",
+    )  # fmt: skip
+    assert {f: getattr(scheda, f) for f in fields} == {f: getattr(plain, f) for f in fields}
+    assert scheda.title == "Piattaforma e-procurement SINTEL"
+    assert scheda.unit_text == "Dirigente Settore II"
+    assert scheda.expected_result == "Gestire le procedure della CUC sulla piattaforma SINTEL."
+    assert scheda.problems == []
+    # A bold run inside a paragraph keeps its words, without markers.
+    document = Document()
+    paragraph = document.add_paragraph()
+    paragraph.add_run("ANNO ").bold = True
+    paragraph.add_run("2019")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Codice obiettivo:").bold = True
+    paragraph.add_run(" 7")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Denominazione").bold = True
+    paragraph.add_run("Gare ")
+    paragraph.add_run("telematiche").bold = True
+    out = io.BytesIO()
+    document.save(out)
+    (scheda,) = read_docx("corsivo.docx", out.getvalue()).schede
+    assert (scheda.year, scheda.code, scheda.title) == (2019, "7", "Gare telematiche")

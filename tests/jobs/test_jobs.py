@@ -1,5 +1,6 @@
 """Jobs: long work off the request, its progress bar, its file, who may see it."""
 
+import os
 import threading
 import time
 from datetime import timedelta
@@ -179,3 +180,51 @@ def test_in_thread_mode_the_job_runs_after_the_commit_while_the_page_polls(
         while not Job.objects.get(pk=job.pk).finished and time.monotonic() < deadline:
             time.sleep(0.05)
         assert Job.objects.get(pk=job.pk).state == "done"
+
+
+def test_the_same_document_asked_twice_follows_the_running_job(settings, admin, authority):
+    settings.TRAGUARDO_JOBS = "worker"  # nothing runs: the first job stays queued
+    first = _start(admin, authority, plan=7)
+    assert _start(admin, authority, plan=7).pk == first.pk
+    assert _start(admin, authority, plan=8).pk != first.pk
+
+
+def test_a_person_may_not_fill_the_queue(settings, admin, authority):
+    settings.TRAGUARDO_JOBS = "worker"
+    for plan in range(3):
+        _start(admin, authority, plan=plan)
+    with pytest.raises(DomainError) as error:
+        _start(admin, authority, plan=99)
+    assert "Hai già 3 elaborazioni in corso" in error.value.message
+
+
+def test_purge_deletes_old_finished_jobs_and_their_files(settings, tmp_path, admin, authority):
+    settings.MEDIA_ROOT = tmp_path
+    old = _start(admin, authority)
+    recent = _start(admin, authority, plan=2)
+    old.refresh_from_db()
+    path = old.output.path
+    with scopes_disabled():
+        Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    call_command("purge_jobs")
+    with scopes_disabled():
+        assert list(Job.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not os.path.exists(path)
+
+
+def test_a_refused_start_says_why_on_the_page_the_person_came_from(
+    client, settings, admin, authority
+):
+    from tests.factories import PlanFactory
+
+    settings.TRAGUARDO_JOBS = "worker"
+    for plan in range(3):
+        _start(admin, authority, plan=plan)
+    with scopes_disabled():
+        plan = PlanFactory(authority=authority, year=2019)
+    client.force_login(admin)
+    response = client.post(
+        reverse("plan_docx_start", args=[authority.slug, plan.year]), follow=True
+    )
+    assert response.redirect_chain[-1][0].endswith("/documenti/")
+    assert "Hai già 3 elaborazioni in corso" in response.content.decode()

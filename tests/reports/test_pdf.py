@@ -2,17 +2,22 @@
 
 import io
 import re
+import shutil
+import subprocess
+from datetime import date
 
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
+from tests.factories import PASSWORD, ObjectiveFactory, PlanFactory
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.imports.seed import load_seed
 from traguardo.planning.models import Objective
 
 pytestmark = pytest.mark.django_db
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
 @pytest.fixture
@@ -74,3 +79,80 @@ def test_the_plan_pdf_has_a_cover_an_index_and_every_scheda(client, demo):
             assert title in pages[page_number - 1], (title, page_number)
     assert sum(page.count("Scheda obiettivo") for page in pages[2:]) == 11
     assert all(f"Pagina {n} di {len(pages)}" in p for n, p in enumerate(pages, start=1))
+
+
+def pdftotext_pages(data: bytes) -> list[str]:
+    """The pages as pdftotext -layout lays them out (one line of the page per line)."""
+    done = subprocess.run(  # noqa: S603 (poppler on the PDF we just rendered)
+        [PDFTOTEXT, "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8").split("\f")[:-1]
+
+
+def test_the_plan_pdf_puts_each_scheda_under_its_unit_heading(
+    client, admin, authority, unit_a, unit_b
+):
+    """A plan approved by the Giunta, with schede of two units and one without a unit."""
+    with scopes_disabled():
+        unit_a.position, unit_b.position = 2, 1  # the units' order: B, then A
+        unit_a.save()
+        unit_b.save()
+        plan = PlanFactory(
+            authority=authority,
+            state="approved",
+            act_type="Delibera di Giunta",
+            act_number="17",
+            act_date=date(2019, 2, 5),
+        )
+        for position, unit, title in (
+            (1, unit_a, "Sportello unico digitale"),
+            (2, unit_b, "Riordino dell'archivio"),
+            (3, None, "Trasparenza amministrativa"),
+            (4, unit_a, "Pagamenti elettronici"),
+            (5, unit_b, "Conservazione digitale"),
+        ):
+            ObjectiveFactory(
+                plan=plan, unit=unit, position=position, code=str(position), title=title
+            )
+    assert client.login(username="admin", password=PASSWORD)
+    response = client.get(reverse("plan_pdf", args=[authority.slug, 2019]))
+    assert response.status_code == 200
+    pages = pdftotext_pages(response.content)
+    assert "Piano approvato con Delibera di Giunta n. 17 del 5 febbraio 2019" in pages[0]
+
+    headings = ["Settore B", "Settore A", "Schede senza unità responsabile"]
+    schede = {
+        "Settore B": ["Riordino dell'archivio", "Conservazione digitale"],
+        "Settore A": ["Sportello unico digitale", "Pagamenti elettronici"],
+        "Schede senza unità responsabile": ["Trasparenza amministrativa"],
+    }
+    # The index: each unit as a heading with its page, its schede listed under it.
+    index = [line.strip() for line in pages[1].splitlines() if line.strip()]
+    heading_rows = [
+        (m.group(1), int(m.group(2)))
+        for line in index
+        if (m := re.fullmatch(r"(" + "|".join(map(re.escape, headings)) + r")\s+(\d+)", line))
+    ]
+    assert [name for name, _page in heading_rows] == headings
+    every = [title for titles in schede.values() for title in titles]
+    listed = [title for line in index for title in every if title in line]
+    assert listed == [title for name in headings for title in schede[name]]
+
+    # The body: a heading per unit on the page the index gives, each scheda after its unit's
+    # heading and before the next one's.
+    body = []  # (page, line) of every unit heading and scheda title, in reading order
+    for number, page in enumerate(pages, start=1):
+        if number <= 2:
+            continue
+        for line in page.splitlines():
+            line = line.strip()
+            if line in headings:
+                body.append((number, line))
+            elif m := re.match(r"Scheda obiettivo \d+ — (.+)$", line):
+                body.append((number, m.group(1)))
+    assert [line for _p, line in body] == [
+        item for name in headings for item in (name, *schede[name])
+    ]
+    assert [next(p for p, line in body if line == name) for name in headings] == [
+        page for _name, page in heading_rows
+    ]

@@ -8,17 +8,24 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
+from tests.factories import UserFactory
+from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.models import Membership, Role
 from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.organization.models import PerformanceArea
+from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.models import Objective, ObjectiveVersion, Variation
-from traguardo.reports.relazione import relazione_data, render_relazione_pdf
+from traguardo.reports import relazione
+from traguardo.reports.relazione import Redactor, relazione_data, render_relazione_pdf
 from traguardo.scoring import Aggregate
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +39,12 @@ def pdf_text(data: bytes) -> list[str]:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def text_of(html: str) -> str:
+    """What a person reads on the page (tags and charts left out)."""
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return flat(unescape(re.sub(r"<br>", " ", re.sub(r"<(?!br>)[^>]+>", " ", html))))
 
 
 def card(plan, position) -> Objective:
@@ -252,3 +265,181 @@ def test_once_the_period_is_closed_a_missing_figure_is_a_deviation(year):
         }
     assert (legal.objective_id, "indicator", 1) not in open_kinds  # still to be measured
     assert closed[(legal.objective_id, "indicator", 1)].status == "missing"
+
+
+# --- review of the documents (issue 6): charts, hierarchy, row headers, cache, privacy -------
+
+
+@pytest.fixture
+def fresh_cache(settings):
+    """A cache of this test only (the configured one is a directory shared by runs)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "relazione-tests",
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reader(client, year):
+    """The back office as the demo Dirigente sees it."""
+    create_demo_accounts(year.authority)
+    assert client.login(username="serrao", password=DEMO_PASSWORD)
+    return client
+
+
+def screen(client, plan) -> str:
+    response = client.get(reverse("relazione", args=[plan.authority.slug, plan.year]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_charts_are_drawn_on_screen_and_in_the_pdf(year, reader):
+    html = screen(reader, year)
+    assert html.count("<svg") == 2
+    assert 'id="relazione-distribuzione-titolo"' in html and 'id="relazione-unita-titolo"' in html
+    # The dashboard's chart styles: the figures shrink to a small screen.
+    assert re.search(r'<link rel="stylesheet" href="[^"]*/traguardo/css/dashboard\.css"', html)
+    with scope(authority=year.authority):
+        text = flat(" ".join(pdf_text(render_relazione_pdf(year))))
+    assert "Dati del grafico: Schede per fascia di raggiungimento" in text
+    assert "Dati del grafico: Raggiungimento per unità organizzativa" in text
+
+
+def test_a_unit_says_in_words_which_unit_it_depends_on(year, reader):
+    with scopes_disabled():
+        settore = OrgUnit.objects.get(authority=year.authority, name="Settore II")
+        ufficio = OrgUnit.objects.create(
+            authority=year.authority, name="Ufficio elettorale", parent=settore
+        )
+        Objective.objects.filter(plan=year, position=5).update(unit=ufficio)
+    with scope(authority=year.authority):
+        rel = relazione_data(year)
+        text = flat(" ".join(pdf_text(render_relazione_pdf(year))))
+    assert [(s.label, s.level) for s in rel.units] == [
+        ("Settore II", 0),
+        ("Ufficio elettorale (dipende da Settore II)", 1),
+    ]
+    assert "Ufficio elettorale (dipende da Settore II) 76,00%" in text  # the table
+    page = reader.get(reverse("relazione", args=[year.authority.slug, year.year]))
+    html = page.content.decode()
+    assert re.search(
+        r'<th scope="row" class="level-1">Ufficio elettorale \(dipende da Settore II\)</th>', html
+    )
+    # The chart's data table says it too.
+    assert '<th scope="row">Ufficio elettorale (dipende da Settore II)</th>' in html
+
+
+def row_headers(html: str, caption: str) -> list[str]:
+    """The first cell of every body row of the tables whose caption contains ``caption``."""
+    firsts = []
+    for table in re.findall(r"<table\b.*?</table>", html, re.S):
+        found = re.search(r"<caption[^>]*>(.*?)</caption>", table, re.S)
+        if not found or caption not in found.group(1):
+            continue
+        for body in re.findall(r"<tbody>(.*?)</tbody>", table, re.S):
+            firsts += re.findall(r"<tr>\s*(<t[hd][^>]*>)", body)
+    return firsts
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Indicatori della scheda",
+        "Piano operativo della scheda",
+        "Scostamenti dal livello atteso",
+        "Risultati forzati e loro motivazioni",
+        "Variazioni del piano",
+        "Raggiungimento per unità organizzativa",
+    ],
+)
+def test_the_first_column_of_every_table_heads_its_row(year, reader, caption):
+    firsts = row_headers(screen(reader, year), caption)
+    assert firsts, caption
+    assert set(firsts) <= {'<th scope="row">', '<th scope="row" class="num">'} | {
+        f'<th scope="row" class="level-{n}">' for n in range(4)
+    }, firsts
+
+
+def test_the_public_pdf_is_laid_out_once_for_many_visitors(year, client, fresh_cache, monkeypatch):
+    with scopes_disabled():
+        year.state = "closed"
+        year.save()
+    calls = []
+    real = relazione.html_to_pdf
+
+    def counted(html):
+        calls.append(html)
+        return real(html)
+
+    monkeypatch.setattr(relazione, "html_to_pdf", counted)
+    url = reverse("public_relazione_pdf", args=[year.authority.slug, year.year])
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"%PDF")
+    assert len(calls) == 1
+    # A change to what the document says is a new document.
+    with scopes_disabled():
+        Measurement.objects.filter(comment__startswith="Sei misure").update(
+            comment="Sei misure rinviate al 2020."
+        )
+    third = client.get(url)
+    assert len(calls) == 2 and third.content != first.content
+
+
+def test_the_public_relazione_names_nobody_in_its_free_texts(year, reader, fresh_cache):
+    with scopes_disabled():
+        authority = year.authority
+        Person.objects.create(authority=authority, first_name="Mario", last_name="Bianchi")
+        Person.objects.create(authority=authority, first_name="Lia", last_name="Re")
+        member = UserFactory(username="verdi", first_name="Carla", last_name="Verdi")
+        Membership.objects.create(user=member, authority=authority, role=Role.VIEWER)
+        Measurement.objects.filter(comment__startswith="Sei misure").update(
+            comment="Sei misure rinviate: bianchi MARIO in malattia, sostituito da Carla Verdi."
+        )
+        Measurement.objects.filter(not_assessable=True).update(
+            not_assessable_reason="Dati non trasmessi dal dott. Bianchi (sentita Lia Re)."
+        )
+        Measurement.objects.filter(forced_reason__startswith="Piattaforma").update(
+            forced_reason="Piattaforma ferma, come attesta Verdi; il Re dei portali è SINTEL."
+        )
+        year.state = "validated"
+        year.validated_on = date(2020, 6, 10)
+        year.validation_minutes = "Presenti: Mario Bianchi (presidente), Verdi Carla."
+        year.save()
+
+    written = [
+        "Sei misure rinviate: bianchi MARIO in malattia, sostituito da Carla Verdi.",
+        "Non valutabile: Dati non trasmessi dal dott. Bianchi (sentita Lia Re).",
+        "Piattaforma ferma, come attesta Verdi; il Re dei portali è SINTEL.",
+        "Presenti: Mario Bianchi (presidente), Verdi Carla.",
+    ]
+    office = text_of(screen(reader, year))
+    for sentence in written:
+        assert sentence in office  # the back office keeps the texts as written
+
+    reader.logout()
+    response = reader.get(reverse("public_relazione_pdf", args=[authority.slug, year.year]))
+    assert response.status_code == 200
+    public = flat(" ".join(pdf_text(response.content)))
+    assert "Sei misure rinviate: [omissis] in malattia, sostituito da [omissis]." in public
+    assert "Non valutabile: Dati non trasmessi dal dott. [omissis] (sentita [omissis])." in public
+    # "Re" alone is too short to be taken for a name.
+    assert "Piattaforma ferma, come attesta [omissis]; il Re dei portali è SINTEL." in public
+    assert "Verbale: Presenti: [omissis] (presidente), [omissis]." in public
+    for name in ("Bianchi", "Verdi", "Carla", "Mario"):
+        assert name.lower() not in public.lower(), name
+
+
+def test_a_name_is_replaced_only_as_a_whole_word():
+    redact = Redactor([("Mario", "Rossi"), ("Ada", "Po"), ("", "Esposito")])
+    assert redact("Rossini e Rossi, poi ROSSI   MARIO e Mario Rossi.") == (
+        "Rossini e [omissis], poi [omissis] e [omissis]."
+    )
+    assert redact("Il Po in piena; Ada Po e Po Ada.") == "Il Po in piena; [omissis] e [omissis]."
+    assert redact("Relazione di esposito.") == "Relazione di [omissis]."
+    assert Redactor([])("Mario Rossi") == "Mario Rossi"

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -62,7 +63,7 @@ def test_the_csv_is_semicolon_separated_utf8_and_matches_the_database(closed_pla
         assert row["stato_piano"] == "Consuntivato"
         assert row["codice_obiettivo"] == o.code
         assert row["denominazione"] == o.title
-        assert row["unita_responsabile"] == (o.unit.name if o.unit else o.unit_text)
+        assert row["unita_responsabile"] == (o.unit.name if o.unit else "")
         assert row["pluriennale"] == ("sì" if o.is_multi_year else "no")
         expected = "" if results[o.pk] is None else str(results[o.pk]).replace(".", ",")
         assert row["raggiungimento"] == expected
@@ -156,3 +157,46 @@ def test_a_plan_with_no_schede_gives_a_header_only_csv(closed_plan):
     response = fetch("public_opendata", year=2022, fmt="csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 and lines[0].startswith("anno_piano;piano;stato_piano;scheda")
+
+
+SIGNS = ("=", "+", "-", "@")
+
+
+def test_the_csv_escapes_formula_like_texts_and_the_json_keeps_them(closed_plan):
+    """A citizen opening the CSV in a spreadsheet sees texts, never runs a formula."""
+    title = '=HYPERLINK("https://esempio.invalid";"Clicca")'
+    with scopes_disabled():
+        five = closed_plan.objectives.get(position=5)
+        five.title = title
+        five.code = "+5"
+        five.expected_result = "-20% consumi"
+        five.dup_text = "@DUP"
+        five.dup_goal = None
+        five.save()
+    rows = read_csv(closed_plan)
+    row = next(r for r in rows if r["scheda"] == str(five.pk))
+    assert row["denominazione"] == "'" + title
+    assert row["codice_obiettivo"] == "'+5"
+    assert row["risultato_atteso"] == "'-20% consumi"
+    assert row["riferimento_dup"] == "'@DUP"
+    # Numbers are numbers: not escaped.
+    assert (row["anno_piano"], row["raggiungimento"]) == ("2019", "76,00")
+    assert not [f for r in rows for f in r.values() if f.startswith(SIGNS)]
+    # The JSON is data: the texts as they are.
+    document = read_json(closed_plan)
+    data = next(r for r in document["schede"] if r["scheda"] == five.pk)
+    assert (data["denominazione"], data["codice_obiettivo"], data["risultato_atteso"]) == (
+        title,
+        "+5",
+        "-20% consumi",
+    )
+
+
+def test_the_schema_and_the_page_say_how_the_csv_escapes_texts(closed_plan):
+    package = json.loads(fetch("public_opendata_schema").content)
+    assert "preceduto da un apostrofo" in package["description"]
+    csv_resource = next(r for r in package["resources"] if r["format"] == "csv")
+    assert "preceduto da un apostrofo" in csv_resource["description"]
+    assert "description" not in next(r for r in package["resources"] if r["format"] == "json")
+    page = fetch("public_opendata_info").content.decode()
+    assert "preceduto da un apostrofo" in unescape(page)

@@ -1,5 +1,6 @@
 """The public pages: what a citizen reads, what stays hidden, and who gets 404."""
 
+import json
 import re
 from datetime import date
 from html import unescape
@@ -12,7 +13,9 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from tests.factories import (
+    ActivityFactory,
     AuthorityFactory,
+    GradingScaleFactory,
     IndicatorFactory,
     ObjectiveFactory,
     OrgUnitFactory,
@@ -199,7 +202,7 @@ def test_the_open_data_page_explains_licence_citation_and_fields(closed_plan):
     page = text(get("public_opendata_info"))
     assert "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)" in page
     assert "Fonte: Comune di Esempio, Amministrazione trasparente › Performance" in page
-    assert "raggiungimento Raggiungimento (%) number" in page
+    assert "raggiungimento Raggiungimento (%) numero" in page
     assert "punto e virgola" in page
     body = get("public_opendata_info").content.decode()
     assert 'href="https://creativecommons.org/licenses/by/4.0/deed.it"' in body
@@ -292,3 +295,93 @@ def test_the_plan_lists_cost_the_same_queries_with_1_and_6_plans(
     with django_assert_max_num_queries(len(one)):
         response = Client().get(url)
     assert "2035" in response.content.decode()
+
+
+def test_the_open_data_page_names_the_field_types_in_italian(closed_plan):
+    """The "I campi" table speaks Italian; schema.json keeps the Table Schema types."""
+    body = get("public_opendata_info").content.decode()
+    types = dict(
+        re.findall(r'<th scope="row"><code>(\w+)</code>.*?</th>\s*<td>([^<]*)</td>', body, re.S)
+    )
+    assert types["anno_piano"] == "numero intero (sempre presente)"
+    assert types["piano"] == "testo (sempre presente)"
+    assert types["punteggio"] == "numero"
+    assert types["pluriennale"] == "sì/no (sempre presente)"
+    assert types["risultato_forzato"] == "sì/no"
+    assert len(types) == 22
+    shown = {value.removesuffix(" (sempre presente)") for value in types.values()}
+    assert shown == {"numero intero", "testo", "numero", "sì/no"}
+    schema = json.loads(get("public_opendata_schema").content)["schema"]["fields"]
+    assert {f["name"]: f["type"] for f in schema}["anno_piano"] == "integer"
+    assert {f["type"] for f in schema} == {"integer", "string", "number", "boolean"}
+
+
+def test_every_schema_type_has_an_italian_name():
+    from traguardo.reports.opendata import TYPE_LABELS, Field
+
+    assert Field("d", "date", "", "").type_label == "data"
+    assert set(TYPE_LABELS) == {"integer", "string", "number", "boolean", "date"}
+
+
+def test_a_public_scheda_costs_the_same_queries_with_1_and_20_indicators_and_activities(
+    db, django_assert_max_num_queries
+):
+    """A closed plan (results shown): indicators with both targets and a measurement, and
+    activities with a measurement; nothing is read once per row."""
+    with scopes_disabled():
+        authority = AuthorityFactory(slug="comune-query")
+        unit = OrgUnitFactory(authority=authority)
+        plan = PlanFactory(authority=authority, year=2030, last_year=2032, state="closed")
+        period = MonitoringPeriod.objects.create(
+            authority=authority,
+            plan=plan,
+            name="Consuntivo",
+            kind=MonitoringPeriod.Kind.FINAL,
+            reference_date=date(2030, 12, 31),
+            state=MonitoringPeriod.State.CLOSED,
+        )
+        objective = ObjectiveFactory(plan=plan, unit=unit, year=2030)
+        objective.involved_units.set([OrgUnitFactory(authority=authority)])
+        scale = GradingScaleFactory(authority=authority)
+
+        def add(first, count):
+            for n in range(first, first + count):
+                indicator = IndicatorFactory(
+                    objective=objective, position=n, name=f"Indicatore {n}", grading_scale=scale
+                )
+                TargetFactory(
+                    indicator=indicator, year=2030, kind="intermediate", due_date=date(2030, 3, 31)
+                )
+                TargetFactory(indicator=indicator, year=2030, due_date=date(2030, 6, 30))
+                Measurement.objects.create(
+                    authority=authority,
+                    period=period,
+                    indicator=indicator,
+                    completed_on=date(2030, 6, 30),
+                )
+                activity = ActivityFactory(
+                    objective=objective,
+                    position=n,
+                    title=f"Attività {n}",
+                    grading_scale=scale,
+                    end_date=date(2030, 6, 30),
+                )
+                Measurement.objects.create(
+                    authority=authority,
+                    period=period,
+                    activity=activity,
+                    completed_on=date(2030, 6, 30),
+                )
+
+        add(1, 1)
+    address = reverse(
+        "public_objective", kwargs={"authority": "comune-query", "year": 2030, "pk": objective.pk}
+    )
+    with CaptureQueriesContext(connection) as one:
+        assert Client().get(address).status_code == 200
+    with scopes_disabled():
+        add(2, 19)
+    with django_assert_max_num_queries(len(one)):
+        response = Client().get(address)
+    page = text(response)
+    assert "Indicatore 20" in page and "Attività 20" in page

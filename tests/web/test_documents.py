@@ -9,21 +9,28 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
 from tests.factories import (
     PASSWORD,
+    ActivityFactory,
     IndicatorFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
+    UserFactory,
 )
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.planning.models import ObjectiveVersion, Variation
 
 pytestmark = pytest.mark.django_db
 SLUG = "comune-prova"
+# The queries of the Relazione and Verifica pages, whatever the number of schede.
+RELAZIONE_QUERIES = 28
+VERIFICA_QUERIES = 22
 
 
 def text(html: str) -> str:
@@ -262,3 +269,169 @@ def test_every_export_offered_on_the_documents_page_downloads(client, viewer, pl
         assert response.status_code == 200, link
         assert content_type in response["Content-Type"], link
     assert len([link for link in links if "/esporta/csv/" in link]) == 6
+
+
+# --- review of the documents (issue 6) -------------------------------------------------------
+
+
+def _plan_of(authority, units, count, year):
+    """A plan of ``count`` schede under two units, each with two indicators (one measured late,
+    with a justification: a deviation), an activity with a deadline, and a variazione."""
+    with scopes_disabled():
+        plan = PlanFactory(authority=authority, year=year, last_year=year + 2, state="monitoring")
+        period = MonitoringPeriod.objects.create(
+            authority=authority,
+            plan=plan,
+            name=f"Verifica al 30/06/{year}",
+            kind=MonitoringPeriod.Kind.INTERMEDIATE,
+            reference_date=date(year, 6, 30),
+            state=MonitoringPeriod.State.OPEN,
+        )
+        variation = Variation.objects.create(
+            authority=authority,
+            plan=plan,
+            number=1,
+            reason="Nuove scadenze.",
+            act_type="Delibera di Giunta",
+            act_number="88",
+            act_date=date(year, 7, 15),
+            opened_by=UserFactory(username=f"segretario-{year}"),
+            opened_at=timezone.now(),
+        )
+        for n in range(count):
+            unit = units[n % 2]
+            objective = ObjectiveFactory(
+                plan=plan, unit=unit, responsible=unit.head, year=year, first_year=year
+            )
+            first, second = (
+                IndicatorFactory(objective=objective, weight=weight) for weight in (60, 40)
+            )
+            for indicator in (first, second):
+                TargetFactory(indicator=indicator, year=year, due_date=date(year, 5, 31))
+            ActivityFactory(objective=objective, weight=100, end_date=date(year, 4, 30))
+            Measurement.objects.create(
+                authority=authority,
+                period=period,
+                indicator=first,
+                completed_on=date(year, 6, 7),
+                comment=f"Ritardo {n} del fornitore.",
+            )
+            ObjectiveVersion.objects.create(
+                authority=authority,
+                objective=objective,
+                version=2,
+                state={},
+                variation=variation,
+                saved_at=timezone.now(),
+            )
+    return plan, period
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_relazione_page_reads_a_fixed_number_of_rows(
+    client, viewer, authority, unit_a, unit_b, count, django_assert_max_num_queries
+):
+    plan, _period = _plan_of(authority, [unit_a, unit_b], count, 2030)
+    login(client, "viewer")
+    with django_assert_max_num_queries(RELAZIONE_QUERIES):
+        response = client.get(reverse("relazione", args=[SLUG, plan.year]))
+    page = text(response.content.decode())
+    assert page.count("Motivazione del responsabile") == 1
+    assert page.count("Delibera di Giunta n. 88 del 15 luglio 2030") == 1
+    assert sum(f"Ritardo {n} del fornitore." in page for n in range(count)) == count
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_verifica_page_reads_a_fixed_number_of_rows(
+    client, viewer, authority, unit_a, unit_b, count, django_assert_max_num_queries
+):
+    plan, period = _plan_of(authority, [unit_a, unit_b], count, 2030)
+    login(client, "viewer")
+    with django_assert_max_num_queries(VERIFICA_QUERIES):
+        response = client.get(reverse("verifica", args=[SLUG, plan.year, period.pk]))
+    page = text(response.content.decode())
+    assert f"{count} {'scheda' if count == 1 else 'schede'} a rischio su {count}." in page
+
+
+def test_the_deadlines_of_the_verifica_head_their_rows_with_the_date(client, viewer, plan):
+    login(client, "viewer")
+    html = client.get(reverse("verifica", args=[SLUG, 2019, plan.period.pk])).content.decode()
+    tables = re.findall(r"<table\b.*?</table>", html, re.S)
+    deadlines = [t for t in tables if "Scadenze della scheda" in t]
+    assert deadlines
+    for table in deadlines:
+        rows = re.findall(r"<tr>\s*(<t[hd][^>]*>)([^<]*)", table.split("<tbody>")[1])
+        assert rows and all(cell == '<th scope="row">' for cell, _date in rows), rows
+        assert all(re.fullmatch(r"\d+ \w+ \d{4}", day) for _cell, day in rows), rows
+
+
+def test_the_plan_page_prints_the_plan_as_a_job(client, viewer, plan):
+    login(client, "viewer")
+    html = client.get(reverse("plan_detail", args=[SLUG, 2019])).content.decode()
+    start = reverse("plan_pdf_start", args=[SLUG, 2019])
+    form = re.search(
+        rf'<form method="post" action="{re.escape(start)}"[^>]*>(.*?)</form>', html, re.S
+    )
+    assert form, "nessun modulo per stampare il piano"
+    assert 'name="csrfmiddlewaretoken"' in form.group(1)
+    assert text(form.group(1)) == "Stampa piano (PDF)"
+    assert '<button type="submit"' in form.group(1)
+    # No link builds the PDF inside the request any more.
+    assert reverse("plan_pdf", args=[SLUG, 2019]) not in html
+    response = client.post(start)
+    with scopes_disabled():
+        job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[SLUG, job.pk])
+    assert (job.kind, job.state, job.output_name) == ("reports.plan_pdf", "done", "piano-2019.pdf")
+
+
+def _poll(client, job, shown=None):
+    url = reverse("job_detail", args=[SLUG, job.pk])
+    if shown:
+        url += f"?stato={shown}"
+    return client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_the_job_page_announces_each_state_once_outside_the_polled_part(client, viewer, plan):
+    login(client, "viewer")
+    client.post(reverse("relazione_pdf_start", args=[SLUG, 2019]))
+    with scopes_disabled():
+        job = Job.objects.get()
+        Job.objects.filter(pk=job.pk).update(state="running", done=1, total=4)
+    page = client.get(reverse("job_detail", args=[SLUG, job.pk])).content.decode()
+    polled = page[page.find('<div id="stato-elaborazione"') : page.find("</main>")]
+    live = re.findall(
+        r'<strong id="stato-annuncio" role="status" aria-live="polite">([^<]*)<', page
+    )
+    assert live == ["In corso"]
+    assert page.find('id="stato-annuncio"') < page.find('id="stato-elaborazione"')
+    assert "progressbar" in polled and "1 di 4" in polled
+    assert 'role="status"' not in polled and "aria-live" not in polled
+    # Each poll says which state the page shows: while it stays the same, the live region is
+    # left alone; the bar and the figures move.
+    assert '?stato=running" hx-trigger="every 1s"' in page
+    running = _poll(client, job, "running")
+    assert "stato-annuncio" not in running and 'aria-valuenow="25"' in running
+    assert "1 di 4" in running and "aria-live" not in running
+    # When the state changes, the answer updates the live region out of band, once.
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(state="done")
+    done = _poll(client, job, "running")
+    assert re.search(
+        r'<span id="stato-annuncio" hx-swap-oob="innerHTML">\s*Completata\s*</span>', done
+    )
+    assert "hx-trigger" not in done and "Scarica relazione-performance-2019.pdf" in text(done)
+    assert "stato-annuncio" not in _poll(client, job, "done")
+
+
+def test_a_failed_job_is_announced_as_such(client, viewer, plan):
+    login(client, "viewer")
+    client.post(reverse("relazione_pdf_start", args=[SLUG, 2019]))
+    with scopes_disabled():
+        job = Job.objects.get()
+        Job.objects.filter(pk=job.pk).update(state="failed", error="Il piano non ha schede.")
+    failed = _poll(client, job, "running")
+    assert re.search(
+        r'<span id="stato-annuncio" hx-swap-oob="innerHTML">\s*Non riuscita\s*</span>', failed
+    )
+    assert "Elaborazione non riuscita: Il piano non ha schede." in text(failed)

@@ -99,6 +99,8 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
 OTP_VERIFY_OPEN = frozenset({"otp_verify", "logout", "healthz", "calendar_feed"})
 # The pages a user who must enrol may reach: enrolment, logging out, the same public views.
 OTP_ENROL_OPEN = frozenset({"otp_setup", "logout", "healthz", "calendar_feed"})
+# The public pages (Amministrazione trasparente), whatever their name.
+PUBLIC_ROUTE_PREFIX = "trasparenza/"
 
 
 class OTPRequiredMiddleware:
@@ -132,10 +134,8 @@ class OTPRequiredMiddleware:
             name = None
         else:
             name = match.url_name
-            if name not in ("home", "login", "otp_verify", "otp_setup") and (
-                getattr(match.func, "permission_required", "") is None
-            ):
-                # A public page (transparency, health, calendar feed) needs no second factor.
+            if match.route.startswith(PUBLIC_ROUTE_PREFIX):
+                # The transparency pages are public: no session, so no second factor.
                 return self.get_response(request)
         if otp.has_device(user):
             if name not in OTP_VERIFY_OPEN:

@@ -2,11 +2,20 @@
 
 A text that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or a carriage return, which
 some programs skip before such a sign) is a formula to Excel and LibreOffice when a file is
-opened or pasted: a scheda's target "-20" or a note "=HYPERLINK(…)" must stay text. XLSX marks
-such cells as text with the ``quotePrefix`` style, so the value itself is unchanged. CSV and
-ODS have no such mark: the text is written with a leading apostrophe, the sign spreadsheets
-use for "this is text", and readers strip it back (``unescape_text``). A text that already
-starts with an apostrophe gets one more, so that every text survives the round trip exactly.
+opened or pasted: a scheda's target "-20" or a note "=HYPERLINK(…)" must stay text. Each
+format keeps it text in its own way, and the text a person reads is the database's:
+
+- XLSX: a string cell (``t="s"``) with the ``quotePrefix`` style, the mark Excel itself sets
+  when one types an apostrophe; the value is unchanged (``xlsx._put``).
+- ODS: a string-typed cell (``office:value-type="string"``, the text in ``text:p``) and never
+  a ``table:formula`` attribute: in OpenDocument only that attribute makes a formula, so the
+  text is written as it is. An apostrophe there would be shown literally ("'-20").
+- CSV: a file of bare texts with no types, so the text gets a leading apostrophe, the sign
+  spreadsheets read as "this is text" (``escape_text``), and readers strip it back
+  (``unescape_text``). A text that already starts with an apostrophe gets one more, so that
+  every text survives the round trip exactly. The public open data CSV is escaped the same
+  way (``reports.opendata``).
+
 Numbers are never escaped: -20 as a number is a number.
 """
 
@@ -28,7 +37,7 @@ def is_formula_like(text: str) -> bool:
 
 
 def escape_text(text: str) -> str:
-    """The text as CSV and ODS cells hold it: an apostrophe before a formula-like text."""
+    """The text as a CSV field holds it: an apostrophe before a formula-like text."""
     return "'" + text if text.startswith(_ESCAPED_START) else text
 
 

@@ -2,8 +2,10 @@
 
 The same sheets as the Excel export (``layout``): numbers as float cells, dates as date
 cells shown gg/mm/aaaa, bold header on a coloured band, column widths, the header row frozen.
-Texts that a spreadsheet would run as a formula start with an apostrophe (``cells``); line
-ends are written as line breaks (ODF has no carriage return), runs of spaces as ``text:s``.
+Every text is a string-typed cell holding the text as it is, also one that starts with
+= + - @: only a ``table:formula`` attribute makes a formula in ODF, and none is ever written
+(``cells``). Line ends are written as line breaks (ODF has no carriage return), runs of
+spaces as ``text:s``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from odf import config, number, style, table, text
 from odf.opendocument import OpenDocumentSpreadsheet
 
 from traguardo.exchange import layout
-from traguardo.exchange.cells import date_text, decimal_text, escape_text, xml_safe
+from traguardo.exchange.cells import date_text, decimal_text, xml_safe
 from traguardo.exchange.layout import PlanData, Table
 from traguardo.planning.models import Plan
 
@@ -136,9 +138,10 @@ class _Writer:
             )
             shown = date_text(value)
         else:
+            # A string cell is never a formula: the text is written as it is, no apostrophe.
             cell = table.TableCell(valuetype="string", **extra)
             paragraph = text.P()
-            _add_text(paragraph, escape_text(xml_safe(str(value))))
+            _add_text(paragraph, xml_safe(str(value)))
             cell.addElement(paragraph)
             return cell
         cell.addElement(text.P(text=shown))

@@ -9,11 +9,17 @@ Blocking problems: a missing sheet or key column, a row whose scheda cannot be f
 repeated "N. scheda" (the file as a whole); a value that cannot be read (a weight that is not
 a number, a date that is not a date) blocks its scheda. A drop-down value that is not in the
 list is only reported: the pipeline reads the measure and direction from the formula then.
+
+Bounds (a workbook is untrusted input): only the sheets of the layout are read, each at most
+``MAX_ROWS`` rows below its header and its layout's columns plus ``COLUMN_SLACK`` across,
+whatever size the sheet declares; a sheet that goes on beyond ``MAX_ROWS`` blocks the file
+(``too_many_rows``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -41,6 +47,11 @@ FALSE_WORDS = {"no", "n", "falso", "false", "0"}
 _NOTE = re.compile(r"^([a-z_]+): (.*)$", re.DOTALL)
 _SPLIT_NUMBERS = re.compile(r"[,;\s]+")
 _SPLIT_NAMES = re.compile(r"[;\n]")
+
+# A plan has a few hundred rows per sheet; these bounds leave ample room and keep a hostile
+# file (a sheet declaring 16,384 columns or a million rows) from filling the memory.
+MAX_ROWS = 20_000  # rows read below the header of one sheet
+COLUMN_SLACK = 10  # columns read beyond the layout's, to report unexpected ones
 
 
 class Unreadable(ValueError):
@@ -255,8 +266,41 @@ class Sheet:
         return Where(sheet=self.name, row=row, column=column)
 
 
-def _find_sheet(table: Table, sheets: dict[str, list]) -> str | None:
+def _find_sheet(table: Table, sheets: Iterable[str]) -> str | None:
     return next((name for name in sheets if _normal(name) == _normal(table.title)), None)
+
+
+def sheets_to_read(names: Iterable[str]) -> dict[str, int]:
+    """The sheets the reader uses (one per editable table), with how many columns to read."""
+    names = list(names)
+    wanted = {}
+    for table in layout.EDITABLE:
+        name = _find_sheet(table, names)
+        if name is not None:
+            wanted[name] = len(table.columns) + COLUMN_SLACK
+    return wanted
+
+
+def too_many_rows(source_name: str, source_kind: str, sheet: str) -> ImportDraft:
+    """The draft of a file refused because ``sheet`` goes on beyond ``MAX_ROWS`` rows."""
+    draft = ImportDraft(source_name=source_name, source_kind=source_kind)
+    draft.problems.append(
+        Problem(
+            Where(sheet=sheet),
+            _(
+                "Il foglio «%(sheet)s» va oltre la riga %(last)s: se ne leggono al massimo "
+                "%(rows)s righe sotto l'intestazione. Elimina le righe in più (anche quelle "
+                "vuote ma formattate) o dividi il piano in più file."
+            )
+            % {
+                "sheet": sheet,
+                "last": f"{MAX_ROWS + 1:,}".replace(",", "."),
+                "rows": f"{MAX_ROWS:,}".replace(",", "."),
+            },
+            blocking=True,
+        )
+    )
+    return draft
 
 
 def read_sheet(table: Table, name: str, rows: list, problems: list[Problem]) -> Sheet | None:

@@ -3,12 +3,15 @@
 Every sheet: bold header on a coloured band (editable columns blue, computed ones grey),
 frozen header row, auto-filter, column widths, number and date formats, and drop-down lists
 fed by the "Elenchi" sheet. Texts that a spreadsheet would run as a formula are written as
-text cells with the ``quotePrefix`` mark (``cells``).
+text cells with the ``quotePrefix`` mark (``cells``). Reading is bounded whatever size a
+sheet declares: only the layout's sheets, their columns plus a slack, ``reading.MAX_ROWS``
+rows (``reading``).
 """
 
 from __future__ import annotations
 
 from io import BytesIO
+from itertools import islice
 from typing import Any
 from zipfile import BadZipFile
 
@@ -20,10 +23,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from traguardo.exchange import layout
+from traguardo.exchange import layout, reading
 from traguardo.exchange.cells import is_formula_like, xml_safe
 from traguardo.exchange.layout import Column, PlanData, Table
-from traguardo.exchange.reading import read_tables
+from traguardo.exchange.reading import read_tables, sheets_to_read, too_many_rows
 from traguardo.imports.draft import ImportDraft, Problem, Where
 from traguardo.organization.models import Authority
 from traguardo.planning.models import Plan
@@ -67,13 +70,34 @@ def read_workbook(name: str, data: bytes) -> ImportDraft:
         )
         return draft
     try:
-        sheets = {
-            sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
-            for sheet in book.worksheets
-        }
+        # Only the layout's sheets are read, and within bounds: a sheet's declared size is
+        # ignored (openpyxl would pad every row to it), columns stop at the layout's plus a
+        # slack, rows at MAX_ROWS. The other sheets are only named.
+        worksheets = {sheet.title: sheet for sheet in book.worksheets}
+        sheets: dict[str, list[tuple]] = {title: [] for title in worksheets}
+        for title, width in sheets_to_read(worksheets).items():
+            rows = _bounded_rows(worksheets[title], width)
+            if rows is None:
+                return too_many_rows(name, "xlsx", title)
+            sheets[title] = rows
     finally:
         book.close()
     return read_tables(name, "xlsx", sheets)
+
+
+def _bounded_rows(sheet, width: int) -> list[tuple] | None:
+    """The header and at most ``MAX_ROWS`` rows of ``width`` cells; None if the sheet goes on.
+
+    Without a declared size openpyxl yields the rows the file holds (a gap as blank rows), so
+    a row beyond the limit means the file really has one there."""
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(max_col=width, values_only=True)
+    try:
+        kept = list(islice(rows, reading.MAX_ROWS + 1))
+        beyond = next(rows, None) is not None
+    finally:
+        rows.close()
+    return None if beyond else kept
 
 
 # --- writing ------------------------------------------------------------------------------

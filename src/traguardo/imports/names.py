@@ -90,21 +90,33 @@ class Names:
             text: sets.pop() for text, sets in learned_involved.items() if len(sets) == 1
         }
         self.by_id = by_id
+        people = list(Person.objects.all())
         self.people = [
-            ({normalize(w) for w in f"{p.first_name} {p.last_name}".split()}, p)
-            for p in Person.objects.all()
+            ({normalize(w) for w in f"{p.first_name} {p.last_name}".split()}, p) for p in people
         ]
         self.scales = {normalize(s.name): s for s in GradingScale.objects.all()}
+        levels = list(PolicyLevel.objects.all())
         self.levels = {
             (level.dimension, normalize(key)): level.pk
-            for level in PolicyLevel.objects.all()
+            for level in levels
             for key in (level.label, level.code)
         }
         self.areas = dict(PerformanceArea.objects.values_list("number", "pk"))
         self.goals = {}
-        for goal in DupGoal.objects.all():
+        goals = list(DupGoal.objects.all())
+        for goal in goals:
             for key in (goal.code, goal.title, f"{goal.code} {goal.title}"):
                 self.goals.setdefault(normalize(key), goal.pk)
+        # Ids back to what a person reads (the dry run's differences name them).
+        self.labels = {
+            "unit_id": {u.pk: u.name for u in units},
+            "responsible_id": {p.pk: str(p) for p in people},
+            "strategic_level_id": {level.pk: level.label for level in levels},
+            "complexity_level_id": {level.pk: level.label for level in levels},
+            "kind_level_id": {level.pk: level.label for level in levels},
+            "dup_goal_id": {g.pk: f"{g.code} {g.title}".strip() for g in goals},
+            "areas": {pk: str(number) for number, pk in self.areas.items()},
+        }
         self.new_scales: dict[str, ScaleRef] = {}
 
     def unit(self, text: str) -> tuple[OrgUnit | None, str]:

@@ -9,7 +9,9 @@ decides for each scheda:
 - ``unchanged``: the plan already holds the same scheda (same code and content; for a scheda
   without code the same content) — so importing a file twice creates nothing;
 - ``conflict``: the code is in the plan with different content; the person chooses to keep
-  the plan's scheda (the default) or to replace it with the file's, where they may change it;
+  the plan's scheda (the default) or to replace it with the file's, where they may change it,
+  seeing what would change (``imports.changes``); a replacement that would delete rows with
+  measurements is refused;
 - ``error``: a blocking problem; the scheda is not imported.
 
 ``apply(import_plan, decisions, actor)`` writes in one transaction: the new schede, the
@@ -31,6 +33,14 @@ from django.utils.translation import gettext_lazy
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, DomainError, require
+from traguardo.imports.changes import (
+    ACTIVITY_KEYS,
+    HEADER_KEYS,
+    INDICATOR_KEYS,
+    Change,
+    differences,
+    removed_measured,
+)
 from traguardo.imports.draft import (
     ActivityDraft,
     ImportDraft,
@@ -42,6 +52,7 @@ from traguardo.imports.draft import (
 )
 from traguardo.imports.interpret import read_measure
 from traguardo.imports.names import Names, ScaleRef
+from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import GradingScale
 from traguardo.planning.domain.objectives import keep_version
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
@@ -135,7 +146,7 @@ class Resolved:
             "indicators": [
                 (
                     i.position,
-                    *(i.values[k] for k in _INDICATOR_KEYS),
+                    *(i.values[k] for k in INDICATOR_KEYS),
                     i.scale.name if i.scale else "",
                     sorted(_target_key(t) for t in i.targets),
                 )
@@ -144,7 +155,7 @@ class Resolved:
             "activities": [
                 (
                     a.position,
-                    *(a.values[k] for k in _ACTIVITY_KEYS),
+                    *(a.values[k] for k in ACTIVITY_KEYS),
                     a.scale.name if a.scale else "",
                 )
                 for a in self.activities
@@ -155,21 +166,6 @@ class Resolved:
         return {self.header["year"]} | {t.year for i in self.indicators for t in i.targets}
 
 
-_HEADER_KEYS = (
-    "code", "title", "year", "first_year", "last_year", "dup_goal_id", "dup_text", "unit_id",
-    "unit_text", "responsible_id", "responsible_text", "involved_text", "expected_result",
-    "notes", "strategic_level_id", "complexity_level_id", "kind_level_id",
-)  # fmt: skip
-_INDICATOR_KEYS = (
-    "weight", "name", "formula_text", "measure", "direction", "baseline", "baseline_text",
-    "variation_percent", "grading_text",
-)  # fmt: skip
-_ACTIVITY_KEYS = (
-    "weight", "title", "start_date", "end_date", "timing_text", "indicator_text",
-    "expected_text", "grading_text", "achieved_text",
-)  # fmt: skip
-
-
 def _target_key(t) -> tuple:
     return (t.kind, t.year, t.value, t.value_text, t.due_date, t.due_text)
 
@@ -178,13 +174,13 @@ def objective_content(objective: Objective, years: set[int]) -> dict:
     """``Resolved.content`` of a stored scheda (its rows prefetched as ``existing_schede``
     does); only the targets of ``years`` count, the years the file speaks of."""
     return {
-        **{k: getattr(objective, k) for k in _HEADER_KEYS},
+        **{k: getattr(objective, k) for k in HEADER_KEYS},
         "involved": sorted(u.pk for u in objective.involved_units.all()),
         "areas": sorted(a.pk for a in objective.areas.all()),
         "indicators": [
             (
                 i.position,
-                *(getattr(i, k) for k in _INDICATOR_KEYS),
+                *(getattr(i, k) for k in INDICATOR_KEYS),
                 i.grading_scale.name if i.grading_scale else "",
                 sorted(_target_key(t) for t in i.targets.all() if t.year in years),
             )
@@ -193,7 +189,7 @@ def objective_content(objective: Objective, years: set[int]) -> dict:
         "activities": [
             (
                 a.position,
-                *(getattr(a, k) for k in _ACTIVITY_KEYS),
+                *(getattr(a, k) for k in ACTIVITY_KEYS),
                 a.grading_scale.name if a.grading_scale else "",
             )
             for a in objective.activities.all()
@@ -210,6 +206,7 @@ class SchedaPlan:
     existing: Objective | None = None
     can_replace: bool = False
     refusal: str = ""  # why a conflict cannot be replaced, or why a scheda is an error
+    changes: list[Change] = field(default_factory=list)  # what replacing would change
 
     @property
     def label(self) -> str:
@@ -302,7 +299,7 @@ def prepare(
         result.schede.append(_resolve(scheda, plan, names, actor))
         if progress is not None:
             progress(scheda)
-    _match(result, existing_schede(plan), actor)
+    _match(result, existing_schede(plan), actor, names)
     return result
 
 
@@ -322,7 +319,7 @@ def existing_schede(plan: Plan) -> list[Objective]:
     )  # fmt: skip
 
 
-def _match(result: ImportPlan, existing: list[Objective], actor) -> None:
+def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -> None:
     by_code: dict[str, list[Objective]] = {}
     for objective in existing:
         by_code.setdefault(objective.code.strip().casefold(), []).append(objective)
@@ -360,8 +357,37 @@ def _match(result: ImportPlan, existing: list[Objective], actor) -> None:
         used.add(objective.pk)
         scheda.outcome, scheda.existing = CONFLICT, objective
         scheda.can_replace, scheda.refusal = _may_replace(objective, scheda, actor)
+    _compare_conflicts(result, names)
     _refuse_other_units(result, actor)
     _within_file_duplicates(result)
+
+
+def _compare_conflicts(result: ImportPlan, names: Names) -> None:
+    """Each conflict's differences; a replacement that would delete rows with measurements
+    (and their evidence) is refused. Two queries whatever the number of conflicts."""
+    conflicts = [s for s in result.schede if s.outcome == CONFLICT]
+    if not conflicts:
+        return
+    ids = [s.existing.pk for s in conflicts]
+    measured: dict[tuple[str, int], set[int]] = {}
+    for kind, rows in (
+        ("indicator", Measurement.objects.filter(indicator__objective__in=ids)),
+        ("activity", Measurement.objects.filter(activity__objective__in=ids)),
+    ):
+        for objective_id, position in rows.values_list(
+            f"{kind}__objective_id", f"{kind}__position"
+        ).distinct():
+            measured.setdefault((kind, objective_id), set()).add(position)
+    for scheda in conflicts:
+        pk = scheda.existing.pk
+        indicators = measured.get(("indicator", pk), set())
+        activities = measured.get(("activity", pk), set())
+        old = objective_content(scheda.existing, scheda.resolved.target_years())
+        new = scheda.resolved.content()
+        scheda.changes = differences(old, new, names.labels, indicators, activities)
+        reasons = removed_measured(old, new, indicators, activities)
+        if reasons and scheda.can_replace:
+            scheda.can_replace, scheda.refusal = False, " ".join(reasons)
 
 
 def _may_replace(objective: Objective, scheda: SchedaPlan, actor) -> tuple[bool, str]:

@@ -1,16 +1,15 @@
-"""The import as a job: the dry run off the request, then the confirmation.
+"""The import as two jobs: the dry run, then the write once the person confirms.
 
 ``imports.dry_run`` (a job, so that a large file gets a progress bar) checks the stored upload
 (``safety``), reads it with the reader of its kind, runs ``pipeline.prepare`` one step per
-scheda and keeps in the job's result the draft and what the person will review.
+scheda and keeps in the job's result the draft and what the person will review (outcomes,
+problems, and for each conflict what a replacement would change).
 
-The confirmation (``confirm``) runs in the request, not as a second job: everything slow
-(checking, parsing, resolving names) was done by the dry run; what is left is one transaction
-of inserts, during which a job could not report progress anyway (progress writes are skipped
-inside a transaction), and the person gets the plan page and its message at once. It reads the
-draft back from the job (not the file), runs the dry run again against the plan as it is now,
-refuses if the outcome differs from what was reviewed, and marks the job applied in the same
-transaction, so a second POST imports nothing.
+``imports.apply`` (a job too: hundreds of schede take longer than a web worker may) runs
+``confirm``: it reads the draft back from the dry-run job (not the file), runs the dry run
+again against the plan as it is now, refuses if the outcome differs from what was reviewed
+(the review is updated, the person decides again), writes in one transaction and marks the
+dry-run job applied in that same transaction, so a second confirmation imports nothing.
 """
 
 from __future__ import annotations
@@ -22,13 +21,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from traguardo.core.domain import DomainError
+from traguardo.exchange.xlsx import read_workbook
 from traguardo.imports.cardtext_draft import read_card_text
 from traguardo.imports.draft import ImportDraft
 from traguardo.imports.pipeline import ImportOutcome, ImportPlan, apply, prepare
 from traguardo.imports.safety import check_import_file, decode_text, max_import_bytes
 from traguardo.imports.stored import dump, load_draft
+from traguardo.imports.word import read_docx
 from traguardo.jobs.models import Job
 from traguardo.jobs.runner import JobResult, register
 from traguardo.planning.models import Plan
@@ -36,6 +38,7 @@ from traguardo.planning.models import Plan
 logger = logging.getLogger(__name__)
 
 DRY_RUN = "imports.dry_run"
+APPLY = "imports.apply"
 
 
 @register(DRY_RUN)
@@ -65,15 +68,7 @@ def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
     """The draft the reader of ``kind`` makes of a file that passed the safety checks."""
     if kind == "text":
         return read_card_text(name, decode_text(name, data))
-    try:
-        if kind == "xlsx":
-            from traguardo.exchange.xlsx import read_workbook as reader
-        else:
-            from traguardo.imports.word import read_docx as reader
-    except ImportError:
-        raise DomainError(
-            _("L'importazione dei file .%(kind)s non è ancora disponibile.") % {"kind": kind}
-        ) from None
+    reader = read_workbook if kind == "xlsx" else read_docx
     try:
         return reader(name, data)
     except DomainError:
@@ -117,6 +112,7 @@ def review_data(import_plan: ImportPlan) -> dict:
                 ),
                 "can_replace": s.can_replace,
                 "refusal": s.refusal,
+                "changes": [change.as_dict() for change in s.changes],
             }
             for s in import_plan.schede
         ],
@@ -130,24 +126,28 @@ def _problem(problem) -> dict:
 
 @dataclass
 class Confirmation:
-    """``applied``: the import was written now (``outcome``); ``already``: by an earlier
-    request; ``changed``: the plan changed since the review, which was redone (nothing written)."""
+    """``applied``: the import was written now (``outcome``); ``changed``: the plan changed
+    since the review, which was redone (nothing written)."""
 
     status: str
     outcome: ImportOutcome | None = None
 
 
 def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
+    """Write the dry run of ``job`` with ``decisions`` (ordinal → keep/replace), once."""
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.result.get("applied"):
-            return Confirmation("already")
+            raise DomainError(
+                _("Questa importazione era già stata confermata: nulla è stato importato di nuovo.")
+            )
         review = locked.result["review"]
         plan = Plan.objects.get(pk=review["plan"])
         import_plan = prepare(load_draft(locked.result["draft"]), plan, actor)
         if import_plan.fingerprint() != review["fingerprint"]:
-            locked.result["review"] = review_data(import_plan)
+            locked.result["review"] = {**review_data(import_plan), "changed": True}
             locked.save(update_fields=["result", "updated_at"])
+            job.result = locked.result
             return Confirmation("changed")
         outcome = apply(import_plan, decisions, actor)
         locked.result["applied"] = {
@@ -158,3 +158,47 @@ def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
         locked.save(update_fields=["result", "updated_at"])
     job.result = locked.result
     return Confirmation("applied", outcome)
+
+
+@register(APPLY)
+def apply_job(job: Job, progress) -> JobResult:
+    """``params``: ``dry_run`` (the reviewed job's pk) and ``decisions`` (ordinal → keep or
+    replace, ordinals as strings: JSON keys)."""
+    dry_run_job = Job.objects.get(pk=job.params["dry_run"], kind=DRY_RUN)
+    decisions = {int(ordinal): choice for ordinal, choice in job.params["decisions"].items()}
+    progress.set_total(1, _("Scrittura delle schede…"))
+    confirmation = confirm(dry_run_job, decisions, actor=job.created_by)
+    review = dry_run_job.result["review"]
+    slug = job.authority.slug
+    if confirmation.status == "changed":
+        return JobResult(
+            next_url=reverse("import_review", kwargs={"authority": slug, "pk": dry_run_job.pk}),
+            message=_(
+                "Il piano è cambiato dopo l'analisi del file: nulla è stato importato e l'esito "
+                "è stato aggiornato. Controllalo e conferma di nuovo."
+            ),
+        )
+    plan = Plan.objects.get(pk=review["plan"])
+    return JobResult(
+        result=confirmation.outcome.as_dict(),
+        next_url=reverse("plan_detail", kwargs={"authority": slug, "year": plan.year}),
+        message=outcome_message(confirmation.outcome),
+    )
+
+
+def outcome_message(outcome: ImportOutcome) -> str:
+    written = len(outcome.created) + len(outcome.replaced)
+    return ngettext(
+        "Importata %(n)d scheda (nuove: %(new)d, sostituite: %(replaced)d; "
+        "invariate: %(same)d, mantenute: %(kept)d, non importate: %(errors)d).",
+        "Importate %(n)d schede (nuove: %(new)d, sostituite: %(replaced)d; "
+        "invariate: %(same)d, mantenute: %(kept)d, non importate: %(errors)d).",
+        written,
+    ) % {
+        "n": written,
+        "new": len(outcome.created),
+        "replaced": len(outcome.replaced),
+        "same": outcome.unchanged,
+        "kept": outcome.kept,
+        "errors": outcome.errors,
+    }

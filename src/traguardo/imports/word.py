@@ -45,6 +45,14 @@ from traguardo.imports.interpret import read_number
 INDICATORS = "Indicatori"
 ACTIVITIES = "Piano operativo"
 
+# Caps on what a document may make the reader build (a 36 KB file saying gridSpan=300000 would
+# otherwise become millions of cells). Word allows 63 columns; a card's table has about 10
+# columns and 20 rows; 500 schede make about 100,000 cells and 20,000 table rows.
+MAX_COLUMNS = 63
+MAX_TABLE_CELLS = 10_000
+MAX_DOCUMENT_ROWS = 50_000
+MAX_CELLS = 500_000
+
 # The card's header labels in the order the card prints them (a label met out of this order is
 # ordinary text, e.g. "Responsabile" inside a risultato atteso) and the draft field they fill.
 _HEADER_FIELDS: dict[str, tuple[int, str]] = {
@@ -119,7 +127,20 @@ def read_docx(name: str, data: bytes) -> ImportDraft:
         return draft
     reader: _SchedaReader | None = None
     readers: list[_SchedaReader] = []
-    for block in _blocks(document.element.body):
+    for block in _blocks(document.element.body, _Budget()):
+        if isinstance(block, _Table) and block.cut == "document":
+            # Past the document's caps nothing more is read: the file is refused whole.
+            number = (reader.tables if reader else 0) + 1
+            where = Where(
+                sheet=reader.sheet if reader else "", table=_("tabella %(n)s") % {"n": number}
+            )
+            message = _(
+                "Il documento ha troppe tabelle o tabelle troppo grandi (al massimo "
+                "%(rows)s righe e %(cells)s celle in tutto): la lettura si è fermata qui e "
+                "nulla può essere importato. Dividi il documento in più file."
+            ) % {"rows": _thousands(MAX_DOCUMENT_ROWS), "cells": _thousands(MAX_CELLS)}
+            draft.problems.append(Problem(where, message, blocking=True))
+            break
         if _starts_scheda(block, reader):
             reader = _SchedaReader(len(readers) + 1)
             readers.append(reader)
@@ -147,7 +168,7 @@ class _Para:
         return [line for line in (_squash(raw) for raw in self.text.split("\n")) if line]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     text: str  # the <w:tc>'s text, paragraphs joined by "\n"; "" where a horizontal merge goes on
     start: int  # grid column where its <w:tc> starts
@@ -162,42 +183,121 @@ class _Cell:
 @dataclass
 class _Table:
     rows: list[list[_Cell]]
+    # Why the table was not read whole: "columns" (a row wider than Word allows), "cells"
+    # (beyond MAX_TABLE_CELLS), "document" (the document's caps were reached before it).
+    cut: str = ""
 
 
-def _blocks(body):
+@dataclass
+class _Budget:
+    """What the document's tables have used so far, against its caps."""
+
+    rows: int = 0
+    cells: int = 0
+
+
+def _blocks(body, budget: _Budget):
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
             style = (child.style or "").casefold()
-            yield _Para(Paragraph(child, None).text, style.startswith(_HEADING_STYLES))
+            yield _Para(_marked_text(child), style.startswith(_HEADING_STYLES))
         elif child.tag == qn("w:tbl"):
-            yield _table(child)
+            yield _table(child, budget)
         elif child.tag == qn("w:sdt"):  # a content control wrapping paragraphs or tables
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _blocks(content)
+                yield from _blocks(content, budget)
 
 
-def _table(tbl) -> _Table:
+def _marked_text(p) -> str:
+    """A paragraph's text with its bold runs between ``**``, as the card text writes them: a
+    bold label glued to its value ("**Denominazione**Piattaforma…") is still found."""
+    parts: list[str] = []
+    bold: list[str] = []
+
+    def flush() -> None:
+        for i, line in enumerate("".join(bold).split("\n")):
+            core = line.strip()
+            lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+            parts.append(("\n" if i else "") + (f"{lead}**{core}**{trail}" if core else line))
+        bold.clear()
+
+    for element in p.xpath("w:r | w:hyperlink/w:r"):
+        text = element.text
+        if _is_bold(element):
+            bold.append(text)
+        else:
+            flush()
+            parts.append(text)
+    flush()
+    return "".join(parts)
+
+
+def _is_bold(run) -> bool:
+    """Bold by direct formatting (``<w:b/>``, not ``w:val="0"``)."""
+    flag = run.find(f"{qn('w:rPr')}/{qn('w:b')}")
+    return flag is not None and flag.get(qn("w:val"), "true").lower() not in ("0", "false", "off")
+
+
+def _table(tbl, budget: _Budget) -> _Table:
+    """The table's grid, within the caps: a table beyond them is cut (``_Table.cut``) and
+    keeps the rows read so far (its header names it)."""
     rows: list[list[_Cell]] = []
+    cut, width = "", 0
     for tr in _children(tbl, "w:tr"):
-        cells: list[_Cell] = []
-        before = tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}")
-        if before is not None:
-            cells += [_Cell("", i) for i in range(int(before.get(qn("w:val"), "0") or 0))]
-        for cell in _children(tr, "w:tc"):
-            column = len(cells)
-            text = "\n".join(Paragraph(p, None).text for p in cell.iter(qn("w:p")))
-            vcont = cell.vMerge == "continue"
-            if vcont:
-                above = rows[-1] if rows else []
-                text = above[column].text if column < len(above) else ""
-            cells.append(_Cell(text, column, vcont=vcont))
-            cells += [_Cell("", column, hcont=True, vcont=vcont) for _ in range(cell.grid_span - 1)]
+        if budget.rows >= MAX_DOCUMENT_ROWS or budget.cells + len(rows) * width > MAX_CELLS:
+            cut = "document"
+            break
+        budget.rows += 1
+        cells, cut = _row(tr, rows[-1] if rows else [])
+        if cut:
+            break
         rows.append(cells)
-    width = max((len(row) for row in rows), default=0)
+        width = max(width, len(cells))
+        if len(rows) * width > MAX_TABLE_CELLS:
+            cut = "cells"
+            break
     for row in rows:
         row += [_Cell("", len(row) + i) for i in range(width - len(row))]
-    return _Table(rows)
+    budget.cells += len(rows) * width
+    return _Table(rows, cut)
+
+
+def _row(tr, above: list[_Cell]) -> tuple[list[_Cell], str]:
+    """One row's cells, or "columns" when the row is wider than Word allows."""
+    cells: list[_Cell] = []
+    before = tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}")
+    if before is not None:
+        skipped = _span(before.get(qn("w:val")), 0)
+        if skipped > MAX_COLUMNS:
+            return [], "columns"
+        cells += [_Cell("", i) for i in range(skipped)]
+    for cell in _children(tr, "w:tc"):
+        column = len(cells)
+        grid_span = cell.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+        span = max(1, _span(grid_span.get(qn("w:val")), 1)) if grid_span is not None else 1
+        if column + span > MAX_COLUMNS:
+            return [], "columns"
+        text = "\n".join(Paragraph(p, None).text for p in cell.iter(qn("w:p")))
+        vcont = cell.vMerge == "continue"
+        if vcont:
+            text = above[column].text if column < len(above) else ""
+        cells.append(_Cell(text, column, vcont=vcont))
+        cells += [_Cell("", column, hcont=True, vcont=vcont) for _ in range(span - 1)]
+    return cells, ""
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _span(value: str | None, default: int) -> int:
+    """A gridSpan or gridBefore as a number, at most one past Word's 63 columns (a file may
+    say 300000: the caller refuses the row, nothing is built from the number)."""
+    try:
+        return max(0, min(int(value), MAX_COLUMNS + 1)) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _children(element, tag: str):
@@ -467,6 +567,9 @@ class _SchedaReader:
 
     def _table(self, table: _Table) -> None:
         layout = _layout(table)
+        if table.cut:
+            self._cut_table(table, layout)
+            return
         if layout is not None:
             self._data_table(table, layout)
             return
@@ -496,6 +599,25 @@ class _SchedaReader:
         if expected:
             self.tables_seen.add(expected)
             self.phase = "after_indicators" if expected == INDICATORS else "trailer"
+
+    def _cut_table(self, table: _Table, layout: _Layout | None) -> None:
+        """A table beyond the caps is not read, and its scheda cannot be imported."""
+        expected = {"indicators": INDICATORS, "activities": ACTIVITIES}.get(self.phase)
+        name = layout.kind if layout else expected or _("tabella %(n)s") % {"n": self.tables}
+        if table.cut == "columns":
+            message = _(
+                "La tabella ha righe di più di %(max)s colonne (il massimo di Word): non è "
+                "letta e la scheda non può essere importata."
+            ) % {"max": MAX_COLUMNS}
+        else:
+            message = _(
+                "La tabella è troppo grande (più di %(max)s celle): non è letta e la scheda "
+                "non può essere importata."
+            ) % {"max": _thousands(MAX_TABLE_CELLS)}
+        self._problem(Where(sheet=self.sheet, table=name), message, blocking=True)
+        self.tables_seen.add(name)
+        if name in (INDICATORS, ACTIVITIES):
+            self.phase = "after_indicators" if name == INDICATORS else "trailer"
 
     def _header_table(self, table: _Table) -> bool:
         segments: list[_Segment] = []

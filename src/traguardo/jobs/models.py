@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.models import AuthorityScoped
 
-# A running job whose progress has not moved for this long was interrupted (the process that
-# ran it stopped): it is shown as such, and `run_jobs` marks it failed.
-STALE_AFTER = timedelta(minutes=10)
+# A queued or running job whose row has not moved for this long was interrupted (the process
+# that ran it stopped): it is shown as such, and `run_jobs` marks it failed. Long enough for a
+# WeasyPrint layout of a large plan, which is one step without progress writes.
+STALE_AFTER = timedelta(minutes=30)
 
 
 class Job(AuthorityScoped):

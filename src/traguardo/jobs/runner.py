@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -26,6 +26,9 @@ _executor: ThreadPoolExecutor | None = None
 
 # Progress is written at most this often (seconds): a 500-scheda PDF does not need 500 writes.
 PROGRESS_EVERY = 0.5
+# Jobs one person may have queued or running at once: the runner is shared by every authority
+# of the installation, so one person must not fill its queue.
+MAX_ACTIVE_PER_USER = 3
 
 
 @dataclass
@@ -101,9 +104,39 @@ def start_job(
     params: dict | None = None,
     upload: tuple[str, bytes] | None = None,
 ) -> Job:
-    """Queue a job (and store its uploaded file); it runs once the current transaction commits."""
+    """Queue a job (and store its uploaded file); it runs once the current transaction commits.
+
+    The same job (kind and parameters, no upload) already queued or running for this person is
+    returned instead of a new one; a person with MAX_ACTIVE_PER_USER jobs still going gets a
+    DomainError saying so.
+    """
     if kind not in _HANDLERS:
         raise RuntimeError(f"unknown job kind: {kind}")
+    with scopes_disabled():  # a person's jobs in every authority share the runner
+        active = [
+            job
+            for job in Job.objects.filter(
+                created_by=actor, state__in=(Job.State.QUEUED, Job.State.RUNNING)
+            )
+            if not job.is_stale
+        ]
+    if upload is None:
+        # The same document asked again while it is being prepared: follow the same job.
+        same = [
+            j
+            for j in active
+            if j.authority_id == authority.pk and j.kind == kind and j.params == (params or {})
+        ]
+        if same:
+            return same[0]
+    if len(active) >= MAX_ACTIVE_PER_USER:
+        raise DomainError(
+            _(
+                "Hai già %(n)s elaborazioni in corso: attendi che finiscano prima di avviarne "
+                "un'altra."
+            )
+            % {"n": len(active)}
+        )
     job = Job(
         authority=authority, kind=kind, title=title[:200], params=params or {}, created_by=actor
     )
@@ -171,7 +204,9 @@ def _run_in_thread(pk: int) -> None:
     try:
         run_job(pk)
     finally:
-        close_old_connections()
+        # Jobs are rare: the thread's connection is closed, not kept for the next one (a kept
+        # connection outlives the job and holds the database open, e.g. for a test teardown).
+        connections.close_all()
 
 
 def _mode() -> str:
@@ -189,6 +224,23 @@ def _pool() -> ThreadPoolExecutor:
             max_workers=getattr(settings, "TRAGUARDO_JOB_THREADS", 1), thread_name_prefix="job"
         )
     return _executor
+
+
+def purge(older_than) -> int:
+    """Delete the finished jobs created before ``older_than`` with their files (uploads may
+    hold personal data; documents can be prepared again). Returns how many were deleted."""
+    with scopes_disabled():
+        old = list(
+            Job.objects.filter(
+                created_at__lt=older_than, state__in=(Job.State.DONE, Job.State.FAILED)
+            )
+        )
+        for job in old:
+            for stored in (job.input, job.output):
+                if stored:
+                    stored.delete(save=False)
+            job.delete()
+    return len(old)
 
 
 def mark_stale() -> int:

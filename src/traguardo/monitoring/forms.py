@@ -28,6 +28,14 @@ VALUE_LABELS = {
 }
 
 
+# These texts go into the Relazione sulla performance, which is published (D.Lgs. 33/2013).
+PUBLISHED = _(
+    "Questo testo compare nella Relazione sulla performance, che è pubblicata: non scrivere "
+    "nomi di persone né dati personali (ad esempio sulla salute). Nella versione pubblica i "
+    "nomi delle persone dell'ente sono comunque sostituiti da «[omissis]»."
+)
+
+
 class PeriodForm(StyledForm):
     name = forms.CharField(label=_("Nome"), max_length=150)
     kind = forms.ChoiceField(label=_("Tipo"), choices=MonitoringPeriod.Kind.choices)
@@ -50,15 +58,21 @@ class MeasurementForm(StyledForm):
     )
     progress = DecimalText(label=_("Avanzamento (%)"), required=False)
     comment = forms.CharField(
-        label=_("Commento"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Commento"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=PUBLISHED,
     )
     not_assessable = forms.BooleanField(label=_("Non valutabile"), required=False)
     not_assessable_reason = forms.CharField(
-        label=_("Motivo della non valutabilità"), required=False, max_length=1000
+        label=_("Motivo della non valutabilità"),
+        required=False,
+        max_length=1000,
+        help_text=PUBLISHED,
     )
     forced_achievement = DecimalText(label=_("Raggiungimento forzato (%)"), required=False)
     forced_reason = forms.CharField(
-        label=_("Motivo della forzatura"), required=False, max_length=1000
+        label=_("Motivo della forzatura"), required=False, max_length=1000, help_text=PUBLISHED
     )
     file = forms.FileField(
         label=_("Allegato (facoltativo)"),

@@ -8,6 +8,7 @@ is within the size limit, and — for ZIP-based formats — its declared content
 """
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -90,7 +91,8 @@ def check_upload(upload, *, max_bytes: int) -> Checked:
             if archive.read("mimetype").decode("ascii", "replace").strip() != content_type:
                 raise mismatch_error(name)
             return Checked(extension, content_type)
-    except (zipfile.BadZipFile, KeyError):
+    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        # A damaged, encrypted or oddly compressed archive: not a file we accept.
         raise mismatch_error(name) from None
     finally:
         upload.seek(0)

@@ -10,11 +10,17 @@ draft or a proposal never is. Results are public only once the year is closed (c
 or validated: intermediate results of a plan still in monitoring are provisional working
 figures and stay in the back office.
 
+Units are named only when the scheda is linked to one of the authority's units: the card's
+verbatim text ("Settore 3° – dott. Rossi") often holds a person's name, so it is never
+published; a scheda without a unit has the field blank (the pages say "non indicata").
+
 The files: one row per scheda (``fields``), as CSV (``;``-separated, UTF-8 with a BOM so that
-spreadsheets read the accents, decimal comma, booleans "sì"/"no") and as JSON (the same names,
-numbers as exact JSON numbers, booleans as true/false), described by a Frictionless Data Package
-(``data_package``) under the CC BY 4.0 licence. Scores come from the engine (``plan_pages``),
-rounded half-up to two decimals, never recomputed here.
+spreadsheets read the accents, decimal comma, booleans "sì"/"no", and a text that starts with
+= + - @ preceded by an apostrophe so that no spreadsheet runs it as a formula: ``exchange.cells``)
+and as JSON (the same names, texts as they are, numbers as exact JSON numbers, booleans as
+true/false), described by a Frictionless Data Package (``data_package``) under the CC BY 4.0
+licence. Scores come from the engine (``plan_pages``), rounded half-up to two decimals, never
+recomputed here.
 """
 
 import csv
@@ -26,8 +32,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from traguardo.core.templatetags.traguardo import status_label
+from traguardo.exchange.cells import escape_text
 from traguardo.organization.models import Authority, OrgUnit
 from traguardo.planning.models import Plan
 from traguardo.reports.scheda import CardView, PlanView
@@ -49,6 +57,21 @@ LICENCE = {
 CSV_DIALECT = {"delimiter": ";", "quoteChar": '"', "header": True, "lineTerminator": "\r\n"}
 TRUE, FALSE = "sì", "no"
 LIST_SEPARATOR = "; "
+# The Table Schema types (kept in schema.json) as the open data page names them.
+TYPE_LABELS = {
+    "integer": gettext_lazy("numero intero"),
+    "string": gettext_lazy("testo"),
+    "number": gettext_lazy("numero"),
+    "boolean": gettext_lazy("sì/no"),
+    "date": gettext_lazy("data"),
+}
+
+
+CSV_ESCAPING = gettext_lazy(
+    "Nel CSV un testo che inizia con =, +, - o @ è preceduto da un apostrofo ('), perché i "
+    "fogli di calcolo non lo eseguano come formula: l'apostrofo non fa parte del dato. Il JSON "
+    "riporta i testi senza modifiche."
+)
 
 
 def results_public(plan: Plan) -> bool:
@@ -63,6 +86,11 @@ class Field:
     description: str
     required: bool = False
     extra: dict | None = None
+
+    @property
+    def type_label(self) -> str:
+        """The type in Italian, for people (the schema keeps the standard name)."""
+        return str(TYPE_LABELS[self.type])
 
     def describe(self) -> dict:
         described = {
@@ -111,10 +139,12 @@ def fields() -> list[Field]:
         Field("riferimento_dup", "string", _("Riferimento DUP"),
               _("L'obiettivo del Documento unico di programmazione da cui discende.")),
         Field("unita_responsabile", "string", _("Unità organizzativa responsabile"),
-              _("Il settore o l'ufficio responsabile dell'obiettivo (mai il nome di una "
-                "persona).")),
+              _("Il settore o l'ufficio responsabile dell'obiettivo, come lo elenca "
+                "l'organigramma dell'ente (mai il nome di una persona); vuoto se la scheda non "
+                "indica un'unità dell'organigramma.")),
         Field("unita_coinvolte", "string", _("Unità organizzative coinvolte"),
-              _("Le altre unità che partecipano, separate da «; ».")),
+              _("Le altre unità dell'organigramma che partecipano, separate da «; »; vuoto se "
+                "la scheda non ne indica.")),
         Field("risultato_atteso", "string", _("Risultato atteso"),
               _("Il risultato che l'obiettivo si propone, come lo descrive la scheda.")),
         Field("ambiti", "string", _("Ambiti della performance organizzativa"),
@@ -172,9 +202,9 @@ def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dic
                 "ultimo_anno": o.last_year,
                 "pluriennale": o.is_multi_year,
                 "riferimento_dup": str(o.dup_goal) if o.dup_goal else o.dup_text,
-                "unita_responsabile": o.unit.name if o.unit else o.unit_text,
-                "unita_coinvolte": LIST_SEPARATOR.join(u.name for u in o.involved_units.all())
-                or o.involved_text,
+                # Only the authority's units: the card's own text may name a person.
+                "unita_responsabile": o.unit.name if o.unit else "",
+                "unita_coinvolte": LIST_SEPARATOR.join(u.name for u in o.involved_units.all()),
                 "risultato_atteso": o.expected_result,
                 "ambiti": LIST_SEPARATOR.join(
                     str(a.number) for a in sorted(o.areas.all(), key=lambda a: a.number)
@@ -202,7 +232,8 @@ def _status(status) -> str:
 
 
 def to_csv(rows: list[dict]) -> bytes:
-    """``;``-separated, UTF-8 with a BOM, decimal comma, "sì"/"no", blank for no value."""
+    """``;``-separated, UTF-8 with a BOM, decimal comma, "sì"/"no", blank for no value, and
+    texts that a spreadsheet would run as a formula escaped with an apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     names = [f.name for f in fields()]
@@ -219,7 +250,9 @@ def _csv_value(value) -> str:
         return TRUE if value else FALSE
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return escape_text(str(value))
 
 
 def to_json(document: dict) -> bytes:
@@ -286,7 +319,11 @@ def data_package(
     resources = []
     for plan in plans:
         for fmt, media, extra in (
-            ("csv", "text/csv", {"encoding": "utf-8", "dialect": CSV_DIALECT}),
+            (
+                "csv",
+                "text/csv",
+                {"encoding": "utf-8", "dialect": CSV_DIALECT, "description": str(CSV_ESCAPING)},
+            ),
             ("json", "application/json", {"encoding": "utf-8", "jsonPath": "$.schede"}),
         ):
             resources.append(
@@ -309,8 +346,9 @@ def data_package(
             "Le schede obiettivo dei piani della performance approvati e, per i piani "
             "consuntivati o validati, il loro raggiungimento (D.Lgs. 33/2013, art. 10 c. 8 e "
             "art. 20). Una riga per scheda; i dati indicano unità organizzative e schede, mai "
-            "persone."
-        ),
+            "persone. %(escaping)s"
+        )
+        % {"escaping": CSV_ESCAPING},
         "language": "it",
         "homepage": info_url,
         "publisher": publisher(authority, info_url),

@@ -39,11 +39,20 @@ def _static_path(name: str) -> Path | None:
     return collected if collected.is_relative_to(root) and collected.is_file() else None
 
 
-def render_pdf(template: str, context: dict, request: HttpRequest | None = None) -> bytes:
-    html = render_to_string(template, {**context, "pdf": True}, request=request)
+def render_html(template: str, context: dict, request: HttpRequest | None = None) -> str:
+    """The document's HTML as WeasyPrint will read it (``pdf`` is true in its context)."""
+    return render_to_string(template, {**context, "pdf": True}, request=request)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out a document's HTML as a PDF: the slow part (seconds for a long document)."""
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFetcher())
     # @font-face rules only apply when a FontConfiguration is given.
     return document.write_pdf(font_config=FontConfiguration())
+
+
+def render_pdf(template: str, context: dict, request: HttpRequest | None = None) -> bytes:
+    return html_to_pdf(render_html(template, context, request))
 
 
 def pdf_response(request: HttpRequest, template: str, context: dict, filename: str) -> HttpResponse:

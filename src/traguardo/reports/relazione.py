@@ -7,21 +7,33 @@ recorded during the year: the measurements of the period scored (justifications,
 The Relazione is published (D.Lgs. 33/2013; Garante provv. 398/2023): it shows results by
 unit, by scheda and by ambito, and never a person's name beside a score. Justifications are
 the unit's ("Motivazione del responsabile"), not a named person's.
+
+Its free texts (the comments and reasons recorded with the measurements, the variazioni's
+reasons, the Nucleo's minutes) are written by people and may name a colleague: the public
+variant (``public=True``, the transparency page) replaces every name of the authority's people
+and users in them with "[omissis]"; the back-office Relazione keeps them as written.
+
+Laying out a PDF takes seconds: ``render_relazione_pdf`` keeps each PDF in the cache under
+a hash of its HTML, so the same document is laid out once however many times it is asked for.
 """
 
+import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.organization.models import OrgUnit, PerformanceArea, ScoringPolicy
+from traguardo.organization.models import OrgUnit, PerformanceArea, Person, ScoringPolicy
 from traguardo.planning.domain.lifecycle import act_text
 from traguardo.planning.models import Objective, Plan, Variation
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
-from traguardo.reports.pdf import render_pdf
+from traguardo.reports.pdf import html_to_pdf, render_html
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
 from traguardo.scoring import Aggregate, Status, score_areas
 
@@ -41,6 +53,12 @@ SECTIONS = (
     ("ambiti", gettext_lazy("7. Risultati per ambito della performance organizzativa")),
     ("validazione", gettext_lazy("8. Validazione del Nucleo di valutazione / OIV")),
 )
+# What replaces a person's name in the public Relazione.
+OMISSIS = "[omissis]"
+# A last name alone is a name only from this length on ("Re", "Po" are words too).
+SURNAME_ALONE_FROM = 4
+# A laid-out PDF is kept this long (seconds) under the hash of its HTML.
+PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
 class Silent:
@@ -84,8 +102,13 @@ class ForcedResult:
 class UnitSection:
     unit: OrgUnit
     level: int
+    parent: OrgUnit | None  # the unit it depends on, said in words (not only by indentation)
     result: Aggregate
     cards: list[CardView]  # the schede the unit itself is responsible for
+
+    @property
+    def label(self) -> str:
+        return unit_label(self.unit, self.parent)
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,7 @@ class AreaResult:
 class VariationEntry:
     variation: Variation
     act: str
+    reason: str
     schede: list[Objective]
 
 
@@ -118,6 +142,8 @@ class Relazione:
     distribution: Chart
     unit_chart: Chart
     thresholds: dict
+    validation_minutes: str
+    public: bool = False
 
     @property
     def title(self) -> str:
@@ -128,9 +154,66 @@ class Relazione:
         return self.period is None or not self.period.is_closed
 
 
-def relazione_data(plan: Plan, progress=None) -> Relazione:
-    """Assemble the Relazione: one progress step for the scores, then one per scheda."""
+class Redactor:
+    """Replaces the names of an authority's people and users in a free text with [omissis].
+
+    A name is a first name and a last name in either order, or the last name alone when it
+    has at least ``SURNAME_ALONE_FROM`` letters; case does not matter, and only whole words
+    are replaced ("Rossi" is a name, "Rossini" is not)."""
+
+    def __init__(self, names: list[tuple[str, str]]) -> None:
+        forms: set[str] = set()
+        for first, last in names:
+            first, last = " ".join(first.split()), " ".join(last.split())
+            if not last:
+                continue
+            if first:
+                forms.add(f"{first} {last}")
+                forms.add(f"{last} {first}")
+            if len(last) >= SURNAME_ALONE_FROM:
+                forms.add(last)
+        # Longest first: "Mario Rossi" is replaced whole, not as "Mario [omissis]".
+        alternatives = [
+            r"\s+".join(re.escape(word) for word in form.split())
+            for form in sorted(forms, key=len, reverse=True)
+        ]
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+            if alternatives
+            else None
+        )
+
+    @classmethod
+    def for_authority(cls, authority) -> "Redactor":
+        people = Person.objects.values_list("first_name", "last_name")
+        users = User.objects.filter(memberships__authority=authority).values_list(
+            "first_name", "last_name"
+        )
+        return cls([*people, *users])
+
+    def __call__(self, text: str) -> str:
+        if not text or self.pattern is None:
+            return text or ""
+        return self.pattern.sub(OMISSIS, text)
+
+
+def _as_written(text: str) -> str:
+    return text or ""
+
+
+def unit_label(unit: OrgUnit, parent: OrgUnit | None) -> str:
+    """A unit's name, with the unit it depends on: «Ufficio tributi (dipende da Settore II)»."""
+    if parent is None:
+        return unit.name
+    return _("%(unit)s (dipende da %(parent)s)") % {"unit": unit.name, "parent": parent.name}
+
+
+def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazione:
+    """Assemble the Relazione: one progress step for the scores, then one per scheda.
+
+    ``public``: the published variant, whose free texts name nobody (see ``Redactor``)."""
     progress = progress or Silent()
+    clean = Redactor.for_authority(plan.authority) if public else _as_written
     progress.set_total(plan.objectives.count() + 2, _("Calcolo dei risultati…"))
     page = plan_pages(plan)
     period = page.scores.period
@@ -140,7 +223,7 @@ def relazione_data(plan: Plan, progress=None) -> Relazione:
     forced: list[ForcedResult] = []
     uncounted = UNCOUNTED_WHEN_CLOSED if page.scores.context.closed else UNCOUNTED
     for number, card in enumerate(page.rows, start=1):
-        _examine(card, measurements, uncounted, deviations, forced)
+        _examine(card, measurements, uncounted, deviations, forced, clean)
         progress.advance(
             message=_("Scheda %(n)s di %(total)s esaminata.")
             % {"n": number, "total": len(page.rows)}
@@ -149,6 +232,8 @@ def relazione_data(plan: Plan, progress=None) -> Relazione:
     thresholds = {"green_from": policy.green_from, "amber_from": policy.amber_from}
     result = page.scores.result
     units, levels = unit_tree(result.units)
+    listed = {unit.pk: unit for unit in units}  # a listed unit's parent is listed too
+    parents = [listed.get(unit.parent_id) for unit in units]
     by_unit: dict[int | None, list[CardView]] = {}
     for card in page.rows:
         by_unit.setdefault(card.objective.unit_id, []).append(card)
@@ -159,43 +244,57 @@ def relazione_data(plan: Plan, progress=None) -> Relazione:
         act=act_text(plan),
         authority_result=result.authority,
         units=[
-            UnitSection(unit, level, result.units[unit.pk], by_unit.get(unit.pk, []))
-            for unit, level in zip(units, levels, strict=True)
+            UnitSection(unit, level, parent, result.units[unit.pk], by_unit.get(unit.pk, []))
+            for unit, level, parent in zip(units, levels, parents, strict=True)
         ],
         unassigned=by_unit.get(None, []),
         deviations=deviations,
         forced=forced,
         areas=_areas(page),
-        variations=_variations(plan),
+        variations=_variations(plan, clean),
         distribution=achievement_distribution(
             [card.result.achievement if card.result else None for card in page.rows],
             chart_id="relazione-distribuzione",
             **thresholds,
         ),
         unit_chart=unit_bars(
-            [(unit.name, result.units[unit.pk].achievement) for unit in units],
+            [
+                (unit_label(unit, parent), result.units[unit.pk].achievement)
+                for unit, parent in zip(units, parents, strict=True)
+            ],
             levels=levels,
             chart_id="relazione-unita",
             **thresholds,
         ),
         thresholds=thresholds,
+        validation_minutes=clean(plan.validation_minutes),
+        public=public,
     )
     progress.advance(message=_("Impaginazione del documento…"))
     return relazione
 
 
-def relazione_context(plan: Plan, progress=None) -> dict:
+def relazione_context(plan: Plan, progress=None, *, public: bool = False) -> dict:
     return {
         "plan": plan,
         "authority": plan.authority,
-        "rel": relazione_data(plan, progress),
+        "rel": relazione_data(plan, progress, public=public),
         "sections": SECTIONS,
     }
 
 
-def render_relazione_pdf(plan: Plan, progress=None) -> bytes:
-    """The Relazione as a PDF (the public transparency page serves this too)."""
-    return render_pdf("reports/relazione.html", relazione_context(plan, progress))
+def render_relazione_pdf(plan: Plan, progress=None, *, public: bool = False) -> bytes:
+    """The Relazione as a PDF; ``public``: the variant of the transparency page.
+
+    The HTML is cheap, the layout is not: a PDF is laid out only when no PDF of the very same
+    HTML is in the cache (an anonymous visitor asking again gets the stored bytes)."""
+    html = render_html("reports/relazione.html", relazione_context(plan, progress, public=public))
+    key = "relazione-pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = html_to_pdf(html)
+        cache.set(key, data, PDF_CACHE_SECONDS)
+    return data
 
 
 def relazione_filename(plan: Plan) -> str:
@@ -235,8 +334,9 @@ def _measurements(period: MonitoringPeriod | None) -> dict[tuple[str, int], Meas
     return found
 
 
-def _examine(card: CardView, measurements, uncounted, deviations, forced) -> None:
-    """The deviations and forced results of one scheda (from the engine's statuses)."""
+def _examine(card: CardView, measurements, uncounted, deviations, forced, clean) -> None:
+    """The deviations and forced results of one scheda (from the engine's statuses); their
+    free texts pass through ``clean``."""
     rows = [("indicator", r.indicator, r.indicator.name, r.result) for r in card.indicators]
     rows += [("activity", r.activity, r.activity.title, r.result) for r in card.activities]
     for kind, item, name, result in rows:
@@ -245,7 +345,7 @@ def _examine(card: CardView, measurements, uncounted, deviations, forced) -> Non
             continue
         if result.status == Status.FORCED and m is not None:
             forced.append(
-                ForcedResult(card, item.position, name, result.achievement, m.forced_reason)
+                ForcedResult(card, item.position, name, result.achievement, clean(m.forced_reason))
             )
         below = result.achievement is not None and result.achievement < HUNDRED
         if below or result.status in uncounted:
@@ -257,8 +357,8 @@ def _examine(card: CardView, measurements, uncounted, deviations, forced) -> Non
                     name=name,
                     achievement=result.achievement,
                     status=str(result.status),
-                    justification=m.comment if m else "",
-                    not_assessable_reason=m.not_assessable_reason if m else "",
+                    justification=clean(m.comment) if m else "",
+                    not_assessable_reason=clean(m.not_assessable_reason) if m else "",
                 )
             )
 
@@ -283,7 +383,7 @@ def _areas(page: PlanView) -> list[AreaResult]:
     ]
 
 
-def _variations(plan: Plan) -> list[VariationEntry]:
+def _variations(plan: Plan, clean) -> list[VariationEntry]:
     variations = list(plan.variations.prefetch_related("versions__objective").order_by("number"))
     entries = []
     for variation in variations:
@@ -297,6 +397,7 @@ def _variations(plan: Plan) -> list[VariationEntry]:
                     "number": variation.act_number,
                     "date": date_it(variation.act_date),
                 },
+                reason=clean(variation.reason),
                 schede=sorted(schede.values(), key=lambda o: o.position),
             )
         )

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from traguardo.core.tenancy import tenant_view
 from traguardo.exchange.layout import TABLES
 from traguardo.jobs.models import Job
-from traguardo.jobs.runner import start_job
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Plan
 from traguardo.reports.opendata import PUBLIC_STATES
 from traguardo.reports.relazione import relazione_context
 from traguardo.reports.verifica import verifica_context, verifica_title
+from traguardo.web.views.jobs import start_and_follow
 
 PLAN_PDF = "reports.plan_pdf"
 RELAZIONE_PDF = "reports.relazione_pdf"
@@ -132,14 +132,13 @@ def plan_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return _to_documents(request, plan)
-    job = start_job(
-        actor=request.user,
-        authority=request.authority,
+    return start_and_follow(
+        request,
+        _documents_url(request, plan),
         kind=PLAN_PDF,
         title=_("%(plan)s (PDF)") % {"plan": plan.title},
         params={"plan": plan.pk},
     )
-    return redirect(job)
 
 
 @tenant_view("planning.print_plan")
@@ -148,14 +147,13 @@ def relazione_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return _to_documents(request, plan)
-    job = start_job(
-        actor=request.user,
-        authority=request.authority,
+    return start_and_follow(
+        request,
+        _documents_url(request, plan),
         kind=RELAZIONE_PDF,
         title=_("Relazione sulla performance %(year)s (PDF)") % {"year": plan.year},
         params={"plan": plan.pk},
     )
-    return redirect(job)
 
 
 @tenant_view("planning.print_plan")
@@ -165,20 +163,23 @@ def verifica_pdf_start(request: HttpRequest, year: int, pk: int) -> HttpResponse
     if request.method != "POST":
         return _to_documents(request, period.plan)
     title = verifica_title(period)
-    job = start_job(
-        actor=request.user,
-        authority=request.authority,
+    return start_and_follow(
+        request,
+        _documents_url(request, period.plan),
         kind=VERIFICA_PDF,
         title=_("%(title)s — %(plan)s (PDF)") % {"title": title, "plan": period.plan.title},
         params={"plan": period.plan_id, "period": period.pk},
     )
-    return redirect(job)
 
 
 def _period(year: int, pk: int) -> MonitoringPeriod:
     return get_object_or_404(
         MonitoringPeriod.objects.select_related("plan"), plan__year=year, pk=pk
     )
+
+
+def _documents_url(request: HttpRequest, plan: Plan) -> str:
+    return reverse("plan_documents", args=[request.authority.slug, plan.year])
 
 
 def _to_documents(request: HttpRequest, plan: Plan) -> HttpResponse:

@@ -2,8 +2,8 @@
 
 The upload is checked at once (``imports.safety``: a hostile or broken file is refused with
 its reason, nothing stored); the reading and the dry run run as a job with a progress bar;
-the review page shows what the job found and, once confirmed, the import is written in one
-transaction (``imports.tasks.confirm``).
+the review page shows what the job found and, once confirmed, the import is written by a
+second job in one transaction (``imports.tasks.apply_job``), whose page leads to the plan.
 """
 
 from pathlib import PurePath
@@ -14,14 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from traguardo.core.domain import DomainError
 from traguardo.core.forms import StyledForm
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.imports.pipeline import CONFLICT, KEEP, REPLACE
 from traguardo.imports.safety import check_import_file, check_size, max_import_bytes
-from traguardo.imports.tasks import DRY_RUN, confirm
+from traguardo.imports.tasks import APPLY, DRY_RUN
 from traguardo.jobs.models import Job
 from traguardo.jobs.runner import start_job
 from traguardo.planning.models import Plan
@@ -32,6 +32,14 @@ OUTCOMES = {
     "unchanged": gettext_lazy("invariata"),
     "conflict": gettext_lazy("conflitto"),
     "error": gettext_lazy("errore"),
+}
+# Each outcome's badge: a Bootstrap Italia background under the badge's white text (contrast
+# above 4.5:1); the word stays, colour is never the only signal.
+BADGES = {
+    "new": "bg-success",
+    "unchanged": "bg-secondary",
+    "conflict": "bg-warning",
+    "error": "bg-danger",
 }
 # The radio values a conflict is decided with, in the page's words.
 CHOICES = {"mantieni": KEEP, "sostituisci": REPLACE}
@@ -63,17 +71,22 @@ def plan_import(request: HttpRequest, year: int) -> HttpResponse:
         except DomainError as error:
             form.add_error("file", error.message)
         else:
-            job = start_job(
-                actor=request.user,
-                authority=request.authority,
-                kind=DRY_RUN,
-                title=_("Importazione di «%(name)s» in %(plan)s") % {"name": name, "plan": plan},
-                params={"plan": plan.pk},
-                upload=(name, data),
-            )
-            if job.state == Job.State.DONE and job.next_url:
-                return redirect(job.next_url)  # ran inline: straight to the dry run
-            return redirect(job)
+            try:
+                job = start_job(
+                    actor=request.user,
+                    authority=request.authority,
+                    kind=DRY_RUN,
+                    title=_("Importazione di «%(name)s» in %(plan)s")
+                    % {"name": name, "plan": plan},
+                    params={"plan": plan.pk},
+                    upload=(name, data),
+                )
+            except DomainError as error:  # too many jobs going for this person
+                form.add_error(None, error.message)
+            else:
+                if job.state == Job.State.DONE and job.next_url:
+                    return redirect(job.next_url)  # ran inline: straight to the dry run
+                return redirect(job)
     template_url = reverse(
         "plan_template", kwargs={"authority": request.authority.slug, "year": plan.year}
     )
@@ -96,7 +109,10 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         check_perm(request, "imports.import_plan", plan)
         return _confirm(request, job, plan, review)
     applied = job.result.get("applied")
-    rows = [{**row, "outcome_label": OUTCOMES[row["outcome"]]} for row in review["schede"]]
+    rows = [
+        {**row, "outcome_label": OUTCOMES[row["outcome"]], "badge": BADGES[row["outcome"]]}
+        for row in review["schede"]
+    ]
     context = {
         "job": job,
         "plan": plan,
@@ -112,56 +128,45 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest, job: Job, plan: Plan, review: dict) -> HttpResponse:
-    decisions = {
-        row["ordinal"]: CHOICES.get(request.POST.get(f"scheda-{row['ordinal']}", ""), KEEP)
-        for row in review["schede"]
-        if row["outcome"] == CONFLICT
-    }
-    here = reverse("import_review", kwargs={"authority": request.authority.slug, "pk": job.pk})
-    plan_url = reverse(
-        "plan_detail", kwargs={"authority": request.authority.slug, "year": plan.year}
-    )
+    """Check the decisions, then write as a job (hundreds of schede outlast a request)."""
     try:
-        confirmation = confirm(job, decisions, actor=request.user)
-    except DomainError as error:
+        decisions = _decisions(request, review)
+        apply_job = start_job(
+            actor=request.user,
+            authority=request.authority,
+            kind=APPLY,
+            title=_("Conferma dell'importazione di «%(name)s» in %(plan)s")
+            % {"name": review["file"], "plan": plan},
+            params={"dry_run": job.pk, "decisions": {str(k): v for k, v in decisions.items()}},
+        )
+    except DomainError as error:  # a decision not offered, or too many jobs going
         messages.error(request, error.message)
-        return redirect(here)
-    if confirmation.status == "already":
-        messages.info(
-            request,
-            _("Questa importazione era già stata confermata: nulla è stato importato di nuovo."),
+        return redirect(
+            reverse("import_review", kwargs={"authority": request.authority.slug, "pk": job.pk})
         )
-        return redirect(plan_url)
-    if confirmation.status == "changed":
-        messages.warning(
-            request,
-            _(
-                "Il piano è cambiato dopo l'analisi del file: l'esito è stato aggiornato. "
-                "Controllalo e conferma di nuovo."
-            ),
-        )
-        return redirect(here)
-    outcome = confirmation.outcome
-    written = len(outcome.created) + len(outcome.replaced)
-    messages.success(
-        request,
-        ngettext(
-            "Importata %(n)d scheda (nuove: %(new)d, sostituite: %(replaced)d; "
-            "invariate: %(same)d, mantenute: %(kept)d, non importate: %(errors)d).",
-            "Importate %(n)d schede (nuove: %(new)d, sostituite: %(replaced)d; "
-            "invariate: %(same)d, mantenute: %(kept)d, non importate: %(errors)d).",
-            written,
-        )
-        % {
-            "n": written,
-            "new": len(outcome.created),
-            "replaced": len(outcome.replaced),
-            "same": outcome.unchanged,
-            "kept": outcome.kept,
-            "errors": outcome.errors,
-        },
-    )
-    return redirect(plan_url)
+    return redirect(apply_job)
+
+
+def _decisions(request: HttpRequest, review: dict) -> dict[int, str]:
+    """The choice made for each conflict (keep when none); a choice the page did not offer
+    is refused with the scheda it was about."""
+    decisions = {}
+    for row in review["schede"]:
+        if row["outcome"] != CONFLICT:
+            continue
+        said = request.POST.get(f"scheda-{row['ordinal']}", "mantieni")
+        if said not in CHOICES:
+            raise DomainError(
+                _("Scelta «%(said)s» non valida per la %(label)s: mantieni o sostituisci.")
+                % {"said": said[:40], "label": row["label"]}
+            )
+        if CHOICES[said] == REPLACE and not row["can_replace"]:
+            raise DomainError(
+                _("La %(label)s non può essere sostituita: %(why)s")
+                % {"label": row["label"], "why": row["refusal"]}
+            )
+        decisions[row["ordinal"]] = CHOICES[said]
+    return decisions
 
 
 urlpatterns = [

@@ -1,15 +1,29 @@
 """Long work on screen: the list of one's jobs, a job's progress bar, its file."""
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from traguardo.core.domain import DomainError
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.jobs.models import Job
+from traguardo.jobs.runner import start_job
 
 RECENT = 30
+
+
+def start_and_follow(request: HttpRequest, back: str, **job) -> HttpResponse:
+    """Start a job for the request's user and go to its page; when it may not start (too many
+    jobs going), say why on the page the person came from (``back``)."""
+    try:
+        started = start_job(actor=request.user, authority=request.authority, **job)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    return redirect(started)
 
 
 @tenant_view("jobs.view_jobs")

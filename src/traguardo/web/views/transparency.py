@@ -111,8 +111,10 @@ def _by_unit(rows: list[CardView]) -> list[tuple[str, list[CardView]]]:
 
 
 def _unit_name(card: CardView) -> str:
+    """The scheda's unit of the authority's structure; never the card's own text, which often
+    names a person ("Settore 3° – dott. Rossi")."""
     o = card.objective
-    return o.unit.name if o.unit else (o.unit_text or _("Unità non indicata"))
+    return o.unit.name if o.unit else _("Unità non indicata")
 
 
 @transparency_view
@@ -166,7 +168,10 @@ def public_relazione_pdf(request: HttpRequest, authority: Authority, year: int) 
     # Written by the documents work (issue 6): imported here, when the file is asked for.
     from traguardo.reports.relazione import render_relazione_pdf
 
-    response = HttpResponse(render_relazione_pdf(plan), content_type="application/pdf")
+    # The public variant (no person's name in its free texts), laid out only when its HTML
+    # changed: an anonymous request must not cost a WeasyPrint run (the PDF is cached).
+    data = render_relazione_pdf(plan, public=True)
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="relazione-performance-{plan.year}.pdf"'
     return response
 

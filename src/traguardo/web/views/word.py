@@ -3,7 +3,8 @@ bar for a large plan). Every member may print them, as the PDFs."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -16,8 +17,8 @@ from traguardo.exchange.word import (
     scheda_docx,
     scheda_filename,
 )
-from traguardo.jobs.runner import start_job
 from traguardo.planning.models import Objective, Plan
+from traguardo.web.views.jobs import start_and_follow
 
 
 @tenant_view("planning.view_objective")
@@ -45,19 +46,21 @@ def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
-    job = start_job(
-        actor=request.user,
-        authority=request.authority,
+    return start_and_follow(
+        request,
+        reverse("plan_documents", args=[request.authority.slug, plan.year]),
         kind=tasks.PLAN_DOCX,
         title=_("%(plan)s (Word)") % {"plan": plan.title},
         params={"plan": plan.pk},
     )
-    return redirect(job)
 
 
 def _attachment(data: bytes, filename: str) -> HttpResponse:
+    """The file as a download; the name (a scheda's code, typed by a user) is quoted or
+    encoded by Django, never pasted into the header, and no cache keeps the plan."""
     response = HttpResponse(data, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
