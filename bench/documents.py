@@ -198,7 +198,13 @@ def step_demo(out: Path) -> dict:
         sheets = {name: book[name].max_row for name in book.sheetnames}
         ods = plan_ods(plan)
         csv_rows = {
-            t.slug: len(list(csv.reader(io.StringIO(table_csv(plan, t.slug).decode("utf-8-sig")))))
+            t.slug: len(
+                list(
+                    csv.reader(
+                        io.StringIO(table_csv(plan, t.slug).decode("utf-8-sig")), delimiter=";"
+                    )
+                )
+            )
             for t in TABLES
         }
     documents["Piano (DOCX)"] = {"bytes": len(docx)}
