@@ -29,6 +29,9 @@ def _test_settings(settings):
     settings.AXES_ENABLED = False
     # Jobs (documents, imports) run inline; the browser tests run them in a thread, as served.
     settings.TRAGUARDO_JOBS = "immediate"
+    # Public pages are computed for each request, unless a test turns their cache on: tests
+    # change rows directly, without the audit entry that renews the cache key in production.
+    settings.TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = 0
     # Each test starts with an empty cache of its own.
     settings.CACHES = {
         "default": {

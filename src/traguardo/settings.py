@@ -324,3 +324,6 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
+# Public (transparency) answers are kept this long in the cache above; any write changes their
+# key at once, so this only bounds how long an unaudited change could go unseen. 0: off.
+TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = envint("TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS", 600)

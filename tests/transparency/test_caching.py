@@ -73,3 +73,29 @@ def test_a_logged_in_visit_is_not_stored_by_shared_caches(closed_plan):
     response = client.get(reverse("public_plan", args=[SLUG, 2019]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, max-age=300"
+
+
+def test_the_server_keeps_a_public_page_until_the_next_write(closed_plan, settings, monkeypatch):
+    """An anonymous visitor does not make the server score the plan again; any audited write
+    (here a scheda renamed) shows at the next request."""
+    from django.db import transaction
+
+    from traguardo.audit.log import log_action
+    from traguardo.web.views import transparency
+
+    settings.TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = 600
+    scored = []
+    real = transparency.plan_pages
+    monkeypatch.setattr(transparency, "plan_pages", lambda plan: scored.append(1) or real(plan))
+    url = reverse("public_plan", args=[SLUG, 2019])
+    client = Client()
+    first = client.get(url).content.decode()
+    assert client.get(url).content.decode() == first
+    assert len(scored) == 1
+    with scopes_disabled(), transaction.atomic():
+        scheda = Objective.objects.get(plan=closed_plan, position=5)
+        scheda.title = "Elezioni europee e amministrative 2019"
+        scheda.save(update_fields=["title"])
+        log_action(actor=None, action="objective.update", obj=scheda, after={"title": scheda.title})
+    assert "Elezioni europee e amministrative 2019" in client.get(url).content.decode()
+    assert len(scored) == 2

@@ -6,18 +6,22 @@ Piano, the Relazione and aggregate results are published; named individual score
 is decided in ``traguardo.reports.opendata`` (``PUBLIC_STATES``, ``RESULT_STATES``): a draft or
 a proposed plan answers 404, results only once the plan is closed or validated.
 
-Caching: every answer is ``Cache-Control: public, max-age=300`` with an ETag (a hash of the
-body: the plan has no timestamp that covers its schede, targets and measurements), and a
-conditional GET gets 304. The pages touch neither the session nor the CSRF token (their base
-template is not the back office's), so an anonymous answer sets no cookie and does not vary on
-Cookie. A request that carries a session cookie gets ``private`` instead: the session
-middleware may refresh that cookie on the answer, which a shared cache must never store.
+Caching: answers are kept in the server's cache for TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS under
+a key that changes with every write (``_page_key``), so an anonymous visitor does not make the
+server recompute a plan's scores. Every answer is ``Cache-Control: public, max-age=300`` with
+an ETag (a hash of the body: the plan has no timestamp that covers its schede, targets and
+measurements), and a conditional GET gets 304. The pages touch neither the session nor the
+CSRF token (their base template is not the back office's), so an anonymous answer sets no
+cookie and does not vary on Cookie. A request that carries a session cookie gets ``private``
+instead: the session middleware may refresh that cookie on the answer, which a shared cache
+must never store.
 """
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -25,6 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from traguardo.audit.models import AuditEntry
 from traguardo.core.tenancy import public_view
 from traguardo.organization.models import Authority, PerformanceArea, ScoringPolicy
 from traguardo.planning.models import Objective, Plan
@@ -46,11 +51,26 @@ def transparency_view(view: Callable) -> Callable:
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
         entity = get_object_or_404(Authority, slug=authority)
-        with scope(authority=entity):
-            response = view(request, entity, **kwargs)
+        seconds = settings.TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS
+        key = _page_key(entity, request) if seconds else None
+        response = cache.get(key) if key else None
+        if response is None:
+            with scope(authority=entity):
+                response = view(request, entity, **kwargs)
+            if key and response.status_code == 200 and not response.streaming:
+                cache.set(key, response, seconds)
         return _cacheable(request, response)
 
     return public_view(wrapper)
+
+
+def _page_key(authority: Authority, request: HttpRequest) -> str:
+    """The cache key of a public answer: its path and the newest audit entry of the whole
+    installation. Every write of Traguardo appends an entry in its own transaction, so any
+    change makes a new key at once (the lifetime bounds the rest); reading the newest id is one
+    index lookup, where recomputing a plan's scores for each anonymous visitor is not."""
+    newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return f"traguardo:public:{authority.pk}:{newest}:{request.path}"
 
 
 def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
