@@ -218,6 +218,10 @@ def test_a_schedas_word_file_has_a_safe_name_whatever_its_code(rich, viewer, cod
     assert "\r" not in header and "\n" not in header
     assert saved_name(header) == [f"scheda-{code}.docx"]
     assert response["Cache-Control"] == "private, no-store"
+    # The printed scheda is named the same way, through the same helper.
+    header = client_for(viewer).get(url("objective_pdf", pk=objective.pk))["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header
+    assert saved_name(header) == [f"scheda-{code}.pdf"]
 
 
 def test_the_plans_word_file_is_not_cached(rich, viewer):

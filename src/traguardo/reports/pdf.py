@@ -10,6 +10,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from traguardo.core.downloads import attachment
+
 # The documents are rendered as if served from this origin; the fetcher maps its static URLs
 # to files and refuses everything else, so a PDF can never reach out to the network.
 BASE_URL = "http://traguardo.invalid/"
@@ -56,6 +58,5 @@ def render_pdf(template: str, context: dict, request: HttpRequest | None = None)
 
 
 def pdf_response(request: HttpRequest, template: str, context: dict, filename: str) -> HttpResponse:
-    response = HttpResponse(render_pdf(template, context, request), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    data = render_pdf(template, context, request)
+    return attachment(data, filename, "application/pdf", no_store=False)

@@ -13,10 +13,10 @@ format or table simply does not exist (404).
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from traguardo.core.downloads import attachment
 from traguardo.core.tenancy import tenant_view
 from traguardo.exchange import csv, ods, xlsx
 from traguardo.exchange.layout import TABLES
@@ -29,10 +29,7 @@ WORKBOOKS = {
 
 
 def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, filename, content_type, no_store=True)
 
 
 @tenant_view("planning.print_plan")

@@ -4,10 +4,10 @@ bar for a large plan). Every member may print them, as the PDFs."""
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from traguardo.core.downloads import attachment
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.exchange import tasks
 from traguardo.exchange.word import (
@@ -56,12 +56,7 @@ def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _attachment(data: bytes, filename: str) -> HttpResponse:
-    """The file as a download; the name (a scheda's code, typed by a user) is quoted or
-    encoded by Django, never pasted into the header, and no cache keeps the plan."""
-    response = HttpResponse(data, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, filename, CONTENT_TYPE, no_store=True)
 
 
 urlpatterns = [
