@@ -21,7 +21,7 @@ from traguardo.planning.models import Plan
 from traguardo.reports.opendata import PUBLIC_STATES
 from traguardo.reports.relazione import relazione_context
 from traguardo.reports.verifica import verifica_context, verifica_title
-from traguardo.web.views.jobs import start_and_follow
+from traguardo.web.views.jobs import start_and_follow, visible_jobs
 
 PLAN_PDF = "reports.plan_pdf"
 RELAZIONE_PDF = "reports.relazione_pdf"
@@ -99,13 +99,15 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
 
 def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None], Job]:
     """The newest finished file of each document that the user may download."""
-    jobs = Job.objects.filter(
-        kind__in=(PLAN_PDF, RELAZIONE_PDF, VERIFICA_PDF),
-        state=Job.State.DONE,
-        params__plan=plan.pk,
-    ).exclude(output="")
-    if not request.user.has_perm("jobs.view_job", Job(authority=request.authority)):
-        jobs = jobs.filter(created_by=request.user)
+    jobs = (
+        visible_jobs(request)
+        .filter(
+            kind__in=(PLAN_PDF, RELAZIONE_PDF, VERIFICA_PDF),
+            state=Job.State.DONE,
+            params__plan=plan.pk,
+        )
+        .exclude(output="")
+    )
     latest: dict[tuple[str, int | None], Job] = {}
     for job in jobs.order_by("-finished_at", "-pk")[:RECENT_JOBS]:
         latest.setdefault((job.kind, job.params.get("period")), job)

@@ -1,6 +1,7 @@
 """Long work on screen: the list of one's jobs, a job's progress bar, its file."""
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -26,12 +27,19 @@ def start_and_follow(request: HttpRequest, back: str, **job) -> HttpResponse:
     return redirect(started)
 
 
+def visible_jobs(request: HttpRequest) -> QuerySet[Job]:
+    """The jobs of the request's authority this member may see: every job for the admins
+    ("jobs.view_job" on any job of the authority), their own for the others."""
+    jobs = Job.objects.all()
+    if not request.user.has_perm("jobs.view_job", Job(authority=request.authority)):
+        jobs = jobs.filter(created_by=request.user)
+    return jobs
+
+
 @tenant_view("jobs.view_jobs")
 @require_safe
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.select_related("created_by")
-    if not request.user.has_perm("jobs.view_job", Job(authority=request.authority)):
-        jobs = jobs.filter(created_by=request.user)
+    jobs = visible_jobs(request).select_related("created_by")
     return render(request, "web/jobs/list.html", {"jobs": jobs[:RECENT]})
 
 
