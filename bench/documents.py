@@ -21,27 +21,14 @@ import os
 import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from steps import build_synthetic, peak_rss_mib, run_step, setup_django, synthetic_plan
+
 BENCH = Path(__file__).resolve()
-ROOT = BENCH.parent.parent
 SCHEDE = 500
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traguardo.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(BENCH.parent))
-    import django
-
-    django.setup()
-
-
-def _peak_mib(who=resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def _pages(path: Path) -> int:
@@ -50,26 +37,9 @@ def _pages(path: Path) -> int:
     return len(PdfReader(path).pages)
 
 
-def _plan():
-    from django_scopes import scopes_disabled
-    from synthetic import SLUG
-
-    from traguardo.planning.models import Plan
-
-    with scopes_disabled():
-        return Plan.objects.select_related("authority").get(authority__slug=SLUG)
-
-
 def step_build(out: Path) -> dict:
-    from django.core.management import call_command
-    from django_scopes import scopes_disabled
-    from synthetic import build
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     started = time.perf_counter()
-    with scopes_disabled():
-        built = build(schede=SCHEDE)
+    built = build_synthetic(SCHEDE)
     return {"seconds": time.perf_counter() - started, "counts": built.counts}
 
 
@@ -79,8 +49,8 @@ def step_pdf(out: Path) -> dict:
     from traguardo.reports.pdf import render_pdf
     from traguardo.reports.scheda import plan_pages
 
-    plan = _plan()
-    before = _peak_mib()
+    plan = synthetic_plan()
+    before = peak_rss_mib()
     started = time.perf_counter()
     with scope(authority=plan.authority):
         data = render_pdf(
@@ -93,7 +63,7 @@ def step_pdf(out: Path) -> dict:
     return {
         "seconds": seconds,
         "pages": _pages(path),
-        "peak": _peak_mib(),
+        "peak": peak_rss_mib(),
         "base": before,
         "bytes": len(data),
     }
@@ -104,26 +74,14 @@ def step_docx(out: Path) -> dict:
 
     from traguardo.exchange.word import plan_docx
 
-    plan = _plan()
-    before = _peak_mib()
+    plan = synthetic_plan()
+    before = peak_rss_mib()
     started = time.perf_counter()
     with scope(authority=plan.authority):
         data = plan_docx(plan)
     seconds = time.perf_counter() - started
     (out / "piano.docx").write_bytes(data)
-    return {"seconds": seconds, "peak": _peak_mib(), "base": before, "bytes": len(data)}
-
-
-def run_step(name: str, out: Path, env: dict) -> dict:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), "--step", name, "--out", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        sys.exit(f"passo «{name}» non riuscito:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return {"seconds": seconds, "peak": peak_rss_mib(), "base": before, "bytes": len(data)}
 
 
 def step_libreoffice(out: Path) -> dict:
@@ -143,7 +101,11 @@ def step_libreoffice(out: Path) -> dict:
     seconds = time.perf_counter() - started
     shutil.rmtree(profile, ignore_errors=True)
     path = out / "lo" / "piano.pdf"
-    return {"seconds": seconds, "pages": _pages(path), "peak": _peak_mib(resource.RUSAGE_CHILDREN)}
+    return {
+        "seconds": seconds,
+        "pages": _pages(path),
+        "peak": peak_rss_mib(resource.RUSAGE_CHILDREN),
+    }
 
 
 def step_demo(out: Path) -> dict:
@@ -225,8 +187,12 @@ def main() -> None:
     out = var / "out"
     out.mkdir()
     env = {**os.environ, "TRAGUARDO_VAR_DIR": str(var), "DATABASE_URL": ""}
-    built = run_step("build", out, env)  # migrates, then builds the synthetic plan
-    demo = run_step("demo", out, env)
+
+    def step(name: str) -> dict:
+        return run_step(BENCH, env, "--step", name, "--out", str(out))
+
+    built = step("build")  # migrates, then builds the synthetic plan
+    demo = step("demo")
     print("\nDocumenti del piano dimostrativo (11 schede del seed)")
     for label, fig in demo["documents"].items():
         if "pages" in fig:
@@ -235,17 +201,17 @@ def main() -> None:
             print(f"{label:<52} {fig['bytes'] / 1024:>5.0f} KiB")
     if shutil.which("libreoffice") or shutil.which("soffice"):
         (out / "piano.docx").write_bytes((out / "demo.docx").read_bytes())
-        lo = run_step("libreoffice", out, env)
+        lo = step("libreoffice")
         print(f"{'Piano (DOCX) aperto da LibreOffice':<52} {lo['pages']:>5} pagine")
     sheets = ", ".join(f"{name} {rows - 1}" for name, rows in demo["xlsx_rows"].items())
     print(f"Piano (XLSX), righe per foglio: {sheets}")
     print("CSV, righe di dati: " + ", ".join(f"{k} {v - 1}" for k, v in demo["csv"].items()))
     print(f"\nDocumenti — piano sintetico di {SCHEDE} schede (5 indicatori, 2 attività ciascuna)")
     print(f"{'costruzione del piano sintetico (bulk_create)':<52} {built['seconds']:>7.1f} s")
-    pdf = run_step("pdf", out, env)
-    docx = run_step("docx", out, env)
+    pdf = step("pdf")
+    docx = step("docx")
     if shutil.which("libreoffice") or shutil.which("soffice"):
-        lo = run_step("libreoffice", out, env)
+        lo = step("libreoffice")
     else:
         lo = "LibreOffice non installato (scripts/system-deps bench lo installa, da root)"
 
@@ -274,7 +240,7 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.step:
-        _setup_django()
+        setup_django()
         print(json.dumps(STEPS[args.step](args.out), default=str))
     else:
         main()

@@ -14,58 +14,27 @@ Goal: under 1 s and 100 MB each. Figures are printed, never asserted.
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
+from steps import build_synthetic, peak_rss_mib, run_step, setup_django, synthetic_plan
+
 BENCH = Path(__file__).resolve()
-ROOT = BENCH.parent.parent
 SCHEDE = 500
 MB = 1024 * 1024
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traguardo.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(BENCH.parent))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _source_plan():
-    from django_scopes import scopes_disabled
-    from synthetic import SLUG, YEAR
-
-    from traguardo.planning.models import Plan
-
-    with scopes_disabled():
-        return Plan.objects.select_related("authority").get(authority__slug=SLUG, year=YEAR)
-
-
 def step_build(out: Path) -> dict:
-    from django.core.management import call_command
-    from django_scopes import scope, scopes_disabled
-    from synthetic import build
+    from django_scopes import scope
 
     from traguardo.exchange.word import plan_docx
     from traguardo.exchange.xlsx import plan_workbook
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    with scopes_disabled():
-        built = build(schede=SCHEDE)
-    plan = built.plan
+    plan = build_synthetic(SCHEDE).plan
     figures = {}
     with scope(authority=plan.authority):
         for name, export in (("piano.xlsx", plan_workbook), ("piano.docx", plan_docx)):
@@ -85,10 +54,10 @@ def step_import(out: Path, name: str, year: int) -> dict:
     from traguardo.imports.tasks import read_file
     from traguardo.planning.models import Plan
 
-    source = _source_plan()
+    source = synthetic_plan()
     actor = User.objects.get(username="banco-admin")
     data = (out / name).read_bytes()
-    base = _rss_mib()
+    base = peak_rss_mib()
     phases = {}
     with scope(authority=source.authority):
         plan = Plan.objects.create(
@@ -112,7 +81,7 @@ def step_import(out: Path, name: str, year: int) -> dict:
         "seconds": sum(phases.values()),
         "schede": written,
         "outcome": outcome.as_dict(),
-        "peak": _rss_mib(),
+        "peak": peak_rss_mib(),
         "base": base,
     }
 
@@ -179,7 +148,7 @@ def step_hostile(out: Path, label: str) -> dict:
     index = list(HOSTILE_LABELS).index(label)
     path = next((out / "ostili").glob(f"{index:02d}-*"))
     name, data = path.name.split("-", 1)[1], path.read_bytes()
-    base = _rss_mib()
+    base = peak_rss_mib()
     tracemalloc.start()
     started = time.perf_counter()
     try:
@@ -193,20 +162,11 @@ def step_hostile(out: Path, label: str) -> dict:
     return {
         "seconds": seconds,
         "heap": heap / MB,
-        "growth": _rss_mib() - base,
-        "peak": _rss_mib(),
+        "growth": peak_rss_mib() - base,
+        "peak": peak_rss_mib(),
         "bytes": len(data),
         "message": message,
     }
-
-
-def run_step(env: dict, *args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), *args], env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.exit(f"passo {args} non riuscito:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -216,12 +176,12 @@ def main() -> None:
     env = {**os.environ, "TRAGUARDO_VAR_DIR": str(var), "DATABASE_URL": ""}
     step = ("--out", str(out), "--step")
     print(f"\nImportazioni — piano sintetico di {SCHEDE} schede (5 indicatori, 2 attività)")
-    exports = run_step(env, *step, "build")
+    exports = run_step(BENCH, env, *step, "build")
     for name, fig in exports.items():
         label = f"esportazione {name} (il file da importare)"
         print(f"{label:<52} {fig['seconds']:>7.1f} s  {fig['bytes'] / MB:>6.1f} MiB")
     for name, year in (("piano.xlsx", 2020), ("piano.docx", 2021)):
-        fig = run_step(env, *step, "import", "--file", name, "--year", str(year))
+        fig = run_step(BENCH, env, *step, "import", "--file", name, "--year", str(year))
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in fig["phases"].items())
         label = f"importazione {name} → piano {year} vuoto"
         print(
@@ -231,7 +191,7 @@ def main() -> None:
         print(f"{'':<4}{phases}")
     print("\nFile ostili: tempo fino al rifiuto e memoria (obiettivo: < 1 s e < 100 MB)")
     os.environ["TRAGUARDO_VAR_DIR"] = str(var)
-    _setup_django()
+    setup_django()
     (out / "ostili").mkdir()
     files = hostile_files()
     if tuple(files) != HOSTILE_LABELS:
@@ -239,7 +199,7 @@ def main() -> None:
     for index, (name, data) in enumerate(files.values()):
         (out / "ostili" / f"{index:02d}-{name}").write_bytes(data)
     for label in HOSTILE_LABELS:
-        fig = run_step(env, *step, "hostile", "--label", label)
+        fig = run_step(BENCH, env, *step, "hostile", "--label", label)
         print(
             f"{label:<52} {fig['seconds'] * 1000:>7.1f} ms  heap {fig['heap']:>5.1f} MiB"
             f"  RSS +{fig['growth']:>4.1f} (picco {fig['peak']:.0f}) MiB"
@@ -258,7 +218,7 @@ if __name__ == "__main__":
     parser.add_argument("--label")
     args = parser.parse_args()
     if args.step:
-        _setup_django()
+        setup_django()
         if args.step == "build":
             result = step_build(args.out)
         elif args.step == "import":
