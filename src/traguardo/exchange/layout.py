@@ -234,6 +234,11 @@ def _code_column(get: Callable[[Any], Any]) -> Column:
     return Column(_("Codice obiettivo"), get, 12)
 
 
+def _weight_column(get: Callable[[Any], Any]) -> Column:
+    """An indicator's or an activity's weight, in percent with two decimals."""
+    return Column(_("Peso (%)"), get, 9, DECIMAL, "weight", _("Peso"), number_format="0.00")
+
+
 def _levels(objective, name: str) -> str:
     level = getattr(objective, name)
     return level.label if level else ""
@@ -439,15 +444,7 @@ INDICATORI = Table(
         _scheda_column(lambda line: line.card.objective.position),
         _code_column(lambda line: line.card.objective.code),
         Column(_("N."), _i(lambda i: i.position), 6, INT, "position", required=True),
-        Column(
-            _("Peso (%)"),
-            _i(lambda i: i.weight),
-            9,
-            DECIMAL,
-            "weight",
-            _("Peso"),
-            number_format="0.00",
-        ),
+        _weight_column(_i(lambda i: i.weight)),
         Column(_("Denominazione"), _i(lambda i: i.name), 40, TEXT, "name"),
         Column(_("Formula di calcolo"), _i(lambda i: i.formula_text), 30, TEXT, "formula_text"),
         Column(
@@ -595,15 +592,7 @@ ATTIVITA = Table(
         _scheda_column(lambda line: line.card.objective.position),
         _code_column(lambda line: line.card.objective.code),
         Column(_("N."), _a(lambda a: a.position), 6, INT, "position", required=True),
-        Column(
-            _("Peso (%)"),
-            _a(lambda a: a.weight),
-            9,
-            DECIMAL,
-            "weight",
-            _("Peso"),
-            number_format="0.00",
-        ),
+        _weight_column(_a(lambda a: a.weight)),
         Column(_("Sub-obiettivo / attività"), _a(lambda a: a.title), 40, TEXT, "title"),
         Column(_("Inizio"), _a(lambda a: a.start_date), 12, DATE, "start_date"),
         Column(_("Fine"), _a(lambda a: a.end_date), 12, DATE, "end_date"),

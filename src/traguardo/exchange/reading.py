@@ -379,6 +379,14 @@ _KNOWN_SHEETS = {
     _normal(s)
     for s in (layout.INSTRUCTIONS_SHEET, layout.LISTS_SHEET, *(t.header for t in layout.TABLES))
 }
+_INDICATOR_FIELDS = (
+    "formula_text", "measure", "direction", "baseline", "baseline_text", "variation_percent",
+    "grading_text", "grading_scale_name",
+)  # fmt: skip
+_ACTIVITY_FIELDS = (
+    "start_date", "end_date", "timing_text", "indicator_text", "expected_text", "grading_text",
+    "grading_scale_name", "achieved_text",
+)  # fmt: skip
 
 
 class _Reader:
@@ -435,9 +443,7 @@ class _Reader:
                 )
                 continue
             scheda = SchedaDraft(ordinal=key, where=Where(sheet=sheet.name, row=row.number))
-            for name in _SCHEDA_FIELDS:
-                if name in row.values and row.values[name] is not None:
-                    setattr(scheda, name, row.values[name])
+            _fill(scheda, row.values, _SCHEDA_FIELDS)
             scheda.problems.extend(row.problems)
             self.schede[key] = scheda
             self.rows_of[key] = row.number
@@ -493,18 +499,7 @@ class _Reader:
                 where=Where(sheet=sheet.name, row=row.number),
                 **self._weight(row),
             )
-            for name in (
-                "formula_text",
-                "measure",
-                "direction",
-                "baseline",
-                "baseline_text",
-                "variation_percent",
-                "grading_text",
-                "grading_scale_name",
-            ):
-                if values.get(name) is not None:
-                    setattr(indicator, name, values[name])
+            _fill(indicator, values, _INDICATOR_FIELDS)
             if not indicator.name.strip():
                 scheda.problems.append(
                     Problem(
@@ -596,19 +591,15 @@ class _Reader:
                 where=Where(sheet=sheet.name, row=row.number),
                 **self._weight(row),
             )
-            for name in (
-                "start_date",
-                "end_date",
-                "timing_text",
-                "indicator_text",
-                "expected_text",
-                "grading_text",
-                "grading_scale_name",
-                "achieved_text",
-            ):
-                if values.get(name) is not None:
-                    setattr(activity, name, values[name])
+            _fill(activity, values, _ACTIVITY_FIELDS)
             scheda.activities.append(activity)
+
+
+def _fill(draft, values: dict, names: tuple[str, ...]) -> None:
+    """Copy onto ``draft`` the fields of ``names`` the row gave a value (else the default)."""
+    for name in names:
+        if values.get(name) is not None:
+            setattr(draft, name, values[name])
 
 
 def _target(kind: str, year: int, parts: dict) -> TargetDraft:
