@@ -17,6 +17,7 @@ from traguardo.planning.forms import PlanCreateForm, SchedaFilterForm
 from traguardo.planning.models import Plan
 from traguardo.reports.pdf import pdf_response
 from traguardo.reports.scheda import plan_pages
+from traguardo.reports.tasks import plan_filename
 from traguardo.web.views.lifecycle import state_panel
 
 # The last copy's report, kept so that its page survives a reload without copying again.
@@ -105,8 +106,8 @@ def _editable(request: HttpRequest, objectives: list) -> set[int]:
 def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     page = plan_pages(plan)
-    filename = _("piano-%(year)s.pdf") % {"year": plan.year}
-    return pdf_response(request, "reports/plan_pdf.html", {"plan": plan, "page": page}, filename)
+    context = {"plan": plan, "page": page}
+    return pdf_response(request, "reports/plan_pdf.html", context, plan_filename(plan))
 
 
 urlpatterns = [
