@@ -11,9 +11,9 @@ from datetime import date
 from django.utils import timezone
 
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.organization.models import ScoringPolicy
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.models import Objective, Plan
+from traguardo.planning.rulebook import PlanRules, plan_rules
 from traguardo.scoring import (
     ActivitySpec,
     Context,
@@ -23,7 +23,6 @@ from traguardo.scoring import (
     ObjectiveSpec,
     Observation,
     PlanResult,
-    Policy,
     score_plan,
     weight_score,
 )
@@ -34,6 +33,7 @@ class PlanScores:
     period: MonitoringPeriod | None
     context: Context
     result: PlanResult
+    rules: PlanRules
 
 
 def current_period(plan: Plan) -> MonitoringPeriod | None:
@@ -44,9 +44,9 @@ def current_period(plan: Plan) -> MonitoringPeriod | None:
     return max(candidates, key=lambda p: p.reference_date, default=None)
 
 
-def objective_weight_score(objective: Objective):
+def objective_weight_score(objective: Objective, rules: PlanRules):
     levels = (objective.strategic_level, objective.complexity_level, objective.kind_level)
-    return weight_score(*(level.value if level else None for level in levels))
+    return weight_score(*(rules.level_value(level) for level in levels))
 
 
 def score_objectives(
@@ -72,16 +72,12 @@ def score_objectives(
         measurements = {
             (m.indicator_id, m.activity_id): m for m in Measurement.objects.filter(period=period)
         }
-    policy_row = ScoringPolicy.objects.filter(authority_id=plan.authority_id).first()
-    policy = Policy(
-        activity_share=policy_row.activity_share if policy_row else Policy().activity_share
-    )
+    rules = plan_rules(plan)
     intermediate = period is not None and period.kind == MonitoringPeriod.Kind.INTERMEDIATE
-    scales = _Scales()
-    specs = [_objective_spec(o, measurements, intermediate, scales) for o in objectives]
+    specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
     unit_parents = _unit_parents(objectives)
-    result = score_plan(specs, policy=policy, context=context, unit_parents=unit_parents)
-    return PlanScores(period=period, context=context, result=result)
+    result = score_plan(specs, policy=rules.policy, context=context, unit_parents=unit_parents)
+    return PlanScores(period=period, context=context, result=result, rules=rules)
 
 
 def _unit_parents(objectives: list[Objective]) -> dict:
@@ -93,26 +89,8 @@ def _unit_parents(objectives: list[Objective]) -> dict:
     )
 
 
-class _Scales:
-    """Each stored scale read once per scoring, however many rows use it.
-
-    ``select_related`` gives every row its own GradingScale instance: caching by id, not on
-    the instance, is what saves reading the same JSON thousands of times in a large plan.
-    """
-
-    def __init__(self) -> None:
-        self._by_id: dict[int, object] = {}
-
-    def of(self, row):
-        if row.grading_scale_id is None:
-            return None
-        if row.grading_scale_id not in self._by_id:
-            self._by_id[row.grading_scale_id] = row.grading_scale.scale
-        return self._by_id[row.grading_scale_id]
-
-
 def _objective_spec(
-    objective: Objective, measurements: dict, intermediate: bool, scales: _Scales
+    objective: Objective, measurements: dict, intermediate: bool, rules: PlanRules
 ) -> ObjectiveSpec:
     indicators = []
     for indicator in objective.indicators.all():
@@ -125,7 +103,7 @@ def _objective_spec(
                 key=indicator.pk,
                 weight=indicator.weight if indicator.weight is not None else 0,
                 measure=Measure(indicator.measure),
-                scale=scales.of(indicator),
+                scale=rules.scale(indicator),
                 target=target.value if target else None,
                 due_on=target.due_date if target else None,
                 direction=Direction(indicator.direction),
@@ -144,7 +122,7 @@ def _objective_spec(
                 key=activity.pk,
                 weight=activity.weight if activity.weight is not None else 0,
                 due_on=activity.end_date,
-                scale=scales.of(activity),
+                scale=rules.scale(activity),
                 completed_on=m.completed_on if m else None,
                 progress=m.progress if m else None,
                 excluded=bool(m and m.not_assessable),
@@ -154,7 +132,7 @@ def _objective_spec(
         key=objective.pk,
         indicators=tuple(indicators),
         activities=tuple(activities),
-        weight_score=objective_weight_score(objective),
+        weight_score=objective_weight_score(objective, rules),
         unit_key=objective.unit_id,
         person_key=objective.responsible_id,
     )

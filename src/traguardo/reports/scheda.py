@@ -127,7 +127,7 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
                 indicator=i,
                 intermediate=intermediate_target(i, objective.year),
                 final=final_target(i, objective.year),
-                scale_text=describe_scale(i.grading_scale.scale) if i.grading_scale else "",
+                scale_text=_scale_text(scores.rules.scale(i)),
                 result=indicator_results.get(i.pk),
             )
             for i in indicators
@@ -135,7 +135,7 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
         activities=[
             ActivityRow(
                 activity=a,
-                scale_text=describe_scale(a.grading_scale.scale) if a.grading_scale else "",
+                scale_text=_scale_text(scores.rules.scale(a)),
                 result=activity_results.get(a.pk),
             )
             for a in activities
@@ -143,9 +143,13 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
         indicator_check=_check([i.weight for i in indicators]),
         activity_check=_check([a.weight for a in activities]) if activities else None,
         anomalies=anomalies,
-        weight_score=objective_weight_score(objective),
+        weight_score=objective_weight_score(objective, scores.rules),
         result=result,
     )
+
+
+def _scale_text(scale) -> str:
+    return describe_scale(scale) if scale is not None else ""
 
 
 def _check(weights) -> Check:
