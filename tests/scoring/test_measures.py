@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from traguardo.scoring import (
     Observation,
     Proportional,
     Status,
+    Why,
     score_activity,
     score_indicator,
 )
@@ -113,24 +115,43 @@ def test_ratio_below_target_is_late_as_of_the_reference_date():
     spec = ratio_by_delay(Observation(numerator=D(150), denominator=D(200)))
     open_period = Context(as_of=date(2020, 1, 8), closed=False)
     assert score_indicator(spec, open_period) == IndicatorResult(
-        "i", Status.PROVISIONAL, D("75.00"), D("80.00"), 8
+        "i", Status.PROVISIONAL, D("75.00"), D("80.00"), 8, Why.NOT_REACHED
     )
     closed = Context(as_of=date(2020, 1, 8), closed=True)
     assert score_indicator(spec, closed).status == Status.MEASURED
 
 
-def test_ratio_below_target_before_the_due_date_is_missing():
-    spec = ratio_by_delay(Observation(numerator=D(150), denominator=D(200)))
-    result = score_indicator(spec, Context(as_of=date(2019, 6, 30), closed=False))
-    assert result == IndicatorResult("i", Status.MISSING, D("75.00"), None, None)
-
-
-def test_ratio_at_target_without_a_date():
+def test_ratio_due_after_the_reference_date_is_not_due_whatever_was_recorded():
     spec = ratio_by_delay(Observation(numerator=D(200), denominator=D(200)))
-    on_time = score_indicator(spec, Context(as_of=date(2019, 11, 30), closed=False))
-    assert on_time == IndicatorResult("i", Status.MEASURED, D("100.00"), D("100.00"), 0)
-    late = score_indicator(spec, Context(as_of=date(2020, 1, 3), closed=False))
-    assert late == IndicatorResult("i", Status.PROVISIONAL, D("100.00"), D("90.00"), 3)
+    result = score_indicator(spec, Context(as_of=date(2019, 6, 30), closed=True))
+    assert result == IndicatorResult("i", Status.NOT_DUE, None, None, None)
+
+
+def test_ratio_below_target_on_its_due_date_is_not_reached_yet():
+    spec = ratio_by_delay(Observation(numerator=D(150), denominator=D(200)))
+    result = score_indicator(spec, Context(as_of=date(2019, 12, 31), closed=False))
+    assert result == IndicatorResult("i", Status.MISSING, D("75.00"), None, 0, Why.NOT_REACHED)
+
+
+def test_ratio_at_target_needs_the_day_it_was_reached():
+    # Scenario 3 of issue 11: never "reached on the reference date" by guess.
+    reached = Observation(numerator=D(200), denominator=D(200))
+    result = score_indicator(ratio_by_delay(reached), Context(date(2020, 1, 3), closed=False))
+    assert result == IndicatorResult(
+        "i", Status.MISSING, D("100.00"), None, None, Why.NO_REACHED_DATE
+    )
+    dated = replace(reached, completed_on=date(2020, 1, 3))
+    result = score_indicator(ratio_by_delay(dated), Context(date(2020, 1, 3), closed=False))
+    assert result == IndicatorResult("i", Status.MEASURED, D("100.00"), D("90.00"), 3)
+
+
+def test_a_reaching_day_does_not_count_while_the_ratio_is_below_target():
+    # 95 of 100 with a "reached on" date: the delay runs to the reference date, not 100 %.
+    below = Observation(numerator=D(95), denominator=D(100), completed_on=date(2019, 12, 31))
+    result = score_indicator(ratio_by_delay(below), Context(date(2020, 1, 31), closed=True))
+    assert result == IndicatorResult(
+        "i", Status.MEASURED, D("95.00"), D("0.00"), 31, Why.NOT_REACHED
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,12 +177,14 @@ def test_ratio_without_target_is_not_measurable():
 
 def test_deadline_not_completed():
     spec = indicator(Measure.DEADLINE, Observation(), scale=STEPS, due_on=date(2019, 9, 30))
-    before = score_indicator(spec, Context(as_of=date(2019, 9, 30), closed=False))
-    assert before == IndicatorResult("i", Status.MISSING, None, None, None)
+    earlier = score_indicator(spec, Context(as_of=date(2019, 9, 29), closed=False))
+    assert earlier == IndicatorResult("i", Status.NOT_DUE, None, None, None)
+    on_the_day = score_indicator(spec, Context(as_of=date(2019, 9, 30), closed=False))
+    assert on_the_day == IndicatorResult("i", Status.MISSING, None, None, 0, Why.NOT_REACHED)
     after = score_indicator(spec, Context(as_of=date(2019, 10, 7), closed=False))
-    assert after == IndicatorResult("i", Status.PROVISIONAL, None, D("80.00"), 7)
+    assert after == IndicatorResult("i", Status.PROVISIONAL, None, D("80.00"), 7, Why.NOT_REACHED)
     closed = score_indicator(spec, Context(as_of=date(2019, 10, 7), closed=True))
-    assert closed == IndicatorResult("i", Status.MEASURED, None, D("80.00"), 7)
+    assert closed == IndicatorResult("i", Status.MEASURED, None, D("80.00"), 7, Why.NOT_REACHED)
 
 
 @pytest.mark.parametrize("scale", [None, Binary()])
@@ -239,9 +262,19 @@ def test_number_and_percentage(measure, value, target, direction, scale, expecte
     assert score_indicator(spec, YEAR_END).achievement == expected
 
 
-def test_number_graded_by_delay_steps_is_not_measurable():
+def test_number_graded_by_delay_steps_without_a_due_date_is_not_measurable():
     spec = indicator(Measure.NUMBER, Observation(value=D(1)), scale=STEPS, target=D(1))
-    assert score_indicator(spec, YEAR_END).status == Status.NOT_MEASURABLE
+    result = score_indicator(spec, YEAR_END)
+    assert (result.status, result.why) == (Status.NOT_MEASURABLE, Why.NO_DUE_DATE)
+
+
+def test_number_graded_by_delay_counts_to_the_day_it_was_reached():
+    observation = Observation(value=D(12), completed_on=date(2019, 10, 10))
+    spec = indicator(
+        Measure.NUMBER, observation, scale=STEPS, target=D(12), due_on=date(2019, 9, 30)
+    )
+    result = score_indicator(spec, YEAR_END)
+    assert (result.status, result.achievement, result.days_late) == (Status.MEASURED, D(80), 10)
 
 
 def variation(actual, scale, target=Decimal(-20), baseline=Decimal(100), **fields):
@@ -346,14 +379,30 @@ def test_activity_completed_is_graded_on_its_lateness():
 
 def test_activity_in_progress():
     early = Context(as_of=date(2019, 6, 30), closed=False)
-    result = score_activity(activity(progress=D(40)), early)
+    assert score_activity(activity(progress=D(40)), early).status == Status.NOT_DUE
+    on_the_day = Context(as_of=date(2019, 9, 30), closed=False)
+    result = score_activity(activity(progress=D(40)), on_the_day)
     assert (result.status, result.achievement) == (Status.PROVISIONAL, D(40))
-    assert score_activity(activity(), early).status == Status.MISSING
     late = Context(as_of=date(2019, 10, 12), closed=False)
     # 12 days late is worth 60: an unfinished activity gets the lower of progress and lateness
     assert score_activity(activity(progress=D(90)), late).achievement == D(60)
     assert score_activity(activity(progress=D(30)), late).achievement == D(30)
-    assert score_activity(activity(), late).achievement == D(60)
+
+
+def test_an_activity_nobody_reported_on_is_not_measured_never_zero():
+    # Scenario 5 of issue 11.
+    for context in (Context(date(2019, 10, 12), closed=False), YEAR_END):
+        result = score_activity(activity(), context)
+        assert (result.status, result.achievement) == (Status.MISSING, None)
+        assert result.completed is False
+
+
+def test_an_undated_activity_is_due_by_the_end_of_its_year():
+    undated = activity(due_on=None, due_year=2019)
+    assert score_activity(undated, Context(date(2019, 6, 30), closed=True)).status == (
+        Status.NOT_DUE
+    )
+    assert score_activity(undated, YEAR_END).status == Status.MISSING
 
 
 def test_activity_excluded():

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.planning.asof import current_period
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
-from traguardo.planning.scores import current_period
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ dataclasses and returns the engine's results untouched. Nothing here decides a n
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
-
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.rulebook import PlanRules, plan_rules
@@ -30,18 +29,17 @@ from traguardo.scoring import (
 
 @dataclass(frozen=True)
 class PlanScores:
-    period: MonitoringPeriod | None
-    context: Context
+    as_of: AsOf
     result: PlanResult
     rules: PlanRules
 
+    @property
+    def period(self) -> MonitoringPeriod | None:
+        return self.as_of.period
 
-def current_period(plan: Plan) -> MonitoringPeriod | None:
-    """The period whose measurements the pages show: the latest open one, else the latest."""
-    periods = list(plan.periods.all())
-    open_periods = [p for p in periods if p.state in (p.State.OPEN, p.State.REOPENED)]
-    candidates = open_periods or [p for p in periods if p.state == p.State.CLOSED]
-    return max(candidates, key=lambda p: p.reference_date, default=None)
+    @property
+    def context(self) -> Context:
+        return self.as_of.context
 
 
 def objective_weight_score(objective: Objective, rules: PlanRules):
@@ -57,27 +55,23 @@ def score_objectives(
     period: MonitoringPeriod | None = None,
 ):
     """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan,
-    against the measurements of ``period`` (default: the current period)."""
-    period = period or current_period(plan)
-    today = today or timezone.localdate()
-    if period is None:
-        # No period has been opened: nothing was recorded, and nothing can be late yet.
-        # Scoring as of the plan's first day keeps deadlines from turning into 0% by default.
-        context = Context(as_of=date(plan.year, 1, 1), closed=False)
-        measurements = {}
-    else:
-        closed = period.state == MonitoringPeriod.State.CLOSED
-        as_of = period.reference_date if closed else min(today, period.reference_date)
-        context = Context(as_of=as_of, closed=closed)
+    against the measurements of ``period`` (default: the current period), as of the date
+    ``planning.asof.as_of`` gives."""
+    when = as_of(plan, period, today=today)
+    measurements = {}
+    if when.period is not None:
         measurements = {
-            (m.indicator_id, m.activity_id): m for m in Measurement.objects.filter(period=period)
+            (m.indicator_id, m.activity_id): m
+            for m in Measurement.objects.filter(period=when.period)
         }
     rules = plan_rules(plan)
-    intermediate = period is not None and period.kind == MonitoringPeriod.Kind.INTERMEDIATE
+    intermediate = (
+        when.period is not None and when.period.kind == MonitoringPeriod.Kind.INTERMEDIATE
+    )
     specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
     unit_parents = _unit_parents(objectives)
-    result = score_plan(specs, policy=rules.policy, context=context, unit_parents=unit_parents)
-    return PlanScores(period=period, context=context, result=result, rules=rules)
+    result = score_plan(specs, policy=rules.policy, context=when.context, unit_parents=unit_parents)
+    return PlanScores(as_of=when, result=result, rules=rules)
 
 
 def _unit_parents(objectives: list[Objective]) -> dict:
@@ -106,6 +100,7 @@ def _objective_spec(
                 scale=rules.scale(indicator),
                 target=target.value if target else None,
                 due_on=target.due_date if target else None,
+                due_year=target.year if target else objective.year,
                 direction=Direction(indicator.direction),
                 baseline=indicator.baseline,
                 variation_percent=indicator.variation_percent,
@@ -122,6 +117,7 @@ def _objective_spec(
                 key=activity.pk,
                 weight=activity.weight if activity.weight is not None else 0,
                 due_on=activity.end_date,
+                due_year=objective.year,
                 scale=rules.scale(activity),
                 completed_on=m.completed_on if m else None,
                 progress=m.progress if m else None,

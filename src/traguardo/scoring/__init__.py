@@ -15,7 +15,7 @@ from .checks import (
 )
 from .engine import score_areas, score_objective, score_plan
 from .italian import format_decimal, format_percent, parse_decimal, round_half_up
-from .measures import score_activity, score_indicator
+from .measures import is_due, score_activity, score_indicator
 from .punteggio import DEFAULT_COMPLEXITY, DEFAULT_KIND, DEFAULT_STRATEGIC, weight_score
 from .scales import (
     Band,
@@ -42,9 +42,11 @@ from .specs import (
     Observation,
     PlanResult,
     Policy,
+    due_by,
 )
+from .states import activity_state, counts_for_closing, indicator_state
 from .textscale import ScaleParseError, describe_scale, parse_scale, scale_rows
-from .types import Direction, Measure, Status
+from .types import Direction, ItemState, Measure, Status, Why
 
 __all__ = [
     "DEFAULT_COMPLEXITY",
@@ -66,6 +68,7 @@ __all__ = [
     "IndicatorResult",
     "IndicatorSpec",
     "Issue",
+    "ItemState",
     "Measure",
     "ObjectiveFacts",
     "ObjectiveResult",
@@ -77,13 +80,19 @@ __all__ = [
     "ScaleParseError",
     "Status",
     "WeightCheck",
+    "Why",
+    "activity_state",
     "check_plan",
     "check_weights",
+    "counts_for_closing",
     "describe_scale",
+    "due_by",
     "format_decimal",
     "format_percent",
     "grade_delay",
     "grade_ratio",
+    "indicator_state",
+    "is_due",
     "parse_decimal",
     "parse_scale",
     "round_half_up",

@@ -60,27 +60,34 @@ class _Part:
     size: int
     pending: bool
     provisional: bool
+    not_due: int
 
 
-def _roll(items: Sequence[tuple[Decimal, Status, Decimal | None]], closed: bool) -> _Part:
-    """Σw·a/Σw over what counts.
+def _roll(
+    items: Sequence[tuple[Decimal, Status, Decimal | None]], *, missing_counts_zero: bool
+) -> _Part:
+    """Σw·a/Σw over what counts; EXCLUDED and NOT_DUE rows are left out (renormalised).
 
     MISSING and NOT_MEASURABLE wait for a person while the period is open (the objective is
-    partial) and count as 0 once it is closed: a figure that cannot be computed is excluded
-    only by a person, with a reason, never silently by the engine.
+    partial). Once it is closed they count as 0 for indicators (DESIGN.md §4.3): a figure
+    that cannot be computed is excluded only by a person, with a reason, never silently by
+    the engine. An activity nobody reported on never counts as 0: it stays pending.
     """
     pairs = []
     pending = provisional = False
+    not_due = 0
     for weight, status, achievement in items:
         if status in _COUNTED and achievement is not None:
             pairs.append((weight, achievement))
             provisional = provisional or status is Status.PROVISIONAL
         elif status in _UNKNOWN:
-            if closed:
+            if missing_counts_zero:
                 pairs.append((weight, Decimal(0)))
             else:
                 pending = True
-    return _Part(weighted_mean(pairs), len(items), pending, provisional)
+        elif status is Status.NOT_DUE:
+            not_due += 1
+    return _Part(weighted_mean(pairs), len(items), pending, provisional, not_due)
 
 
 def _combine(
@@ -111,17 +118,19 @@ def _objective(
     activities = [activity_outcome(a, context) for a in spec.activities]
     indicator_part = _roll(
         [(s.weight, r.status, a) for s, (r, a) in zip(spec.indicators, indicators, strict=True)],
-        context.closed,
+        missing_counts_zero=context.closed,
     )
     activity_part = _roll(
         [(s.weight, r.status, a) for s, (r, a) in zip(spec.activities, activities, strict=True)],
-        context.closed,
+        missing_counts_zero=False,
     )
     achievement, parts = _combine(indicator_part, activity_part, policy.activity_share)
     if spec.forced is not None:
         status, achievement = Status.FORCED, spec.forced
     elif any(part.pending for part in parts):
         status = Status.PARTIAL
+    elif achievement is None and any(part.not_due for part in parts):
+        status = Status.NOT_DUE
     elif achievement is None:
         status = Status.EXCLUDED if any(part.size for part in parts) else Status.NOT_MEASURABLE
     elif any(part.provisional for part in parts):
@@ -144,8 +153,9 @@ def score_objective(spec: ObjectiveSpec, policy: Policy, context: Context) -> Ob
     """Score one card: its indicators, its activities and their mix.
 
     Status: FORCED when overridden; PARTIAL while something that counts is still missing;
-    EXCLUDED when everything was excluded; NOT_MEASURABLE with nothing to score; PROVISIONAL
-    when a counted figure is provisional; MEASURED otherwise.
+    NOT_DUE when nothing is due yet as of the reference date; EXCLUDED when everything was
+    excluded; NOT_MEASURABLE with nothing to score; PROVISIONAL when a counted figure is
+    provisional; MEASURED otherwise.
     """
     return _objective(spec, policy, context)[0]
 
@@ -154,18 +164,31 @@ def _rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else round_half_up(value)
 
 
-def _aggregate(members: Sequence[tuple[Decimal | None, Decimal | None]]) -> Aggregate:
-    """Mean of (weight_score, achievement) pairs, weighted by Punteggio.
+_Member = tuple[Decimal | None, Decimal | None, Status]  # (Punteggio, achievement, status)
 
-    One blank Punteggio in the group gives every objective the same weight (equal_weights),
-    and so does a group whose measured objectives all weigh 0.
+
+def _aggregate(members: Sequence[_Member]) -> Aggregate:
+    """Mean of the due objectives' achievements, weighted by Punteggio.
+
+    One blank Punteggio among the due objectives gives every one the same weight
+    (equal_weights), and so does a group whose measured objectives all weigh 0. Objectives
+    not due as of the reference date are counted apart and stay out of the mean.
     """
-    measured = [(weight, achievement) for weight, achievement in members if achievement is not None]
-    equal = any(weight is None for weight, _ in members) or (
+    due = [(w, a) for w, a, status in members if status is not Status.NOT_DUE]
+    measured = [(weight, achievement) for weight, achievement in due if achievement is not None]
+    partial = sum(1 for _w, a, status in members if status is Status.PARTIAL and a is not None)
+    equal = any(weight is None for weight, _ in due) or (
         bool(measured) and exact_sum(weight for weight, _ in measured if weight is not None) == 0
     )
     pairs = [(_ONE if equal or weight is None else weight, a) for weight, a in measured]
-    return Aggregate(_rounded(weighted_mean(pairs)), len(members), len(measured), equal)
+    return Aggregate(
+        _rounded(weighted_mean(pairs)),
+        len(members),
+        len(measured),
+        equal,
+        not_due=len(members) - len(due),
+        partial=partial,
+    )
 
 
 def _lineage(unit: Hashable, parents: Mapping[Hashable, Hashable | None]) -> list[Hashable]:
@@ -193,9 +216,9 @@ def score_plan(
     in `unit_parents` appears, with no objectives if none belongs to it.
     """
     results: dict[Hashable, ObjectiveResult] = {}
-    units: dict[Hashable, list[tuple[Decimal | None, Decimal | None]]] = {}
-    people: dict[Hashable, list[tuple[Decimal | None, Decimal | None]]] = {}
-    everyone: list[tuple[Decimal | None, Decimal | None]] = []
+    units: dict[Hashable, list[_Member]] = {}
+    people: dict[Hashable, list[_Member]] = {}
+    everyone: list[_Member] = []
     for unit, parent in unit_parents.items():
         for key in (unit, parent):
             if key is not None:
@@ -206,7 +229,7 @@ def score_plan(
             raise ValueError(f"two objectives with the key {spec.key!r}")
         result, achievement = _objective(spec, policy, context)
         results[spec.key] = result
-        member = (spec.weight_score, achievement)
+        member = (spec.weight_score, achievement, result.status)
         everyone.append(member)
         if spec.unit_key is not None:
             if spec.unit_key not in lineages:
@@ -224,17 +247,20 @@ def score_plan(
 
 
 def score_areas(
-    members: Iterable[tuple[Decimal | None, Decimal | None, Iterable[Hashable]]],
+    members: Iterable[tuple[Decimal | None, Decimal | None, Iterable[Hashable]]]
+    | Iterable[tuple[Decimal | None, Decimal | None, Iterable[Hashable], Status]],
 ) -> dict[Hashable, Aggregate]:
     """Roll objectives up to the ambiti of performance they serve, as units are rolled up.
 
-    Each member is (weight_score, achievement, area keys) of one objective; an objective in
-    several ambiti counts in each. The achievements are the objectives' results as reported
-    (rounded to 2 places), so that an ambito's figure is the mean of the figures printed
-    beside it; the mean is weighted by Punteggio, with equal weights as in `score_plan`.
+    Each member is (weight_score, achievement, area keys[, status]) of one objective; an
+    objective in several ambiti counts in each. The achievements are the objectives' results
+    as reported (rounded to 2 places), so that an ambito's figure is the mean of the figures
+    printed beside it; the mean is weighted by Punteggio, with equal weights as in
+    `score_plan`, and objectives not yet due are counted apart.
     """
-    areas: dict[Hashable, list[tuple[Decimal | None, Decimal | None]]] = {}
-    for weight, achievement, keys in members:
+    areas: dict[Hashable, list[_Member]] = {}
+    for weight, achievement, keys, *rest in members:
+        status = Status(rest[0]) if rest else Status.MEASURED
         for key in dict.fromkeys(keys):  # an area named twice still counts the objective once
-            areas.setdefault(key, []).append((weight, achievement))
+            areas.setdefault(key, []).append((weight, achievement, status))
     return {key: _aggregate(group) for key, group in areas.items()}

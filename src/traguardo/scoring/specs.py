@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from .scales import Bands, Binary, DelaySteps, GradingScale, Proportional
-from .types import Direction, Measure, Status
+from .types import Direction, Measure, Status, Why
 from .values import (
     as_nonnegative,
     as_optional_decimal,
@@ -29,6 +29,18 @@ def _check_date(value: object, name: str) -> None:
 def _check_scale(value: object) -> None:
     if value is not None and not isinstance(value, _SCALES):
         raise TypeError("scale must be a grading scale or None")
+
+
+def _check_year(value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError("due_year must be an int or None")
+
+
+def due_by(due_on: date | None, due_year: int | None) -> date | None:
+    """The day by which an item is due: its date, else the last day of its year."""
+    if due_on is not None:
+        return due_on
+    return None if due_year is None else date(due_year, 12, 31)
 
 
 def _set(instance: object, name: str, value: object) -> None:
@@ -55,7 +67,11 @@ class Observation:
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """One indicator of a card, with the target of the period being scored."""
+    """One indicator of a card, with the target of the period being scored.
+
+    ``due_year`` is the year of that target: an undated target is due by the end of its year
+    (the card's Livelli attesi of that year), which decides whether it is due as of a date.
+    """
 
     key: Hashable
     weight: Decimal
@@ -69,10 +85,12 @@ class IndicatorSpec:
     observation: Observation | None = None
     excluded: bool = False
     forced: Decimal | None = None
+    due_year: int | None = None
 
     def __post_init__(self) -> None:
         _set(self, "weight", as_nonnegative(self.weight, "weight"))
         _set(self, "measure", Measure(self.measure))
+        _check_year(self.due_year)
         _set(self, "direction", Direction(self.direction))
         _check_scale(self.scale)
         _set(self, "target", as_optional_decimal(self.target, "target"))
@@ -85,7 +103,11 @@ class IndicatorSpec:
 
 @dataclass(frozen=True)
 class ActivitySpec:
-    """One step of the piano operativo: done by a date, or partly done (`progress` in percent)."""
+    """One step of the piano operativo: done by a date, or partly done (`progress` in percent).
+
+    Neither given means nothing was recorded. ``due_year``: an undated activity is due by the
+    end of that year (the card's year).
+    """
 
     key: Hashable
     weight: Decimal
@@ -94,9 +116,11 @@ class ActivitySpec:
     completed_on: date | None = None
     progress: Decimal | None = None
     excluded: bool = False
+    due_year: int | None = None
 
     def __post_init__(self) -> None:
         _set(self, "weight", as_nonnegative(self.weight, "weight"))
+        _check_year(self.due_year)
         _check_scale(self.scale)
         _check_date(self.due_on, "due_on")
         _check_date(self.completed_on, "completed_on")
@@ -158,21 +182,29 @@ class Context:
 
 @dataclass(frozen=True)
 class IndicatorResult:
-    """`value` is the measured figure (percent, number, variation, days); both rounded to 2."""
+    """`value` is the measured figure (percent, number, variation, days); both rounded to 2.
+
+    `why` says what a result without a score lacks, or that the expected level is not reached.
+    """
 
     key: Hashable
     status: Status
     value: Decimal | None
     achievement: Decimal | None
     days_late: int | None
+    why: Why | None = None
 
 
 @dataclass(frozen=True)
 class ActivityResult:
+    """`completed` says the activity was recorded as done; `days_late` is at completion if so,
+    else as of the reference date."""
+
     key: Hashable
     status: Status
     achievement: Decimal | None
     days_late: int | None
+    completed: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,12 +220,26 @@ class ObjectiveResult:
 
 @dataclass(frozen=True)
 class Aggregate:
-    """A group's mean achievement; `objectives` counts all, `measured` those with a result."""
+    """A group's mean achievement; `objectives` counts all, `measured` those with a result
+    (`partial` of them still waiting for a figure), `not_due` those with nothing due as of the
+    reference date (out of the mean)."""
 
     achievement: Decimal | None
     objectives: int
     measured: int
     equal_weights: bool
+    not_due: int = 0
+    partial: int = 0
+
+    @property
+    def due(self) -> int:
+        """The objectives that count as of the reference date."""
+        return self.objectives - self.not_due
+
+    @property
+    def complete(self) -> bool:
+        """Every due objective has its whole result: nothing is waiting for a figure."""
+        return self.measured == self.due and self.partial == 0
 
 
 @dataclass(frozen=True)

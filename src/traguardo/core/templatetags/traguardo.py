@@ -66,6 +66,7 @@ STATUS_LABELS = {
     "excluded": _("non valutabile"),
     "forced": _("forzato"),
     "partial": _("parziale"),
+    "not_due": _("non ancora dovuto"),
 }
 
 

@@ -19,9 +19,9 @@ from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person, ScoringPolicy
+from traguardo.planning.asof import current_period
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
-from traguardo.planning.scores import current_period
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
 from traguardo.reports.scheda import CardView, plan_pages

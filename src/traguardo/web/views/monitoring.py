@@ -14,8 +14,8 @@ from traguardo.monitoring import domain
 from traguardo.monitoring.domain import OPEN_STATES, missing_for_closure
 from traguardo.monitoring.forms import MeasurementForm, PeriodForm, initial_from
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
+from traguardo.planning.asof import current_period
 from traguardo.planning.models import Objective, Plan
-from traguardo.planning.scores import current_period
 from traguardo.reports.scheda import scheda_page
 
 
