@@ -91,6 +91,8 @@ def _objective_spec(
         target = (intermediate and intermediate_target(indicator, objective.year)) or final_target(
             indicator, objective.year
         )
+        if target is not None and objective.is_multi_year and target.year != objective.year:
+            target = None  # a multi-year objective is scored on its year's targets only
         m = measurements.get((indicator.pk, None))
         indicators.append(
             IndicatorSpec(

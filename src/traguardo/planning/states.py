@@ -148,11 +148,12 @@ class Coverage:
     @property
     def counted(self) -> str:
         a = self.aggregate
+        whole = a.measured - a.partial
         text = ngettext(
             "%(measured)s scheda su %(due)s misurata",
             "%(measured)s schede su %(due)s misurate",
-            a.due,
-        ) % {"measured": a.measured - a.partial, "due": a.due}
+            whole,
+        ) % {"measured": whole, "due": a.due}
         if a.partial:
             text += " · " + ngettext("%(n)s parziale", "%(n)s parziali", a.partial) % {
                 "n": a.partial
