@@ -95,6 +95,7 @@ indicators = st.builds(
     observation=st.none() | observations,
     excluded=rarely_true,
     forced=rarely_percent,
+    due_year=st.none() | st.integers(min_value=2019, max_value=2021),
 )
 
 activities = st.builds(
@@ -106,6 +107,7 @@ activities = st.builds(
     completed_on=optional_dates,
     progress=optional_percents,
     excluded=rarely_true,
+    due_year=st.none() | st.integers(min_value=2019, max_value=2021),
 )
 
 UNITS = ("u1", "u2", "u3")

@@ -1,18 +1,23 @@
 """Properties that must hold for any plan, not just the examples."""
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.scoring.strategies import contexts, indicators, objectives, plans, scales
+from tests.scoring.strategies import activities, contexts, indicators, objectives, plans, scales
 from traguardo.scoring import (
+    ItemState,
     ObjectiveSpec,
     Policy,
     Status,
+    activity_state,
+    indicator_state,
     scale_from_dict,
     scale_to_dict,
+    score_activity,
     score_indicator,
     score_objective,
     score_plan,
@@ -122,3 +127,51 @@ def test_stored_scale_round_trip(scale):
 
 def test_objective_spec_is_plain_data():
     assert ObjectiveSpec("o", ()) == ObjectiveSpec("o", ())
+
+
+@given(objectives, policies, contexts, st.data())
+def test_an_indicator_not_yet_due_is_left_out_like_a_removed_one(spec, policy, context, data):
+    """Weights renormalise over what is due as of the reference date (DESIGN.md §4.7)."""
+    position = data.draw(st.integers(min_value=0, max_value=len(spec.indicators) - 1))
+    later = context.as_of + timedelta(days=data.draw(st.integers(min_value=1, max_value=400)))
+    indicators = list(spec.indicators)
+    not_due = replace(indicators[position], due_on=later, excluded=False, forced=None)
+    postponed = replace(
+        spec, indicators=tuple(not_due if n == position else i for n, i in enumerate(indicators))
+    )
+    removed = replace(spec, indicators=tuple(indicators[:position] + indicators[position + 1 :]))
+    with_later = score_objective(postponed, policy, context)
+    without = score_objective(removed, policy, context)
+    assert with_later.indicators[position].status == Status.NOT_DUE
+    assert with_later.achievement == without.achievement
+    assert with_later.indicator_achievement == without.indicator_achievement
+
+
+@given(activities, contexts)
+def test_an_activity_nobody_reported_on_never_scores(spec, context):
+    silent = replace(spec, completed_on=None, progress=None)
+    result = score_activity(silent, context)
+    assert result.achievement is None
+    assert activity_state(result) in {
+        ItemState.NOT_MEASURED,
+        ItemState.NOT_DUE,
+        ItemState.EXCLUDED,
+    }
+
+
+@given(plans, policies, contexts)
+def test_every_roll_up_says_what_it_counts(plan, policy, context):
+    result = score_plan(plan, policy=policy, context=context)
+    for aggregate in (result.authority, *result.units.values(), *result.people.values()):
+        assert aggregate.partial <= aggregate.measured <= aggregate.due <= aggregate.objectives
+        assert (aggregate.achievement is None) == (aggregate.measured == 0)
+    not_due = [o for o in result.objectives.values() if o.status == Status.NOT_DUE]
+    assert result.authority.not_due == len(not_due)
+
+
+@given(indicators, contexts)
+def test_a_rows_state_and_its_score_agree(spec, context):
+    result = score_indicator(spec, context)
+    state = indicator_state(result)
+    scored = {ItemState.MEASURED, ItemState.ON_TIME, ItemState.COMPLETED_LATE, ItemState.LATE}
+    assert (result.achievement is not None) == (state in scored | {ItemState.FORCED})
