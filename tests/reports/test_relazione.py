@@ -145,7 +145,8 @@ def test_the_data_follow_the_engine(year):
     # partial (its indicator 1 is still missing).
     assert rel.authority_result == Aggregate(D("77.00"), 11, 3, True, not_due=2, partial=1)
     assert str(rel.coverage) == (
-        "2 schede su 9 misurate · 1 parziale · 2 non ancora dovute · provvisorio al 31 dicembre 2019"
+        "2 schede su 9 misurate · 1 parziale · 2 non ancora dovute · "
+        "provvisorio al 31 dicembre 2019"
     )
     assert [(s.unit.name, s.result.achievement) for s in rel.units] == [("Settore II", D("77.00"))]
     assert [(a.area.number, a.result.achievement, a.result.measured) for a in rel.areas] == [

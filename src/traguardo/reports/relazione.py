@@ -32,9 +32,9 @@ from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person, ScoringPolicy
 from traguardo.planning.domain.lifecycle import act_text
 from traguardo.planning.models import Objective, Plan, Variation
+from traguardo.planning.states import Coverage, RowState
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
-from traguardo.planning.states import Coverage, RowState, coverage
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
 from traguardo.scoring import Aggregate, ItemState, Status, score_areas
 
@@ -382,7 +382,9 @@ def _examine(card: CardView, measurements, deviations, unmeasured, forced, clean
     A deviation is a due row measured below its target, or left out as «non valutabile». A
     due row without a figure is «non misurato» (listed apart, never at 0,00%); a row not yet
     due as of the date is neither."""
-    rows = [("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in card.indicators]
+    rows = [
+        ("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in card.indicators
+    ]
     rows += [("activity", r.activity, r.activity.title, r.result, r.state) for r in card.activities]
     for kind, item, name, result, state in rows:
         m = measurements.get((kind, item.pk))

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from traguardo.core.templatetags.traguardo import percent, status_label
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
-from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
 from traguardo.planning.asof import AsOf
+from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
