@@ -138,8 +138,14 @@ def scheda_state(result: ObjectiveResult | None) -> str:
 
 
 def scheda_result_text(result: ObjectiveResult | None) -> str:
-    if result is None or result.achievement is None:
+    """After «Raggiungimento»: the figure and its state, or why there is none («non
+    misurato», «non valutabile»; «non ancora dovuta» for a scheda not yet due)."""
+    if result is not None and result.status == Status.NOT_DUE:
         return scheda_state(result)
+    if result is None or result.achievement is None:
+        if result is not None and result.status in (Status.EXCLUDED, Status.NOT_MEASURABLE):
+            return status_label(result.status)
+        return _("non misurato")
     if result.status == Status.MEASURED:
         return percent(result.achievement)
     return f"{percent(result.achievement)} ({scheda_state(result)})"
