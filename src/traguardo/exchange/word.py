@@ -30,7 +30,6 @@ from traguardo.core.templatetags.traguardo import (
     decimal_it,
     number_it,
     percent,
-    status_label,
 )
 from traguardo.reports.scheda import CardView, plan_pages, scheda_page
 
@@ -211,9 +210,12 @@ def _card(document, card: CardView) -> None:
     _activities(document, card)
     result = document.add_paragraph()
     result.add_run(_("Raggiungimento dell'obiettivo") + ": ").bold = True
-    result.add_run(_achievement(card.result))
+    result.add_run(card.result_text)
     if card.forced:
         result.add_run(" — " + _("comprende un risultato forzato"))
+    if card.as_of is not None and card.as_of.period is not None:
+        result.add_run(" · " + _as_of_text(card))
+        _indicator_results(document, card)
     if card.anomalies:
         document.add_heading(_("Segnalazioni"), level=3)
         for anomaly in card.anomalies:
@@ -361,8 +363,8 @@ def _activities(document, card: CardView) -> None:
         for cell, value in zip(cells, values, strict=False):
             _write(cell, value)
         _grading(cells[6], a.grading_text, row.scale_text)
-        measured = row.result is not None and row.result.achievement is not None
-        _write(cells[7], _achievement(row.result) if measured else a.achieved_text)
+        period = card.as_of is not None and card.as_of.period is not None
+        _write(cells[7], row.result_text if period else a.achieved_text)
     if not rows:
         empty = table.cell(1, 0).merge(table.cell(1, 7))
         _write(empty, _("Nessuna attività."))
@@ -384,16 +386,28 @@ def _target_date(target) -> str:
     return date_it(target.due_date) if target.due_date else target.due_text
 
 
-def _achievement(result) -> str:
-    """As the screen's achievement partial: the %, and the status when not plainly measured."""
-    if result is not None and result.achievement is not None:
-        text = percent(result.achievement)
-        if result.status != "measured":
-            text += f" ({status_label(result.status)})"
-        return text
-    if result is not None and result.status in ("excluded", "not_measurable"):
-        return status_label(result.status)
-    return _("non misurato")
+def _as_of_text(card: CardView) -> str:
+    """«provvisorio al 31 dicembre 2019» / «definitivo al …»."""
+    status = _("definitivo") if card.as_of.final else _("provvisorio")
+    return _("%(status)s al %(date)s") % {"status": status, "date": date_it(card.as_of.on)}
+
+
+def _indicator_results(document, card: CardView) -> None:
+    """The indicators' results as of the period's date, one line each, after the card's
+    trailer (paragraphs, not a table: ``imports.word`` reads the card's tables back)."""
+    if not card.indicators:
+        return
+    heading = document.add_paragraph()
+    heading.add_run(
+        _("Risultati degli indicatori al %(date)s") % {"date": date_it(card.as_of.on)} + ":"
+    ).bold = True
+    for row in card.indicators:
+        item = document.add_paragraph(style="List Bullet")
+        value = row.result.value if row.result is not None else None
+        text = f"{row.indicator.position}. {row.indicator.name}: {row.result_text}"
+        if value is not None:
+            text += " — " + _("valore rilevato %(value)s") % {"value": number_it(value)}
+        item.add_run(text)
 
 
 def _total(table, label: str) -> None:

@@ -50,6 +50,10 @@ class IndicatorRow:
         """The row's state in words (``planning.states``): the same on every surface."""
         return indicator_row_state(self.result)
 
+    @property
+    def result_text(self) -> str:
+        return row_result_text(self.state)
+
 
 @dataclass(frozen=True)
 class ActivityRow:
@@ -60,6 +64,10 @@ class ActivityRow:
     @property
     def state(self) -> RowState:
         return activity_row_state(self.result)
+
+    @property
+    def result_text(self) -> str:
+        return row_result_text(self.state)
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,16 @@ class PlanView:
     def coverage(self, aggregate: Aggregate | None = None) -> Coverage:
         """What a roll-up (default: the authority's) counts, and as of when."""
         return coverage(aggregate or self.scores.result.authority, self.scores.as_of)
+
+
+def row_result_text(state: RowState) -> str:
+    """A row's result in one cell: «90,00% (raggiunto con 3 giorni di ritardo: 3 giorni di
+    ritardo → 90,00%)», «84,50% (misurato)», «non misurata», «non misurato (manca la data di
+    raggiungimento)» — never a figure without its state."""
+    if state.achievement is not None:
+        detail = f"{state.label}: {state.delay}" if state.delay else state.label
+        return f"{percent(state.achievement)} ({detail})"
+    return f"{state.label} ({state.why})" if state.why else state.label
 
 
 def scheda_state(result: ObjectiveResult | None) -> str:
