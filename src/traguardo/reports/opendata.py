@@ -165,6 +165,16 @@ def fields() -> list[Field]:
                 "(i livelli attesi della scheda scadono dopo la data dei risultati: la scheda è "
                 "esclusa dal calcolo)…; le stesse parole delle pagine e dei documenti; vuoto "
                 "finché il piano non è consuntivato.")),
+        Field("stato_indicatori", "string", _("Stato degli indicatori"),
+              _("Lo stato di ogni indicatore alla data dei risultati, nell'ordine della scheda: "
+                "«numero: stato», separati da «; » (ad esempio «1: raggiunto con 3 giorni di "
+                "ritardo; 2: non misurato; 3: non ancora dovuto»); le stesse parole delle "
+                "pagine e dei documenti; vuoto finché il piano non è consuntivato.")),
+        Field("stato_attivita", "string", _("Stato delle attività"),
+              _("Lo stato di ogni attività del piano operativo alla data dei risultati "
+                "(«completata in tempo», «in ritardo di 12 giorni», «non misurata», «non ancora "
+                "dovuta»…), come per gli indicatori; vuoto se la scheda non ha attività o "
+                "finché il piano non è consuntivato.")),
         Field("risultato_forzato", "boolean", _("Comprende un risultato forzato"),
               _("«sì» se il risultato di qualche indicatore è stato stabilito d'ufficio, con "
                 "una motivazione registrata; vuoto finché il piano non è consuntivato.")),
@@ -226,6 +236,8 @@ def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dic
                 "punteggio": _rounded(card.weight_score),
                 "raggiungimento": _rounded(result.achievement) if result else None,
                 "stato_risultato": card.state if result else None,
+                "stato_indicatori": _row_states(card.indicators, "indicator") if result else None,
+                "stato_attivita": _row_states(card.activities, "activity") if result else None,
                 "risultato_forzato": card.forced if public else None,
                 "risultati_al": cover.as_of.on.isoformat() if cover else None,
                 "risultati_provvisori": (not cover.final) if cover else None,
@@ -234,6 +246,15 @@ def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dic
             }
         )
     return rows
+
+
+def _row_states(rows, kind: str) -> str:
+    """«1: raggiunto in tempo; 2: non misurato» — each row's words from ``planning.states``."""
+
+    def position(row):
+        return row.indicator.position if kind == "indicator" else row.activity.position
+
+    return LIST_SEPARATOR.join(f"{position(row)}: {row.state.label}" for row in rows)
 
 
 def _rounded(value) -> Decimal | None:
