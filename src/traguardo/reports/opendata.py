@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from traguardo.exchange.cells import escape_text
 from traguardo.organization.models import Authority, OrgUnit
 from traguardo.planning.models import Plan
+from traguardo.planning.states import Coverage
 from traguardo.reports.scheda import CardView, PlanView
 from traguardo.scoring import Aggregate, round_half_up
 
@@ -420,6 +421,7 @@ class UnitResult:
     unit: OrgUnit
     level: int
     result: Aggregate
+    coverage: Coverage
 
 
 def unit_results(page: PlanView) -> list[UnitResult]:
@@ -436,6 +438,6 @@ def unit_results(page: PlanView) -> list[UnitResult]:
         aggregate = aggregates.get(unit.pk)
         if aggregate is None or aggregate.objectives == 0:
             continue
-        ordered.append(UnitResult(unit, level, aggregate))
+        ordered.append(UnitResult(unit, level, aggregate, page.coverage(aggregate)))
         pending.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
     return ordered
