@@ -367,3 +367,35 @@ def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_da
     # The scheda page shows the delay next to the score.
     two = client.get(reverse("objective_detail", args=[SLUG, card(plan, 2).pk]))
     assert "4 giorni di ritardo → 90,00%" in page_text(two.content)
+
+
+# --- the Verifica intermedia: the same states, nothing not yet due at risk --------------------
+
+
+def test_the_verifica_puts_at_risk_only_due_rows_in_their_states_words(db):
+    """A verifica at 31/10/2019: card 1's first activity (due 30/09) is half done, card 9's
+    activity (due 30/10) was never reported; the rest of the plan is due at 31/12 or later."""
+    from traguardo.reports.verifica import verifica_data
+
+    plan = demo(period_state=MonitoringPeriod.State.OPEN, plan_state=Plan.State.MONITORING)
+    with scopes_disabled():
+        period = plan.periods.get()
+        period.kind = MonitoringPeriod.Kind.INTERMEDIATE
+        period.reference_date = date(2019, 10, 31)
+        period.save()
+    measure(plan, 1, 1, activity=True, progress=D(50))
+    with scope(authority=plan.authority):
+        ver = verifica_data(plan, period)
+    at_risk = {item.card.objective.position: item for item in ver.at_risk}
+    reasons = {n: " ".join(item.reasons) for n, item in at_risk.items()}
+    assert "Attività 1 «Verifica corso di validità di locazioni" in reasons[1]
+    assert "in ritardo di 31 giorni" in reasons[1]
+    assert "Attività 1 «Individuazione dei ruoli previsti" in reasons[9]
+    assert "non misurata, la fine prevista era già passata." in reasons[9]
+    # SINTEL's second indicator was due on 30/09 and has no measurement.
+    assert "Indicatore 2 «Prima procedura di gara SINTEL»: non misurato" in reasons[2]
+    # Schede whose every row is due later are not at risk, and say why.
+    not_due = {item.card.objective.position for item in ver.cards if item.not_due}
+    assert {3, 4, 10, 11} <= not_due
+    assert set(at_risk) == {1, 2, 5, 9}
+    assert "non ancora dovuta" not in " ".join(reasons.values())

@@ -46,9 +46,10 @@ class VerificaCard:
 
     @property
     def not_due(self) -> bool:
-        """Nothing of the scheda is due as of the date: neither at risk nor in line."""
+        """Nothing of the scheda that decides its result is due as of the date, and no due
+        row of it is at risk: neither at risk nor in line."""
         result = self.card.result
-        return result is not None and result.status == Status.NOT_DUE
+        return not self.at_risk and result is not None and result.status == Status.NOT_DUE
 
 
 @dataclass(frozen=True)
