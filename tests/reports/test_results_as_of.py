@@ -399,3 +399,31 @@ def test_the_verifica_puts_at_risk_only_due_rows_in_their_states_words(db):
     assert {3, 4, 10, 11} <= not_due
     assert set(at_risk) == {1, 2, 5, 9}
     assert "non ancora dovuta" not in " ".join(reasons.values())
+
+
+def test_scenario_4_the_word_plan_says_provisional_and_words_each_row(one_measured):
+    from docx import Document
+
+    from tests.exchange.test_word_export import body_text
+    from traguardo.exchange.word import plan_docx
+    from traguardo.imports.word import read_docx
+
+    with scope(authority=one_measured.authority):
+        data = plan_docx(one_measured)
+        draft = read_docx("piano.docx", data)
+    text = body_text(Document(io.BytesIO(data)))
+    assert (
+        "Risultati del periodo «Consuntivo al 31/12/2019» al 31 dicembre 2019 (provvisorio): "
+        f"{COVERAGE_4}."
+    ) in text
+    assert "Raggiungimento dell'obiettivo: 75,00% · provvisorio al 31 dicembre 2019" in text
+    assert "1. Attuazione delle misure: 75,00% (misurato) — valore rilevato 75" in text
+    assert "Raggiungimento dell'obiettivo: non ancora dovuta · provvisorio al 31 dicembre 2019" in (
+        text
+    )
+    # An activity nobody reported on: «non misurata» in its RAGGIUNTO cell, never 0,00%.
+    assert "non misurata" in text.split("\n")
+    assert not re.search(r"(?<![\d,])0,00%", text)
+    # The results after each card do not disturb reading the file back.
+    assert len(draft.schede) == 11
+    assert [p.message for p in draft.problems if p.blocking] == []

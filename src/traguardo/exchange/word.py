@@ -31,7 +31,7 @@ from traguardo.core.templatetags.traguardo import (
     number_it,
     percent,
 )
-from traguardo.reports.scheda import CardView, plan_pages, scheda_page
+from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Calibri"
@@ -62,7 +62,7 @@ def plan_docx(plan, progress=None) -> bytes:
     if progress is not None:
         progress.set_total(len(view.rows), _("Composizione del documento Word"))
     document = _document(plan)
-    _cover(document, plan, view.rows)
+    _cover(document, plan, view.rows, view)
     unit = object()  # not any unit id, so the first scheda opens its unit's section
     for card in view.rows:
         document.add_page_break()
@@ -147,7 +147,7 @@ def _bytes(document) -> bytes:
     return buffer.getvalue()
 
 
-def _cover(document, plan, rows: list[CardView]) -> None:
+def _cover(document, plan, rows: list[CardView], view: PlanView | None = None) -> None:
     authority = document.add_paragraph()
     authority.add_run(plan.authority.name).bold = True
     document.add_heading(plan.title, level=0)
@@ -165,6 +165,17 @@ def _cover(document, plan, rows: list[CardView]) -> None:
     document.add_paragraph(state)
     count = ngettext("%(n)s scheda obiettivo", "%(n)s schede obiettivo", len(rows))
     document.add_paragraph(count % {"n": len(rows)})
+    if view is not None and view.scores.period is not None:
+        cover = view.coverage()
+        document.add_paragraph(
+            _("Risultati del periodo «%(name)s» %(when)s (%(status)s): %(counted)s.")
+            % {
+                "name": view.scores.period.name,
+                "when": cover.when,
+                "status": cover.status,
+                "counted": cover.counted,
+            }
+        )
     if not rows:
         return
     document.add_heading(_("Indice"), level=2)
