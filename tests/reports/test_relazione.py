@@ -141,7 +141,13 @@ def _user():
 def test_the_data_follow_the_engine(year):
     with scope(authority=year.authority):
         rel = relazione_data(year)
-    assert rel.authority_result == Aggregate(D("77.00"), 11, 3, True)  # (76 + 80 + 75) / 3
+    # (76 + 80 + 75) / 3; the 2020 and 2021 schede are not due at 31/12/2019; card 2 is
+    # partial (its indicator 1 is still missing).
+    assert rel.authority_result == Aggregate(D("77.00"), 11, 3, True, not_due=2, partial=1)
+    assert str(rel.coverage) == (
+        "2 schede su 9 misurate · 1 parziale · 2 non ancora dovute · "
+        "provvisorio al 31 dicembre 2019"
+    )
     assert [(s.unit.name, s.result.achievement) for s in rel.units] == [("Settore II", D("77.00"))]
     assert [(a.area.number, a.result.achievement, a.result.measured) for a in rel.areas] == [
         (2, D("78.00"), 2),  # cards 2 (80) and 5 (76)
@@ -192,7 +198,8 @@ def test_the_pdf_reads_as_the_relazione(year):
         page_number = int(re.search(re.escape(title) + r" (\d+)", index).group(1))
         assert title in flat(pages[page_number - 1]), title
     # Italian numbers.
-    assert "Raggiungimento complessivo dell'ente: 77,00% (provvisorio)" in text
+    assert "Raggiungimento complessivo dell'ente: 77,00% (provvisorio al 31 dicembre 2019)" in text
+    assert "2 schede su 9 misurate · 1 parziale · 2 non ancora dovute" in text
     assert "Settore II 77,00%" in text
     assert "76,00%" in text and "75,00%" in text and "78,00%" in text
     assert "90,00%" in text
@@ -250,21 +257,26 @@ def _page_of(index: str, title: str) -> int:
     return int(re.search(re.escape(title) + r" (\d+)", index).group(1))
 
 
-def test_once_the_period_is_closed_a_missing_figure_is_a_deviation(year):
+def test_a_missing_figure_is_listed_as_not_measured_and_counts_0_once_closed(year):
     with scopes_disabled():
         period = year.periods.get()
         legal = card(year, 3).indicators.get(position=1)
     with scope(authority=year.authority):
-        open_kinds = {
-            (d.card.objective.pk, d.kind, d.position) for d in relazione_data(year).deviations
-        }
+        opened = relazione_data(year)
         period.state = MonitoringPeriod.State.CLOSED
         period.save()
-        closed = {
-            (d.card.objective.pk, d.kind, d.position): d for d in relazione_data(year).deviations
-        }
-    assert (legal.objective_id, "indicator", 1) not in open_kinds  # still to be measured
-    assert closed[(legal.objective_id, "indicator", 1)].status == "missing"
+        closed = relazione_data(year)
+    key = (legal.objective_id, "indicator", 1)
+
+    def keys(rows):
+        return {(d.card.objective.pk, d.kind, d.position): d for d in rows}
+
+    # Never a deviation (it was not measured below its target): listed as not measured.
+    assert key not in keys(opened.deviations) and key not in keys(closed.deviations)
+    assert keys(opened.unmeasured)[key].state.label == "non misurato"
+    assert not keys(opened.unmeasured)[key].counts_as_zero  # the scheda is partial
+    assert keys(closed.unmeasured)[key].status == "missing"
+    assert keys(closed.unmeasured)[key].counts_as_zero  # closed: the engine counts it 0
 
 
 # --- review of the documents (issue 6): charts, hierarchy, row headers, cache, privacy -------

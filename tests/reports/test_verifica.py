@@ -58,13 +58,13 @@ def test_card_5_is_the_scheda_at_risk_and_says_why(june):
     (item,) = ver.at_risk
     # The intermediate period's measurements, closed: the missing third counts as 0.
     assert item.card.result.achievement == 76
+    # One reason per row, in the rows' state words (the missing third once, not twice).
     assert item.reasons == [
-        "Indicatore 2 «Revisione straordinaria delle liste elettorali»: raggiungimento 90,00%, "
-        "sotto il livello atteso.",
+        "Indicatore 2 «Revisione straordinaria delle liste elettorali»: raggiunto con 3 giorni "
+        "di ritardo, raggiungimento 90,00%, sotto il livello atteso.",
         "Indicatore 3 «Trasmissione dati dello scrutinio alla Prefettura e al Ministero tramite "
-        "Web Services»: nessuna rilevazione, il livello atteso era già dovuto.",
-        "Scadenza del 31 maggio 2019 superata senza completamento: «Trasmissione dati dello "
-        "scrutinio alla Prefettura e al Ministero tramite Web Services».",
+        "Web Services»: non misurato (manca il valore rilevato), il livello atteso era già "
+        "dovuto.",
     ]
     assert [(line.deadline.due_on, line.state) for line in item.deadlines] == [
         (date(2019, 4, 30), "completata il 30 aprile 2019"),
@@ -97,4 +97,7 @@ def test_the_pdf_lists_every_scheda_and_details_those_at_risk(june):
     overview = " ".join(pages[2 : at_risk_page - 1])
     for objective in schede:
         assert str(objective) in overview, objective
-    assert overview.count("in linea") == 10 and overview.count("a rischio") == 2  # + the total
+    # At 30 June every other scheda has its targets due later: not yet due, never at risk.
+    assert overview.count("in linea") == 0 and overview.count("a rischio") == 2  # + the total
+    assert overview.count("non ancora dovuta") == 2 * 10  # the result and the outcome columns
+    assert "1 scheda su 1 misurata · 10 non ancora dovute" in text

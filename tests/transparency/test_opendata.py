@@ -118,7 +118,7 @@ def test_the_schema_describes_every_field_of_the_data(closed_plan):
     package = json.loads(fetch("public_opendata_schema").content)
     described = [f["name"] for f in package["schema"]["fields"]]
     for field in package["schema"]["fields"]:
-        assert field["type"] in {"string", "integer", "number", "boolean"}
+        assert field["type"] in {"string", "integer", "number", "boolean", "date"}
         assert field["description"] and field["title"]
     csv_names = list(read_csv(closed_plan)[0])
     json_names = list(read_json(closed_plan)["schede"][0])

@@ -30,6 +30,9 @@ pytestmark = pytest.mark.django_db
 SLUG = "comune-prova"
 # The queries of the Relazione and Verifica pages, whatever the number of schede.
 RELAZIONE_QUERIES = 28
+# A past year: its targets and deadlines are due as of its periods' dates (a plan of a future
+# year has nothing due yet, so nothing to deviate from or to be at risk for).
+PAST_YEAR = 2018
 VERIFICA_QUERIES = 22
 
 
@@ -179,8 +182,10 @@ def test_the_relazione_page_shows_units_schede_and_justifications(client, viewer
     assert response.status_code == 200
     page = text(response.content.decode())
     assert "Relazione sulla performance 2019" in page
-    assert "Raggiungimento complessivo dell'ente: 0,00% (provvisorio)" in page
-    assert "Settore A 0,00% 1 su 1" in page
+    assert "Raggiungimento complessivo dell'ente: 0,00% (provvisorio al 30 giugno 2019)" in page
+    # B's scheda is due on 31/12/2019: at the verifica of 30/06 it is not due yet.
+    assert "Schede contate: 1 scheda su 1 misurata · 1 non ancora dovuta" in page
+    assert "Settore A 0,00% (provvisorio) 1 scheda su 1 misurata" in page
     assert re.search(r"Scheda \d+ — Sportello unico digitale", page)
     assert "Motivazione del responsabile" in page
     assert "Ritardo del fornitore del software." in page
@@ -331,13 +336,13 @@ def _plan_of(authority, units, count, year):
 def test_the_relazione_page_reads_a_fixed_number_of_rows(
     client, viewer, authority, unit_a, unit_b, count, django_assert_max_num_queries
 ):
-    plan, _period = _plan_of(authority, [unit_a, unit_b], count, 2030)
+    plan, _period = _plan_of(authority, [unit_a, unit_b], count, PAST_YEAR)
     login(client, "viewer")
     with django_assert_max_num_queries(RELAZIONE_QUERIES):
         response = client.get(reverse("relazione", args=[SLUG, plan.year]))
     page = text(response.content.decode())
     assert page.count("Motivazione del responsabile") == 1
-    assert page.count("Delibera di Giunta n. 88 del 15 luglio 2030") == 1
+    assert page.count(f"Delibera di Giunta n. 88 del 15 luglio {PAST_YEAR}") == 1
     assert sum(f"Ritardo {n} del fornitore." in page for n in range(count)) == count
 
 
@@ -345,7 +350,7 @@ def test_the_relazione_page_reads_a_fixed_number_of_rows(
 def test_the_verifica_page_reads_a_fixed_number_of_rows(
     client, viewer, authority, unit_a, unit_b, count, django_assert_max_num_queries
 ):
-    plan, period = _plan_of(authority, [unit_a, unit_b], count, 2030)
+    plan, period = _plan_of(authority, [unit_a, unit_b], count, PAST_YEAR)
     login(client, "viewer")
     with django_assert_max_num_queries(VERIFICA_QUERIES):
         response = client.get(reverse("verifica", args=[SLUG, plan.year, period.pk]))

@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from traguardo.core.templatetags.traguardo import STATUS_LABELS
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import (
     Authority,
@@ -40,7 +39,9 @@ from traguardo.organization.models import (
 )
 from traguardo.planning.models import DupGoal, Plan, Target
 from traguardo.planning.objective_forms import DIRECTIONS, MEASURES
+from traguardo.planning.states import RowState
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
+from traguardo.scoring import format_percent
 
 # How a column's cells are read back (and which number format they are written with).
 TEXT = "text"
@@ -214,10 +215,6 @@ def _notes(notes: Sequence[dict]) -> str:
 
 def _local_day(moment) -> date | None:
     return timezone.localdate(moment) if moment else None
-
-
-def _status(status) -> str:
-    return str(STATUS_LABELS.get(str(status), "")) if status else ""
 
 
 # --- the editable tables ------------------------------------------------------------------
@@ -672,17 +669,46 @@ class ResultLine:
     subject: Any  # the Indicator or Activity; None for the scheda
     result: Any  # the engine's result, or None
     period: str  # the monitoring period the result is computed on
+    row_state: RowState | None = None  # the row's state in words; None for the scheda
+    on: date | None = None  # the date the results are computed as of
+    outcome: str = ""  # «provvisorio» or «definitivo», as the plan's coverage says
+
+    @property
+    def state(self) -> str:
+        """The same words as every page: «non misurata», «non ancora dovuto», «in ritardo
+        di 12 giorni»…; for the scheda, «non ancora dovuta», «parziale»…"""
+        return self.row_state.label if self.row_state else self.card.state
+
+    @property
+    def why(self) -> str:
+        return self.row_state.why if self.row_state else ""
+
+    @property
+    def delay(self) -> str:
+        return self.row_state.delay if self.row_state else ""
+
+    @property
+    def days_late(self) -> int | None:
+        """Days of delay only where they grade the row (never for an unreported activity)."""
+        if self.row_state is None or not self.row_state.delay or self.result is None:
+            return None
+        return self.result.days_late
 
 
 def _result_rows(data: PlanData) -> Iterable[ResultLine]:
-    period = data.view.scores.period if data.view else None
+    view = data.view
+    period = view.scores.period if view else None
     name = period.name if period else ""
+    on = view.as_of.on if view and period else None
+    outcome = view.coverage().status if view and period else ""
     for card in data.cards:
-        yield ResultLine(card, SCHEDA, None, card.result, name)
+        yield ResultLine(card, SCHEDA, None, card.result, name, None, on, outcome)
         for row in card.indicators:
-            yield ResultLine(card, INDICATOR, row.indicator, row.result, name)
+            yield ResultLine(
+                card, INDICATOR, row.indicator, row.result, name, row.state, on, outcome
+            )
         for row in card.activities:
-            yield ResultLine(card, ACTIVITY, row.activity, row.result, name)
+            yield ResultLine(card, ACTIVITY, row.activity, row.result, name, row.state, on, outcome)
 
 
 def _r(get: Callable[[Any], Any]) -> Callable[[ResultLine], Any]:
@@ -701,6 +727,8 @@ RISULTATI = Table(
     rows=_result_rows,
     columns=(
         Column(_("Periodo"), lambda line: line.period, 22),
+        Column(_("Riferiti al"), lambda line: line.on, 12, DATE),
+        Column(_("Esito"), lambda line: line.outcome, 12),
         Column(_("N. scheda"), lambda line: line.card.objective.position, 10, INT),
         _code_column(lambda line: line.card.objective.code),
         Column(_("Scheda"), lambda line: line.card.objective.title, 36),
@@ -712,9 +740,11 @@ RISULTATI = Table(
         Column(_("Riga"), lambda line: str(line.what), 11),
         Column(_("N."), lambda line: line.subject.position if line.subject else None, 6, INT),
         Column(_("Denominazione"), lambda line: str(line.subject) if line.subject else "", 36),
-        Column(_("Stato"), _r(lambda r: _status(r.status)), 14),
+        Column(_("Stato"), lambda line: line.state, 22),
+        Column(_("Cosa manca"), lambda line: line.why, 24),
         Column(_("Valore rilevato"), _r(lambda r: getattr(r, "value", None)), 12, DECIMAL),
-        Column(_("Giorni di ritardo"), _r(lambda r: getattr(r, "days_late", None)), 10, INT),
+        Column(_("Giorni di ritardo"), lambda line: line.days_late, 10, INT),
+        Column(_("Ritardo e graduazione"), lambda line: line.delay, 26),
         Column(
             _("Raggiungimento (%)"),
             _r(lambda r: r.achievement),
@@ -749,18 +779,27 @@ LISTS_SHEET = _("Elenchi")
 
 
 def results_period(data: PlanData) -> str:
-    """Which measurements the results are computed on, in words."""
+    """Which measurements the results are computed on, as of when, and what the authority's
+    roll-up counts, in words: «… Ente: 77,00% — 2 schede su 9 misurate · … · provvisorio al
+    31 dicembre 2019.»"""
     if data.view is None:
         return ""
     period = data.view.scores.period
     if period is None:
         return str(_("Nessun periodo di monitoraggio: i risultati non sono ancora misurati."))
+    authority = data.view.scores.result.authority
+    achievement = authority.achievement
     return str(
-        _("Risultati del periodo «%(name)s» (%(state)s, riferiti al %(date)s).")
+        _(
+            "Risultati del periodo «%(name)s» (%(state)s, riferiti al %(date)s). "
+            "Raggiungimento dell'ente: %(value)s — %(coverage)s."
+        )
         % {
             "name": period.name,
             "state": period.get_state_display().lower(),
             "date": period.reference_date.strftime("%d/%m/%Y"),
+            "value": format_percent(achievement) if achievement is not None else _("non misurato"),
+            "coverage": data.view.coverage(),
         }
     )
 

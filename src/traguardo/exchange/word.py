@@ -30,9 +30,8 @@ from traguardo.core.templatetags.traguardo import (
     decimal_it,
     number_it,
     percent,
-    status_label,
 )
-from traguardo.reports.scheda import CardView, plan_pages, scheda_page
+from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Calibri"
@@ -63,7 +62,7 @@ def plan_docx(plan, progress=None) -> bytes:
     if progress is not None:
         progress.set_total(len(view.rows), _("Composizione del documento Word"))
     document = _document(plan)
-    _cover(document, plan, view.rows)
+    _cover(document, plan, view.rows, view)
     unit = object()  # not any unit id, so the first scheda opens its unit's section
     for card in view.rows:
         document.add_page_break()
@@ -148,7 +147,7 @@ def _bytes(document) -> bytes:
     return buffer.getvalue()
 
 
-def _cover(document, plan, rows: list[CardView]) -> None:
+def _cover(document, plan, rows: list[CardView], view: PlanView | None = None) -> None:
     authority = document.add_paragraph()
     authority.add_run(plan.authority.name).bold = True
     document.add_heading(plan.title, level=0)
@@ -166,6 +165,17 @@ def _cover(document, plan, rows: list[CardView]) -> None:
     document.add_paragraph(state)
     count = ngettext("%(n)s scheda obiettivo", "%(n)s schede obiettivo", len(rows))
     document.add_paragraph(count % {"n": len(rows)})
+    if view is not None and view.scores.period is not None:
+        cover = view.coverage()
+        document.add_paragraph(
+            _("Risultati del periodo «%(name)s» %(when)s (%(status)s): %(counted)s.")
+            % {
+                "name": view.scores.period.name,
+                "when": cover.when,
+                "status": cover.status,
+                "counted": cover.counted,
+            }
+        )
     if not rows:
         return
     document.add_heading(_("Indice"), level=2)
@@ -211,9 +221,12 @@ def _card(document, card: CardView) -> None:
     _activities(document, card)
     result = document.add_paragraph()
     result.add_run(_("Raggiungimento dell'obiettivo") + ": ").bold = True
-    result.add_run(_achievement(card.result))
+    result.add_run(card.result_text)
     if card.forced:
         result.add_run(" — " + _("comprende un risultato forzato"))
+    if card.as_of is not None and card.as_of.period is not None:
+        result.add_run(" · " + _as_of_text(card))
+        _indicator_results(document, card)
     if card.anomalies:
         document.add_heading(_("Segnalazioni"), level=3)
         for anomaly in card.anomalies:
@@ -361,8 +374,8 @@ def _activities(document, card: CardView) -> None:
         for cell, value in zip(cells, values, strict=False):
             _write(cell, value)
         _grading(cells[6], a.grading_text, row.scale_text)
-        measured = row.result is not None and row.result.achievement is not None
-        _write(cells[7], _achievement(row.result) if measured else a.achieved_text)
+        period = card.as_of is not None and card.as_of.period is not None
+        _write(cells[7], row.result_text if period else a.achieved_text)
     if not rows:
         empty = table.cell(1, 0).merge(table.cell(1, 7))
         _write(empty, _("Nessuna attività."))
@@ -384,16 +397,28 @@ def _target_date(target) -> str:
     return date_it(target.due_date) if target.due_date else target.due_text
 
 
-def _achievement(result) -> str:
-    """As the screen's achievement partial: the %, and the status when not plainly measured."""
-    if result is not None and result.achievement is not None:
-        text = percent(result.achievement)
-        if result.status != "measured":
-            text += f" ({status_label(result.status)})"
-        return text
-    if result is not None and result.status in ("excluded", "not_measurable"):
-        return status_label(result.status)
-    return _("non misurato")
+def _as_of_text(card: CardView) -> str:
+    """«provvisorio al 31 dicembre 2019» / «definitivo al …»."""
+    status = _("definitivo") if card.as_of.final else _("provvisorio")
+    return _("%(status)s al %(date)s") % {"status": status, "date": date_it(card.as_of.on)}
+
+
+def _indicator_results(document, card: CardView) -> None:
+    """The indicators' results as of the period's date, one line each, after the card's
+    trailer (paragraphs, not a table: ``imports.word`` reads the card's tables back)."""
+    if not card.indicators:
+        return
+    heading = document.add_paragraph()
+    heading.add_run(
+        _("Risultati degli indicatori al %(date)s") % {"date": date_it(card.as_of.on)} + ":"
+    ).bold = True
+    for row in card.indicators:
+        item = document.add_paragraph(style="List Bullet")
+        value = row.result.value if row.result is not None else None
+        text = f"{row.indicator.position}. {row.indicator.name}: {row.result_text}"
+        if value is not None:
+            text += " — " + _("valore rilevato %(value)s") % {"value": number_it(value)}
+        item.add_run(text)
 
 
 def _total(table, label: str) -> None:

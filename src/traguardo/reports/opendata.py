@@ -34,10 +34,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from traguardo.core.templatetags.traguardo import status_label
 from traguardo.exchange.cells import escape_text
 from traguardo.organization.models import Authority, OrgUnit
 from traguardo.planning.models import Plan
+from traguardo.planning.states import Coverage
 from traguardo.reports.scheda import CardView, PlanView
 from traguardo.scoring import Aggregate, round_half_up
 
@@ -162,11 +162,34 @@ def fields() -> list[Field]:
                 "stato misurato."),
               extra={"constraints": {"minimum": 0, "maximum": 100}}),
         Field("stato_risultato", "string", _("Stato del risultato"),
-              _("Misurato, parziale, non misurato, non valutabile, forzato…; vuoto finché il "
-                "piano non è consuntivato.")),
+              _("Misurato, parziale, non misurata, non valutabile, forzato, non ancora dovuta "
+                "(i livelli attesi della scheda scadono dopo la data dei risultati: la scheda è "
+                "esclusa dal calcolo)…; le stesse parole delle pagine e dei documenti; vuoto "
+                "finché il piano non è consuntivato.")),
+        Field("stato_indicatori", "string", _("Stato degli indicatori"),
+              _("Lo stato di ogni indicatore alla data dei risultati, nell'ordine della scheda: "
+                "«numero: stato», separati da «; » (ad esempio «1: raggiunto con 3 giorni di "
+                "ritardo; 2: non misurato; 3: non ancora dovuto»); le stesse parole delle "
+                "pagine e dei documenti; vuoto finché il piano non è consuntivato.")),
+        Field("stato_attivita", "string", _("Stato delle attività"),
+              _("Lo stato di ogni attività del piano operativo alla data dei risultati "
+                "(«completata in tempo», «in ritardo di 12 giorni», «non misurata», «non ancora "
+                "dovuta»…), come per gli indicatori; vuoto se la scheda non ha attività o "
+                "finché il piano non è consuntivato.")),
         Field("risultato_forzato", "boolean", _("Comprende un risultato forzato"),
               _("«sì» se il risultato di qualche indicatore è stato stabilito d'ufficio, con "
                 "una motivazione registrata; vuoto finché il piano non è consuntivato.")),
+        Field("risultati_al", "date", _("Risultati alla data"),
+              _("La data a cui i risultati sono calcolati (AAAA-MM-GG): la data di riferimento "
+                "del periodo di monitoraggio; vuoto finché il piano non è consuntivato.")),
+        Field("risultati_provvisori", "boolean", _("Risultati provvisori"),
+              _("«sì» finché il periodo di monitoraggio è aperto o qualche scheda dovuta non ha "
+                "ancora tutti i suoi valori: i risultati possono cambiare; «no» quando sono "
+                "definitivi; vuoto finché il piano non è consuntivato.")),
+        Field("copertura", "string", _("Schede contate"),
+              _("Quante schede dovute alla data hanno un risultato, quante sono parziali e "
+                "quante non sono ancora dovute, per l'intero piano (ad esempio «9 schede su 11 "
+                "misurate · 2 non ancora dovute»); vuoto finché il piano non è consuntivato.")),
         Field("pagina", "string", _("Pagina della scheda"),
               _("L'indirizzo della pagina pubblica della scheda."), extra={"format": "uri"}),
     ]  # fmt: skip
@@ -184,6 +207,7 @@ def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dic
     """One row per scheda of a public plan, in the order of the plan page (by unit)."""
     plan = page.plan
     public = results_public(plan)
+    cover = page.coverage() if public and page.scores.period is not None else None
     rows = []
     for card in page.rows:
         o = card.objective
@@ -212,20 +236,30 @@ def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dic
                 "numero_indicatori": len(card.indicators),
                 "punteggio": _rounded(card.weight_score),
                 "raggiungimento": _rounded(result.achievement) if result else None,
-                "stato_risultato": _status(result.status) if result else None,
+                "stato_risultato": card.state if result else None,
+                "stato_indicatori": _row_states(card.indicators, "indicator") if result else None,
+                "stato_attivita": _row_states(card.activities, "activity") if result else None,
                 "risultato_forzato": card.forced if public else None,
+                "risultati_al": cover.as_of.on.isoformat() if cover else None,
+                "risultati_provvisori": (not cover.final) if cover else None,
+                "copertura": cover.counted if cover else None,
                 "pagina": page_url(card),
             }
         )
     return rows
 
 
+def _row_states(rows, kind: str) -> str:
+    """«1: raggiunto in tempo; 2: non misurato» — each row's words from ``planning.states``."""
+
+    def position(row):
+        return row.indicator.position if kind == "indicator" else row.activity.position
+
+    return LIST_SEPARATOR.join(f"{position(row)}: {row.state.label}" for row in rows)
+
+
 def _rounded(value) -> Decimal | None:
     return None if value is None else round_half_up(Decimal(value), 2)
-
-
-def _status(status) -> str:
-    return status_label(status)
 
 
 # --- the files ----------------------------------------------------------------------------
@@ -274,8 +308,27 @@ def to_json(document: dict) -> bytes:
     return text.encode("utf-8")
 
 
+def results_summary(page: PlanView) -> dict:
+    """The authority's roll-up with what it counts and as of when (public results only)."""
+    if not results_public(page.plan) or page.scores.period is None:
+        return {}
+    cover = page.coverage()
+    return {
+        "raggiungimento_ente": _rounded(page.scores.result.authority.achievement),
+        "risultati_al": cover.as_of.on.isoformat(),
+        "risultati_provvisori": not cover.final,
+        "copertura": cover.counted,
+    }
+
+
 def data_document(
-    authority: Authority, plan: Plan, rows: list[dict], *, schema_url: str, info_url: str
+    authority: Authority,
+    plan: Plan,
+    rows: list[dict],
+    *,
+    schema_url: str,
+    info_url: str,
+    page: PlanView | None = None,
 ) -> dict:
     """The JSON file of a plan: who publishes it, under which licence, and the rows."""
     return {
@@ -287,6 +340,7 @@ def data_document(
         "anno_piano": plan.year,
         "stato_piano": str(plan.get_state_display()),
         "risultati_pubblicati": results_public(plan),
+        **(results_summary(page) if page is not None else {}),
         "schede": rows,
     }
 
@@ -367,6 +421,7 @@ class UnitResult:
     unit: OrgUnit
     level: int
     result: Aggregate
+    coverage: Coverage
 
 
 def unit_results(page: PlanView) -> list[UnitResult]:
@@ -383,6 +438,6 @@ def unit_results(page: PlanView) -> list[UnitResult]:
         aggregate = aggregates.get(unit.pk)
         if aggregate is None or aggregate.objectives == 0:
             continue
-        ordered.append(UnitResult(unit, level, aggregate))
+        ordered.append(UnitResult(unit, level, aggregate, page.coverage(aggregate)))
         pending.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
     return ordered

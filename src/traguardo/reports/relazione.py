@@ -32,16 +32,15 @@ from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person, ScoringPolicy
 from traguardo.planning.domain.lifecycle import act_text
 from traguardo.planning.models import Objective, Plan, Variation
+from traguardo.planning.states import Coverage, RowState
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
-from traguardo.scoring import Aggregate, Status, score_areas
+from traguardo.scoring import Aggregate, ItemState, Status, score_areas
 
 HUNDRED = Decimal(100)
-# Short of the target without a figure: left out by a person ("non valutabile") and, once
-# the period is closed, missing or not measurable (the engine then counts it as 0).
-UNCOUNTED = frozenset({Status.EXCLUDED})
-UNCOUNTED_WHEN_CLOSED = frozenset({Status.EXCLUDED, Status.MISSING, Status.NOT_MEASURABLE})
+# A due row without a figure: listed apart as «non misurato», never as a deviation at 0.
+UNMEASURED = frozenset({ItemState.NOT_MEASURED, ItemState.NOT_MEASURABLE})
 # The sections of the document, for its index (anchor, title).
 SECTIONS = (
     ("sintesi", gettext_lazy("1. Sintesi dei risultati")),
@@ -73,7 +72,9 @@ class Silent:
 
 @dataclass(frozen=True)
 class Deviation:
-    """An indicator or activity below its target, with what the unit wrote about it."""
+    """A due indicator or activity below its target (or left out as «non valutabile»), with
+    what the unit wrote about it; also a due row without a figure («non misurato»), which the
+    Relazione lists apart."""
 
     card: CardView
     kind: str  # "indicator" | "activity"
@@ -83,10 +84,17 @@ class Deviation:
     status: str
     justification: str
     not_assessable_reason: str
+    state: RowState | None = None
 
     @property
     def kind_label(self) -> str:
         return _("indicatore") if self.kind == "indicator" else _("attività")
+
+    @property
+    def counts_as_zero(self) -> bool:
+        """An indicator without a figure once the period is closed counts as 0 (DESIGN.md
+        §4.3); an activity nobody reported on never does."""
+        return self.kind == "indicator" and self.card.as_of is not None and self.card.as_of.final
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,7 @@ class UnitSection:
     parent: OrgUnit | None  # the unit it depends on, said in words (not only by indentation)
     result: Aggregate
     cards: list[CardView]  # the schede the unit itself is responsible for
+    coverage: Coverage | None = None
 
     @property
     def label(self) -> str:
@@ -116,6 +125,7 @@ class AreaResult:
     area: PerformanceArea
     result: Aggregate
     cards: list[CardView]
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,7 @@ class Relazione:
     units: list[UnitSection]
     unassigned: list[CardView]
     deviations: list[Deviation]
+    unmeasured: list[Deviation]
     forced: list[ForcedResult]
     areas: list[AreaResult]
     variations: list[VariationEntry]
@@ -150,8 +161,20 @@ class Relazione:
         return _("Relazione sulla performance %(year)s") % {"year": self.plan.year}
 
     @property
+    def coverage(self) -> Coverage:
+        """The authority's roll-up: how many schede it counts, as of when, final or not."""
+        return self.page.coverage(self.authority_result)
+
+    @property
     def provisional(self) -> bool:
-        return self.period is None or not self.period.is_closed
+        """Provisional while the period is open, and while a due scheda is partial or
+        unmeasured: a partial figure is never presented as the final one."""
+        return not self.coverage.final
+
+    @property
+    def not_due(self) -> list[CardView]:
+        """The schede with nothing due as of the date: out of the period's score."""
+        return [c for c in self.page.rows if c.result and c.result.status == Status.NOT_DUE]
 
 
 class Redactor:
@@ -220,10 +243,10 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     measurements = _measurements(period)
     progress.advance(message=_("Esame delle schede…"))
     deviations: list[Deviation] = []
+    unmeasured: list[Deviation] = []
     forced: list[ForcedResult] = []
-    uncounted = UNCOUNTED_WHEN_CLOSED if page.scores.context.closed else UNCOUNTED
     for number, card in enumerate(page.rows, start=1):
-        _examine(card, measurements, uncounted, deviations, forced, clean)
+        _examine(card, measurements, deviations, unmeasured, forced, clean)
         progress.advance(
             message=_("Scheda %(n)s di %(total)s esaminata.")
             % {"n": number, "total": len(page.rows)}
@@ -244,16 +267,24 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
         act=act_text(plan),
         authority_result=result.authority,
         units=[
-            UnitSection(unit, level, parent, result.units[unit.pk], by_unit.get(unit.pk, []))
+            UnitSection(
+                unit,
+                level,
+                parent,
+                result.units[unit.pk],
+                by_unit.get(unit.pk, []),
+                page.coverage(result.units[unit.pk]),
+            )
             for unit, level, parent in zip(units, levels, parents, strict=True)
         ],
         unassigned=by_unit.get(None, []),
         deviations=deviations,
+        unmeasured=unmeasured,
         forced=forced,
         areas=_areas(page),
         variations=_variations(plan, clean),
         distribution=achievement_distribution(
-            [card.result.achievement if card.result else None for card in page.rows],
+            due_achievements(page),
             chart_id="relazione-distribuzione",
             **thresholds,
         ),
@@ -272,6 +303,16 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     )
     progress.advance(message=_("Impaginazione del documento…"))
     return relazione
+
+
+def due_achievements(page: PlanView) -> list[Decimal | None]:
+    """The achievement of every scheda due as of the page's date, for the distribution chart
+    (a scheda not yet due is not «non misurata»)."""
+    return [
+        card.result.achievement if card.result else None
+        for card in page.rows
+        if not (card.result and card.result.status == Status.NOT_DUE)
+    ]
 
 
 def relazione_context(plan: Plan, progress=None, *, public: bool = False) -> dict:
@@ -334,33 +375,46 @@ def _measurements(period: MonitoringPeriod | None) -> dict[tuple[str, int], Meas
     return found
 
 
-def _examine(card: CardView, measurements, uncounted, deviations, forced, clean) -> None:
-    """The deviations and forced results of one scheda (from the engine's statuses); their
-    free texts pass through ``clean``."""
-    rows = [("indicator", r.indicator, r.indicator.name, r.result) for r in card.indicators]
-    rows += [("activity", r.activity, r.activity.title, r.result) for r in card.activities]
-    for kind, item, name, result in rows:
+def _examine(card: CardView, measurements, deviations, unmeasured, forced, clean) -> None:
+    """The deviations, unmeasured rows and forced results of one scheda, from the rows'
+    states (``planning.states``); their free texts pass through ``clean``.
+
+    A deviation is a due row measured below its target, or left out as «non valutabile». A
+    due row without a figure is «non misurato» (listed apart, never at 0,00%); a row not yet
+    due as of the date is neither."""
+    rows = [
+        ("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in card.indicators
+    ]
+    rows += [("activity", r.activity, r.activity.title, r.result, r.state) for r in card.activities]
+    for kind, item, name, result, state in rows:
         m = measurements.get((kind, item.pk))
-        if result is None:
+        if result is None or state.not_due:
             continue
         if result.status == Status.FORCED and m is not None:
             forced.append(
                 ForcedResult(card, item.position, name, result.achievement, clean(m.forced_reason))
             )
-        below = result.achievement is not None and result.achievement < HUNDRED
-        if below or result.status in uncounted:
-            deviations.append(
-                Deviation(
-                    card=card,
-                    kind=kind,
-                    position=item.position,
-                    name=name,
-                    achievement=result.achievement,
-                    status=str(result.status),
-                    justification=clean(m.comment) if m else "",
-                    not_assessable_reason=clean(m.not_assessable_reason) if m else "",
-                )
+        if state.state in UNMEASURED:
+            target = unmeasured
+        elif state.state is ItemState.EXCLUDED or (
+            result.achievement is not None and result.achievement < HUNDRED
+        ):
+            target = deviations
+        else:
+            continue
+        target.append(
+            Deviation(
+                card=card,
+                kind=kind,
+                position=item.position,
+                name=name,
+                achievement=result.achievement,
+                status=str(result.status),
+                justification=clean(m.comment) if m else "",
+                not_assessable_reason=clean(m.not_assessable_reason) if m else "",
+                state=state,
             )
+        )
 
 
 def _areas(page: PlanView) -> list[AreaResult]:
@@ -375,10 +429,11 @@ def _areas(page: PlanView) -> list[AreaResult]:
                     areas[area.pk] = area
                     cards_of.setdefault(area.pk, []).append(card)
         achievement = card.result.achievement if card.result else None
-        members.append((card.weight_score, achievement, keys))
+        status = card.result.status if card.result else Status.MISSING
+        members.append((card.weight_score, achievement, keys, status))
     rolled = score_areas(members)
     return [
-        AreaResult(areas[key], rolled[key], cards_of[key])
+        AreaResult(areas[key], rolled[key], cards_of[key], page.coverage(rolled[key]))
         for key in sorted(rolled, key=lambda k: areas[k].number)
     ]
 

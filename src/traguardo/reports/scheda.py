@@ -7,16 +7,29 @@ anomalies, and the scores the engine computed. Views and PDFs call these two fun
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from traguardo.core.templatetags.traguardo import percent, status_label
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
+from traguardo.planning.asof import AsOf
 from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
+from traguardo.planning.states import (
+    Coverage,
+    RowState,
+    activity_row_state,
+    indicator_row_state,
+)
 from traguardo.scoring import (
     ActivityResult,
+    Aggregate,
     IndicatorResult,
     ObjectiveResult,
+    Status,
     WeightCheck,
     check_weights,
     describe_scale,
@@ -32,12 +45,29 @@ class IndicatorRow:
     scale_text: str
     result: IndicatorResult | None
 
+    @property
+    def state(self) -> RowState:
+        """The row's state in words (``planning.states``): the same on every surface."""
+        return indicator_row_state(self.result)
+
+    @property
+    def result_text(self) -> str:
+        return row_result_text(self.state)
+
 
 @dataclass(frozen=True)
 class ActivityRow:
     activity: Activity
     scale_text: str
     result: ActivityResult | None
+
+    @property
+    def state(self) -> RowState:
+        return activity_row_state(self.result)
+
+    @property
+    def result_text(self) -> str:
+        return row_result_text(self.state)
 
 
 @dataclass(frozen=True)
@@ -61,6 +91,18 @@ class CardView:
     anomalies: list[Anomaly]
     weight_score: object
     result: ObjectiveResult | None
+    as_of: AsOf | None = None
+
+    @property
+    def state(self) -> str:
+        """The scheda's state in words: «non ancora dovuta», «parziale», «misurato»…"""
+        return scheda_state(self.result)
+
+    @property
+    def result_text(self) -> str:
+        """The scheda's result as every document prints it: «76,00%», «95,00% (parziale)»,
+        «non ancora dovuta», «non misurata» — never a figure without its state."""
+        return scheda_result_text(self.result)
 
     @property
     def forced(self) -> bool:
@@ -81,6 +123,76 @@ class PlanView:
     plan: Plan
     rows: list[CardView]
     scores: PlanScores
+
+    @property
+    def as_of(self) -> AsOf:
+        return self.scores.as_of
+
+    def coverage(self, aggregate: Aggregate | None = None) -> Coverage:
+        """What a roll-up (default: the authority's) counts, and as of when."""
+        return DocumentCoverage(aggregate or self.scores.result.authority, self.scores.as_of)
+
+
+class DocumentCoverage(Coverage):
+    """``planning.states.Coverage`` with its count in the number of the schede counted:
+    «1 scheda su 9 misurata», «9 schede su 11 misurate» (``Coverage.counted`` chooses the
+    form by the schede due and writes «1 schede su 9 misurate»). The same messages, so the
+    same translations; to be dropped once ``planning.states`` words it so."""
+
+    @property
+    def counted(self) -> str:
+        a = self.aggregate
+        measured = a.measured - a.partial
+        text = ngettext(
+            "%(measured)s scheda su %(due)s misurata",
+            "%(measured)s schede su %(due)s misurate",
+            measured,
+        ) % {"measured": measured, "due": a.due}
+        if a.partial:
+            text += " · " + ngettext("%(n)s parziale", "%(n)s parziali", a.partial) % {
+                "n": a.partial
+            }
+        if a.not_due:
+            text += " · " + ngettext(
+                "%(n)s non ancora dovuta", "%(n)s non ancora dovute", a.not_due
+            ) % {"n": a.not_due}
+        return text
+
+
+def row_result_text(state: RowState) -> str:
+    """A row's result in one cell: «90,00% (raggiunto con 3 giorni di ritardo: 3 giorni di
+    ritardo → 90,00%)», «84,50% (misurato)», «non misurata», «non misurato (manca la data di
+    raggiungimento)» — never a figure without its state."""
+    if state.achievement is not None:
+        detail = f"{state.label}: {state.delay}" if state.delay else state.label
+        return f"{percent(state.achievement)} ({detail})"
+    return f"{state.label} ({state.why})" if state.why else state.label
+
+
+def scheda_state(result: ObjectiveResult | None) -> str:
+    """A scheda's state: «non ancora dovuta» when nothing of it is due as of the date,
+    «non misurata» when it has no figure yet, else the status of its result."""
+    if result is None:
+        return _("non misurata")
+    if result.status == Status.NOT_DUE:
+        return _("non ancora dovuta")
+    if result.achievement is None and result.status in (Status.PARTIAL, Status.MISSING):
+        return _("non misurata")
+    return status_label(result.status)
+
+
+def scheda_result_text(result: ObjectiveResult | None) -> str:
+    """After «Raggiungimento»: the figure and its state, or why there is none («non
+    misurato», «non valutabile»; «non ancora dovuta» for a scheda not yet due)."""
+    if result is not None and result.status == Status.NOT_DUE:
+        return scheda_state(result)
+    if result is None or result.achievement is None:
+        if result is not None and result.status in (Status.EXCLUDED, Status.NOT_MEASURABLE):
+            return status_label(result.status)
+        return _("non misurato")
+    if result.status == Status.MEASURED:
+        return percent(result.achievement)
+    return f"{percent(result.achievement)} ({scheda_state(result)})"
 
 
 def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
@@ -145,6 +257,7 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
         anomalies=anomalies,
         weight_score=objective_weight_score(objective, scores.rules),
         result=result,
+        as_of=scores.as_of,
     )
 
 

@@ -2,12 +2,13 @@
 
 The scores are the engine's, against the measurements of that period (and, for a verifica
 intermedia, the intermediate targets); the deadlines are ``plan_deadlines`` met or not by the
-same measurements. A scheda is at risk when, at the period's reference date, an indicator is
-below its target, has no measurement although its target was due, or a deadline has passed
-without a completion.
+same measurements. A scheda is at risk when, as of the period's date (``planning.asof``), one
+of its due rows is below its target, late, not measured or not computable — the rows' states
+of ``planning.states``, the words every other page uses. Nothing not yet due is at risk.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -17,10 +18,11 @@ from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.domain.lifecycle import act_text
 from traguardo.planning.models import Plan
+from traguardo.planning.states import Coverage, RowState
 from traguardo.reports.pdf import render_pdf
 from traguardo.reports.relazione import Silent
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
-from traguardo.scoring import Status, format_percent
+from traguardo.scoring import ItemState, Status, format_percent
 
 HUNDRED = Decimal(100)
 
@@ -42,6 +44,13 @@ class VerificaCard:
     def at_risk(self) -> bool:
         return bool(self.reasons)
 
+    @property
+    def not_due(self) -> bool:
+        """Nothing of the scheda that decides its result is due as of the date, and no due
+        row of it is at risk: neither at risk nor in line."""
+        result = self.card.result
+        return not self.at_risk and result is not None and result.status == Status.NOT_DUE
+
 
 @dataclass(frozen=True)
 class Verifica:
@@ -58,6 +67,10 @@ class Verifica:
     @property
     def at_risk(self) -> list[VerificaCard]:
         return [c for c in self.cards if c.at_risk]
+
+    @property
+    def coverage(self) -> Coverage:
+        return self.page.coverage()
 
 
 def verifica_title(period: MonitoringPeriod) -> str:
@@ -80,7 +93,7 @@ def verifica_data(plan: Plan, period: MonitoringPeriod, progress=None) -> Verifi
     progress.advance(message=_("Esame delle schede…"))
     cards = []
     for number, card in enumerate(page.rows, start=1):
-        cards.append(_examine(card, by_objective.get(card.objective.pk, []), period))
+        cards.append(_examine(card, by_objective.get(card.objective.pk, []), page.as_of.on))
         progress.advance(
             message=_("Scheda %(n)s di %(total)s esaminata.")
             % {"n": number, "total": len(page.rows)}
@@ -106,48 +119,88 @@ def verifica_filename(period: MonitoringPeriod) -> str:
     return _("verifica-intermedia-%(date)s.pdf") % {"date": period.reference_date.isoformat()}
 
 
-def _examine(card: CardView, deadlines: list[Deadline], period: MonitoringPeriod) -> VerificaCard:
-    today = period.reference_date
+def _examine(card: CardView, deadlines: list[Deadline], on: date) -> VerificaCard:
+    """Why a scheda is at risk as of ``on`` (the period's as-of date), from its rows' states
+    (``planning.states``): a due row measured below its target, late, not measured or not
+    computable. A row not yet due is never a reason."""
     reasons = []
-    due = {d.key for d in deadlines if d.kind == "indicator" and d.due_on <= today}
-    for row in card.indicators:
-        result, indicator = row.result, row.indicator
-        if result is None:
-            continue
-        label = _("Indicatore %(n)s «%(name)s»") % {"n": indicator.position, "name": indicator.name}
-        if result.achievement is not None and result.achievement < HUNDRED:
-            reasons.append(
-                _("%(label)s: raggiungimento %(value)s, sotto il livello atteso.")
-                % {"label": label, "value": format_percent(result.achievement)}
-            )
-        elif result.status == Status.MISSING and indicator.pk in due:
-            reasons.append(
-                _("%(label)s: nessuna rilevazione, il livello atteso era già dovuto.")
-                % {"label": label}
-            )
-        elif result.status == Status.NOT_MEASURABLE:
-            reasons.append(_("%(label)s: non misurabile.") % {"label": label})
+    states: dict[tuple[str, int], RowState] = {}
+    rows = [("indicator", r.indicator, r.indicator.name, r.state) for r in card.indicators]
+    rows += [("activity", r.activity, r.activity.title, r.state) for r in card.activities]
+    for kind, item, name, state in rows:
+        states[(kind, item.pk)] = state
+        reason = _reason(kind, item.position, name, state)
+        if reason:
+            reasons.append(reason)
     lines = []
     for d in deadlines:
-        overdue = d.is_overdue(today)
-        if overdue:
-            reasons.append(
-                _("Scadenza del %(date)s superata senza completamento: «%(label)s».")
-                % {"date": date_it(d.due_on), "label": d.label}
-            )
-        lines.append(DeadlineLine(d, _state(d, today), overdue))
+        state = states.get((d.kind, d.key))
+        lines.append(DeadlineLine(d, _state(d, on, state), _overdue(d, on, state)))
     return VerificaCard(card=card, reasons=reasons, deadlines=lines)
 
 
-def _state(d: Deadline, today) -> str:
+def _reason(kind: str, position: int, name: str, state: RowState) -> str:
+    if kind == "indicator":
+        label = _("Indicatore %(n)s «%(name)s»") % {"n": position, "name": name}
+    else:
+        label = _("Attività %(n)s «%(name)s»") % {"n": position, "name": name}
+    words = {"label": label, "state": state.label, "why": state.why}
+    if state.state is ItemState.NOT_MEASURED:
+        if kind == "activity":
+            return _("%(label)s: %(state)s, la fine prevista era già passata.") % words
+        if state.why:
+            return _("%(label)s: %(state)s (%(why)s), il livello atteso era già dovuto.") % words
+        return _("%(label)s: %(state)s, il livello atteso era già dovuto.") % words
+    if state.state is ItemState.NOT_MEASURABLE:
+        return _("%(label)s: %(state)s (%(why)s).") % words
+    below = state.achievement is not None and state.achievement < HUNDRED
+    if state.state is ItemState.LATE or (below and state.state in _SCORED):
+        if state.achievement is None:
+            return _("%(label)s: %(state)s.") % words
+        value = format_percent(state.achievement)
+        if state.state is ItemState.MEASURED:
+            return _("%(label)s: raggiungimento %(value)s, sotto il livello atteso.") % {
+                **words,
+                "value": value,
+            }
+        return _("%(label)s: %(state)s, raggiungimento %(value)s, sotto il livello atteso.") % {
+            **words,
+            "value": value,
+        }
+    return ""
+
+
+# Rows with a score (a row a person excluded is no risk).
+_SCORED = (
+    ItemState.MEASURED,
+    ItemState.FORCED,
+    ItemState.ON_TIME,
+    ItemState.COMPLETED_LATE,
+    ItemState.LATE,
+    ItemState.IN_PROGRESS,
+)
+# Rows settled without a completion date: a value, a person's decision.
+_SETTLED = (ItemState.MEASURED, ItemState.FORCED, ItemState.EXCLUDED)
+
+
+def _overdue(d: Deadline, on: date, state: RowState | None) -> bool:
+    settled = state is not None and state.state in _SETTLED
+    return d.is_overdue(on) and not settled
+
+
+def _state(d: Deadline, on: date, state: RowState | None) -> str:
+    if d.due_on > on:
+        return _("non ancora dovuta")
     if d.done_on is not None:
-        late = d.days_late(today)
+        late = d.days_late(on)
         if late:
             return _("completata il %(date)s, con %(days)s giorni di ritardo") % {
                 "date": date_it(d.done_on),
                 "days": late,
             }
         return _("completata il %(date)s") % {"date": date_it(d.done_on)}
-    if d.is_overdue(today):
-        return _("scaduta da %(days)s giorni, non completata") % {"days": d.days_late(today)}
+    if state is not None and state.state in _SETTLED:
+        return state.label
+    if d.is_overdue(on):
+        return _("scaduta da %(days)s giorni, non completata") % {"days": d.days_late(on)}
     return _("da completare")

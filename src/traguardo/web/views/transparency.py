@@ -35,7 +35,8 @@ from traguardo.organization.models import Authority, PerformanceArea, ScoringPol
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports import opendata
 from traguardo.reports.charts import achievement_distribution, unit_bars
-from traguardo.reports.scheda import CardView, plan_pages, scheda_page
+from traguardo.reports.relazione import due_achievements
+from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
 
 MAX_AGE = 300
 SAFE_METHODS = ("GET", "HEAD")
@@ -165,6 +166,7 @@ def public_results(request: HttpRequest, authority: Authority, year: int) -> Htt
             "page": page,
             "period": page.scores.period,
             "authority_result": page.scores.result.authority,
+            "coverage": page.coverage(),
             "units": units,
             "groups": _by_unit(page.rows),
             "unit_chart": unit_bars(
@@ -172,10 +174,7 @@ def public_results(request: HttpRequest, authority: Authority, year: int) -> Htt
                 levels=[u.level for u in units],
                 **thresholds,
             ),
-            "distribution": achievement_distribution(
-                [row.result.achievement if row.result else None for row in page.rows],
-                **thresholds,
-            ),
+            "distribution": achievement_distribution(due_achievements(page), **thresholds),
         }
     return render(request, "web/transparency/results.html", context)
 
@@ -206,7 +205,8 @@ def public_opendata(
     if fmt not in FORMATS:
         raise Http404
     plan = _public_plan(year)
-    rows = _rows(request, authority, plan)
+    page = plan_pages(plan)
+    rows = _rows(request, authority, page)
     if fmt == "csv":
         body = opendata.to_csv(rows)
     else:
@@ -216,6 +216,7 @@ def public_opendata(
             rows,
             schema_url=_absolute(request, "public_opendata_schema", authority),
             info_url=_absolute(request, "public_opendata_info", authority),
+            page=page,
         )
         body = opendata.to_json(document)
     response = HttpResponse(body, content_type=FORMATS[fmt])
@@ -224,7 +225,9 @@ def public_opendata(
     return response
 
 
-def _rows(request: HttpRequest, authority: Authority, plan: Plan) -> list[dict]:
+def _rows(request: HttpRequest, authority: Authority, page: PlanView) -> list[dict]:
+    plan = page.plan
+
     def page_url(card: CardView) -> str:
         url = reverse(
             "public_objective",
@@ -232,7 +235,7 @@ def _rows(request: HttpRequest, authority: Authority, plan: Plan) -> list[dict]:
         )
         return request.build_absolute_uri(url)
 
-    return opendata.scheda_rows(plan_pages(plan), page_url)
+    return opendata.scheda_rows(page, page_url)
 
 
 def _absolute(request: HttpRequest, name: str, authority: Authority, **kwargs) -> str:
