@@ -8,7 +8,6 @@ anomalies, and the scores the engine computed. Views and PDFs call these two fun
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from traguardo.core.templatetags.traguardo import percent, status_label
 from traguardo.monitoring.models import MonitoringPeriod
@@ -130,33 +129,7 @@ class PlanView:
 
     def coverage(self, aggregate: Aggregate | None = None) -> Coverage:
         """What a roll-up (default: the authority's) counts, and as of when."""
-        return DocumentCoverage(aggregate or self.scores.result.authority, self.scores.as_of)
-
-
-class DocumentCoverage(Coverage):
-    """``planning.states.Coverage`` with its count in the number of the schede counted:
-    «1 scheda su 9 misurata», «9 schede su 11 misurate» (``Coverage.counted`` chooses the
-    form by the schede due and writes «1 schede su 9 misurate»). The same messages, so the
-    same translations; to be dropped once ``planning.states`` words it so."""
-
-    @property
-    def counted(self) -> str:
-        a = self.aggregate
-        measured = a.measured - a.partial
-        text = ngettext(
-            "%(measured)s scheda su %(due)s misurata",
-            "%(measured)s schede su %(due)s misurate",
-            measured,
-        ) % {"measured": measured, "due": a.due}
-        if a.partial:
-            text += " · " + ngettext("%(n)s parziale", "%(n)s parziali", a.partial) % {
-                "n": a.partial
-            }
-        if a.not_due:
-            text += " · " + ngettext(
-                "%(n)s non ancora dovuta", "%(n)s non ancora dovute", a.not_due
-            ) % {"n": a.not_due}
-        return text
+        return Coverage(aggregate or self.scores.result.authority, self.scores.as_of)
 
 
 def row_result_text(state: RowState) -> str:
