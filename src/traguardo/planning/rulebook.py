@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from traguardo.organization.models import GradingScale, PolicyLevel, ScoringPolicy
+from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.scoring import Policy, scale_from_dict
 from traguardo.scoring.scales import GradingScale as Scale
 
@@ -100,10 +101,40 @@ def snapshot_of(policy, levels, scales) -> dict:
     }
 
 
-def plans_using(plans) -> list[tuple]:
-    """Each plan with whether a change of the settings reaches it: ``(plan, applies)``.
+@dataclass(frozen=True)
+class Usage:
+    """A plan that uses a setting, and whether a change of the setting reaches it."""
 
-    A closed or validated plan keeps the rules it was scored with; an open one follows the
-    settings. Used by the settings pages to say who a change reaches.
-    """
-    return [(plan, not plan.rules_snapshot) for plan in plans]
+    plan: Plan
+    follows_settings: bool
+
+
+def policy_usage() -> list[Usage]:
+    """Every plan of the authority in scope uses its SMVP (newest first); one query."""
+    return [_usage(plan) for plan in Plan.objects.order_by("-year")]
+
+
+def scale_usage() -> dict[int, list[Usage]]:
+    """The plans whose indicators or activities use each scale, by scale id; three queries
+    whatever the number of scales (the settings page lists them all)."""
+    pairs = set(
+        Indicator.objects.filter(grading_scale__isnull=False).values_list(
+            "grading_scale_id", "objective__plan_id"
+        )
+    ) | set(
+        Activity.objects.filter(grading_scale__isnull=False).values_list(
+            "grading_scale_id", "objective__plan_id"
+        )
+    )
+    plans = Plan.objects.filter(pk__in={plan_id for _scale, plan_id in pairs}).order_by("-year")
+    by_scale: dict[int, list[Usage]] = {}
+    for plan in plans:
+        for scale_id, plan_id in sorted(pairs):
+            if plan_id == plan.pk:
+                by_scale.setdefault(scale_id, []).append(_usage(plan))
+    return by_scale
+
+
+def _usage(plan: Plan) -> Usage:
+    """A plan with a snapshot (closed) keeps its rules; the others follow the settings."""
+    return Usage(plan=plan, follows_settings=not plan.rules_snapshot)
