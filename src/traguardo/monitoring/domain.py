@@ -179,7 +179,7 @@ def record_measurement(
     """
     objective = indicator.objective
     require(actor, "monitoring.record_measurement", objective)
-    _check_period(period, objective.plan_id)
+    _check_period(period, objective.plan)
     errors = _measure_errors(Measure(indicator.measure), data)
     errors += _justification_errors(actor, objective, data)
     if errors:
@@ -207,7 +207,7 @@ def record_activity(
     ``record_measurement``, again inside the transaction)."""
     objective = activity.objective
     require(actor, "monitoring.record_measurement", objective)
-    _check_period(period, objective.plan_id)
+    _check_period(period, objective.plan)
     errors = []
     if data.progress is not None and not Decimal(0) <= data.progress <= Decimal(100):
         errors.append(("progress", _("L'avanzamento è una percentuale tra 0 e 100.")))
@@ -240,7 +240,7 @@ def add_evidence(measurement: Measurement, upload, *, actor) -> Evidence:
     open and the plan's results are (checked again inside the transaction)."""
     objective = (measurement.indicator or measurement.activity).objective
     require(actor, "monitoring.record_measurement", objective)
-    _check_period(measurement.period, objective.plan_id)
+    _check_period(measurement.period, objective.plan)
     max_bytes = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     checked = check_upload(upload, max_bytes=max_bytes)
     content = upload.read()
@@ -313,14 +313,15 @@ def _lock(period: MonitoringPeriod, actor, permission: str, objective=None) -> P
         .get(pk=period.pk)
     )
     if objective is not None:
-        _check_period(period, objective.plan_id)
-        check_results_open(plan)
+        _check_period(period, plan)
     return plan
 
 
-def _check_period(period: MonitoringPeriod, plan_id: int) -> None:
-    if period.plan_id != plan_id:
+def _check_period(period: MonitoringPeriod, plan: Plan) -> None:
+    """The period is the plan's and open, and the plan's results are open to changes."""
+    if period.plan_id != plan.pk:
         raise DomainError(_("Il periodo non appartiene al piano della scheda."))
+    check_results_open(plan)
     if period.state not in OPEN_STATES:
         raise DomainError(
             _("Il periodo «%(name)s» non è aperto: le rilevazioni non si possono modificare.")
