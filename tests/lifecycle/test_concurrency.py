@@ -106,11 +106,11 @@ def test_scenario_7_save_racing_submit_never_lands_on_a_submitted_plan(live_serv
         form = form_data(Page(html))
         form["title"] = [f"SINTEL: salvataggio n. {round_}"]
         barrier = threading.Barrier(2)
-        results: dict[str, int] = {}
+        results: dict = {}
 
         def save(data=form, barrier=barrier, results=results) -> None:
             barrier.wait()
-            results["save"] = manager.request(edit, {**data, "action": "save"})[0]
+            results["save"], results["page"] = manager.request(edit, {**data, "action": "save"})
 
         def propose(barrier=barrier, results=results) -> None:
             barrier.wait()
@@ -141,6 +141,8 @@ def test_scenario_7_save_racing_submit_never_lands_on_a_submitted_plan(live_serv
         else:
             # Refused (403 before the transaction, 400 inside it): nothing written.
             assert results["save"] in (400, 403), round_
+            if results["save"] == 400:  # the editor comes back with what was typed, and why
+                assert "non è più consentita e non è stata eseguita" in results["page"]
             assert actions == ["plan.submit"], round_
             assert saved.version == version and kept == []
             outcomes["refused"] += 1

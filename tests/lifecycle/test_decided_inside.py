@@ -51,7 +51,7 @@ def test_a_scheda_saved_after_the_plan_was_proposed_is_refused(plan, manager_a):
         objective = Objective.objects.select_related("plan").get(plan=plan)
         version, since = objective.version, last_id()
         moved_meanwhile(plan, Plan.State.SUBMITTED)
-        with pytest.raises(DomainError, match="Nel frattempo il piano è diventato «Proposta»"):
+        with pytest.raises(DomainError, match=r"stato del piano è cambiato \(ora: «Proposta»\)"):
             update_objective(
                 objective, actor=manager_a, version=version, data=header(objective, title="Nuovo")
             )

@@ -40,8 +40,8 @@ def require_now(actor, permission: str, obj, plan: Plan) -> None:
     if not actor.has_perm(permission, obj):
         raise DomainError(
             _(
-                "Nel frattempo il piano è diventato «%(state)s»: l'operazione non è più "
-                "consentita e non è stata eseguita."
+                "Nel frattempo lo stato del piano è cambiato (ora: «%(state)s»): l'operazione "
+                "non è più consentita e non è stata eseguita."
             )
             % {"state": Plan.State(plan.state).label}
         )
