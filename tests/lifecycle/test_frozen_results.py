@@ -5,12 +5,14 @@ closed (which keeps the SMVP rules it is scored with) and validated by the Nucle
 office tries everything that used to move the published results.
 """
 
+import importlib
 import re
 from datetime import date
 from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -42,7 +44,7 @@ from traguardo.planning.domain.variations import (
     refresh_plan_rules,
 )
 from traguardo.planning.models import Objective, Plan, Variation
-from traguardo.planning.rulebook import plan_rules
+from traguardo.planning.rulebook import plan_rules, take_snapshot
 from traguardo.reports.scheda import plan_pages
 from traguardo.scoring import scale_from_dict
 
@@ -360,3 +362,17 @@ def test_the_scale_list_says_which_plans_follow_a_change(closed):
         "Usato da: Piano 2020 (bozza: la modifica si applica); Piano 2019 (consuntivato: "
         "conserva la versione con cui è stato valutato)."
     ) in policy
+
+
+def test_the_migration_freezes_the_plans_closed_before_it(closed):
+    migration = importlib.import_module(
+        "traguardo.planning.migrations.0004_plan_rules_snapshot_and_revision"
+    )
+    with scopes_disabled():
+        Plan.objects.filter(pk=closed.pk).update(rules_snapshot=None)
+        draft = Plan.objects.create(
+            authority=closed.authority, year=2020, last_year=2022, title="Piano 2020"
+        )
+        migration.freeze_closed_plans(apps, None)
+        assert Plan.objects.get(pk=closed.pk).rules_snapshot == take_snapshot(closed.authority_id)
+        assert Plan.objects.get(pk=draft.pk).rules_snapshot is None
