@@ -95,6 +95,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Variazioni of an approved plan: everyone reads them, admins open and close them.
     "variation_list": EVERY_MEMBER,
     "variation_close": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
+    "variation_rules": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
     # Dashboard, deadlines, calendar.
     "plan_dashboard": EVERY_MEMBER,
     "objective_gantt": EVERY_MEMBER,
@@ -207,6 +208,15 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "outsider": 404,
         "anonymous": 302,
     },
+    # Nor renew its rules: that is for a closed plan's open variazione.
+    "variation_rules": {
+        "admin": 403,
+        "manager_a": 403,
+        "evaluator": 403,
+        "viewer": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
     "objective_comment": {
         "manager_a": 403,
         "contributor": 403,
@@ -227,6 +237,7 @@ PK_OF = {
     "objective_history": "objective",
     "objective_versions": "objective",
     "variation_close": "variation",
+    "variation_rules": "variation",
     "objective_comment": "objective",
     "objective_gantt": "objective",
     "measurements": "objective",

@@ -8,12 +8,16 @@ from datetime import date
 import pytest
 from django_scopes import scopes_disabled
 
-from tests.web.test_concurrency import Browser
+from tests.web.test_concurrency import Browser, Page
+from tests.web.test_editor import form_data
 from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import Membership, Role, User
 from traguardo.audit.models import AuditEntry
 from traguardo.imports.seed import load_seed
-from traguardo.planning.models import Plan
+from traguardo.planning.models import Objective, ObjectiveVersion, Plan
+
+# The audit entries that write a scheda or move the plan.
+WRITES = ("objective.update", "objective.create", "plan.submit")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,3 +76,74 @@ def test_two_simultaneous_validations_validate_once(live_server, settings):
         assert saved.validated_by.username == winner
         entries = list(AuditEntry.objects.filter(action="plan.validate"))
     assert [(e.actor.username, e.object_id) for e in entries] == [(winner, str(plan.pk))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scenario_7_save_racing_submit_never_lands_on_a_submitted_plan(live_server, settings):
+    """The manager saves a scheda while the admin proposes the plan, 50 times over: each save
+    either lands before the proposal or is refused; none is written on the proposed plan."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    plan = load_seed().plan
+    create_demo_accounts(plan.authority)
+    with scopes_disabled():
+        objective = Objective.objects.get(plan=plan, position=2)
+    edit = f"/enti/comune-esempio/schede/{objective.pk}/modifica/"
+    submit = f"/enti/comune-esempio/piani/{plan.year}/stato/proponi/"
+    manager, admin = Browser(live_server.url), Browser(live_server.url)
+    manager.login("serrao")
+    admin.login("admin")
+    _status, html = admin.request(f"/enti/comune-esempio/piani/{plan.year}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    outcomes = {"saved before": 0, "refused": 0}
+    for round_ in range(50):
+        with scopes_disabled():
+            Plan.objects.filter(pk=plan.pk).update(state=Plan.State.DRAFT)
+            since = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+            version = Objective.objects.get(pk=objective.pk).version
+        status, html = manager.request(edit)
+        assert status == 200
+        form = form_data(Page(html))
+        form["title"] = [f"SINTEL: salvataggio n. {round_}"]
+        barrier = threading.Barrier(2)
+        results: dict = {}
+
+        def save(data=form, barrier=barrier, results=results) -> None:
+            barrier.wait()
+            results["save"], results["page"] = manager.request(edit, {**data, "action": "save"})
+
+        def propose(barrier=barrier, results=results) -> None:
+            barrier.wait()
+            results["submit"] = admin.request(submit, {"csrfmiddlewaretoken": token})[0]
+
+        threads = [threading.Thread(target=save), threading.Thread(target=propose)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        with scopes_disabled():
+            entries = list(
+                AuditEntry.objects.filter(id__gt=since, action__in=WRITES).order_by("id")
+            )
+            saved = Objective.objects.get(pk=objective.pk)
+            assert Plan.objects.get(pk=plan.pk).state == Plan.State.SUBMITTED
+            versions = ObjectiveVersion.objects.filter(objective=objective, version__gt=version)
+            kept = list(versions.values_list("version", flat=True))
+        actions = [entry.action for entry in entries]
+        assert results["submit"] == 302
+        if results["save"] == 302:
+            # Ordered before: the save, then the proposal; one new version.
+            assert actions == ["objective.update", "plan.submit"], round_
+            assert (saved.version, saved.title) == (version + 1, form["title"][0])
+            assert kept == [version + 1]
+            outcomes["saved before"] += 1
+        else:
+            # Refused (403 before the transaction, 400 inside it): nothing written.
+            assert results["save"] in (400, 403), round_
+            if results["save"] == 400:  # the editor comes back with what was typed, and why
+                assert "non è più consentita e non è stata eseguita" in results["page"]
+            assert actions == ["plan.submit"], round_
+            assert saved.version == version and kept == []
+            outcomes["refused"] += 1
+    assert sum(outcomes.values()) == 50

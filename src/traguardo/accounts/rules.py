@@ -67,9 +67,10 @@ def plan_is_open_to_admins(user, obj) -> bool:
 
 @rules.predicate
 def plan_has_open_variation(user, obj) -> bool:
-    """An approved plan being varied (art. 6): its schede are open to the admins again."""
+    """An approved (or closed) plan being varied (art. 6): its schede are open to the admins
+    again. A validated plan has none open: opening one reopens the validation first."""
     plan = _plan(obj)
-    if plan is None or plan.state not in ("approved", "monitoring"):
+    if plan is None or plan.state not in ("approved", "monitoring", "closed"):
         return False
     cached = getattr(plan, "_open_variation", None)
     if cached is None:
@@ -79,8 +80,10 @@ def plan_has_open_variation(user, obj) -> bool:
 
 @rules.predicate
 def plan_is_variable(user, obj) -> bool:
+    """Approved, in monitoring, closed or validated (a validated plan's variazione must
+    reopen the validation: planning.domain.variations)."""
     plan = _plan(obj)
-    return plan is not None and plan.state in ("approved", "monitoring")
+    return plan is not None and plan.state in ("approved", "monitoring", "closed", "validated")
 
 
 @rules.predicate

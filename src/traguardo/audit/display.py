@@ -12,6 +12,8 @@ ACTIONS = {
     "objective.update": _("Scheda modificata"),
     "plan.create": _("Piano aperto"),
     "plan.copy": _("Piano aperto come copia"),
+    "plan.reopen_validation": _("Validazione riaperta da una variazione"),
+    "plan.rules_refresh": _("Regole attuali dell'SMVP applicate al piano"),
     "period.create": _("Periodo programmato"),
     "period.open": _("Periodo aperto"),
     "period.reopen": _("Periodo riaperto"),

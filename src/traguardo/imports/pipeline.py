@@ -55,6 +55,7 @@ from traguardo.imports.names import Names, ScaleRef
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import GradingScale
 from traguardo.planning.domain.objectives import keep_version
+from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
@@ -712,6 +713,8 @@ def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOu
        their measurements (rows are updated by number), both get a version and an entry in
        the audit trail as the editor's saves do;
     4. one ``import.apply`` entry records the file and the counts.
+    Inside the transaction the plan is locked and (1) checked again on its current state: an
+    import confirmed while the plan was proposed or approved meanwhile is refused.
     ``decisions`` maps a scheda's ordinal in the file to ``"keep"`` or ``"replace"``.
     """
     plan = import_plan.plan
@@ -727,6 +730,7 @@ def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOu
                 % {"label": scheda.label, "why": scheda.refusal or _("non è in conflitto.")}
             )
     with transaction.atomic():
+        require_now(actor, "imports.import_plan", plan, lock_plan(plan.pk))
         outcome = _write(import_plan, decisions, actor=actor, record=True)
         log_action(
             actor=actor,

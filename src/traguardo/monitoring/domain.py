@@ -1,7 +1,10 @@
 """Monitoring actions: periods opened and closed, measurements recorded, evidence attached.
 
 Each action takes the acting user, checks the permission, validates and writes in one
-transaction. Scores are not written anywhere: the pages ask the engine again.
+transaction; inside it the plan and the period are read again (``_lock``), so an action that
+raced a change of state is refused rather than applied to a stale state. A closed or validated
+plan's results change only inside a variazione (``planning.guards.check_results_open``).
+Scores are not written anywhere: the pages ask the engine again.
 """
 
 import hashlib
@@ -19,6 +22,7 @@ from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.uploads import check_upload
+from traguardo.planning.guards import check_results_open, lock_plan, require_now
 from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.scoring import Measure
 
@@ -65,9 +69,14 @@ def create_period(
 
 
 def open_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
-    """Open a scheduled period, or reopen a closed one; one open period per plan at a time."""
+    """Open a scheduled period, or reopen a closed one; one open period per plan at a time.
+
+    A closed or validated plan's periods open only inside a variazione of the plan.
+    """
     require(actor, "monitoring.manage_periods", period.plan)
     with transaction.atomic():
+        plan = _lock(period, actor, "monitoring.manage_periods")
+        check_results_open(plan)
         others = MonitoringPeriod.objects.filter(plan=period.plan, state__in=OPEN_STATES)
         if others.exclude(pk=period.pk).exists():
             raise DomainError(_("Chiudi prima il periodo aperto: ne può essere aperto uno solo."))
@@ -107,6 +116,7 @@ def close_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
     """Close an open period, once every indicator has a measurement or a justification."""
     require(actor, "monitoring.manage_periods", period.plan)
     with transaction.atomic():
+        _lock(period, actor, "monitoring.manage_periods")
         if period.state not in OPEN_STATES:
             raise DomainError(_("Si può chiudere solo un periodo aperto."))
         missing = missing_for_closure(period)
@@ -163,11 +173,13 @@ def record_measurement(
     1. the actor records for the scheda's unit (manager, contributor) or is an admin;
     2. the period is open and belongs to the scheda's plan;
     3. the values are those the measure asks for; "non valutabile" needs a reason;
-    4. a forced achievement is an admin's, with a reason, between 0 and 100.
+    4. a forced achievement is an admin's, with a reason, between 0 and 100;
+    5. inside the transaction, with the plan and the period read again: still permitted, the
+       period still open, and the plan not closed (or else under an open variazione).
     """
     objective = indicator.objective
     require(actor, "monitoring.record_measurement", objective)
-    _check_period(period, objective.plan_id)
+    _check_period(period, objective.plan)
     errors = _measure_errors(Measure(indicator.measure), data)
     errors += _justification_errors(actor, objective, data)
     if errors:
@@ -177,6 +189,7 @@ def record_measurement(
         # A manager correcting the values leaves an admin's forced result as it was.
         del fields["forced_achievement"], fields["forced_reason"]
     with transaction.atomic():
+        _lock(period, actor, "monitoring.record_measurement", objective)
         before = _measurement_values(period, indicator=indicator)
         measurement, _created = Measurement.objects.update_or_create(
             period=period,
@@ -190,10 +203,11 @@ def record_measurement(
 def record_activity(
     activity: Activity, period: MonitoringPeriod, *, actor, data: MeasurementData
 ) -> Measurement:
-    """Record an activity's completion date or progress in an open period."""
+    """Record an activity's completion date or progress in an open period (checked as
+    ``record_measurement``, again inside the transaction)."""
     objective = activity.objective
     require(actor, "monitoring.record_measurement", objective)
-    _check_period(period, objective.plan_id)
+    _check_period(period, objective.plan)
     errors = []
     if data.progress is not None and not Decimal(0) <= data.progress <= Decimal(100):
         errors.append(("progress", _("L'avanzamento è una percentuale tra 0 e 100.")))
@@ -202,6 +216,7 @@ def record_activity(
     if errors:
         raise InvalidData(errors)
     with transaction.atomic():
+        _lock(period, actor, "monitoring.record_measurement", objective)
         before = _measurement_values(period, activity=activity)
         measurement, _created = Measurement.objects.update_or_create(
             period=period,
@@ -221,10 +236,11 @@ def record_activity(
 
 
 def add_evidence(measurement: Measurement, upload, *, actor) -> Evidence:
-    """Attach a file, checked by its content, stored under a random name."""
+    """Attach a file, checked by its content, stored under a random name, while the period is
+    open and the plan's results are (checked again inside the transaction)."""
     objective = (measurement.indicator or measurement.activity).objective
     require(actor, "monitoring.record_measurement", objective)
-    _check_period(measurement.period, objective.plan_id)
+    _check_period(measurement.period, objective.plan)
     max_bytes = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     checked = check_upload(upload, max_bytes=max_bytes)
     content = upload.read()
@@ -239,6 +255,7 @@ def add_evidence(measurement: Measurement, upload, *, actor) -> Evidence:
         uploaded_by=actor,
     )
     with transaction.atomic():
+        _lock(measurement.period, actor, "monitoring.record_measurement", objective)
         evidence.file.save(evidence.stored_name, ContentFile(content), save=False)
         evidence.save()
         log_action(
@@ -280,9 +297,31 @@ def _safe_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable() and ch not in '"<>')[:200] or "allegato"
 
 
-def _check_period(period: MonitoringPeriod, plan_id: int) -> None:
-    if period.plan_id != plan_id:
+def _lock(period: MonitoringPeriod, actor, permission: str, objective=None) -> Plan:
+    """Inside the write transaction: the plan and the period as they are now.
+
+    The plan is locked and the permission checked again on it; the period's state is read
+    again (into ``period``). With an ``objective`` (recording), the period must still be open
+    and the plan's results open to changes.
+    """
+    plan = lock_plan(period.plan_id)
+    require_now(actor, permission, plan if objective is None else objective, plan)
+    period.state = (
+        MonitoringPeriod.objects.with_scopes_disabled()
+        .select_for_update()
+        .values_list("state", flat=True)
+        .get(pk=period.pk)
+    )
+    if objective is not None:
+        _check_period(period, plan)
+    return plan
+
+
+def _check_period(period: MonitoringPeriod, plan: Plan) -> None:
+    """The period is the plan's and open, and the plan's results are open to changes."""
+    if period.plan_id != plan.pk:
         raise DomainError(_("Il periodo non appartiene al piano della scheda."))
+    check_results_open(plan)
     if period.state not in OPEN_STATES:
         raise DomainError(
             _("Il periodo «%(name)s» non è aperto: le rilevazioni non si possono modificare.")

@@ -593,7 +593,8 @@ class PolicyData:
 
 
 def update_policy(policy: ScoringPolicy, *, actor, data: PolicyData) -> ScoringPolicy:
-    """Change the activity share and the traffic lights.
+    """Change the activity share and the traffic lights (for the plans not yet closed: a
+    closed plan keeps the rules it was scored with, ``planning.rulebook``).
 
     1. every value is a percent between 0 and 100; 2. green starts above amber.
     """
@@ -646,7 +647,8 @@ def create_level(policy: ScoringPolicy, *, actor, dimension: str, data: LevelDat
 
 
 def update_level(level: PolicyLevel, *, actor, data: LevelData) -> PolicyLevel:
-    """Change label, points or factor, and order; the code stays (imports match on it)."""
+    """Change label, points or factor, and order; the code stays (imports match on it). A
+    closed plan keeps the value it was scored with (``planning.rulebook``)."""
     require(actor, PERMISSION, level)
     with transaction.atomic():
         return _logged_write(
@@ -750,7 +752,8 @@ def create_scale(authority: Authority, *, actor, data: ScaleData) -> GradingScal
 
 
 def update_scale(scale: GradingScale, *, actor, data: ScaleData) -> GradingScale:
-    """Rename or retype a graduation; indicators using it are graded by the new one."""
+    """Rename or retype a graduation; indicators using it are graded by the new one, except
+    in closed plans, which keep the version they were scored with (``planning.rulebook``)."""
     require(actor, PERMISSION, scale)
     with transaction.atomic():
         return _logged_write(

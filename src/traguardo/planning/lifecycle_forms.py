@@ -44,4 +44,14 @@ class VariationForm(ApprovalForm):
         help_text=_("Perché il piano approvato cambia (art. 6 D.Lgs. 150/2009)."),
     )
 
-    field_order = ["reason", "act_type", "act_number", "act_date"]
+    reopen_validation = forms.BooleanField(
+        label=_("Riapri la validazione del Nucleo"),
+        required=False,
+        help_text=_(
+            "Il piano è validato: la variazione lo riporta a «consuntivato», le pagine "
+            "pubbliche indicano che i risultati sono stati rivisti e il Nucleo dovrà validarli "
+            "di nuovo."
+        ),
+    )
+
+    field_order = ["reason", "act_type", "act_number", "act_date", "reopen_validation"]

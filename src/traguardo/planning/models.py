@@ -47,6 +47,15 @@ class Plan(AuthorityScoped):
         related_name="+",
         verbose_name=_("validato da"),
     )
+    # The SMVP rules the plan is scored with once closed (planning.rulebook): taken when the
+    # plan is closed, renewed only by an explicit action inside a variazione (DESIGN.md §4.7).
+    rules_snapshot = models.JSONField(_("regole dell'SMVP del piano"), null=True, blank=True)
+    # The last time the validated results were reopened by a variazione: the public pages say
+    # «Risultati rivisti il <data> (variazione n. N)».
+    revised_on = models.DateField(_("risultati rivisti il"), null=True, blank=True)
+    revision_number = models.PositiveSmallIntegerField(
+        _("variazione della revisione"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("piano")

@@ -29,9 +29,10 @@ from django.utils.translation import gettext_lazy
 from traguardo.accounts.models import User
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.organization.models import OrgUnit, PerformanceArea, Person, ScoringPolicy
+from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.domain.lifecycle import act_text
 from traguardo.planning.models import Objective, Plan, Variation
+from traguardo.planning.rulebook import plan_rules
 from traguardo.planning.states import Coverage, RowState
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
@@ -251,8 +252,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
             message=_("Scheda %(n)s di %(total)s esaminata.")
             % {"n": number, "total": len(page.rows)}
         )
-    policy = ScoringPolicy.objects.first() or ScoringPolicy()
-    thresholds = {"green_from": policy.green_from, "amber_from": policy.amber_from}
+    thresholds = plan_rules(plan).thresholds
     result = page.scores.result
     units, levels = unit_tree(result.units)
     listed = {unit.pk: unit for unit in units}  # a listed unit's parent is listed too

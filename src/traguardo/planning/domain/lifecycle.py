@@ -3,8 +3,11 @@
 draft → submitted → approved (with its act) → monitoring → closed → validated (by the
 Nucleo/OIV, with date and minutes). Each step is a conditional UPDATE on the state it starts
 from, so two people pressing the same button at once move the plan once: the second finds
-the state already changed and is refused. Changes to an approved plan (variazioni) are not
-available yet; until they are, an approved plan's schede are read-only (accounts/rules.py).
+the state already changed and is refused. Each step also locks the plan first
+(``planning.guards.lock_plan``), so what it checks (the schede, the periods) cannot change
+under it. Closing the plan stores the SMVP rules it is scored with (``planning.rulebook``).
+Changes to an approved plan go through a variazione (``variations.py``); a validated plan's
+variazione reopens the validation, and the Nucleo validates again.
 """
 
 from collections.abc import Iterable
@@ -22,8 +25,10 @@ from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.domain import OPEN_STATES
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.checks import Anomaly, plan_anomalies
+from traguardo.planning.guards import has_open_variation, lock_plan
 from traguardo.planning.models import Comment, Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.rulebook import take_snapshot
 
 State = Plan.State
 
@@ -77,17 +82,21 @@ STEPS = (
     ),
 )
 STEP_BY_ACTION = {step.action: step for step in STEPS}
+OPEN_VARIATION = gettext_lazy(
+    "Una variazione del piano è aperta: i risultati si validano dopo la sua chiusura."
+)
 
 
 def submit_plan(plan: Plan, *, actor) -> Plan:
     """Propose a draft plan for approval.
 
     1. the actor is an admin or a manager of the authority;
-    2. the plan has at least one scheda;
+    2. the plan has at least one scheda (read with the plan locked);
     3. draft → submitted, logged as ``plan.submit``.
     """
     require(actor, "planning.submit_plan", plan)
     with transaction.atomic():
+        lock_plan(plan.pk)
         if not plan.objectives.exists():
             raise DomainError(_("Il piano non ha schede: non si può proporre."))
         _move(plan, actor=actor, action="plan.submit", source=State.DRAFT, target=State.SUBMITTED)
@@ -101,7 +110,8 @@ def approve_plan(
 
     1. the actor is an admin;
     2. the act (type, number, date) is complete;
-    3. no scheda fails a check (the refusal names every scheda and its errors);
+    3. no scheda fails a check, read with the plan locked (the refusal names every scheda
+       and its errors);
     4. submitted → approved with the act, logged as ``plan.approve``.
     """
     require(actor, "planning.approve_plan", plan)
@@ -118,6 +128,7 @@ def approve_plan(
     if missing:
         raise InvalidData(missing)
     with transaction.atomic():
+        lock_plan(plan.pk)
         objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
         anomalies = plan_anomalies(plan, objectives)
         failing = failing_schede((o, anomalies[o.pk]) for o in objectives)
@@ -139,6 +150,7 @@ def start_monitoring(plan: Plan, *, actor) -> Plan:
     """Start the monitoring of an approved plan: approved → monitoring (admins)."""
     require(actor, "planning.start_monitoring", plan)
     with transaction.atomic():
+        lock_plan(plan.pk)
         _move(
             plan,
             actor=actor,
@@ -150,16 +162,29 @@ def start_monitoring(plan: Plan, *, actor) -> Plan:
 
 
 def close_plan(plan: Plan, *, actor) -> Plan:
-    """Close the year (consuntivo): monitoring → closed (admins), once no period is open."""
+    """Close the year (consuntivo): monitoring → closed (admins), once no period is open.
+
+    In the same transaction the plan keeps a snapshot of the authority's SMVP (activity share,
+    traffic lights, Punteggio levels, scales): its results stay as scored, whatever the
+    settings become (``planning.rulebook``); logged with the state as ``plan.close``.
+    """
     require(actor, "planning.close_plan", plan)
     with transaction.atomic():
+        lock_plan(plan.pk)
         period = open_period_of(plan)
         if period is not None:
             raise DomainError(
                 _("Il periodo «%(name)s» è ancora aperto: chiudilo prima di consuntivare il piano.")
                 % {"name": period.name}
             )
-        _move(plan, actor=actor, action="plan.close", source=State.MONITORING, target=State.CLOSED)
+        _move(
+            plan,
+            actor=actor,
+            action="plan.close",
+            source=State.MONITORING,
+            target=State.CLOSED,
+            values={"rules_snapshot": take_snapshot(plan.authority_id)},
+        )
     return plan
 
 
@@ -168,8 +193,10 @@ def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str)
 
     1. the actor is an evaluator of the authority;
     2. the date (not in the future) and the minutes are given;
-    3. closed → validated with date, minutes and validator, logged as ``plan.validate``; a
-       plan already validated (even a moment ago, by a concurrent request) is refused.
+    3. no variazione of the plan is open (its results may still change);
+    4. closed → validated with date, minutes and validator, logged as ``plan.validate``; a
+       plan already validated (even a moment ago, by a concurrent request) is refused. A plan
+       whose validation a variazione reopened is closed again, and is validated again once.
     """
     require(actor, "planning.validate_plan", plan)
     minutes = minutes.strip()
@@ -183,6 +210,8 @@ def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str)
     if errors:
         raise InvalidData(errors)
     with transaction.atomic():
+        if has_open_variation(lock_plan(plan.pk)):
+            raise DomainError(str(OPEN_VARIATION))
         _move(
             plan,
             actor=actor,
@@ -279,6 +308,8 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
             return _("%(n)s schede non superano i controlli: correggile prima di approvare.") % {
                 "n": count
             }
+    if step.action == "valida" and has_open_variation(plan):
+        return str(OPEN_VARIATION)
     if step.action == "chiudi":
         period = open_period_of(plan)
         if period is not None:

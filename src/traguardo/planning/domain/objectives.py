@@ -4,6 +4,10 @@ A scheda is saved whole (header, indicators with the targets of the card's year,
 as the editor submits it. The checks are the engine's (``scoring.check_plan``) run on the data
 about to be written together with the plan's other schede: an error refuses the save with the
 message next to its field; warnings are saved and shown on the card.
+
+Whether the actor may write depends on the plan's state (a manager writes only drafts): each
+save reads the plan again inside its transaction (``planning.guards``), so a save that races
+the plan's proposal is refused instead of landing on the proposed plan.
 """
 
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ from traguardo.organization.models import (
     PolicyLevel,
 )
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
+from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import (
     Activity,
     DupGoal,
@@ -122,12 +127,15 @@ def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
     """Add a scheda to a plan.
 
     1. the actor may add schede to the plan (admin, or manager while the plan is a draft);
-    2. a manager may only name a unit they head;
-    3. the data passes the checks (errors refuse, next to their field);
-    4. header, rows and targets are written in one transaction.
+    2. with the plan locked in the transaction, the permission holds on its current state;
+    3. a manager may only name a unit they head;
+    4. the data passes the checks (errors refuse, next to their field);
+    5. header, rows and targets are written in that transaction.
     """
     require(actor, "planning.add_objective", plan)
     with transaction.atomic():
+        plan = lock_plan(plan.pk)
+        require_now(actor, "planning.add_objective", plan, plan)
         last = plan.objectives.order_by("-position").values_list("position", flat=True).first()
         objective = Objective(authority=plan.authority, plan=plan, position=(last or 0) + 1)
         _validate(plan, objective, data, actor)
@@ -145,11 +153,14 @@ def update_objective(
 ) -> Objective:
     """Save the editor's version of a scheda, unless someone saved it since it was loaded.
 
-    The UPDATE carries ``version = <loaded version>``: when another save got there first no
-    row matches, nothing is written and ``ConflictError`` tells the view to show the conflict.
+    The plan is locked and the permission checked again on its current state inside the
+    transaction (a scheda of a plan proposed meanwhile is refused). The UPDATE carries
+    ``version = <loaded version>``: when another save got there first no row matches, nothing
+    is written and ``ConflictError`` tells the view to show the conflict.
     """
     require(actor, "planning.change_objective", objective)
     with transaction.atomic():
+        require_now(actor, "planning.change_objective", objective, lock_plan(objective.plan_id))
         _validate(objective.plan, objective, data, actor)
         before = objective_state(_fresh(objective))
         # The version being replaced stays readable (loaded schede have none stored yet).

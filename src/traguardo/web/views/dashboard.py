@@ -18,10 +18,11 @@ from traguardo.accounts.rules import covered_units
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import Measurement
-from traguardo.organization.models import Person, ScoringPolicy
+from traguardo.organization.models import Person
 from traguardo.planning.asof import current_period
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.rulebook import plan_rules
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
 from traguardo.reports.scheda import CardView, plan_pages
@@ -48,8 +49,7 @@ class LightRow:
 def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     page = plan_pages(plan)
-    policy = ScoringPolicy.objects.first() or ScoringPolicy()
-    thresholds = {"green_from": policy.green_from, "amber_from": policy.amber_from}
+    thresholds = plan_rules(plan).thresholds
     today = timezone.localdate()
     days = _days(request)
     deadlines = plan_deadlines(plan, [row.objective for row in page.rows])

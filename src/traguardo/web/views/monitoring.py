@@ -15,6 +15,7 @@ from traguardo.monitoring.domain import OPEN_STATES, missing_for_closure
 from traguardo.monitoring.forms import MeasurementForm, PeriodForm, initial_from
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.planning.asof import current_period
+from traguardo.planning.guards import results_frozen
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.scheda import scheda_page
 
@@ -41,6 +42,8 @@ def periods(request: HttpRequest, year: int) -> HttpResponse:
         "periods": rows,
         "form": form,
         "can_manage": can_manage,
+        # A closed plan's periods reopen only inside a variazione (the domain refuses too).
+        "frozen": results_frozen(plan),
         "open_period": open_period,
         "missing": missing_for_closure(open_period) if open_period else [],
         "refused": request.session.pop("traguardo.closure_missing", []),
@@ -80,9 +83,11 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.view_objective", objective)
     period = current_period(objective.plan)
+    frozen = results_frozen(objective.plan)
     can_record = (
         period is not None
         and period.state in OPEN_STATES
+        and not frozen
         and request.user.has_perm("monitoring.record_measurement", objective)
     )
     can_force = request.user.has_perm("monitoring.force_achievement", objective)
@@ -90,7 +95,12 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_record:
             check_perm(request, "monitoring.record_measurement", objective)
-            messages.error(request, _("Nessun periodo aperto: le rilevazioni sono chiuse."))
+            messages.error(
+                request,
+                _("Il piano è consuntivato: le rilevazioni si modificano solo in una variazione.")
+                if frozen
+                else _("Nessun periodo aperto: le rilevazioni sono chiuse."),
+            )
             return redirect("measurements", authority=request.authority.slug, pk=pk)
         bound, response = _save(request, objective, period, can_force)
         if response is not None:
@@ -135,6 +145,7 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
         "period": period,
         "rows": rows,
         "can_record": can_record,
+        "frozen": frozen,
         "can_see_evidence": request.user.has_perm("monitoring.view_evidence", objective),
     }
     return render(

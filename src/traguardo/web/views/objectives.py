@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from traguardo.accounts.rules import covered_units
-from traguardo.core.domain import ConflictError, InvalidData
+from traguardo.core.domain import ConflictError, DomainError, InvalidData
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.organization.models import GradingScale, OrgUnit, PolicyLevel
 from traguardo.planning.domain.objectives import create_objective, update_objective
@@ -164,6 +164,8 @@ class _Editor:
             except InvalidData as error:
                 table_errors = _attach(error, header, indicators, activities)
                 return self.render(forms, table_errors=table_errors, status=400)
+            except DomainError as error:  # the plan changed state since the page was loaded
+                return self.render(forms, table_errors={"header": [error.message]}, status=400)
             messages.success(self.request, _("Scheda salvata."))
             return redirect("objective_detail", authority=self.plan.authority.slug, pk=saved.pk)
         return self.render(forms, status=400)

@@ -37,6 +37,7 @@ from traguardo.organization.models import (
     PolicyLevel,
 )
 from traguardo.planning.models import DupGoal
+from traguardo.planning.rulebook import policy_usage, scale_usage
 
 SETUP = "organization.manage_setup"
 
@@ -373,7 +374,11 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
         success=lambda policy: _("Regole del sistema di misurazione aggiornate."),
         then=_policy(request)["url"],
         template="web/setup/policy.html",
-        context={"page_title": _policy(request)["title"], **_policy_levels(policy)},
+        context={
+            "page_title": _policy(request)["title"],
+            "usage": policy_usage(),
+            **_policy_levels(policy),
+        },
     )
 
 
@@ -466,7 +471,11 @@ def _scales(request: HttpRequest) -> dict[str, str]:
 
 @tenant_view(SETUP)
 def scale_list(request: HttpRequest) -> HttpResponse:
-    scales = [(scale, domain.reading_of(scale.scale)) for scale in GradingScale.objects.all()]
+    usage = scale_usage()
+    scales = [
+        (scale, domain.reading_of(scale.scale), usage.get(scale.pk, []))
+        for scale in GradingScale.objects.all()
+    ]
     return render(request, "web/setup/scale_list.html", {"scales": scales})
 
 
@@ -523,6 +532,7 @@ def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "section": _scales(request),
             "page_title": scale.name,
             "delete_url": _url(request, "setup_scale_delete", pk=pk),
+            "usage": scale_usage().get(scale.pk, []),
         },
     )
 

@@ -31,8 +31,9 @@ from django_scopes import scope
 
 from traguardo.audit.models import AuditEntry
 from traguardo.core.tenancy import public_view
-from traguardo.organization.models import Authority, PerformanceArea, ScoringPolicy
+from traguardo.organization.models import Authority, PerformanceArea
 from traguardo.planning.models import Objective, Plan
+from traguardo.planning.rulebook import plan_rules
 from traguardo.reports import opendata
 from traguardo.reports.charts import achievement_distribution, unit_bars
 from traguardo.reports.relazione import due_achievements
@@ -159,8 +160,7 @@ def public_results(request: HttpRequest, authority: Authority, year: int) -> Htt
     context = _base_context(authority, plan)
     if context["results_public"]:
         page = plan_pages(plan)
-        policy = ScoringPolicy.objects.first() or ScoringPolicy()
-        thresholds = {"green_from": policy.green_from, "amber_from": policy.amber_from}
+        thresholds = plan_rules(plan).thresholds
         units = opendata.unit_results(page)
         context |= {
             "page": page,

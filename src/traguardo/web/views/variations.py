@@ -1,4 +1,4 @@
-"""Variazioni of an approved plan, and the versions of a scheda side by side."""
+"""Variazioni of an approved (or closed) plan, and the versions of a scheda side by side."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -39,12 +39,15 @@ def variation_list(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("variation_list", authority=request.authority.slug, year=year)
     refused = request.session.pop("traguardo.variation_refused", [])
     rows = list(plan.variations.select_related("opened_by", "closed_by").order_by("number"))
+    has_open = any(v.is_open for v in rows)
     context = {
         "plan": plan,
         "variations": rows,
         "form": form,
         "can_manage": can_manage,
-        "has_open": any(v.is_open for v in rows),
+        "has_open": has_open,
+        # A closed plan keeps its SMVP rules; inside a variazione the admin may renew them.
+        "can_refresh_rules": can_manage and has_open and plan.state == Plan.State.CLOSED,
         "refused": refused,
     }
     return render(request, "web/variations/list.html", context, status=400 if form.errors else 200)
@@ -64,6 +67,24 @@ def variation_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(v)s chiusa.") % {"v": variation})
+    return redirect("variation_list", authority=request.authority.slug, year=variation.plan.year)
+
+
+@require_POST
+@tenant_view("planning.view_plan")
+def variation_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Applica al piano le regole attuali dell'SMVP», inside an open variazione."""
+    variation = get_object_or_404(Variation.objects.select_related("plan"), pk=pk)
+    check_perm(request, "planning.manage_variations", variation.plan)
+    try:
+        domain.refresh_plan_rules(variation, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Il piano ora usa le regole attuali dell'SMVP (graduazioni, livelli, semaforo)."),
+        )
     return redirect("variation_list", authority=request.authority.slug, year=variation.plan.year)
 
 
@@ -106,5 +127,6 @@ def _number(raw) -> int | None:
 urlpatterns = [
     path("piani/<int:year>/variazioni/", variation_list, name="variation_list"),
     path("variazioni/<int:pk>/chiudi/", variation_close, name="variation_close"),
+    path("variazioni/<int:pk>/regole/", variation_rules, name="variation_rules"),
     path("schede/<int:pk>/versioni/", objective_versions, name="objective_versions"),
 ]
