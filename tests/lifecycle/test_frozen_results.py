@@ -230,12 +230,13 @@ def test_scenario_6_validated_results_cannot_change_without_reopening_validation
         "public_objective", pk=elections.pk
     )
     # Applying the current SMVP is an explicit act of the variazione: 10 days late → 5%, the
-    # indicators 40×100 + 40×5 + 20×0 → 42,00, and half of the result now comes from the
-    # activities (share 50%), none recorded: 21,00.
+    # indicators 40×100 + 40×5 + 20×0 → 42,00; half of the result would now come from the
+    # activities (share 50%), but none was reported: they are waiting, never 0, so the
+    # indicators decide and the result is partial.
     rules = reverse("variation_rules", args=[SLUG, variation.pk])
     assert "Applica al piano le regole attuali dell'SMVP" in text(admin.get(variations))
     assert admin.post(rules).status_code == 302
-    assert "Elezioni Europee 2019 21,00%" in public("public_results")
+    assert "Elezioni Europee 2019 42,00% (parziale)" in public("public_results")
     assert "5,00%" in public("public_objective", pk=elections.pk)
     with scopes_disabled():
         assert plan_rules(Plan.objects.get(pk=plan.pk)).green_from == Decimal(99)
@@ -252,7 +253,7 @@ def test_scenario_6_validated_results_cannot_change_without_reopening_validation
         assert (plan.state, plan.validation_minutes) == ("validated", "Verbale n. 9")
     final = public("public_results")
     assert f"Risultati rivisti il {today} (variazione n. 1)." in final
-    assert "Elezioni Europee 2019 21,00%" in final
+    assert "Elezioni Europee 2019 42,00% (parziale)" in final
 
     with scopes_disabled():
         actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
