@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -38,6 +39,12 @@ class DeadlineRow:
     deadline: Deadline
     plan: Plan
     days: int  # days late for an overdue deadline, days left for one still to come
+
+    @property
+    def today(self) -> bool:
+        """The days are counted from today (else from the plan's as-of date, in the past):
+        only then do "oggi" and "tra N giorni" read true."""
+        return self.deadline.on == timezone.localdate()
 
 
 @dataclass(frozen=True)

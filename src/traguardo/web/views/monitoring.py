@@ -164,9 +164,7 @@ def _save(request, objective, period, can_force):
         raise Http404
     rows = objective.indicators if kind == "ind" else objective.activities
     subject = get_object_or_404(rows.all(), pk=int(raw_pk))
-    by_delay = kind == "ind" and graded_by_delay(
-        subject, plan_rules(objective.plan).scale(subject)
-    )
+    by_delay = kind == "ind" and graded_by_delay(subject, plan_rules(objective.plan).scale(subject))
     form = MeasurementForm(
         request.POST,
         request.FILES,
