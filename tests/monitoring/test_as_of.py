@@ -430,8 +430,10 @@ def with_activity(authority, admin):
         objective = ObjectiveFactory(plan=plan, code="A1", title="Sportello unico")
         indicator = IndicatorFactory(objective=objective)
         TargetFactory(indicator=indicator, due_date=date(2019, 6, 30))
-        ActivityFactory(objective=objective, title="Bando", end_date=date(2019, 6, 30))
-        ActivityFactory(objective=objective, title="Collaudo", end_date=date(2020, 3, 31))
+        ActivityFactory(objective=objective, position=1, title="Bando", end_date=date(2019, 6, 30))
+        ActivityFactory(
+            objective=objective, position=2, title="Collaudo", end_date=date(2020, 3, 31)
+        )
         period = consuntivo(plan, MonitoringPeriod.State.OPEN)
         Measurement.objects.create(
             authority=authority, period=period, indicator=indicator, completed_on=date(2019, 6, 1)

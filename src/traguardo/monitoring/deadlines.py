@@ -125,9 +125,9 @@ def plan_deadlines(
                 if target is None or target.due_date is None:
                     continue
                 # The period's result answers for its own target (the intermediate one in a
-                # verifica intermedia, else the final one); the other target is met by its
-                # completion date or by a person's decision.
-                own = intermediate == _intermediate_period(when)
+                # verifica intermedia, else the final one, which settles the intermediate one
+                # too); otherwise a target is met by its completion date or a person's decision.
+                own = not _intermediate_period(when) or intermediate
                 settled = decided or bool(own and row and indicator_state(row) in SETTLED)
                 found.append(
                     Deadline(
