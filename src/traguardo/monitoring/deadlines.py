@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.planning.asof import AsOf
+from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
@@ -90,13 +90,17 @@ def plan_deadlines(
 ) -> list[Deadline]:
     """Every deadline of the plan, by date (objectives prefetched for scoring, or loaded),
     met or not by the measurements of ``period`` (default: the current period), as of the
-    date ``as_of(plan, period, today=today)`` gives. ``scores``: the engine's results for
-    these objectives when the caller has them already (same period and date)."""
+    date ``as_of(plan, period, today=today)`` gives.
+
+    ``scores``: the engine's results for these objectives (same period and date). With them,
+    a row the engine counts as met (measured, reached, completed) or a person decided is no
+    longer due; without them, only a completion date or a decision (non valutabile, forced)
+    meets a deadline. ``deadlines_as_of`` scores and asks for them.
+    """
     if objectives is None:
         objectives = list(objectives_for_scoring(plan.objectives.all()))
-    if scores is None:
-        scores = score_objectives(plan, objectives, period=period, today=today)
-    when = scores.as_of
+    when = scores.as_of if scores is not None else as_of(plan, period, today=today)
+    results = scores.result.objectives if scores is not None else {}
     done: dict[tuple[str, int], Measurement] = {}
     if when.period is not None:
         for m in Measurement.objects.filter(period=when.period).only(
@@ -108,7 +112,7 @@ def plan_deadlines(
                 done[("activity", m.activity_id)] = m
     found: list[Deadline] = []
     for objective in objectives:
-        result = scores.result.objectives.get(objective.pk)
+        result = results.get(objective.pk)
         indicator_results = {r.key: r for r in result.indicators} if result else {}
         activity_results = {r.key: r for r in result.activities} if result else {}
         for indicator in objective.indicators.all():
@@ -160,6 +164,21 @@ def plan_deadlines(
                 )
             )
     return sorted(found, key=lambda d: (d.due_on, d.objective.position, d.kind, d.key))
+
+
+def deadlines_as_of(
+    plan: Plan,
+    objectives: list[Objective] | None = None,
+    *,
+    period: MonitoringPeriod | None = None,
+    today: date | None = None,
+) -> list[Deadline]:
+    """``plan_deadlines`` met or not as the engine sees each row as of the plan's date: the
+    one list of the cruscotto, "Le mie scadenze", the reminders and the calendar feed."""
+    if objectives is None:
+        objectives = list(objectives_for_scoring(plan.objectives.all()))
+    scores = score_objectives(plan, objectives, period=period, today=today)
+    return plan_deadlines(plan, objectives, scores=scores)
 
 
 def _intermediate_period(when: AsOf) -> bool:

@@ -26,7 +26,7 @@ from traguardo.accounts.models import CalendarToken, Membership, ReminderLog, Ro
 from traguardo.accounts.rules import covered_units
 from traguardo.audit.log import log_action
 from traguardo.core.templatetags.traguardo import date_it
-from traguardo.monitoring.deadlines import Deadline, plan_deadlines
+from traguardo.monitoring.deadlines import Deadline, deadlines_as_of
 from traguardo.monitoring.ical import AllDayEvent, calendar
 from traguardo.organization.models import Authority
 from traguardo.planning.models import Objective, Plan
@@ -45,7 +45,7 @@ def authority_deadlines(authority: Authority, today: date) -> list[Deadline]:
             .prefetch_related("periods")
             .order_by("year")
         )
-        found = [deadline for plan in plans for deadline in plan_deadlines(plan, today=today)]
+        found = [deadline for plan in plans for deadline in deadlines_as_of(plan, today=today)]
     return sorted(found, key=lambda d: d.due_on)  # stable: each plan's own order is kept
 
 

@@ -17,7 +17,12 @@ from django.views.decorators.http import require_safe
 
 from traguardo.accounts.rules import covered_units
 from traguardo.core.tenancy import tenant_view
-from traguardo.monitoring.deadlines import Deadline, plan_deadlines, situation_text
+from traguardo.monitoring.deadlines import (
+    Deadline,
+    deadlines_as_of,
+    plan_deadlines,
+    situation_text,
+)
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person, ScoringPolicy
 from traguardo.planning.asof import AsOf
@@ -207,7 +212,7 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
     situations = []
     for plan_id, plan_objectives in by_plan.items():
         plan = plans[plan_id]
-        deadlines = plan_deadlines(plan, plan_objectives)
+        deadlines = deadlines_as_of(plan, plan_objectives)
         if deadlines:
             situations.append((plan, situation_text(deadlines[0].as_of)))
         for d in deadlines:
