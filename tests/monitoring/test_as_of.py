@@ -468,3 +468,30 @@ def test_closing_ignores_activities_that_do_not_count(authority, admin, with_act
         close_period(with_activity, actor=admin)
     with_activity.refresh_from_db()
     assert with_activity.state == MonitoringPeriod.State.CLOSED
+
+
+def test_an_indicator_with_a_score_is_no_longer_overdue(client, demo):
+    """Card 7's ratio is graded on its value: once measured (18 of 24 → 75) its deadline is
+    met, though no completion date is recorded; card 8's, unmeasured, stays overdue."""
+    period = consuntivo(demo, MonitoringPeriod.State.OPEN)
+    with scopes_disabled():
+        seven, eight = card(7).indicators.get(), card(8).indicators.get()
+        for indicator in (seven, eight):  # due 30/06/2019, so overdue as of 31/12/2019
+            target = indicator.targets.get()
+            target.due_date = date(2019, 6, 30)
+            target.save()
+        Measurement.objects.create(
+            authority=demo.authority,
+            period=period,
+            indicator=seven,
+            numerator=Decimal(18),
+            denominator=Decimal(24),
+        )
+    assert client.login(username="serrao", password=DEMO_PASSWORD)
+    html = client.get(reverse("plan_dashboard", args=[SLUG, 2019])).content.decode()
+    overdue = section(html, "superate")
+    assert (
+        "30 giugno 2019 Attuazione misure (indicatore) 8 · Attuazione delle misure di "
+        "trasparenza 184 giorni di ritardo al 31 dicembre 2019"
+    ) in overdue
+    assert "Attuazione delle misure (indicatore)" not in overdue

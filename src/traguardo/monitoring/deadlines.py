@@ -159,7 +159,8 @@ def plan_deadlines(
                     label=activity.title,
                     due_on=activity.end_date,
                     done_on=m.completed_on if m else None,
-                    settled=bool(row and activity_state(row) in SETTLED),
+                    settled=bool(m and m.not_assessable)
+                    or bool(row and activity_state(row) in SETTLED),
                     as_of=when,
                 )
             )
