@@ -104,6 +104,8 @@ def test_scenario_1_delays_are_counted_as_of_the_period_not_today(client, closed
         "5 · Elezioni Europee 2019 245 giorni di ritardo al 31 dicembre 2019"
     ) in overdue
     assert not THOUSANDS_OF_DAYS.search(page)
+    # Due on the consuntivo's own date: not late on it.
+    assert "Studio della normativa aggiornata e formazione" not in overdue
     # Due in 2020 and 2021: not overdue as of the consuntivo 2019.
     assert "31 dicembre 2020" not in overdue and "31 dicembre 2021" not in overdue
 

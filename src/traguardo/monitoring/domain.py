@@ -220,7 +220,12 @@ def _indicator_why(result, recorded: bool) -> str:
         )
     if result.why is Why.NO_VALUE or result.why is None:
         return _("rilevazione senza valore")
-    return why_label(result.why)
+    if result.why is Why.NO_REACHED_DATE:
+        return why_label(result.why)
+    # Not computable as recorded or as the card stands (no expected level, no baseline…).
+    return _(
+        "%(why)s: correggi la rilevazione o la scheda, segna non valutabile o chiedi la forzatura"
+    ) % {"why": why_label(result.why)}
 
 
 def close_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:

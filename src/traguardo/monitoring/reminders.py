@@ -166,10 +166,6 @@ class Entry:
     def subject(self) -> str:
         return subject_name(self.deadline)
 
-    @property
-    def late_text(self) -> str:
-        return days_text(self.days_late)
-
 
 @dataclass(frozen=True)
 class Section:
