@@ -287,8 +287,22 @@ def test_scenario_2_each_refusal_names_the_scheda_the_row_and_why(client, demo):
         reverse("measurements", args=[SLUG, one.pk]),
         {"subject": key, f"{key}-numerator": "95", f"{key}-denominator": "100"},
     )
+    nine = card(9)  # a ratio whose card gives no expected level
+    with scopes_disabled():
+        key = f"ind-{nine.indicators.get().pk}"
+    client.post(
+        reverse("measurements", args=[SLUG, nine.pk]),
+        {"subject": key, f"{key}-numerator": "5", f"{key}-denominator": "10"},
+    )
     response = client.post(reverse("period_action", args=[SLUG, period.pk, "chiudi"]), follow=True)
     page = text(response.content.decode())
+    assert (
+        "Scheda 1 «PROTEZIONE DEI DATI PERSONALI», indicatore 1 «Individuazione dei ruoli "
+    ) in page
+    assert (
+        "manca il livello atteso: correggi la rilevazione o la scheda, segna non valutabile o "
+        "chiedi la forzatura."
+    ) in page
     assert "Il periodo non si può chiudere: 13 elementi dovuti" in page
     assert (
         "Scheda n. 1 (senza codice) «Implementazione software gestionale con i dati catastali "
