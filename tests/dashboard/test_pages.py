@@ -39,8 +39,13 @@ def section(html: str, heading_id: str) -> str:
     return text(match.group(1))
 
 
+# The demo plan is of 2019: with no period, or with its consuntivo at 31/12/2019 open, its
+# pages are seen as of min(today, 31 December 2019) (DESIGN.md §4.7), never as of today.
+AS_OF = date(2019, 12, 31)
+
+
 def late(due: date) -> str:
-    return f"{(TODAY() - due).days} giorni di ritardo"
+    return f"{(AS_OF - due).days} giorni di ritardo"
 
 
 @pytest.fixture
@@ -106,7 +111,8 @@ def test_card_5_at_76_percent_is_amber_on_the_dashboard(client, card_5):
     assert text(row).startswith("5 Elezioni Europee 2019 Settore II giallo 76,00% ")
     assert 'class="semaforo semaforo-amber" aria-hidden="true"' in row
     assert section(html, "ente") == (
-        "Raggiungimento dell'ente giallo — 76,00% (provvisorio) Schede con un risultato: 1 su 11"
+        "Raggiungimento dell'ente giallo — 76,00% (provvisorio) 1 schede su 9 misurate"
+        " · 2 non ancora dovute · provvisorio al 31 dicembre 2019"
         " · media a pesi uguali: manca il Punteggio di qualche scheda."
     )
     assert (
@@ -119,8 +125,13 @@ def test_every_other_scheda_reads_not_measured(client, card_5):
     html = get(client, "plan_dashboard", 2019).content.decode()
     rows = re.findall(r'<tr id="scheda-(\d+)">(.*?)</tr>', html, re.S)
     assert len(rows) == 11
-    others = [text(row) for pk, row in rows if int(pk) != card_5.pk]
+    later = {card(card_5.plan, 10).pk, card(card_5.plan, 11).pk}  # the 2020 and 2021 cards
+    others = [text(row) for pk, row in rows if int(pk) not in {card_5.pk, *later}]
+    assert len(others) == 8
     assert all("non misurato non misurato" in row for row in others)
+    not_due = [text(row) for pk, row in rows if int(pk) in later]
+    assert all("non ancora dovuta non ancora dovuta" in row for row in not_due)
+    assert not any("non misurato" in row for row in not_due)
 
 
 def test_the_distribution_and_the_units_show_card_5(client, card_5):
@@ -129,13 +140,14 @@ def test_the_distribution_and_the_units_show_card_5(client, card_5):
         ("rosso", "< 60%", "0"),
         ("giallo", "≥ 60% e < 90%", "1"),
         ("verde", "≥ 90%", "0"),
-        ("non misurato", "nessun risultato", "10"),
+        ("non misurato", "nessun risultato", "8"),
     ]
     assert response.context["unit_chart"].table == [("Settore II", "76,00%")]
     html = response.content.decode()
     distribution = section(html, "distribuzione-sezione")
     assert "Dati del grafico" in distribution
-    assert "giallo ≥ 60% e < 90% 1 verde ≥ 90% 0 non misurato nessun risultato 10" in distribution
+    assert "giallo ≥ 60% e < 90% 1 verde ≥ 90% 0 non misurato nessun risultato 8" in distribution
+    assert "2 schede non ancora dovute a questa data non sono nel grafico." in distribution
     assert "Settore II 76,00%" in section(html, "unita-sezione")
     # The SVGs are in the page as markup, each named by its title.
     assert html.count('role="img"') == 2
@@ -177,7 +189,13 @@ def test_without_a_period_the_dashboard_says_nothing_is_measured(client, demo):
     assert "Nessun periodo di monitoraggio aperto: i risultati non sono ancora misurati." in text(
         html
     )
-    assert section(html, "ente").startswith("Raggiungimento dell'ente non misurato Schede")
+    assert section(html, "ente") == (
+        "Raggiungimento dell'ente non misurato 0 schede su 9 misurate · 2 non ancora dovute"
+        " · provvisorio al 31 dicembre 2019."
+    )
+    assert "Situazione al 31 dicembre 2019 · provvisorio (nessun periodo di monitoraggio)" in (
+        text(html)
+    )
 
 
 @pytest.fixture
@@ -232,28 +250,28 @@ def test_the_gantt_page_of_sintel(client, demo, period):
             "non indicato",
             "31 dicembre 2019",
             "20 dicembre 2019",
-            "completata",
+            "completata in tempo",
         ),
         (
             "2. Abilitazione e registrazione sulla Piattaforma Sintel",
             "non indicato",
             "31 dicembre 2019",
             "—",
-            "in ritardo",
+            "non misurata",
         ),
         (
             '3. Organizzazione e gestione degli "impiegati ed uffici abilitati" in piattaforma',
             "non indicato",
             "31 dicembre 2019",
             "—",
-            "in ritardo",
+            "non misurata",
         ),
         (
             "4. Configurazione dei modelli di procedure più utilizzati dai vari settori",
             "non indicato",
             "31 dicembre 2020",
             "—",
-            "in ritardo",
+            "non ancora dovuta",
         ),
     ]
     page = text(response.content.decode())
@@ -270,7 +288,8 @@ def test_the_gantt_page_of_sintel(client, demo, period):
 def test_the_gantt_lists_undated_activities(client, demo):
     events = card(demo, 4)
     chart = get(client, "objective_gantt", 2019, events.pk).context["chart"]
-    assert [row[4] for row in chart.table] == ["senza date — da fare"] * 3
+    # Undated, they are due by the end of the scheda's year: nobody reported on them.
+    assert [row[4] for row in chart.table] == ["senza date — non misurata"] * 3
 
 
 def test_the_dashboard_links_each_scheda_to_its_gantt(client, demo):
@@ -294,9 +313,18 @@ def test_my_deadlines_are_those_of_my_schede_and_units(client, demo):
     ) in overdue
     # Cards 1 and 6 have neither a unit nor a responsible: not Serrao's.
     assert "Verifica corso di validità di locazioni" not in overdue
-    assert section(html, "in-arrivo").endswith("Nessuna scadenza in arrivo in questo intervallo.")
-    assert section(html, "piu-avanti") == "Più avanti Nessuna scadenza successiva."
+    # Seen as of 31/12/2019: what falls due that day is still to come, the 2020 and 2021
+    # deadlines come later; neither is counted from today.
+    coming = section(html, "in-arrivo")
+    assert (
+        "31 dicembre 2019 Attuazione misure (attività) 8 · Attuazione delle misure di "
+        "trasparenza Piano 2019 scade il 31 dicembre 2019, data della situazione"
+    ) in coming
+    later = section(html, "piu-avanti")
+    assert "31 dicembre 2021" in later and "731 giorni dopo il 31 dicembre 2019" in later
+    assert "tra " not in coming + later and "oggi" not in coming + later
     assert "Le mie scadenze" in text(html)
+    assert "Piano 2019: Situazione al 31 dicembre 2019 · provvisorio" in text(html)
 
 
 def test_my_deadlines_leave_out_closed_plans(client, demo):

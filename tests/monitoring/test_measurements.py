@@ -158,8 +158,15 @@ def test_a_period_closes_only_when_every_indicator_is_measured_or_justified(clie
     page = page_text(response)
     with scopes_disabled():
         total = sum(o.indicators.count() for o in Objective.objects.all())
-    assert f"Il periodo non si può chiudere: mancano {total} rilevazioni." in page
-    assert "Scheda 5 «Elezioni Europee 2019», indicatore 1: nessuna rilevazione." in page
+    later = 3  # scheda 3's indicator due 31/12/2020 and the 2020 and 2021 cards: not due
+    assert (
+        f"Il periodo non si può chiudere: {total - later} elementi dovuti sono senza risultato "
+        "né decisione."
+    ) in page
+    assert (
+        "Scheda 5 «Elezioni Europee 2019», indicatore 1 «Individuazione ed assegnazione degli "
+        "spazi per la propaganda elettorale»: nessuna rilevazione."
+    ) in page
     period.refresh_from_db()
     assert period.state == "open"
     with scopes_disabled():

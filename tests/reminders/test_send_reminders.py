@@ -57,7 +57,9 @@ IN SCADENZA FINO AL 9 OTTOBRE 2019 (1)
   Indicatore: Prima procedura di gara SINTEL
 
 Una scadenza risulta rispettata quando nella rilevazione del periodo di monitoraggio in corso \
-è indicata la data di completamento.
+è indicata la data di completamento, o quando l'indicatore ha un risultato o una decisione \
+(non valutabile, risultato forzato). I ritardi sono contati a oggi finché il periodo è aperto \
+e la sua data non è passata; altrimenti il testo indica la data a cui sono contati.
 
 --\x20
 Traguardo, gestione del ciclo della performance.

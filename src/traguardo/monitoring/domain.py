@@ -9,7 +9,7 @@ Scores are not written anywhere: the pages ask the engine again.
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -20,13 +20,30 @@ from django.utils.translation import gettext as _
 
 from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, InvalidData, require
+from traguardo.core.templatetags.traguardo import number_it
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.uploads import check_upload
+from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.guards import check_results_open, lock_plan, require_now
-from traguardo.planning.models import Activity, Indicator, Plan
-from traguardo.scoring import Measure
+from traguardo.planning.models import Activity, Indicator, Objective, Plan
+from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.rulebook import plan_rules
+from traguardo.planning.scores import score_objectives
+from traguardo.planning.states import why_label
+from traguardo.scoring import (
+    DelaySteps,
+    Direction,
+    ItemState,
+    Measure,
+    Why,
+    activity_state,
+    counts_for_closing,
+    indicator_state,
+)
 
 OPEN_STATES = (MonitoringPeriod.State.OPEN, MonitoringPeriod.State.REOPENED)
+VALUE_BY_DELAY = (Measure.RATIO, Measure.NUMBER, Measure.PERCENTAGE)
+CENT = Decimal("0.01")
 # What the audit log keeps of a measurement (before and after a correction).
 MEASUREMENT_FIELDS = (
     "numerator", "denominator", "value", "completed_on", "done", "progress", "not_assessable",
@@ -99,42 +116,138 @@ def open_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
     return period
 
 
-def missing_for_closure(period: MonitoringPeriod) -> list[Indicator]:
-    """Indicators of the plan with neither a measurement nor a justification in the period."""
-    measured = Measurement.objects.filter(period=period, indicator__isnull=False).values(
-        "indicator_id"
+@dataclass(frozen=True)
+class ClosureItem:
+    """A row of a scheda as the close check sees it: due and not settled (``why`` says what
+    is missing), or not yet due at the period's reference date."""
+
+    objective: Objective
+    kind: str  # "indicator" | "activity"
+    position: int
+    name: str
+    why: str = ""
+
+    @property
+    def scheda(self) -> str:
+        """«Scheda 5 «Elezioni Europee 2019»»; a scheda without a code by its position."""
+        o = self.objective
+        if o.code:
+            name = _("Scheda %(code)s") % {"code": o.code}
+        else:
+            name = _("Scheda n. %(n)s (senza codice)") % {"n": o.position}
+        return f"{name} «{o.title}»" if o.title else name
+
+    @property
+    def row(self) -> str:
+        what = _("indicatore %(n)s") if self.kind == "indicator" else _("attività %(n)s")
+        return f"{what % {'n': self.position}} «{self.name}»"
+
+    @property
+    def message(self) -> str:
+        return f"{self.scheda}, {self.row}: {self.why}."
+
+
+@dataclass(frozen=True)
+class ClosureCheck:
+    """What stands between a period and its closing, computed by the engine as of the
+    period's reference date (DESIGN.md §4.7)."""
+
+    period: MonitoringPeriod
+    missing: list[ClosureItem]
+    not_due: list[ClosureItem]
+    activities_required: bool
+
+    @property
+    def can_close(self) -> bool:
+        return not self.missing
+
+
+def closure_check(period: MonitoringPeriod) -> ClosureCheck:
+    """Every indicator due by the period's reference date must be settled: it has a score, or
+    a person decided (non valutabile, forced). Activities too, when the SMVP gives them a share
+    of the result. What is due after the reference date is not required, and listed apart."""
+    plan = period.plan
+    objectives = list(objectives_for_scoring(plan.objectives.all()).order_by("position"))
+    scores = score_objectives(plan, objectives, period=period, today=period.reference_date)
+    recorded = set(
+        Measurement.objects.filter(period=period).values_list("indicator_id", "activity_id")
     )
-    return list(
-        Indicator.objects.filter(objective__plan=period.plan)
-        .exclude(pk__in=measured)
-        .select_related("objective")
-        .order_by("objective__position", "position")
+    activities_required = scores.rules.policy.activity_share > 0
+    missing: list[ClosureItem] = []
+    not_due: list[ClosureItem] = []
+    for objective in objectives:
+        result = scores.result.objectives.get(objective.pk)
+        if result is None:
+            continue
+        indicators = {i.pk: i for i in objective.indicators.all()}
+        for row in result.indicators:
+            indicator = indicators[row.key]
+            item = ClosureItem(objective, "indicator", indicator.position, indicator.name)
+            state = indicator_state(row)
+            if state is ItemState.NOT_DUE:
+                not_due.append(item)
+            elif not counts_for_closing(state):
+                why = _indicator_why(row, (indicator.pk, None) in recorded)
+                missing.append(replace(item, why=why))
+        if not activities_required:
+            continue
+        activities = {a.pk: a for a in objective.activities.all()}
+        for row in result.activities:
+            activity = activities[row.key]
+            item = ClosureItem(objective, "activity", activity.position, activity.title)
+            state = activity_state(row)
+            if state is ItemState.NOT_DUE:
+                not_due.append(item)
+            elif not counts_for_closing(state):
+                why = (
+                    _("né data di completamento né avanzamento")
+                    if (None, activity.pk) in recorded
+                    else _("nessuna rilevazione")
+                )
+                missing.append(replace(item, why=why))
+    order = {"indicator": 0, "activity": 1}
+
+    def key(i: ClosureItem):
+        return (i.objective.position, order[i.kind], i.position)
+
+    return ClosureCheck(
+        period=period,
+        missing=sorted(missing, key=key),
+        not_due=sorted(not_due, key=key),
+        activities_required=activities_required,
     )
+
+
+def _indicator_why(result, recorded: bool) -> str:
+    """What a due indicator without a score lacks, said as what to do about it."""
+    if not recorded:
+        return _("nessuna rilevazione")
+    if result.why is Why.NOT_REACHED:
+        return _(
+            "livello atteso non raggiunto alla data di riferimento: indica la data di "
+            "raggiungimento, segna non valutabile o chiedi la forzatura"
+        )
+    if result.why is Why.NO_VALUE or result.why is None:
+        return _("rilevazione senza valore")
+    if result.why is Why.NO_REACHED_DATE:
+        return why_label(result.why)
+    # Not computable as recorded or as the card stands (no expected level, no baseline…).
+    return _(
+        "%(why)s: correggi la rilevazione o la scheda, segna non valutabile o chiedi la forzatura"
+    ) % {"why": why_label(result.why)}
 
 
 def close_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
-    """Close an open period, once every indicator has a measurement or a justification."""
+    """Close an open period, once every row due by its reference date is settled
+    (``closure_check``)."""
     require(actor, "monitoring.manage_periods", period.plan)
     with transaction.atomic():
         _lock(period, actor, "monitoring.manage_periods")
         if period.state not in OPEN_STATES:
             raise DomainError(_("Si può chiudere solo un periodo aperto."))
-        missing = missing_for_closure(period)
-        if missing:
-            raise InvalidData(
-                [
-                    (
-                        "period",
-                        _("Scheda %(code)s «%(title)s», indicatore %(n)s: nessuna rilevazione.")
-                        % {
-                            "code": i.objective.code or "—",
-                            "title": i.objective,
-                            "n": i.position,
-                        },
-                    )
-                    for i in missing
-                ]
-            )
+        check = closure_check(period)
+        if check.missing:
+            raise InvalidData([("period", item.message) for item in check.missing])
         MonitoringPeriod.objects.filter(pk=period.pk).update(state=MonitoringPeriod.State.CLOSED)
         log_action(
             actor=actor,
@@ -182,6 +295,8 @@ def record_measurement(
     _check_period(period, objective.plan)
     errors = _measure_errors(Measure(indicator.measure), data)
     errors += _justification_errors(actor, objective, data)
+    if not errors:
+        errors += _reached_date_errors(indicator, period, data)
     if errors:
         raise InvalidData(errors)
     fields = _fields(data)
@@ -356,6 +471,57 @@ def _measure_errors(measure: Measure, data: MeasurementData) -> list[tuple[str, 
     if measure == Measure.DELAY_DAYS and data.value is not None and data.value < 0:
         errors.append(("value", _("I giorni di ritardo non possono essere negativi.")))
     return errors
+
+
+def graded_by_delay(indicator: Indicator, scale) -> bool:
+    """A value (ratio, number, percentage) graded by days of delay: its delay runs from the
+    due date to the day the value reached its expected level (DESIGN.md §4.6, card 1)."""
+    return isinstance(scale, DelaySteps) and indicator.measure in VALUE_BY_DELAY
+
+
+def measured_value(measure: str, data: MeasurementData) -> Decimal | None:
+    """The value the engine grades: numerator/denominator × 100 for a ratio."""
+    if measure == Measure.RATIO:
+        if data.numerator is None or not data.denominator:
+            return None
+        return data.numerator * Decimal(100) / data.denominator
+    return data.value
+
+
+def _reached_date_errors(
+    indicator: Indicator, period: MonitoringPeriod, data: MeasurementData
+) -> list[tuple[str, str]]:
+    """A day the expected level was reached, for a value graded by delay, only once the
+    recorded value reaches that level (in the indicator's direction), against the target the
+    engine uses for this period (the intermediate one in a verifica intermedia)."""
+    if data.completed_on is None or data.not_assessable or data.forced_achievement is not None:
+        return []
+    objective = indicator.objective
+    if not graded_by_delay(indicator, plan_rules(objective.plan).scale(indicator)):
+        return []
+    intermediate = period.kind == MonitoringPeriod.Kind.INTERMEDIATE
+    target = (intermediate and intermediate_target(indicator, objective.year)) or final_target(
+        indicator, objective.year
+    )
+    value = measured_value(indicator.measure, data)
+    if target is None or target.value is None or value is None:
+        return []
+    higher = indicator.direction != Direction.LOWER
+    reached = value >= target.value if higher else value <= target.value
+    if reached:
+        return []
+    return [
+        (
+            "completed_on",
+            _(
+                "Il livello atteso (%(target)s) non è raggiunto: il valore rilevato è "
+                "%(value)s. Indica la data di raggiungimento solo quando il livello è "
+                "raggiunto; finché non lo è, il ritardo si conta fino alla data di riferimento "
+                "del periodo."
+            )
+            % {"target": number_it(target.value), "value": number_it(value.quantize(CENT))},
+        )
+    ]
 
 
 def _justification_errors(actor, objective, data: MeasurementData) -> list[tuple[str, str]]:

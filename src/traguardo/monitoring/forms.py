@@ -81,9 +81,15 @@ class MeasurementForm(StyledForm):
         % {"types": ", ".join(ACCEPTED)},
     )
 
-    def __init__(self, *args, measure: str | None, can_force: bool, **kwargs) -> None:
+    def __init__(
+        self, *args, measure: str | None, can_force: bool, by_delay: bool = False, **kwargs
+    ) -> None:
+        """``by_delay``: the indicator's value is graded by days of delay, so the day its
+        expected level was reached is asked for (ratio, number, percentage)."""
         super().__init__(*args, **kwargs)
         keep = set(MEASURE_FIELDS.get(measure, ())) if measure else {"completed_on", "progress"}
+        if by_delay:
+            keep.add("completed_on")
         keep |= {"comment", "not_assessable", "not_assessable_reason", "file"}
         if can_force and measure:
             keep |= {"forced_achievement", "forced_reason"}
@@ -92,7 +98,14 @@ class MeasurementForm(StyledForm):
                 del self.fields[name]
         if measure in VALUE_LABELS:
             self.fields["value"].label = VALUE_LABELS[measure]
-        if measure == Measure.RATIO.value:
+        if by_delay:
+            self.fields["completed_on"].label = _("Data in cui è stato raggiunto il livello atteso")
+            self.fields["completed_on"].help_text = _(
+                "La graduazione è per giorni di ritardo: indica il giorno in cui il valore ha "
+                "raggiunto il livello atteso, solo quando lo ha raggiunto. Finché non lo "
+                "raggiunge, il ritardo si conta fino alla data di riferimento del periodo."
+            )
+        elif measure == Measure.RATIO.value:
             self.fields["completed_on"].label = _("Data in cui è stato raggiunto il livello atteso")
             self.fields["completed_on"].help_text = _(
                 "Serve quando la graduazione è per giorni di ritardo."

@@ -26,7 +26,7 @@ from traguardo.accounts.models import CalendarToken, Membership, ReminderLog, Ro
 from traguardo.accounts.rules import covered_units
 from traguardo.audit.log import log_action
 from traguardo.core.templatetags.traguardo import date_it
-from traguardo.monitoring.deadlines import Deadline, plan_deadlines
+from traguardo.monitoring.deadlines import Deadline, deadlines_as_of
 from traguardo.monitoring.ical import AllDayEvent, calendar
 from traguardo.organization.models import Authority
 from traguardo.planning.models import Objective, Plan
@@ -35,15 +35,17 @@ FINISHED_PLAN_STATES = (Plan.State.CLOSED, Plan.State.VALIDATED)
 UNIT_ROLES = (Role.MANAGER, Role.CONTRIBUTOR)
 
 
-def authority_deadlines(authority: Authority) -> list[Deadline]:
-    """Every deadline of the authority's running plans, by date."""
+def authority_deadlines(authority: Authority, today: date) -> list[Deadline]:
+    """Every deadline of the authority's running plans, by date, each seen as of its plan's
+    as-of date on ``today`` (``planning.asof.as_of``)."""
     with scope(authority=authority):
         plans = (
             Plan.objects.exclude(state__in=FINISHED_PLAN_STATES)
             .select_related("authority")  # for the links: every objective knows its plan
+            .prefetch_related("periods")
             .order_by("year")
         )
-        found = [deadline for plan in plans for deadline in plan_deadlines(plan)]
+        found = [deadline for plan in plans for deadline in deadlines_as_of(plan, today=today)]
     return sorted(found, key=lambda d: d.due_on)  # stable: each plan's own order is kept
 
 
@@ -64,10 +66,10 @@ def concerns(membership: Membership) -> Callable[[Deadline], bool]:
     return test
 
 
-def as_of(deadline: Deadline, today: date) -> Deadline:
+def known_on(deadline: Deadline, today: date) -> Deadline:
     """The deadline as it stood on ``today``: a completion recorded for a later day is not yet."""
     if deadline.done_on is not None and deadline.done_on > today:
-        return dataclasses.replace(deadline, done_on=None)
+        return dataclasses.replace(deadline, done_on=None, settled=False)
     return deadline
 
 
@@ -79,7 +81,7 @@ def deadlines_for_user(user: User, authority: Authority, today: date) -> list[De
     if membership is None or not user.is_active:
         return []
     mine = concerns(membership)
-    return [as_of(d, today) for d in authority_deadlines(authority) if mine(d)]
+    return [known_on(d, today) for d in authority_deadlines(authority, today) if mine(d)]
 
 
 # -- what a deadline says -------------------------------------------------------------------
@@ -100,13 +102,37 @@ def days_text(days: int) -> str:
     return _("1 giorno") if days == 1 else _("%(n)d giorni") % {"n": days}
 
 
+def late_text(deadline: Deadline, today: date) -> str:
+    """How late an overdue deadline is, as of its plan's date (DESIGN.md §4.7): "in ritardo
+    di N giorni" counts to today only while the period is open and its date not yet past;
+    otherwise the text names the date the days are counted to, and a closed period says so."""
+    when = deadline.as_of
+    days = days_text(deadline.days_late())
+    if when is None or (when.live and when.on == today):
+        return _("in ritardo di %(days)s") % {"days": days}
+    if when.final:
+        return _(
+            "non completata al %(date)s (%(period)s, chiuso): %(days)s di ritardo a quella data"
+        ) % {
+            "date": date_it(when.on),
+            "period": when.period.name,
+            "days": days,
+        }
+    return _("in ritardo di %(days)s al %(date)s") % {"days": days, "date": date_it(when.on)}
+
+
 def state_text(deadline: Deadline, today: date) -> str:
     if deadline.done_on is not None:
-        late = deadline.days_late(today)
+        late = deadline.days_late()
         done = _("completata il %(date)s") % {"date": date_it(deadline.done_on)}
         return done + (_(", con %(days)s di ritardo") % {"days": days_text(late)} if late else "")
-    if deadline.is_overdue(today):
-        return _("in ritardo di %(days)s") % {"days": days_text(deadline.days_late(today))}
+    if deadline.settled:
+        return _("rilevazione registrata")
+    if deadline.is_overdue():
+        return late_text(deadline, today)
+    when = deadline.as_of
+    if when is not None and when.on < deadline.due_on <= today:
+        return _("non ancora dovuta al %(date)s") % {"date": date_it(when.on)}
     return _("da completare")
 
 
@@ -130,6 +156,7 @@ class Entry:
     deadline: Deadline
     days_late: int
     link: str
+    late: str = ""  # "in ritardo di 148 giorni", with the date when it is not today
 
     @property
     def scheda(self) -> str:
@@ -138,10 +165,6 @@ class Entry:
     @property
     def subject(self) -> str:
         return subject_name(self.deadline)
-
-    @property
-    def late_text(self) -> str:
-        return days_text(self.days_late)
 
 
 @dataclass(frozen=True)
@@ -190,11 +213,14 @@ def _section(
     for deadline in deadlines:
         if not mine(deadline):
             continue
-        deadline = as_of(deadline, today)
+        deadline = known_on(deadline, today)
         entry = Entry(
-            deadline, deadline.days_late(today), objective_link(base_url, deadline.objective)
+            deadline,
+            deadline.days_late(),
+            objective_link(base_url, deadline.objective),
+            late_text(deadline, today),
         )
-        if deadline.is_overdue(today):
+        if deadline.is_overdue():
             overdue.append(entry)
         elif deadline.is_upcoming(today, days):
             upcoming.append(entry)
@@ -240,7 +266,9 @@ def build_reminders(today: date, days: int) -> tuple[list[Reminder], int]:
         sections = []
         for membership in own:
             if membership.authority_id not in by_authority:
-                by_authority[membership.authority_id] = authority_deadlines(membership.authority)
+                by_authority[membership.authority_id] = authority_deadlines(
+                    membership.authority, today
+                )
             deadlines = by_authority[membership.authority_id]
             section = _section(membership, deadlines, today, days, base_url)
             if section.overdue or section.upcoming:

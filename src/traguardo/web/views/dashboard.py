@@ -4,7 +4,7 @@ The numbers come from ``plan_pages`` (the engine's results, computed once per pl
 dates from ``plan_deadlines``; these views only sort them into what each page shows.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db.models import Q
@@ -12,20 +12,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from traguardo.accounts.rules import covered_units
 from traguardo.core.tenancy import tenant_view
-from traguardo.monitoring.deadlines import Deadline, plan_deadlines
+from traguardo.monitoring.deadlines import (
+    Deadline,
+    deadlines_as_of,
+    plan_deadlines,
+    situation_text,
+)
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
-from traguardo.planning.asof import current_period
+from traguardo.planning.asof import AsOf
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.rulebook import plan_rules
+from traguardo.planning.scores import score_objectives
+from traguardo.planning.states import activity_row_state, coverage
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
 from traguardo.reports.scheda import CardView, plan_pages
+from traguardo.scoring import Status
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
@@ -36,6 +45,12 @@ class DeadlineRow:
     deadline: Deadline
     plan: Plan
     days: int  # days late for an overdue deadline, days left for one still to come
+
+    @property
+    def today(self) -> bool:
+        """The days are counted from today (else from the plan's as-of date, in the past):
+        only then do "oggi" and "tra N giorni" read true."""
+        return self.deadline.on == timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -49,46 +64,53 @@ class LightRow:
 def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     page = plan_pages(plan)
+    when = page.scores.as_of
     thresholds = plan_rules(plan).thresholds
-    today = timezone.localdate()
     days = _days(request)
-    deadlines = plan_deadlines(plan, [row.objective for row in page.rows])
+    deadlines = plan_deadlines(plan, [row.objective for row in page.rows], scores=page.scores)
     lights = [
         LightRow(card=row, band=band(row.result and row.result.achievement, **thresholds))
         for row in page.rows
     ]
+    due_rows = [row for row in page.rows if not _not_due(row)]
     units, levels = unit_tree(page.scores.result.units)
+    result = page.scores.result
     context = {
         "plan": plan,
         "page": page,
         "period": page.scores.period,
-        "authority_result": page.scores.result.authority,
-        "authority_band": band(page.scores.result.authority.achievement, **thresholds),
+        "as_of": when,
+        "situation": situation_text(when),
+        "authority_result": result.authority,
+        "authority_coverage": coverage(result.authority, when),
+        "authority_band": band(result.authority.achievement, **thresholds),
         "lights": lights,
+        "not_due_count": len(page.rows) - len(due_rows),
         "distribution": achievement_distribution(
-            [row.result.achievement if row.result else None for row in page.rows], **thresholds
+            [row.result.achievement if row.result else None for row in due_rows], **thresholds
         ),
         "unit_chart": unit_bars(
-            [(unit.name, page.scores.result.units[unit.pk].achievement) for unit in units],
+            [(unit.name, result.units[unit.pk].achievement) for unit in units],
             levels=levels,
             **thresholds,
         ),
-        "overdue": [
-            DeadlineRow(d, plan, d.days_late(today)) for d in deadlines if d.is_overdue(today)
-        ],
+        "unit_coverage": [(unit, coverage(result.units[unit.pk], when)) for unit in units],
+        "overdue": [DeadlineRow(d, plan, d.days_late()) for d in deadlines if d.is_overdue()],
         "upcoming": [
-            DeadlineRow(d, plan, (d.due_on - today).days)
-            for d in deadlines
-            if d.is_upcoming(today, days)
+            DeadlineRow(d, plan, d.days_left()) for d in deadlines if d.is_upcoming(None, days)
         ],
         "days": days,
         "thresholds": thresholds,
-        "people": _people(page.scores.result.people, thresholds),
+        "people": _people(result.people, thresholds, when),
     }
     return render(request, "web/dashboard.html", context)
 
 
-def _people(aggregates: dict, thresholds: dict) -> list[dict]:
+def _not_due(card: CardView) -> bool:
+    return card.result is not None and card.result.status == Status.NOT_DUE
+
+
+def _people(aggregates: dict, thresholds: dict, when: AsOf) -> list[dict]:
     """The results of each responsible person (DESIGN.md §4.3): internal, never public."""
     people = Person.objects.in_bulk([key for key in aggregates if key is not None])
     return [
@@ -96,6 +118,7 @@ def _people(aggregates: dict, thresholds: dict) -> list[dict]:
             "person": people[key],
             "result": aggregate,
             "band": band(aggregate.achievement, **thresholds),
+            "coverage": coverage(aggregate, when),
         }
         for key, aggregate in sorted(
             aggregates.items(), key=lambda item: str(people.get(item[0], ""))
@@ -110,41 +133,63 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
-    activities = list(objective.activities.order_by("position"))
-    period = current_period(objective.plan)
-    done = (
+    [scored] = objectives_for_scoring(Objective.objects.filter(pk=objective.pk))
+    scores = score_objectives(objective.plan, [scored])
+    when = scores.as_of
+    result = scores.result.objectives.get(objective.pk)
+    results = {r.key: r for r in result.activities} if result else {}
+    activities = sorted(scored.activities.all(), key=lambda a: a.position)
+    completed = (
         dict(
-            Measurement.objects.filter(period=period, activity__in=activities).values_list(
+            Measurement.objects.filter(period=when.period, activity__in=activities).values_list(
                 "activity_id", "completed_on"
             )
         )
-        if period
+        if when.period
         else {}
     )
+    done = {
+        a.pk: completed.get(a.pk) for a in activities if a.pk in results and results[a.pk].completed
+    }
     plan_start = date(objective.plan.year, 1, 1)
     chart = gantt(
         [
             (f"{a.position}. {a.title}", a.start_date, a.end_date, done.get(a.pk))
             for a in activities
         ],
-        timezone.localdate(),
+        when.on,
         first_day=plan_start,
+    )
+    # The data table says each activity's state in the words of every other page.
+    states = [_activity_words(a, results.get(a.pk)) for a in activities]
+    chart = replace(
+        chart,
+        table=[(*row[:-1], state) for row, state in zip(chart.table, states, strict=True)],
     )
     context = {
         "plan": objective.plan,
         "objective": objective,
-        "period": period,
+        "period": when.period,
+        "as_of": when,
+        "situation": situation_text(when),
         "plan_start": plan_start,
         "chart": chart if activities else None,
     }
     return render(request, "web/dashboard_gantt.html", context)
 
 
+def _activity_words(activity, result) -> str:
+    """«completata con 3 giorni di ritardo», «non ancora dovuta»; undated: «senza date — …»."""
+    words = activity_row_state(result).label
+    if activity.end_date is None:
+        return _("senza date — %(state)s") % {"state": words}
+    return words
+
+
 @tenant_view("monitoring.view_dashboard")
 @require_safe
 def my_deadlines(request: HttpRequest) -> HttpResponse:
     membership = request.membership
-    today = timezone.localdate()
     days = _days(request)
     mine = Q(unit_id__in=covered_units(membership))
     if membership.person_id:
@@ -164,22 +209,26 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
     for objective in objectives:
         by_plan.setdefault(objective.plan_id, []).append(objective)
     overdue, upcoming, later = [], [], []
+    situations = []
     for plan_id, plan_objectives in by_plan.items():
         plan = plans[plan_id]
-        for d in plan_deadlines(plan, plan_objectives):
-            if d.is_overdue(today):
-                overdue.append(DeadlineRow(d, plan, d.days_late(today)))
-            elif d.is_upcoming(today, days):
-                upcoming.append(DeadlineRow(d, plan, (d.due_on - today).days))
-            elif d.done_on is None:
-                later.append(DeadlineRow(d, plan, (d.due_on - today).days))
+        deadlines = deadlines_as_of(plan, plan_objectives)
+        if deadlines:
+            situations.append((plan, situation_text(deadlines[0].as_of)))
+        for d in deadlines:
+            if d.is_overdue():
+                overdue.append(DeadlineRow(d, plan, d.days_late()))
+            elif d.is_upcoming(None, days):
+                upcoming.append(DeadlineRow(d, plan, d.days_left()))
+            elif d.done_on is None and not d.settled and d.days_left() > 0:
+                later.append(DeadlineRow(d, plan, d.days_left()))
     context = {
         "overdue": _by_date(overdue),
         "upcoming": _by_date(upcoming),
         "later": _by_date(later),
         "days": days,
         "has_objectives": bool(objectives),
-        "today": today,
+        "situations": situations,
     }
     return render(request, "web/dashboard_my_deadlines.html", context)
 

@@ -6,17 +6,20 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.monitoring import domain
-from traguardo.monitoring.domain import OPEN_STATES, missing_for_closure
+from traguardo.monitoring.deadlines import situation_text
+from traguardo.monitoring.domain import OPEN_STATES, closure_check, graded_by_delay
 from traguardo.monitoring.forms import MeasurementForm, PeriodForm, initial_from
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
-from traguardo.planning.asof import current_period
+from traguardo.planning.asof import as_of, current_period
 from traguardo.planning.guards import results_frozen
 from traguardo.planning.models import Objective, Plan
+from traguardo.planning.rulebook import plan_rules
 from traguardo.reports.scheda import scheda_page
 
 
@@ -45,7 +48,7 @@ def periods(request: HttpRequest, year: int) -> HttpResponse:
         # A closed plan's periods reopen only inside a variazione (the domain refuses too).
         "frozen": results_frozen(plan),
         "open_period": open_period,
-        "missing": missing_for_closure(open_period) if open_period else [],
+        "check": closure_check(open_period) if open_period else None,
         "refused": request.session.pop("traguardo.closure_missing", []),
     }
     return render(
@@ -66,7 +69,13 @@ def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except InvalidData as error:
         messages.error(
             request,
-            _("Il periodo non si può chiudere: mancano %(n)d rilevazioni.")
+            ngettext(
+                "Il periodo non si può chiudere: %(n)d elemento dovuto è senza risultato "
+                "né decisione.",
+                "Il periodo non si può chiudere: %(n)d elementi dovuti sono senza risultato "
+                "né decisione.",
+                len(error.errors),
+            )
             % {"n": len(error.errors)},
         )
         request.session["traguardo.closure_missing"] = [message for _f, message in error.errors]
@@ -106,6 +115,8 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
         if response is not None:
             return response
     card = scheda_page(objective)
+    when = as_of(objective.plan, period)
+    rules = plan_rules(objective.plan)
     stored = {}
     if period is not None:
         of_this_scheda = Q(indicator__objective=objective) | Q(activity__objective=objective)
@@ -127,6 +138,7 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
                     initial=initial_from(measurement),
                     measure=subject.measure if kind == "ind" else None,
                     can_force=can_force,
+                    by_delay=kind == "ind" and graded_by_delay(subject, rules.scale(subject)),
                 )
             )
             rows.append(
@@ -143,6 +155,8 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card,
         "objective": objective,
         "period": period,
+        "as_of": when,
+        "situation": situation_text(when),
         "rows": rows,
         "can_record": can_record,
         "frozen": frozen,
@@ -161,12 +175,14 @@ def _save(request, objective, period, can_force):
         raise Http404
     rows = objective.indicators if kind == "ind" else objective.activities
     subject = get_object_or_404(rows.all(), pk=int(raw_pk))
+    by_delay = kind == "ind" and graded_by_delay(subject, plan_rules(objective.plan).scale(subject))
     form = MeasurementForm(
         request.POST,
         request.FILES,
         prefix=key,
         measure=subject.measure if kind == "ind" else None,
         can_force=can_force,
+        by_delay=by_delay,
     )
     if not form.is_valid():
         return (key, form), None
