@@ -111,7 +111,7 @@ def test_card_5_at_76_percent_is_amber_on_the_dashboard(client, card_5):
     assert text(row).startswith("5 Elezioni Europee 2019 Settore II giallo 76,00% ")
     assert 'class="semaforo semaforo-amber" aria-hidden="true"' in row
     assert section(html, "ente") == (
-        "Raggiungimento dell'ente giallo — 76,00% (provvisorio) 1 schede su 9 misurate"
+        "Raggiungimento dell'ente giallo — 76,00% (provvisorio) 1 scheda su 9 misurata"
         " · 2 non ancora dovute · provvisorio al 31 dicembre 2019"
         " · media a pesi uguali: manca il Punteggio di qualche scheda."
     )

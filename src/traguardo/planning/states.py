@@ -158,6 +158,10 @@ class Coverage:
             text += " · " + ngettext("%(n)s parziale", "%(n)s parziali", a.partial) % {
                 "n": a.partial
             }
+        if a.excluded:
+            text += " · " + ngettext(
+                "%(n)s non valutabile", "%(n)s non valutabili", a.excluded
+            ) % {"n": a.excluded}
         if a.not_due:
             text += " · " + ngettext(
                 "%(n)s non ancora dovuta", "%(n)s non ancora dovute", a.not_due

@@ -48,6 +48,7 @@ __all__ = [
 
 _COUNTED = frozenset({Status.MEASURED, Status.PROVISIONAL, Status.FORCED})
 _UNKNOWN = frozenset({Status.MISSING, Status.NOT_MEASURABLE})
+_OUT_OF_COUNT = frozenset({Status.NOT_DUE, Status.EXCLUDED})
 _NO_PARENTS: Mapping[Hashable, Hashable | None] = MappingProxyType({})
 _ONE = Decimal(1)
 
@@ -172,10 +173,12 @@ def _aggregate(members: Sequence[_Member]) -> Aggregate:
 
     One blank Punteggio among the due objectives gives every one the same weight
     (equal_weights), and so does a group whose measured objectives all weigh 0. Objectives
-    not due as of the reference date are counted apart and stay out of the mean.
+    not due as of the reference date, and those a person excluded whole (every row "non
+    valutabile"), are counted apart and stay out of the mean.
     """
-    due = [(w, a) for w, a, status in members if status is not Status.NOT_DUE]
+    due = [(w, a) for w, a, status in members if status not in _OUT_OF_COUNT]
     measured = [(weight, achievement) for weight, achievement in due if achievement is not None]
+    excluded = sum(1 for *_wa, status in members if status is Status.EXCLUDED)
     partial = sum(1 for _w, a, status in members if status is Status.PARTIAL and a is not None)
     equal = any(weight is None for weight, _ in due) or (
         bool(measured) and exact_sum(weight for weight, _ in measured if weight is not None) == 0
@@ -186,8 +189,9 @@ def _aggregate(members: Sequence[_Member]) -> Aggregate:
         len(members),
         len(measured),
         equal,
-        not_due=len(members) - len(due),
+        not_due=len(members) - len(due) - excluded,
         partial=partial,
+        excluded=excluded,
     )
 
 

@@ -222,7 +222,8 @@ class ObjectiveResult:
 class Aggregate:
     """A group's mean achievement; `objectives` counts all, `measured` those with a result
     (`partial` of them still waiting for a figure), `not_due` those with nothing due as of the
-    reference date (out of the mean)."""
+    reference date and `excluded` those excluded whole ("non valutabile"), both out of the
+    mean."""
 
     achievement: Decimal | None
     objectives: int
@@ -230,11 +231,13 @@ class Aggregate:
     equal_weights: bool
     not_due: int = 0
     partial: int = 0
+    excluded: int = 0
 
     @property
     def due(self) -> int:
-        """The objectives that count as of the reference date."""
-        return self.objectives - self.not_due
+        """The objectives that count as of the reference date: not those not yet due, nor
+        those a person excluded whole."""
+        return self.objectives - self.not_due - self.excluded
 
     @property
     def complete(self) -> bool:
