@@ -159,9 +159,9 @@ class Coverage:
                 "n": a.partial
             }
         if a.excluded:
-            text += " · " + ngettext(
-                "%(n)s non valutabile", "%(n)s non valutabili", a.excluded
-            ) % {"n": a.excluded}
+            text += " · " + ngettext("%(n)s non valutabile", "%(n)s non valutabili", a.excluded) % {
+                "n": a.excluded
+            }
         if a.not_due:
             text += " · " + ngettext(
                 "%(n)s non ancora dovuta", "%(n)s non ancora dovute", a.not_due

@@ -255,11 +255,17 @@ def gantt(
     *,
     first_day: date | None = None,
     chart_id: str = "gantt",
+    words: Sequence[str] | None = None,
+    live: bool = True,
 ) -> Chart:
     """A bar per activity from its start (or ``first_day``, the plan's first day, when the card
     gives none) to its end; hatched red when late, solid green when done, outlined when still
-    to do; the state written beside each bar and a line at today. Activities without an end
+    to do; the state written beside each bar and a line at the date. Activities without an end
     date are listed below as "senza date".
+
+    ``today`` is the date the chart is drawn as of; ``live`` says it is today (else the chart
+    says "situazione al …"). ``words``, one per activity, are the states as every other page
+    says them (``planning.states``); without them the bars say completata / in ritardo / da fare.
     """
     dates = [d for _label, start, end, done in activities for d in (start, end, done) if d]
     if first_day is None:
@@ -278,9 +284,12 @@ def gantt(
         for s in ActivityState
     }
     summary = ngettext("%(n)s attività", "%(n)s attività", len(activities)) % {"n": len(activities)}
+    when = (_("Oggi è il %(today)s.") if live else _("Situazione al %(today)s.")) % {
+        "today": date_it(today)
+    }
     description = _(
         "%(summary)s dal %(start)s al %(end)s: %(done)s completate, %(late)s in ritardo, "
-        "%(open)s da fare, %(undated)s senza date. Oggi è il %(today)s."
+        "%(open)s da fare, %(undated)s senza date. %(when)s"
     ) % {
         "summary": summary,
         "start": date_it(start),
@@ -289,8 +298,11 @@ def gantt(
         "late": counts[ActivityState.LATE],
         "open": counts[ActivityState.OPEN],
         "undated": len(undated),
-        "today": date_it(today),
+        "when": when,
     }
+    said = list(words) if words is not None else [state.label for state in states]
+    dated_said = [(a, word) for a, word in zip(activities, said, strict=True) if a[2] is not None]
+    undated_said = [(a, word) for a, word in zip(activities, said, strict=True) if a[2] is None]
 
     left, scale_w, top, row_h, bar_h = 8, 570, 44, 42, 14
     state_x = left + scale_w + 16
@@ -319,10 +331,10 @@ def gantt(
         if month.month == 1 or i == 0:
             body.append(_text(x + 2, top - 32, str(month.year), weight="700", size=12))
     body.append(_line(x_of(end) + 1, top - 14, x_of(end) + 1, grid_bottom, stroke=GRID))
-    for i, (label, begin, finish, done) in enumerate(dated):
+    for i, ((label, begin, finish, done), word) in enumerate(dated_said):
         state = activity_state(finish, done, today)
         y = top + row_h * i
-        body.append(f"<g>{_title(f'{label}: {state.label}')}")
+        body.append(f"<g>{_title(f'{label}: {word}')}")
         body.append(_text(left, y + 12, _truncate(label, 100)))
         bar_start = min(begin or first_day, finish)
         x0, x1 = x_of(bar_start), x_of(finish + timedelta(days=1))
@@ -333,21 +345,21 @@ def gantt(
             body.append(_rect(x0, bar_y, bar_w, bar_h, fill=f"url(#{hatch})", stroke=RED))
         else:
             body.append(_rect(x0, bar_y, bar_w, bar_h, fill="#ffffff", stroke=BLUE, width=2))
-        body.append(_text(state_x, bar_y + 12, state.label, weight="700"))
+        body.append(_text(state_x, bar_y + 12, word, weight="700"))
         body.append("</g>")
     if start <= today <= end:
         x = x_of(today)
+        mark = _("oggi") if live else today.strftime("%d/%m/%Y")
         body.append(_line(x, top - 14, x, grid_bottom + 4, stroke=BLUE, width=2, dash="3 3"))
-        body.append(_text(x, grid_bottom + 16, _("oggi"), anchor="middle", fill=BLUE, size=11))
+        body.append(_text(x, grid_bottom + 16, mark, anchor="middle", fill=BLUE, size=11))
     if undated:
         y = top + row_h * len(dated) + 36
         body.append(_text(left, y, _("Senza date"), weight="700"))
-        for i, (label, _begin, _finish, done) in enumerate(undated):
-            state = activity_state(None, done, today)
+        for i, ((label, *_dates), word) in enumerate(undated_said):
             row_y = y + 24 * (i + 1)
-            body.append(f"<g>{_title(f'{label}: {_undated(state)}')}")
+            body.append(f"<g>{_title(f'{label}: {_undated(word)}')}")
             body.append(_text(left + 12, row_y, _truncate(label, 90)))
-            body.append(_text(state_x, row_y, state.label, weight="700"))
+            body.append(_text(state_x, row_y, word, weight="700"))
             body.append("</g>")
     rows = [
         (
@@ -355,9 +367,9 @@ def gantt(
             date_it(begin) or _("non indicato"),
             date_it(finish) or _("non indicata"),
             date_it(done) or "—",
-            state.label if finish else _undated(state),
+            word if finish else _undated(word),
         )
-        for (label, begin, finish, done), state in zip(activities, states, strict=True)
+        for (label, begin, finish, done), word in zip(activities, said, strict=True)
     ]
     return Chart(
         svg=_svg(chart_id, height, title, description, body),
@@ -438,8 +450,8 @@ def _percent_or_unmeasured(value: Decimal | None) -> str:
     return format_percent(value) if value is not None else str(BAND_LABELS[Band.UNMEASURED])
 
 
-def _undated(state: ActivityState) -> str:
-    return _("senza date — %(state)s") % {"state": state.label}
+def _undated(word: str) -> str:
+    return _("senza date — %(state)s") % {"state": word}
 
 
 def _month_after(day: date) -> date:

@@ -86,7 +86,7 @@ def verifica_data(plan: Plan, period: MonitoringPeriod, progress=None) -> Verifi
     progress = progress or Silent()
     progress.set_total(plan.objectives.count() + 2, _("Calcolo dei risultati…"))
     page = plan_pages(plan, period=period)
-    deadlines = plan_deadlines(plan, [row.objective for row in page.rows], period=period)
+    deadlines = plan_deadlines(plan, [row.objective for row in page.rows], scores=page.scores)
     by_objective: dict[int, list[Deadline]] = {}
     for d in deadlines:
         by_objective.setdefault(d.objective.pk, []).append(d)

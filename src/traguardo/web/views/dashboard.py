@@ -4,7 +4,7 @@ The numbers come from ``plan_pages`` (the engine's results, computed once per pl
 dates from ``plan_deadlines``; these views only sort them into what each page shows.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from traguardo.accounts.rules import covered_units
@@ -159,12 +158,9 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         ],
         when.on,
         first_day=plan_start,
-    )
-    # The data table says each activity's state in the words of every other page.
-    states = [_activity_words(a, results.get(a.pk)) for a in activities]
-    chart = replace(
-        chart,
-        table=[(*row[:-1], state) for row, state in zip(chart.table, states, strict=True)],
+        # The bars and the data table say each activity's state in every other page's words.
+        words=[activity_row_state(results.get(a.pk)).label for a in activities],
+        live=when.live and when.on == timezone.localdate(),
     )
     context = {
         "plan": objective.plan,
@@ -176,14 +172,6 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "chart": chart if activities else None,
     }
     return render(request, "web/dashboard_gantt.html", context)
-
-
-def _activity_words(activity, result) -> str:
-    """«completata con 3 giorni di ritardo», «non ancora dovuta»; undated: «senza date — …»."""
-    words = activity_row_state(result).label
-    if activity.end_date is None:
-        return _("senza date — %(state)s") % {"state": words}
-    return words
 
 
 @tenant_view("monitoring.view_dashboard")
