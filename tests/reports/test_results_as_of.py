@@ -14,9 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 from pypdf import PdfReader
 
@@ -308,18 +311,9 @@ def label_of(cell: str) -> str:
     return re.sub(r" (\(.*\)|— .*)$", "", cell)
 
 
-def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_data(db):
-    plan = demo(period_state=MonitoringPeriod.State.OPEN)
-    measure(plan, 2, 2, completed_on=date(2019, 10, 4))  # 4 days late → 90%
-    measure(plan, 5, 1, completed_on=date(2019, 4, 30))
-    measure(plan, 5, 2, completed_on=date(2019, 5, 3))  # 3 days late
-    measure(plan, 7, 1, numerator=D(18), denominator=D(24))
-    measure(plan, 1, 1, numerator=D(180), denominator=D(200))  # not reached
-    measure(plan, 2, 1, activity=True, completed_on=date(2020, 1, 10))  # completed late
-    measure(plan, 1, 1, activity=True, progress=D(50))  # half done, past its end
-    client = Client()
-    assert client.login(username="serrao", password=DEMO_PASSWORD)
-
+def row_states(plan: Plan, client: Client) -> dict[str, dict[tuple, str]]:
+    """Each indicator's and activity's state word as the scheda page, the Relazione, the XLSX
+    Risultati sheet and the open-data CSV say it."""
     surfaces: dict[str, dict[tuple, str]] = {"scheda": {}, "relazione": {}, "xlsx": {}, "csv": {}}
     screen = relazione_screen(plan)
     with scopes_disabled():
@@ -348,6 +342,21 @@ def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_da
             for part in filter(None, row[field].split("; ")):
                 number, label = part.split(": ", 1)
                 surfaces["csv"][(int(row["posizione"]), kind, int(number))] = label
+    return surfaces
+
+
+def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_data(db):
+    plan = demo(period_state=MonitoringPeriod.State.OPEN)
+    measure(plan, 2, 2, completed_on=date(2019, 10, 4))  # 4 days late → 90%
+    measure(plan, 5, 1, completed_on=date(2019, 4, 30))
+    measure(plan, 5, 2, completed_on=date(2019, 5, 3))  # 3 days late
+    measure(plan, 7, 1, numerator=D(18), denominator=D(24))
+    measure(plan, 1, 1, numerator=D(180), denominator=D(200))  # not reached
+    measure(plan, 2, 1, activity=True, completed_on=date(2020, 1, 10))  # completed late
+    measure(plan, 1, 1, activity=True, progress=D(50))  # half done, past its end
+    client = Client()
+    assert client.login(username="serrao", password=DEMO_PASSWORD)
+    surfaces = row_states(plan, client)
 
     xlsx_states = surfaces["xlsx"]
     assert len(xlsx_states) == 16 + 23  # every indicator and activity of the eleven schede
@@ -367,6 +376,55 @@ def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_da
     # The scheda page shows the delay next to the score.
     two = client.get(reverse("objective_detail", args=[SLUG, card(plan, 2).pk]))
     assert "4 giorni di ritardo → 90,00%" in page_text(two.content)
+
+
+_ROWS = [(p, r) for p in range(1, 12) for r in (1, 2)]
+_RECORDS = st.sampled_from(
+    [
+        {"completed_on": date(2019, 4, 30)},
+        {"completed_on": date(2019, 10, 4)},
+        {"completed_on": date(2020, 1, 7)},
+        {"numerator": D(95), "denominator": D(100)},
+        {"numerator": D(100), "denominator": D(100)},
+        {"numerator": D(100), "denominator": D(100), "completed_on": date(2020, 1, 7)},
+        {"value": D(3)},
+        {"progress": D(40)},
+        {"not_assessable": True, "not_assessable_reason": "Dato non disponibile."},
+    ]
+)
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    records=st.dictionaries(
+        st.tuples(st.sampled_from(_ROWS), st.booleans()), _RECORDS, min_size=1, max_size=10
+    ),
+    closed=st.booleans(),
+)
+def test_for_any_measurements_every_surface_agrees_on_each_rows_state(db, records, closed):
+    """Hypothesis: whatever is recorded, and whether the period is open or closed, the scheda
+    page, the Relazione, the XLSX and the open data say the same state for every row."""
+    with transaction.atomic():
+        plan = demo(period_state=MonitoringPeriod.State.OPEN)
+        with scopes_disabled():
+            for ((position, number), activity), fields in records.items():
+                objective = card(plan, position)
+                rows = objective.activities if activity else objective.indicators
+                if rows.filter(position=number).exists():
+                    measure(plan, position, number, activity=activity, **fields)
+        if closed:
+            close(plan)
+        client = Client()
+        assert client.login(username="serrao", password=DEMO_PASSWORD)
+        surfaces = row_states(plan, client)
+        assert len(surfaces["xlsx"]) == 16 + 23
+        for name, states in surfaces.items():
+            assert states == surfaces["xlsx"], name
+        transaction.set_rollback(True)
 
 
 # --- the Verifica intermedia: the same states, nothing not yet due at risk --------------------
