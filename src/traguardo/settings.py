@@ -79,6 +79,42 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _audit_key() -> str:
+    """The key that authenticates every audit entry and checkpoint (HMAC-SHA256).
+
+    Kept outside the database, so that someone who can write the database but not read this
+    key cannot rewrite the log and recompute its hashes. Production requires it (at least 32
+    characters, distinct from SECRET_KEY); the demo generates one beside the database.
+    """
+    key = env("TRAGUARDO_AUDIT_KEY")
+    if key:
+        if PRODUCTION and (len(key) < 32 or key == SECRET_KEY):
+            raise ImproperlyConfigured(
+                "TRAGUARDO_AUDIT_KEY must have at least 32 characters and differ from "
+                "TRAGUARDO_SECRET_KEY"
+            )
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("TRAGUARDO_AUDIT_KEY (or TRAGUARDO_AUDIT_KEY_FILE) is required")
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+AUDIT_KEY = _audit_key()
+# The audit log's checkpoints (its head: id, hash, time), appended at every lifecycle step and
+# at least daily, outside the database: back this file up apart from the database.
+AUDIT_CHECKPOINT_FILE = Path(
+    env("TRAGUARDO_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl"))
+    or VAR_DIR / "audit" / "checkpoints.jsonl"
+)
+# The same checkpoints also go to syslog at this address ("/dev/log", "host:514"), if set.
+AUDIT_SYSLOG = env("TRAGUARDO_AUDIT_SYSLOG", "") or ""
+
 ALLOWED_HOSTS = envlist("TRAGUARDO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("TRAGUARDO_ALLOWED_HOSTS is required in production")
@@ -306,6 +342,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("TRAGUARDO_LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+if AUDIT_SYSLOG:
+    _host, _, _port = AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else AUDIT_SYSLOG,
+        "facility": "auth",
+    }
+    LOGGING["loggers"]["traguardo.audit"] = {"handlers": ["audit_syslog"], "level": "INFO"}
 
 # Long work (whole-plan PDFs, imports): "thread" runs it in a worker thread of the web
 # process, "worker" leaves it to `python -m traguardo run_jobs`, "immediate" runs it inline.

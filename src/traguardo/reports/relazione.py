@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from traguardo.accounts.models import User
+from traguardo.audit.checkpoint import Checkpoint, last_checkpoint
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person, ScoringPolicy
@@ -144,6 +145,9 @@ class Relazione:
     thresholds: dict
     validation_minutes: str
     public: bool = False
+    # The audit log's newest checkpoint, printed on the validation page: the log's head as of
+    # the document, for anyone to hold the installation's ``verify_audit`` against later.
+    audit_checkpoint: Checkpoint | None = None
 
     @property
     def title(self) -> str:
@@ -269,6 +273,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
         thresholds=thresholds,
         validation_minutes=clean(plan.validation_minutes),
         public=public,
+        audit_checkpoint=last_checkpoint(),
     )
     progress.advance(message=_("Impaginazione del documento…"))
     return relazione
