@@ -246,7 +246,7 @@ def test_a_backup_copy_of_the_checkpoints_can_be_named(three, settings, tmp_path
     with triggers_off() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = 3")
     assert "Nessun punto di controllo" in failure()
-    with pytest.raises(CommandError, match="mancano le voci n. 3"):
+    with pytest.raises(CommandError, match=r"mancano le voci n\. 3"):
         call_command("verify_audit", "--punti-di-controllo", str(backup), stdout=StringIO())
 
 
@@ -256,9 +256,7 @@ def test_the_maintenance_switch_needs_the_installation_key(three, token):
         if token is None:
             cursor.execute("INSERT INTO audit_maintenance (enabled) VALUES (1)")
         else:
-            cursor.execute(
-                "INSERT INTO audit_maintenance (enabled, token) VALUES (1, %s)", [token]
-            )
+            cursor.execute("INSERT INTO audit_maintenance (enabled, token) VALUES (1, %s)", [token])
     with refused(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id > 1")
     assert AuditEntry.objects.count() == 3

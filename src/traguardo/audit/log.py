@@ -5,9 +5,11 @@ before it, and its own hash — an HMAC-SHA256 under ``settings.AUDIT_KEY``, a k
 the database — covers every field plus that link, so a row changed, removed or slipped in
 shows when ``verify_audit`` walks the chain, and a rewrite cannot recompute the hashes without
 the key. Once the transaction commits, a lifecycle step (and the first write of a day) appends
-a checkpoint of the chain's head outside the database (``audit.checkpoint``). Appends are serialised: on PostgreSQL
-by a transaction-level advisory lock, on SQLite by the IMMEDIATE transactions every write
-already takes (settings.py), so two writers never read the same last entry.
+a checkpoint of the chain's head outside the database (``audit.checkpoint``).
+
+Appends are serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by the
+IMMEDIATE transactions every write already takes (settings.py), so two writers never read the
+same last entry.
 """
 
 import hashlib

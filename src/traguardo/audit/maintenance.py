@@ -29,7 +29,9 @@ def digest(value: str) -> str:
 
 def register_sqlite_function(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
-        connection.connection.create_function(SQLITE_FUNCTION, 1, _sqlite_sha256, deterministic=True)
+        connection.connection.create_function(
+            SQLITE_FUNCTION, 1, _sqlite_sha256, deterministic=True
+        )
 
 
 def _sqlite_sha256(value):
