@@ -80,6 +80,12 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
+ALLOWED_HOSTS = envlist("TRAGUARDO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("TRAGUARDO_ALLOWED_HOSTS is required in production")
+CSRF_TRUSTED_ORIGINS = envlist("TRAGUARDO_CSRF_TRUSTED_ORIGINS")
+
+
 def _audit_key() -> str:
     """The key that authenticates every audit entry and checkpoint (HMAC-SHA256).
 
@@ -114,11 +120,6 @@ AUDIT_CHECKPOINT_FILE = Path(
 )
 # The same checkpoints also go to syslog at this address ("/dev/log", "host:514"), if set.
 AUDIT_SYSLOG = env("TRAGUARDO_AUDIT_SYSLOG", "") or ""
-
-ALLOWED_HOSTS = envlist("TRAGUARDO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
-if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("TRAGUARDO_ALLOWED_HOSTS is required in production")
-CSRF_TRUSTED_ORIGINS = envlist("TRAGUARDO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "traguardo.core",
@@ -271,20 +272,29 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # Login lockout (django-axes): 5 failures in 15 minutes for one username from one address lock
-# that pair for 15 minutes; a successful login clears its failures. Other users, and the same
-# user from another address, are not affected.
+# that pair for 15 minutes, and 10 failures for one username from any addresses lock the
+# username (accounts.lockout): rotating addresses buys no more guesses. A successful login
+# clears its failures; an admin can lift a lock (the person's page, or axes_reset_username).
 AXES_ENABLED = envbool("TRAGUARDO_LOCKOUT", True)
 AXES_FAILURE_LIMIT = 5
+LOCKOUT_USERNAME_LIMIT = 10
 AXES_VERBOSE = False
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "traguardo.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_LOCKOUT_CALLABLE = "traguardo.core.middleware.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind the TLS proxy (production) the client is the address the proxy appended last to
-# X-Forwarded-For; without a proxy it is REMOTE_ADDR (see core.middleware.client_ip).
-BEHIND_PROXY = envbool("TRAGUARDO_BEHIND_PROXY", PRODUCTION)
+# The client's address (lockout, audit): behind PROXY_COUNT trusted proxies (nginx: 1, the
+# default in production) it is the entry that many places from the end of X-Forwarded-For —
+# the one the outermost trusted proxy wrote; with 0 it is REMOTE_ADDR (core.middleware.client_ip).
+# TRAGUARDO_BEHIND_PROXY=1/0 is the older spelling of 1/0 proxies.
+PROXY_COUNT = envint(
+    "TRAGUARDO_PROXY_COUNT", 1 if envbool("TRAGUARDO_BEHIND_PROXY", PRODUCTION) else 0
+)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRAGUARDO_PROXY_COUNT must be 0 or more")
 AXES_CLIENT_IP_CALLABLE = "traguardo.core.middleware.client_ip"
 
 # Second factor (django-otp, TOTP). A user with a confirmed device gives the 6-digit code after

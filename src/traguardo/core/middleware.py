@@ -6,6 +6,7 @@ session (``SESSION_COOKIE_AGE`` renewed at every request); the middleware checks
 again against times stored in the session, so neither depends on the cookie alone.
 """
 
+import ipaddress
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -65,15 +66,25 @@ class SessionLimitsMiddleware:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for the login lockout.
+    """The client's address, for the login lockout and the audit log.
 
-    Behind our proxy it is the last address of X-Forwarded-For (the one the proxy appended;
-    earlier ones are whatever the client sent). Without a proxy it is REMOTE_ADDR.
+    Behind ``PROXY_COUNT`` trusted proxies each appends the address it received the request
+    from to X-Forwarded-For (nginx, as the README configures it, overwrites the header with
+    its peer's address), so the client is the entry that many places from the end; anything
+    before it is whatever the client sent. A header with fewer entries, or an entry that is
+    not an address, did not come through the proxies as configured: the direct peer
+    (REMOTE_ADDR) is used. Without proxies it is REMOTE_ADDR.
     """
-    if settings.BEHIND_PROXY:
+    count = settings.PROXY_COUNT
+    if count > 0:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if forwarded[-1]:
-            return forwarded[-1]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= count:
+            candidate = forwarded[-count]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")
 
 
