@@ -22,6 +22,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+NO_STORE = "no-store, private"
+
 LOGIN_AT = "traguardo.login_at"
 SEEN_AT = "traguardo.seen_at"
 
@@ -166,3 +168,25 @@ def _redirect(request: HttpRequest, url: str, *, next_path: bool = False) -> Htt
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every answer but the public pages.
+
+    Plans, measurements and people's names must not stay in the browser cache of a shared
+    office PC (nor in any proxy). The transparency pages keep their own public caching; static
+    files are answered by whitenoise before this middleware runs. Whatever a back-office view
+    set is replaced: nothing of the back office is cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or not match.route.startswith(PUBLIC_ROUTE_PREFIX):
+            response["Cache-Control"] = NO_STORE
+            if "Expires" in response:
+                del response["Expires"]
+        return response

@@ -65,12 +65,13 @@ def transparency_view(view: Callable) -> Callable:
 
 
 def _page_key(authority: Authority, request: HttpRequest) -> str:
-    """The cache key of a public answer: its path and the newest audit entry of the whole
+    """The cache key of a public answer: its host (links in a page follow the host it was
+    asked on), its path and the newest audit entry of the whole
     installation. Every write of Traguardo appends an entry in its own transaction, so any
     change makes a new key at once (the lifetime bounds the rest); reading the newest id is one
     index lookup, where recomputing a plan's scores for each anonymous visitor is not."""
     newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return f"traguardo:public:{authority.pk}:{newest}:{request.path}"
+    return f"traguardo:public:{request.get_host()}:{authority.pk}:{newest}:{request.path}"
 
 
 def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
