@@ -35,6 +35,7 @@ from traguardo.organization.models import Authority, PerformanceArea, ScoringPol
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports import opendata
 from traguardo.reports.charts import achievement_distribution, unit_bars
+from traguardo.reports.redact import Redactor, redact_card
 from traguardo.reports.scheda import CardView, plan_pages, scheda_page
 
 MAX_AGE = 300
@@ -118,9 +119,18 @@ def public_home(request: HttpRequest, authority: Authority) -> HttpResponse:
 @transparency_view
 def public_plan(request: HttpRequest, authority: Authority, year: int) -> HttpResponse:
     plan = _public_plan(year)
-    page = plan_pages(plan)
+    page = _public_pages(plan)
     context = {**_base_context(authority, plan), "page": page, "groups": _by_unit(page.rows)}
     return render(request, "web/transparency/plan.html", context)
+
+
+def _public_pages(plan: Plan):
+    """The plan's pages with every scheda's free texts redacted (no person's name)."""
+    page = plan_pages(plan)
+    redactor = Redactor.for_authority(plan.authority)
+    for card in page.rows:
+        redact_card(card, redactor)
+    return page
 
 
 def _by_unit(rows: list[CardView]) -> list[tuple[str, list[CardView]]]:
@@ -145,6 +155,7 @@ def public_objective(
     plan = _public_plan(year)
     objective = get_object_or_404(Objective.objects.select_related("plan"), plan=plan, pk=pk)
     card = scheda_page(objective)
+    redact_card(card, Redactor.for_authority(authority))
     context = {
         **_base_context(authority, plan),
         "card": card,
@@ -158,7 +169,7 @@ def public_results(request: HttpRequest, authority: Authority, year: int) -> Htt
     plan = _public_plan(year)
     context = _base_context(authority, plan)
     if context["results_public"]:
-        page = plan_pages(plan)
+        page = _public_pages(plan)
         policy = ScoringPolicy.objects.first() or ScoringPolicy()
         thresholds = {"green_from": policy.green_from, "amber_from": policy.amber_from}
         units = opendata.unit_results(page)
@@ -233,7 +244,7 @@ def _rows(request: HttpRequest, authority: Authority, plan: Plan) -> list[dict]:
         )
         return request.build_absolute_uri(url)
 
-    return opendata.scheda_rows(plan_pages(plan), page_url)
+    return opendata.scheda_rows(_public_pages(plan), page_url)
 
 
 def _absolute(request: HttpRequest, name: str, authority: Authority, **kwargs) -> str:
