@@ -222,6 +222,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}  # Bootstrap's alert-danger
 LOGIN_URL = "login"
+# The one-time link an admin sends to choose a new password lasts 24 hours.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [

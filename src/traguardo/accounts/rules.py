@@ -151,6 +151,9 @@ rules.add_perm(
     is_admin | is_evaluator | ((is_manager | is_contributor) & heads_objective_unit),
 )
 
+# Accesses of the authority's people (password link, second factor, lockout, sessions).
+rules.add_perm("accounts.manage_access", is_admin)
+
 # The audit log of the authority (who changed what, when, why) is read by its admins.
 rules.add_perm("audit.view_log", is_admin)
 
