@@ -189,6 +189,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The one-time password link: public; a wrong token gets the page that says so.
     "password_reset_confirm": {**dict.fromkeys(PERSONAS, 200)},
     "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
+    # Before the results go public, the admins review every public text for names.
+    "plan_public_texts": ADMIN_ONLY,
 }
 
 # URLs that only answer a POST: the personas refused a POST, and the status they get.

@@ -23,6 +23,7 @@ from traguardo.web.views import (
     variations,
     word,
 )
+from traguardo.web.views import public_texts as public_texts_views
 
 tenant_patterns = [
     *plans.urlpatterns,
@@ -40,6 +41,7 @@ tenant_patterns = [
     *word.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
     path("impostazioni/", include(access_views.setup_urlpatterns)),
+    *public_texts_views.urlpatterns,
 ]
 
 urlpatterns = [
