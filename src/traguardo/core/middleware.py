@@ -22,7 +22,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-NO_STORE = "no-store, private"
+NO_STORE = "private, no-store"
+# Answers that keep the caching their view sets: the private calendar feed is fetched by
+# calendar servers every few minutes, never shown in a browser ("private, max-age=900").
+OWN_CACHING = frozenset({"calendar_feed"})
 
 LOGIN_AT = "traguardo.login_at"
 SEEN_AT = "traguardo.seen_at"
@@ -174,8 +177,9 @@ class NoStoreMiddleware:
     """``Cache-Control: no-store, private`` on every answer but the public pages.
 
     Plans, measurements and people's names must not stay in the browser cache of a shared
-    office PC (nor in any proxy). The transparency pages keep their own public caching; static
-    files are answered by whitenoise before this middleware runs. Whatever a back-office view
+    office PC (nor in any proxy). The transparency pages keep their own public caching, the
+    calendar feed its private one (``OWN_CACHING``); static files are answered by whitenoise
+    before this middleware runs. Whatever a back-office view
     set is replaced: nothing of the back office is cacheable.
     """
 
@@ -185,7 +189,9 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if match is None or not match.route.startswith(PUBLIC_ROUTE_PREFIX):
+        if match is None or not (
+            match.route.startswith(PUBLIC_ROUTE_PREFIX) or match.url_name in OWN_CACHING
+        ):
             response["Cache-Control"] = NO_STORE
             if "Expires" in response:
                 del response["Expires"]
