@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from traguardo.audit import maintenance
 from traguardo.audit.checkpoint import read_checkpoints, write_checkpoint
@@ -283,3 +284,43 @@ def test_the_checkpoint_command_writes_the_head(three):
     call_command("audit_checkpoint", stdout=out)
     assert f"voce n. 3, impronta {three[-1].hash}" in out.getvalue()
     assert [m.entry_id for m in read_checkpoints()] == [3, 3]
+
+
+def test_entries_from_before_the_key_are_adopted_once_and_stay_protected(authority, settings):
+    """An installation upgraded from the unkeyed chain: its old entries verify only once a
+    keyed checkpoint pins them, and a rewrite of them still shows."""
+    import hashlib
+
+    from traguardo.audit.log import canonical
+
+    def unkeyed(entry):
+        return hashlib.sha256(canonical(entry.hashed_fields()).encode()).hexdigest()
+
+    previous = "0" * 64
+    for n in (1, 2, 3):  # as the previous version wrote them
+        entry = AuditEntry(id=n, at=timezone.now(), action="unit.create", previous_hash=previous)
+        entry.hash = unkeyed(entry)
+        entry.save(force_insert=True)
+        previous = entry.hash
+    append(authority, 1)  # the first entry after the upgrade is keyed
+    write_checkpoint("test")
+    assert "impronta senza chiave, scritta da una versione precedente" in failure()
+    out = StringIO()
+    call_command("audit_checkpoint", "--voci-precedenti", stdout=out)
+    assert "voce n. 3" in out.getvalue()
+    assert verify().startswith("Registro integro: 4 voci verificate.")
+    # Rewriting the old entries with their (unkeyed) hash recomputed breaks at the pin.
+    old = list(AuditEntry.objects.filter(id__lte=3).order_by("id"))
+    with triggers_off() as cursor:
+        previous = "0" * 64
+        for entry in old:
+            entry.reason = "riscritta" if entry.id == 2 else entry.reason
+            entry.previous_hash = previous
+            entry.hash = unkeyed(entry)
+            cursor.execute(
+                "UPDATE audit_auditentry SET reason = %s, previous_hash = %s, hash = %s "
+                "WHERE id = %s",
+                [entry.reason, entry.previous_hash, entry.hash, entry.id],
+            )
+            previous = entry.hash
+    assert "Voce 3: l'impronta non è quella registrata dal punto di controllo" in failure()

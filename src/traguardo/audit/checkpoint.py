@@ -40,6 +40,8 @@ CHECKPOINT_ACTIONS = frozenset(
         "import.apply",
     }
 )
+# The reason of the checkpoint that adopts the entries written before the audit key.
+LEGACY = "legacy-sha256"
 # At least one checkpoint this often while the log is written to.
 INTERVAL = timedelta(hours=24)
 
@@ -66,9 +68,11 @@ def _mac(fields: dict) -> str:
     return keyed_hash(canonical({"checkpoint": fields}))
 
 
-def write_checkpoint(reason: str) -> Checkpoint:
-    """Append the committed head of the chain to the checkpoint file and the audit log stream."""
-    head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+def write_checkpoint(reason: str, head: tuple[int, str] | None = None) -> Checkpoint:
+    """Append the committed head of the chain (or ``head``) to the checkpoint file and the
+    audit log stream."""
+    if head is None:
+        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
     entry_id, entry_hash = head if head is not None else (0, GENESIS)
     now = timezone.now()
     fields = {"id": entry_id, "hash": entry_hash, "at": now.isoformat(), "reason": reason}
@@ -144,3 +148,23 @@ def last_checkpoint(path: Path | None = None) -> Checkpoint | None:
     """The newest authentic checkpoint, or None."""
     authentic = [c for c in read_checkpoints(path) or [] if c.authentic]
     return authentic[-1] if authentic else None
+
+
+def adopt_legacy_entries() -> Checkpoint | None:
+    """Pin the entries written before the audit key (unkeyed SHA-256) with a keyed checkpoint
+    of the last of them, once, after the upgrade; None when there are none. Refuses (raises
+    ValueError naming the entry) if the old chain does not verify: it is never adopted broken.
+    """
+    from traguardo.audit.log import legacy_hash
+
+    last = None
+    previous = GENESIS
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if legacy_hash(entry) != entry.hash:
+            break
+        if entry.previous_hash != previous or entry.id != (last[0] + 1 if last else 1):
+            raise ValueError(entry.id)
+        last, previous = (entry.id, entry.hash), entry.hash
+    if last is None:
+        return None
+    return write_checkpoint(LEGACY, head=last)

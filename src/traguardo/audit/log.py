@@ -89,6 +89,12 @@ def entry_hash(entry: AuditEntry) -> str:
     return keyed_hash(canonical(entry.hashed_fields()))
 
 
+def legacy_hash(entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 that Traguardo wrote before the audit key (accepted by
+    ``verify_audit`` only up to the "legacy" checkpoint: ``audit_checkpoint --voci-precedenti``)."""
+    return hashlib.sha256(canonical(entry.hashed_fields()).encode()).hexdigest()
+
+
 def keyed_hash(text: str) -> str:
     return hmac.new(settings.AUDIT_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
 

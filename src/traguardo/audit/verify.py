@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from traguardo.audit.checkpoint import Checkpoint, checkpoint_path, read_checkpoints
-from traguardo.audit.log import entry_hash
+from traguardo.audit.checkpoint import LEGACY, Checkpoint, checkpoint_path, read_checkpoints
+from traguardo.audit.log import entry_hash, legacy_hash
 from traguardo.audit.models import GENESIS, AuditEntry
 
 
@@ -44,6 +44,8 @@ def verify_chain(batch: int = 2000, checkpoints: Path | None = None) -> Verdict:
         )
     marks = [c for c in marks or [] if c.entry_id > 0]
     by_id = {c.entry_id: c for c in marks}
+    # Entries written before the audit key carry an unkeyed hash, pinned by a keyed checkpoint.
+    legacy_until = max((c.entry_id for c in marks if c.reason == LEGACY), default=0)
     expected_id, previous_hash, checked = 1, GENESIS, 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=batch):
         if entry.id != expected_id:
@@ -66,7 +68,19 @@ def verify_chain(batch: int = 2000, checkpoints: Path | None = None) -> Verdict:
                 % {"id": entry.id, "prev": entry.id - 1},
                 entry.id,
             )
-        if entry_hash(entry) != entry.hash:
+        legacy = entry.id <= legacy_until and legacy_hash(entry) == entry.hash
+        if not legacy and entry_hash(entry) != entry.hash:
+            if checked == 0 and legacy_hash(entry) == entry.hash:
+                return Verdict(
+                    checked,
+                    _(
+                        "Voce %(id)s: impronta senza chiave, scritta da una versione precedente "
+                        "di Traguardo. Dopo l'aggiornamento esegui una volta "
+                        "«python -m traguardo audit_checkpoint --voci-precedenti»."
+                    )
+                    % {"id": entry.id},
+                    entry.id,
+                )
             return Verdict(
                 checked,
                 _("Voce %(id)s: il contenuto è stato modificato (l'impronta non corrisponde).")
