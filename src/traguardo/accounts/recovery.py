@@ -36,7 +36,7 @@ def _check_target(user: User, *, actor, authority) -> None:
     require(actor, MANAGE_ACCESS, authority)
     if user.pk == actor.pk:
         raise DomainError(
-            _("Per il proprio account si usa la pagina «Verifica in due passaggi e accessi».")
+            _("Per il proprio account si usa la pagina «Verifica in due passaggi».")
         )
     elsewhere = (
         Membership.objects.filter(user=user)
