@@ -56,7 +56,7 @@ SECTIONS = (
 # What replaces a person's name in the public Relazione.
 OMISSIS = redact.OMISSIS
 # A last name alone is a name only from this length on ("Re", "Po" are words too).
-SURNAME_ALONE_FROM = 4
+SURNAME_ALONE_FROM = redact.SURNAME_ALONE_FROM
 # A laid-out PDF is kept this long (seconds) under the hash of its HTML.
 PDF_CACHE_SECONDS = 24 * 60 * 60
 
