@@ -54,6 +54,7 @@ bench: $(INSTALLED)
 ## check-deploy: Django's deployment checklist with production settings
 check-deploy: $(INSTALLED)
 	TRAGUARDO_PRODUCTION=1 TRAGUARDO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	TRAGUARDO_AUDIT_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	TRAGUARDO_ALLOWED_HOSTS=traguardo.example.it \
 	$(PY) -m traguardo check --deploy --fail-level WARNING
 

@@ -21,7 +21,7 @@ from traguardo.accounts.models import Role
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     # A fast hasher: the personas log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The login lockout (django-axes) needs the request in authenticate(), which the test
@@ -39,6 +39,8 @@ def _test_settings(settings):
             "LOCATION": f"test-{uuid.uuid4()}",
         }
     }
+    # Each test appends the audit log's checkpoints to a file of its own.
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
     # The manifest needs collectstatic; tests use the files where the apps keep them.
     settings.STORAGES = {
         **settings.STORAGES,

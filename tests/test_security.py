@@ -50,7 +50,8 @@ def test_the_lockout_settings():
     assert django_settings.AXES_FAILURE_LIMIT == 5
     cool_off = django_settings.AXES_COOLOFF_TIME
     assert cool_off == timedelta(minutes=15)
-    assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "username"]
+    assert django_settings.LOCKOUT_USERNAME_LIMIT == 10
     assert django_settings.AXES_RESET_ON_SUCCESS is True
 
 

@@ -38,11 +38,45 @@ def test_production_reads_the_secret_from_a_file_and_requires_hosts(tmp_path):
         "from django.conf import settings; print(settings.SECRET_KEY, settings.DEBUG)",
         TRAGUARDO_PRODUCTION="1",
         TRAGUARDO_SECRET_KEY_FILE=str(key),
+        TRAGUARDO_AUDIT_KEY="a" * 40,
         TRAGUARDO_ALLOWED_HOSTS="performance.comune.example.it",
     )
     assert result.stdout.split() == ["k" * 60, "False"]
     no_hosts = run_django("pass", TRAGUARDO_PRODUCTION="1", TRAGUARDO_SECRET_KEY_FILE=str(key))
     assert "TRAGUARDO_ALLOWED_HOSTS is required in production" in no_hosts.stderr
+
+
+def test_production_requires_an_audit_key_of_its_own(tmp_path):
+    base = {
+        "TRAGUARDO_PRODUCTION": "1",
+        "TRAGUARDO_SECRET_KEY": "s" * 50,
+        "TRAGUARDO_ALLOWED_HOSTS": "x.it",
+    }
+    missing = run_django("pass", **base)
+    assert "TRAGUARDO_AUDIT_KEY (or TRAGUARDO_AUDIT_KEY_FILE) is required" in missing.stderr
+    short = run_django("pass", **base, TRAGUARDO_AUDIT_KEY="corta")
+    assert "TRAGUARDO_AUDIT_KEY must have at least 32 characters" in short.stderr
+    same = run_django("pass", **base, TRAGUARDO_AUDIT_KEY="s" * 50)
+    assert "differ from TRAGUARDO_SECRET_KEY" in same.stderr
+    key = tmp_path / "audit"
+    key.write_text("q" * 48 + "\n")
+    read = run_django(
+        "from django.conf import settings; print(settings.AUDIT_KEY, settings.PROXY_COUNT)",
+        **base,
+        TRAGUARDO_AUDIT_KEY_FILE=str(key),
+    )
+    assert read.stdout.split() == ["q" * 48, "1"]
+
+
+def test_the_proxy_count_follows_the_environment():
+    code = "from django.conf import settings; print(settings.PROXY_COUNT)"
+    assert run_django(code).stdout.split() == ["0"]
+    assert run_django(code, TRAGUARDO_PROXY_COUNT="2").stdout.split() == ["2"]
+    assert run_django(code, TRAGUARDO_BEHIND_PROXY="1").stdout.split() == ["1"]
+    assert (
+        "TRAGUARDO_PROXY_COUNT must be 0 or more"
+        in run_django(code, TRAGUARDO_PROXY_COUNT="-1").stderr
+    )
 
 
 def test_a_malformed_boolean_fails_loudly():

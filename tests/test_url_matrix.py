@@ -28,7 +28,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
-from traguardo.accounts.models import CalendarToken
+from traguardo.accounts.models import CalendarToken, Membership
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -181,6 +181,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The review of an import's dry run: the world's job is a PDF ("reports.test"), which has
     # no review, so those allowed to import get 404; the others are refused first (403).
     "import_review": row(403, admin=404, manager_a=404, manager_b=404),
+    # --- issue 13: accesses and recovery ---
+    # The admins manage the accesses of the authority's people (POST only for the actions).
+    "setup_access": ADMIN_ONLY,
+    "setup_access_action": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any check
+    # Anyone logged in ends all their own sessions (POST only).
+    "logout_everywhere": {**dict.fromkeys(PERSONAS, 405)},
+    # The one-time password link: public; a wrong token gets the page that says so.
+    "password_reset_confirm": {**dict.fromkeys(PERSONAS, 200)},
+    "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
+    # Before the results go public, the admins review every public text for names.
+    "plan_public_texts": ADMIN_ONLY,
 }
 
 # URLs that only answer a POST: the personas refused a POST, and the status they get.
@@ -224,6 +235,15 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "outsider": 404,
         "anonymous": 302,
     },
+    "setup_access_action": {
+        "manager_a": 403,
+        "contributor": 403,
+        "evaluator": 403,
+        "viewer": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
+    "logout_everywhere": {"anonymous": 302},
 }
 
 # Rows that land with the audit app (issue 5): skipped until their pattern resolves.
@@ -262,6 +282,7 @@ PK_OF = {
     "verifica": "period",  # issue 6: documents
     "verifica_pdf_start": "period",  # issue 6: documents
     "public_objective": "objective",  # issue 6: transparency
+    "setup_access_action": "membership",  # issue 13: accesses
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -374,6 +395,10 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         job.output.save("documento.pdf", ContentFile(PDF), save=False)
         job.save()
         world["job"] = job
+        world["membership"] = (
+            Membership.objects.filter(authority=authority).exclude(user=recorder).first()
+            or Membership.objects.filter(authority=authority).first()
+        )
     if calendar_user is not None:
         world["token"] = issue_calendar_token(calendar_user, authority)
     return world
@@ -422,6 +447,8 @@ def kwargs_for(name: str, route: str, world: dict) -> dict:
         kwargs["dimension"] = "strategicita"
     if "<slug:token>" in route:
         kwargs["token"] = world["token"]
+    if "<uidb64>/<token>" in route:  # a password link that is not valid
+        kwargs["uidb64"], kwargs["token"] = "MQ", "c0ffee-0123456789abcdef"
     return kwargs
 
 

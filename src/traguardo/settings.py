@@ -79,10 +79,47 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
 ALLOWED_HOSTS = envlist("TRAGUARDO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("TRAGUARDO_ALLOWED_HOSTS is required in production")
 CSRF_TRUSTED_ORIGINS = envlist("TRAGUARDO_CSRF_TRUSTED_ORIGINS")
+
+
+def _audit_key() -> str:
+    """The key that authenticates every audit entry and checkpoint (HMAC-SHA256).
+
+    Kept outside the database, so that someone who can write the database but not read this
+    key cannot rewrite the log and recompute its hashes. Production requires it (at least 32
+    characters, distinct from SECRET_KEY); the demo generates one beside the database.
+    """
+    key = env("TRAGUARDO_AUDIT_KEY")
+    if key:
+        if PRODUCTION and (len(key) < 32 or key == SECRET_KEY):
+            raise ImproperlyConfigured(
+                "TRAGUARDO_AUDIT_KEY must have at least 32 characters and differ from "
+                "TRAGUARDO_SECRET_KEY"
+            )
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("TRAGUARDO_AUDIT_KEY (or TRAGUARDO_AUDIT_KEY_FILE) is required")
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+AUDIT_KEY = _audit_key()
+# The audit log's checkpoints (its head: id, hash, time), appended at every lifecycle step and
+# at least daily, outside the database: back this file up apart from the database.
+AUDIT_CHECKPOINT_FILE = Path(
+    env("TRAGUARDO_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl"))
+    or VAR_DIR / "audit" / "checkpoints.jsonl"
+)
+# The same checkpoints also go to syslog at this address ("/dev/log", "host:514"), if set.
+AUDIT_SYSLOG = env("TRAGUARDO_AUDIT_SYSLOG", "") or ""
 
 INSTALLED_APPS = [
     "traguardo.core",
@@ -115,6 +152,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer but the public pages: Cache-Control: no-store, private (shared office PCs).
+    "traguardo.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +222,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}  # Bootstrap's alert-danger
 LOGIN_URL = "login"
+# The one-time link an admin sends to choose a new password lasts 24 hours.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
@@ -235,20 +276,29 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # Login lockout (django-axes): 5 failures in 15 minutes for one username from one address lock
-# that pair for 15 minutes; a successful login clears its failures. Other users, and the same
-# user from another address, are not affected.
+# that pair for 15 minutes, and 10 failures for one username from any addresses lock the
+# username (accounts.lockout): rotating addresses buys no more guesses. A successful login
+# clears its failures; an admin can lift a lock (the person's page, or axes_reset_username).
 AXES_ENABLED = envbool("TRAGUARDO_LOCKOUT", True)
 AXES_FAILURE_LIMIT = 5
+LOCKOUT_USERNAME_LIMIT = 10
 AXES_VERBOSE = False
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "traguardo.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_LOCKOUT_CALLABLE = "traguardo.core.middleware.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind the TLS proxy (production) the client is the address the proxy appended last to
-# X-Forwarded-For; without a proxy it is REMOTE_ADDR (see core.middleware.client_ip).
-BEHIND_PROXY = envbool("TRAGUARDO_BEHIND_PROXY", PRODUCTION)
+# The client's address (lockout, audit): behind PROXY_COUNT trusted proxies (nginx: 1, the
+# default in production) it is the entry that many places from the end of X-Forwarded-For —
+# the one the outermost trusted proxy wrote; with 0 it is REMOTE_ADDR (core.middleware.client_ip).
+# TRAGUARDO_BEHIND_PROXY=1/0 is the older spelling of 1/0 proxies.
+PROXY_COUNT = envint(
+    "TRAGUARDO_PROXY_COUNT", 1 if envbool("TRAGUARDO_BEHIND_PROXY", PRODUCTION) else 0
+)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRAGUARDO_PROXY_COUNT must be 0 or more")
 AXES_CLIENT_IP_CALLABLE = "traguardo.core.middleware.client_ip"
 
 # Second factor (django-otp, TOTP). A user with a confirmed device gives the 6-digit code after
@@ -306,6 +356,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("TRAGUARDO_LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+if AUDIT_SYSLOG:
+    _host, _, _port = AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else AUDIT_SYSLOG,
+        "facility": "auth",
+    }
+    LOGGING["loggers"]["traguardo.audit"] = {"handlers": ["audit_syslog"], "level": "INFO"}
 
 # Long work (whole-plan PDFs, imports): "thread" runs it in a worker thread of the web
 # process, "worker" leaves it to `python -m traguardo run_jobs`, "immediate" runs it inline.

@@ -14,12 +14,11 @@ from tests.browser.conftest import (
     login,
     url,
 )
+from tests.monitoring.hostile import PDF  # a real PDF: evidence is parsed
 from traguardo.accounts.models import Membership, Role, User
 from traguardo.monitoring.models import Evidence, MonitoringPeriod
 from traguardo.organization.models import OrgUnit
 from traguardo.planning.models import Objective
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_a_contributor_records_a_measurement_and_the_light_changes(

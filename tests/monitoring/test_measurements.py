@@ -13,6 +13,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from tests.factories import PASSWORD, IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
+from tests.monitoring.hostile import PDF  # a real PDF: evidence is parsed
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.accounts.models import Membership, Role, User
 from traguardo.imports.seed import load_seed
@@ -22,7 +23,6 @@ from traguardo.planning.models import Objective
 pytestmark = pytest.mark.django_db
 
 SLUG = "comune-esempio"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

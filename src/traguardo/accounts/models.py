@@ -4,15 +4,36 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
     """A login. Roles live on Membership, one per authority the user works for."""
 
+    # Raised by "Esci da tutti i dispositivi" (accounts.recovery.end_sessions): it is part of
+    # the session's authentication hash, so every session opened before no longer verifies.
+    sessions_epoch = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta:
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
+
+    def get_session_auth_hash(self) -> str:
+        return self._with_epoch(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):
+        for fallback in super().get_session_auth_fallback_hash():
+            yield self._with_epoch(fallback)
+
+    def _with_epoch(self, base: str) -> str:
+        if not self.sessions_epoch:
+            return base  # sessions opened before the field existed stay valid
+        return salted_hmac(
+            "traguardo.accounts.sessions_epoch",
+            f"{base}:{self.sessions_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def has_perm(self, perm: str, obj=None) -> bool:
         # Unlike Django's default, a superuser gets no implicit permission on an authority's

@@ -154,6 +154,12 @@ rules.add_perm(
     is_admin | is_evaluator | ((is_manager | is_contributor) & heads_objective_unit),
 )
 
+# Accesses of the authority's people (password link, second factor, lockout, sessions).
+rules.add_perm("accounts.manage_access", is_admin)
+
+# The review of what a plan publishes (names in free texts) before its results go public.
+rules.add_perm("reports.review_public_texts", is_admin)
+
 # The audit log of the authority (who changed what, when, why) is read by its admins.
 rules.add_perm("audit.view_log", is_admin)
 

@@ -1,16 +1,23 @@
 """Writing the audit trail: ``log_action`` appends one entry inside the caller's transaction.
 
 The chain is global (one sequence for every authority): each entry stores the hash of the one
-before it, and its own hash covers every field plus that link, so a row changed, removed or
-slipped in shows when ``verify_audit`` walks the chain. Appends are serialised: on PostgreSQL
-by a transaction-level advisory lock, on SQLite by the IMMEDIATE transactions every write
-already takes (settings.py), so two writers never read the same last entry.
+before it, and its own hash — an HMAC-SHA256 under ``settings.AUDIT_KEY``, a key kept outside
+the database — covers every field plus that link, so a row changed, removed or slipped in
+shows when ``verify_audit`` walks the chain, and a rewrite cannot recompute the hashes without
+the key. Once the transaction commits, a lifecycle step (and the first write of a day) appends
+a checkpoint of the chain's head outside the database (``audit.checkpoint``).
+
+Appends are serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by the
+IMMEDIATE transactions every write already takes (settings.py), so two writers never read the
+same last entry.
 """
 
 import hashlib
+import hmac
 import json
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -63,6 +70,9 @@ def log_action(
     )
     entry.hash = entry_hash(entry)
     entry.save(force_insert=True)
+    from traguardo.audit import checkpoint  # imports this module
+
+    transaction.on_commit(lambda: checkpoint.after_commit(action))
     return entry
 
 
@@ -75,7 +85,18 @@ def log_separately(**kwargs) -> AuditEntry:
 
 
 def entry_hash(entry: AuditEntry) -> str:
+    """The entry's HMAC-SHA256 (hex) under the installation's audit key."""
+    return keyed_hash(canonical(entry.hashed_fields()))
+
+
+def legacy_hash(entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 that Traguardo wrote before the audit key (accepted by
+    ``verify_audit`` only up to the "legacy" checkpoint: ``audit_checkpoint --voci-precedenti``)."""
     return hashlib.sha256(canonical(entry.hashed_fields()).encode()).hexdigest()
+
+
+def keyed_hash(text: str) -> str:
+    return hmac.new(settings.AUDIT_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
 def canonical(value) -> str:

@@ -24,7 +24,9 @@ def _authority_id(user) -> int | None:
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    from traguardo.core.middleware import client_ip  # the same address the lockout counts
+
+    return (client_ip(request) or "") if request is not None else ""
 
 
 @receiver(user_logged_in, dispatch_uid="audit-login")

@@ -6,6 +6,7 @@ session (``SESSION_COOKIE_AGE`` renewed at every request); the middleware checks
 again against times stored in the session, so neither depends on the cookie alone.
 """
 
+import ipaddress
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -20,6 +21,11 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+NO_STORE = "private, no-store"
+# Answers that keep the caching their view sets: the private calendar feed is fetched by
+# calendar servers every few minutes, never shown in a browser ("private, max-age=900").
+OWN_CACHING = frozenset({"calendar_feed"})
 
 LOGIN_AT = "traguardo.login_at"
 SEEN_AT = "traguardo.seen_at"
@@ -65,15 +71,25 @@ class SessionLimitsMiddleware:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for the login lockout.
+    """The client's address, for the login lockout and the audit log.
 
-    Behind our proxy it is the last address of X-Forwarded-For (the one the proxy appended;
-    earlier ones are whatever the client sent). Without a proxy it is REMOTE_ADDR.
+    Behind ``PROXY_COUNT`` trusted proxies each appends the address it received the request
+    from to X-Forwarded-For (nginx, as the README configures it, overwrites the header with
+    its peer's address), so the client is the entry that many places from the end; anything
+    before it is whatever the client sent. A header with fewer entries, or an entry that is
+    not an address, did not come through the proxies as configured: the direct peer
+    (REMOTE_ADDR) is used. Without proxies it is REMOTE_ADDR.
     """
-    if settings.BEHIND_PROXY:
+    count = settings.PROXY_COUNT
+    if count > 0:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if forwarded[-1]:
-            return forwarded[-1]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= count:
+            candidate = forwarded[-count]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")
 
 
@@ -155,3 +171,28 @@ def _redirect(request: HttpRequest, url: str, *, next_path: bool = False) -> Htt
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every answer but the public pages.
+
+    Plans, measurements and people's names must not stay in the browser cache of a shared
+    office PC (nor in any proxy). The transparency pages keep their own public caching, the
+    calendar feed its private one (``OWN_CACHING``); static files are answered by whitenoise
+    before this middleware runs. Whatever a back-office view
+    set is replaced: nothing of the back office is cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or not (
+            match.route.startswith(PUBLIC_ROUTE_PREFIX) or match.url_name in OWN_CACHING
+        ):
+            response["Cache-Control"] = NO_STORE
+            if "Expires" in response:
+                del response["Expires"]
+        return response

@@ -22,7 +22,7 @@ from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.core.templatetags.traguardo import number_it
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
-from traguardo.monitoring.uploads import check_upload
+from traguardo.monitoring.uploads import Checked, check_upload
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.guards import check_results_open, lock_plan, require_now
 from traguardo.planning.models import Activity, Indicator, Objective, Plan
@@ -350,14 +350,17 @@ def record_activity(
     return measurement
 
 
-def add_evidence(measurement: Measurement, upload, *, actor) -> Evidence:
-    """Attach a file, checked by its content, stored under a random name, while the period is
-    open and the plan's results are (checked again inside the transaction)."""
+def add_evidence(
+    measurement: Measurement, upload, *, actor, checked: Checked | None = None
+) -> Evidence:
+    """Attach a file, checked by its content (unless ``checked`` says it already was), stored
+    under a random name, while the period is open and the plan's results are (checked again
+    inside the transaction)."""
     objective = (measurement.indicator or measurement.activity).objective
     require(actor, "monitoring.record_measurement", objective)
     _check_period(measurement.period, objective.plan)
-    max_bytes = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-    checked = check_upload(upload, max_bytes=max_bytes)
+    checked = checked or _check_evidence(upload)
+    upload.seek(0)
     content = upload.read()
     evidence = Evidence(
         authority=measurement.authority,
@@ -553,3 +556,41 @@ def _fields(data: MeasurementData) -> dict:
         "forced_reason": data.forced_reason.strip(),
         "comment": data.comment,
     }
+
+
+def record_with_evidence(
+    subject: Indicator | Activity,
+    period: MonitoringPeriod,
+    *,
+    actor,
+    data: MeasurementData,
+    upload=None,
+) -> Measurement:
+    """Record a measurement of an indicator or an activity and attach its evidence as one
+    action: the file is judged before anything is written, then the measurement, the file's
+    row and their audit entries are written in one transaction, so a refused file (or any
+    other refusal) leaves nothing behind.
+
+    The permission is checked first, outside the transaction, so that a refusal's own audit
+    entry is kept."""
+    objective = subject.objective
+    require(actor, "monitoring.record_measurement", objective)
+    _check_period(period, objective.plan)
+    checked = _check_evidence(upload) if upload else None
+    record = record_measurement if isinstance(subject, Indicator) else record_activity
+    stored = []
+    try:
+        with transaction.atomic():
+            measurement = record(subject, period, actor=actor, data=data)
+            if upload:
+                stored.append(add_evidence(measurement, upload, actor=actor, checked=checked))
+    except BaseException:
+        for evidence in stored:  # written to disk before the transaction failed
+            evidence.file.delete(save=False)
+        raise
+    return measurement
+
+
+def _check_evidence(upload) -> Checked:
+    max_bytes = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    return check_upload(upload, max_bytes=max_bytes)

@@ -18,7 +18,6 @@ a hash of its HTML, so the same document is laid out once however many times it 
 """
 
 import hashlib
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,14 +25,15 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from traguardo.accounts.models import User
+from traguardo.audit.checkpoint import Checkpoint, last_checkpoint
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.organization.models import OrgUnit, PerformanceArea, Person
+from traguardo.organization.models import OrgUnit, PerformanceArea
 from traguardo.planning.domain.lifecycle import act_text
 from traguardo.planning.models import Objective, Plan, Variation
 from traguardo.planning.rulebook import plan_rules
 from traguardo.planning.states import Coverage, RowState
+from traguardo.reports import redact
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
@@ -54,9 +54,9 @@ SECTIONS = (
     ("validazione", gettext_lazy("8. Validazione del Nucleo di valutazione / OIV")),
 )
 # What replaces a person's name in the public Relazione.
-OMISSIS = "[omissis]"
+OMISSIS = redact.OMISSIS
 # A last name alone is a name only from this length on ("Re", "Po" are words too).
-SURNAME_ALONE_FROM = 4
+SURNAME_ALONE_FROM = redact.SURNAME_ALONE_FROM
 # A laid-out PDF is kept this long (seconds) under the hash of its HTML.
 PDF_CACHE_SECONDS = 24 * 60 * 60
 
@@ -156,6 +156,9 @@ class Relazione:
     thresholds: dict
     validation_minutes: str
     public: bool = False
+    # The audit log's newest checkpoint, printed on the validation page: the log's head as of
+    # the document, for anyone to hold the installation's ``verify_audit`` against later.
+    audit_checkpoint: Checkpoint | None = None
 
     @property
     def title(self) -> str:
@@ -178,47 +181,9 @@ class Relazione:
         return [c for c in self.page.rows if c.result and c.result.status == Status.NOT_DUE]
 
 
-class Redactor:
-    """Replaces the names of an authority's people and users in a free text with [omissis].
-
-    A name is a first name and a last name in either order, or the last name alone when it
-    has at least ``SURNAME_ALONE_FROM`` letters; case does not matter, and only whole words
-    are replaced ("Rossi" is a name, "Rossini" is not)."""
-
-    def __init__(self, names: list[tuple[str, str]]) -> None:
-        forms: set[str] = set()
-        for first, last in names:
-            first, last = " ".join(first.split()), " ".join(last.split())
-            if not last:
-                continue
-            if first:
-                forms.add(f"{first} {last}")
-                forms.add(f"{last} {first}")
-            if len(last) >= SURNAME_ALONE_FROM:
-                forms.add(last)
-        # Longest first: "Mario Rossi" is replaced whole, not as "Mario [omissis]".
-        alternatives = [
-            r"\s+".join(re.escape(word) for word in form.split())
-            for form in sorted(forms, key=len, reverse=True)
-        ]
-        self.pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-            if alternatives
-            else None
-        )
-
-    @classmethod
-    def for_authority(cls, authority) -> "Redactor":
-        people = Person.objects.values_list("first_name", "last_name")
-        users = User.objects.filter(memberships__authority=authority).values_list(
-            "first_name", "last_name"
-        )
-        return cls([*people, *users])
-
-    def __call__(self, text: str) -> str:
-        if not text or self.pattern is None:
-            return text or ""
-        return self.pattern.sub(OMISSIS, text)
+# The one redactor of public texts (reports.redact): names matched whatever their case,
+# accents, apostrophes, initials, order and titles.
+Redactor = redact.Redactor
 
 
 def _as_written(text: str) -> str:
@@ -240,6 +205,9 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     clean = Redactor.for_authority(plan.authority) if public else _as_written
     progress.set_total(plan.objectives.count() + 2, _("Calcolo dei risultati…"))
     page = plan_pages(plan)
+    if public:  # the schede's own texts (titles, expected results…) name nobody either
+        for card in page.rows:
+            redact.redact_card(card, clean)
     period = page.scores.period
     measurements = _measurements(period)
     progress.advance(message=_("Esame delle schede…"))
@@ -300,6 +268,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
         thresholds=thresholds,
         validation_minutes=clean(plan.validation_minutes),
         public=public,
+        audit_checkpoint=last_checkpoint(),
     )
     progress.advance(message=_("Impaginazione del documento…"))
     return relazione

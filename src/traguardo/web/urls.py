@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from traguardo.core.tenancy import public_view
 from traguardo.web.forms import LoginForm
+from traguardo.web.views import access as access_views
 from traguardo.web.views import account as account_views
 from traguardo.web.views import (
     audit,
@@ -22,6 +23,7 @@ from traguardo.web.views import (
     variations,
     word,
 )
+from traguardo.web.views import public_texts as public_texts_views
 
 tenant_patterns = [
     *plans.urlpatterns,
@@ -38,6 +40,8 @@ tenant_patterns = [
     *jobs.urlpatterns,
     *word.urlpatterns,
     path("impostazioni/", include(setup.urlpatterns)),
+    path("impostazioni/", include(access_views.setup_urlpatterns)),
+    *public_texts_views.urlpatterns,
 ]
 
 urlpatterns = [
@@ -56,6 +60,7 @@ urlpatterns = [
     ),
     path("uscita/", public_view(auth_views.LogoutView.as_view()), name="logout"),
     *account_views.urlpatterns,
+    *access_views.urlpatterns,
     path("calendario/<slug:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
     path("enti/<slug:authority>/", include(tenant_patterns)),
     # Amministrazione trasparente: public pages, no login (D.Lgs. 33/2013 art. 10 c.8, art. 20).

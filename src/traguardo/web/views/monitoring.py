@@ -186,12 +186,16 @@ def _save(request, objective, period, can_force):
     )
     if not form.is_valid():
         return (key, form), None
-    record = domain.record_measurement if kind == "ind" else domain.record_activity
     try:
-        measurement = record(subject, period, actor=request.user, data=form.data_for_domain())
-        upload = form.cleaned_data.get("file")
-        if upload:
-            domain.add_evidence(measurement, upload, actor=request.user)
+        # One transaction: a refused file leaves the measurement unwritten too, and the page
+        # comes back with what was typed.
+        domain.record_with_evidence(
+            subject,
+            period,
+            actor=request.user,
+            data=form.data_for_domain(),
+            upload=form.cleaned_data.get("file"),
+        )
     except InvalidData as error:
         for field, message in error.errors:
             form.add_error(field if field in form.fields else None, message)

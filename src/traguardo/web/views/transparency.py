@@ -36,6 +36,7 @@ from traguardo.planning.models import Objective, Plan
 from traguardo.planning.rulebook import plan_rules
 from traguardo.reports import opendata
 from traguardo.reports.charts import achievement_distribution, unit_bars
+from traguardo.reports.redact import Redactor, redact_card
 from traguardo.reports.relazione import due_achievements
 from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
 
@@ -67,12 +68,13 @@ def transparency_view(view: Callable) -> Callable:
 
 
 def _page_key(authority: Authority, request: HttpRequest) -> str:
-    """The cache key of a public answer: its path and the newest audit entry of the whole
+    """The cache key of a public answer: its host (links in a page follow the host it was
+    asked on), its path and the newest audit entry of the whole
     installation. Every write of Traguardo appends an entry in its own transaction, so any
     change makes a new key at once (the lifetime bounds the rest); reading the newest id is one
     index lookup, where recomputing a plan's scores for each anonymous visitor is not."""
     newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return f"traguardo:public:{authority.pk}:{newest}:{request.path}"
+    return f"traguardo:public:{request.get_host()}:{authority.pk}:{newest}:{request.path}"
 
 
 def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -119,9 +121,18 @@ def public_home(request: HttpRequest, authority: Authority) -> HttpResponse:
 @transparency_view
 def public_plan(request: HttpRequest, authority: Authority, year: int) -> HttpResponse:
     plan = _public_plan(year)
-    page = plan_pages(plan)
+    page = _public_pages(plan)
     context = {**_base_context(authority, plan), "page": page, "groups": _by_unit(page.rows)}
     return render(request, "web/transparency/plan.html", context)
+
+
+def _public_pages(plan: Plan):
+    """The plan's pages with every scheda's free texts redacted (no person's name)."""
+    page = plan_pages(plan)
+    redactor = Redactor.for_authority(plan.authority)
+    for card in page.rows:
+        redact_card(card, redactor)
+    return page
 
 
 def _by_unit(rows: list[CardView]) -> list[tuple[str, list[CardView]]]:
@@ -146,6 +157,7 @@ def public_objective(
     plan = _public_plan(year)
     objective = get_object_or_404(Objective.objects.select_related("plan"), plan=plan, pk=pk)
     card = scheda_page(objective)
+    redact_card(card, Redactor.for_authority(authority))
     context = {
         **_base_context(authority, plan),
         "card": card,
@@ -159,7 +171,7 @@ def public_results(request: HttpRequest, authority: Authority, year: int) -> Htt
     plan = _public_plan(year)
     context = _base_context(authority, plan)
     if context["results_public"]:
-        page = plan_pages(plan)
+        page = _public_pages(plan)
         thresholds = plan_rules(plan).thresholds
         units = opendata.unit_results(page)
         context |= {
@@ -235,7 +247,7 @@ def _rows(request: HttpRequest, authority: Authority, page: PlanView) -> list[di
         )
         return request.build_absolute_uri(url)
 
-    return opendata.scheda_rows(page, page_url)
+    return opendata.scheda_rows(_public_pages(plan), page_url)
 
 
 def _absolute(request: HttpRequest, name: str, authority: Authority, **kwargs) -> str:

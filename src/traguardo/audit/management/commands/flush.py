@@ -2,11 +2,15 @@
 
 The test runner empties the database with ``flush`` after each transactional test; an
 operator may wipe a demo database the same way. The audit triggers allow deletes only while
-``audit_maintenance`` holds a row: it is inserted and removed inside the flush's transaction.
+``audit_maintenance`` holds a row with the installation's maintenance token (an HMAC under the
+audit key, see ``traguardo.audit.maintenance``): it is inserted and removed inside the flush's
+transaction, so no other connection ever sees the switch on.
 """
 
 from django.core.management.commands import flush
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from traguardo.audit.maintenance import token
 
 
 class Command(flush.Command):
@@ -15,7 +19,9 @@ class Command(flush.Command):
         connection = connections[database]
         with transaction.atomic(using=database):
             with connection.cursor() as cursor:
-                cursor.execute("INSERT INTO audit_maintenance (enabled) VALUES (1)")
+                cursor.execute(
+                    "INSERT INTO audit_maintenance (enabled, token) VALUES (1, %s)", [token()]
+                )
             super().handle(**options)
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_maintenance")

@@ -1,0 +1,28 @@
+"""The Relazione's validation page prints the audit log's newest checkpoint: its head as of the
+document, which anyone holding the printed Relazione can compare with ``verify_audit`` later."""
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from traguardo.audit.checkpoint import write_checkpoint
+from traguardo.imports.seed import load_seed
+from traguardo.reports.pdf import render_html
+from traguardo.reports.relazione import relazione_context
+
+pytestmark = pytest.mark.django_db
+
+
+def validation_page(plan) -> str:
+    with scope(authority=plan.authority):
+        html = render_html("reports/relazione.html", relazione_context(plan))
+    return html[html.index('id="validazione"') :]
+
+
+def test_the_validation_page_prints_the_last_checkpoint():
+    with scopes_disabled():
+        plan = load_seed().plan
+    assert "punto di controllo" not in validation_page(plan)
+    mark = write_checkpoint("test")
+    page = validation_page(plan)
+    assert f"ultimo punto di controllo alla voce n. {mark.entry_id} del " in page
+    assert mark.hash in page
