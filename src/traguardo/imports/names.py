@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -31,6 +32,12 @@ from traguardo.scoring import ScaleParseError, describe_scale, parse_scale, scal
 _ROLE_PREFIX = re.compile(r"^(dirigente|responsabile|resp\.?)( (del|della|dello|dell'|di))? ")
 _KIND_PREFIX = re.compile(r"^(ufficio|servizio|settore|servizi|uffici|area) ")
 _INVOLVED_PREFIX = re.compile(r"^\s*(uffici|servizi|unità)\s*:", re.IGNORECASE)
+# Titles before a person's name, as ``normalize`` leaves them ("Dott.ssa" → "dott ssa").
+_TITLES = re.compile(
+    r"^(?:(?:dott|dottssa|dr|dssa|ing|arch|avv|geom|rag|sig|sigra|prof|profssa|p i|per ind)"
+    r"(?: ssa| ra)?\s+)+"
+)
+_POINTS = re.compile(r"[x×*]?\s*(\d+(?:[.,]\d+)?)\s*(?:punti|pt\.?)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,23 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[:;,.]", " ", text).split())
+
+
+def _name_words(text: str) -> list[str]:
+    """A person's name as words, without titles: "Ing. Laura Rossi" → ["laura", "rossi"]."""
+    key = _TITLES.sub("", normalize(text))
+    return key.replace("'", " ").split()
+
+
+def points_in(text: str):
+    """The number a Punteggio cell writes ("50", "0,75", "×1", "30 punti"), else None."""
+    match = _POINTS.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return Decimal(match[1].replace(",", "."))
+    except InvalidOperation:
+        return None
 
 
 class Names:
@@ -92,10 +116,11 @@ class Names:
         self.by_id = by_id
         people = list(Person.objects.all())
         self.people = [
-            ({normalize(w) for w in f"{p.first_name} {p.last_name}".split()}, p) for p in people
+            (frozenset(_name_words(f"{p.first_name} {p.last_name}")), p) for p in people
         ]
         self.scales = {normalize(s.name): s for s in GradingScale.objects.all()}
-        levels = list(PolicyLevel.objects.all())
+        levels = list(PolicyLevel.objects.order_by("dimension", "position"))
+        self.level_rows = levels
         self.levels = {
             (level.dimension, normalize(key)): level.pk
             for level in levels
@@ -168,15 +193,42 @@ class Names:
         return units, notes
 
     def person(self, text: str) -> Person | None:
-        """ "Nome Cognome" or "Cognome Nome", in any case and spacing."""
-        words = {normalize(w) for w in text.split()}
-        if not words:
-            return None
-        found = [p for name, p in self.people if name == words]
+        """ "Nome Cognome" or "Cognome Nome", in any case, accents and spacing, with or without
+        a title ("Ing.", "Dott.ssa"); None when no one or more than one person answers."""
+        found = self.people_named(text)
         return found[0] if len(found) == 1 else None
 
+    def people_named(self, text: str) -> list[Person]:
+        """Everyone the text may name (two namesakes: both, the person is asked)."""
+        words = frozenset(_name_words(text))
+        if not words:
+            return []
+        return [p for name, p in self.people if name == words]
+
     def level(self, dimension: str, text: str) -> int | None:
-        return self.levels.get((dimension, normalize(text))) if text.strip() else None
+        """A level by its label, its code or — a number — its points (or factor)."""
+        found = self.levels_for(dimension, text)
+        return found[0].pk if len(found) == 1 else None
+
+    def levels_for(self, dimension: str, text: str) -> list[PolicyLevel]:
+        """The levels of ``dimension`` a text names: by label or code, else by the points (or
+        the factor) the SMVP gives them. Empty: no level; several: the person must choose."""
+        if not text.strip():
+            return []
+        pk = self.levels.get((dimension, normalize(text)))
+        if pk is not None:
+            return [level for level in self.level_rows if level.pk == pk]
+        points = points_in(text)
+        if points is None:
+            return []
+        return [
+            level
+            for level in self.level_rows
+            if level.dimension == dimension and level.value == points
+        ]
+
+    def levels_of(self, dimension: str) -> list[PolicyLevel]:
+        return [level for level in self.level_rows if level.dimension == dimension]
 
     def dup_goal(self, text: str) -> int | None:
         return self.goals.get(normalize(text)) if text.strip() else None

@@ -127,7 +127,10 @@ def read_docx(name: str, data: bytes) -> ImportDraft:
         return draft
     reader: _SchedaReader | None = None
     readers: list[_SchedaReader] = []
+    said: list[str] = [_paragraph_text(p) for p in _page_headers(document)]
     for block in _blocks(document.element.body, _Budget()):
+        if reader is None and isinstance(block, _Para):
+            said.append(block.text)
         if isinstance(block, _Table) and block.cut == "document":
             # Past the document's caps nothing more is read: the file is refused whole.
             number = (reader.tables if reader else 0) + 1
@@ -153,7 +156,38 @@ def read_docx(name: str, data: bytes) -> ImportDraft:
         )
         draft.problems.append(Problem(Where(), message, blocking=True))
     draft.schede = [reader.finish() for reader in readers]
+    draft.authority_names = authority_names(said)
     return draft
+
+
+_AUTHORITY_RE = re.compile(
+    r"\b(?:Comune|Unione(?:\s+dei\s+Comuni)?|Provincia|Citt[àa]\s+metropolitana|Regione)"
+    r"\s+(?:di|del|della|dello|dell'|de)\s*[A-ZÀ-Ý][^\n\t,;:()—–]*",
+)
+
+
+def authority_names(texts: list[str]) -> list[str]:
+    """The authorities a document's title lines and page headers name, in order, once each."""
+    found: list[str] = []
+    for text in texts:
+        for match in _AUTHORITY_RE.finditer(_clean(text)):
+            name = re.split(r"\s+-\s+|\s{2,}", match[0].strip())[0].strip(" .")
+            if name and name not in found:
+                found.append(name)
+    return found
+
+
+def _page_headers(document):
+    """The paragraphs of the page headers of every section (never more than a few)."""
+    for section in document.sections[:20]:
+        for part in (section.header, section.first_page_header):
+            try:
+                element = part._element if part.is_linked_to_previous is False else None
+            except (KeyError, ValueError):
+                element = None
+            if element is None:
+                continue
+            yield from element.iter(qn("w:p"))
 
 
 # -- the document as blocks ----------------------------------------------------------------
@@ -278,13 +312,42 @@ def _row(tr, above: list[_Cell]) -> tuple[list[_Cell], str]:
         span = max(1, _span(grid_span.get(qn("w:val")), 1)) if grid_span is not None else 1
         if column + span > MAX_COLUMNS:
             return [], "columns"
-        text = "\n".join(Paragraph(p, None).text for p in cell.iter(qn("w:p")))
+        text = "\n".join(_paragraph_text(p) for p in cell.iter(qn("w:p")))
         vcont = cell.vMerge == "continue"
         if vcont:
             text = above[column].text if column < len(above) else ""
         cells.append(_Cell(text, column, vcont=vcont))
         cells += [_Cell("", column, hcont=True, vcont=vcont) for _ in range(span - 1)]
     return cells, ""
+
+
+_W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+def _paragraph_text(p) -> str:
+    """A paragraph's text, with what python-docx leaves out: the text of inline content
+    controls, and a checkbox content control as the box it shows (☒ checked, ☐ not)."""
+    parts = []
+    for child in p.iterchildren():
+        if child.tag in (qn("w:r"), qn("w:hyperlink")):
+            parts.append(_run_text(child))
+        elif child.tag == qn("w:sdt"):
+            checkbox = child.find(f"{qn('w:sdtPr')}/{{{_W14}}}checkbox")
+            if checkbox is not None:
+                checked = checkbox.find(f"{{{_W14}}}checked")
+                value = checked.get(f"{{{_W14}}}val", "0") if checked is not None else "0"
+                parts.append("☒" if value.lower() in ("1", "true") else "☐")
+                continue
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                parts.append(_paragraph_text(content))
+    return "".join(parts)
+
+
+def _run_text(element) -> str:
+    if element.tag == qn("w:hyperlink"):
+        return "".join(_run_text(r) for r in element.iterchildren(qn("w:r")))
+    return element.text or ""
 
 
 def _thousands(number: int) -> str:
@@ -479,6 +542,103 @@ def _layout(table: _Table) -> _Layout | None:
     return best
 
 
+# -- the ambiti grid ----------------------------------------------------------------------
+
+# A tick as offices write it; "x"/"X" only as a cell (or box) of its own.
+_TICKS = frozenset("☒☑✔✓✅■●✗✘")
+_BOXES = frozenset("☐□○")
+_AREA_NUMBER_RE = re.compile(r"(?P<pre>[^\w\s]?)\s*(?P<n>\d{1,2})[.)]?\s*(?P<post>[^\w\s]?)")
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """What one row of the ambiti grid says: the numbers listed, those ticked, whether it
+    shows boxes at all, and whether its ticks cannot be told apart (then nothing is read)."""
+
+    texts: tuple[str, ...]
+    numbers: tuple[int, ...]
+    marked: tuple[int, ...]
+    boxes: bool
+    ambiguous: bool
+
+
+def _kind(text: str) -> tuple[str, bool | None]:
+    """A cell as N(umber), T(ext), B(ox) or E(mpty), and the tick it carries (None: no box)."""
+    if not text:
+        return "E", None
+    if text in _TICKS or text in ("x", "X"):
+        return "B", True
+    if text in _BOXES:
+        return "B", False
+    if match := _AREA_NUMBER_RE.fullmatch(text):
+        glyphs = {match["pre"], match["post"]} - {""}
+        if glyphs <= _TICKS | _BOXES:
+            tick = bool(glyphs & _TICKS) if glyphs else None
+            return "N", tick
+    head = text[0]
+    if head in _TICKS:
+        return "T", True
+    if head in _BOXES:
+        return "T", False
+    if text[:2] in ("X ", "x ") and len(text) > 2 and text[2].isalpha():
+        return "T", True
+    return "T", None
+
+
+def read_area_row(texts: list[str]) -> AreaRow | None:
+    """Read a row of the ambiti grid by adjacency: the row is cut into as many equal groups
+    as it lists numbers, each group holds one number, and a tick belongs to the number of its
+    own group, whatever the order of number, text and tick. Groups laid out differently
+    (the number not in the same place, two ticks in one group) make the row ambiguous.
+    None when the row lists no ambito (a number followed by a text somewhere)."""
+    kinds = [_kind(text) for text in texts]
+    numbers = [i for i, (kind, _tick) in enumerate(kinds) if kind == "N"]
+    if not numbers or not any(kind == "T" for kind, _tick in kinds):
+        return None
+    count = len(numbers)
+    size = -(-len(kinds) // count)
+    padded = kinds + [("E", None)] * (size * count - len(kinds))
+    groups = [padded[g * size : (g + 1) * size] for g in range(count)]
+    listed = tuple(int(_AREA_NUMBER_RE.fullmatch(texts[i])["n"]) for i in numbers)
+    boxes = any(tick is not None for _kind_, tick in kinds)
+    ticks_anywhere = any(tick for _kind_, tick in kinds)
+    layout = {
+        tuple(i for i, (kind, _t) in enumerate(group) if kind == "N") for group in groups
+    }
+    texts_at = {
+        tuple(i for i, (kind, _t) in enumerate(group) if kind == "T")
+        for group in groups
+        if any(kind == "T" for kind, _t in group)
+    }
+    boxes_at = {
+        tuple(i for i, (kind, _t) in enumerate(group) if kind == "B")
+        for group in groups
+        if any(kind == "B" for kind, _t in group)
+    }
+    consistent = (
+        all(len(n) == 1 for n in layout)
+        and len(layout) == 1
+        and len(texts_at) <= 1
+        and len(boxes_at) <= 1
+        and all(len(b) <= 1 for b in boxes_at)
+    )
+    marked = []
+    for number, group in zip(listed, groups, strict=True):
+        ticks = [tick for _kind_, tick in group if tick is not None]
+        if len(ticks) > 1:
+            consistent = False
+        if any(ticks):
+            marked.append(number)
+    ambiguous = ticks_anywhere and not consistent
+    return AreaRow(
+        texts=tuple(texts),
+        numbers=listed,
+        marked=() if ambiguous else tuple(marked),
+        boxes=boxes,
+        ambiguous=ambiguous,
+    )
+
+
 # -- one scheda --------------------------------------------------------------------------
 
 
@@ -505,6 +665,8 @@ class _SchedaReader:
         self.areas_listed: set[int] = set()
         self.areas_marked: set[int] = set()
         self.boxes_seen = False
+        self.areas_unreadable = False
+        self.area_rows = 0
         self.notes_seen = False
         self.notes: list[str] = []
         self.tables_seen: set[str] = set()
@@ -555,7 +717,9 @@ class _SchedaReader:
             self.notes += [_clean(line) for line in lines]
         elif self.phase == "areas" and "\t" in para.text:
             cells = [_Cell(text, i) for i, text in enumerate(para.text.split("\t"))]
-            if not self._area_row(cells):
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
+            if not self._area_row(cells, where):
                 self._unread(first)
         elif para.heading or _TOTAL_RE.fullmatch(first):
             return  # a title of the document's own, or a weight total written under a table
@@ -642,29 +806,30 @@ class _SchedaReader:
 
     def _areas_table(self, table: _Table) -> bool:
         found = False
-        for row in table.rows:
-            found = self._area_row([c for c in row if c.own]) or found
+        for index, row in enumerate(table.rows, start=1):
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=index)
+            found = self._area_row([c for c in row if c.own], where) or found
         return found
 
-    def _area_row(self, cells: list[_Cell]) -> bool:
-        texts = [_cell_text(cell) for cell in cells]
-        found = False
-        for i, text in enumerate(texts):
-            match = re.fullmatch(r"([^\w\s]?)\s*(\d{1,2})", text)
-            name = texts[i + 1] if i + 1 < len(texts) else ""
-            if match is None or not name or (not name[0].isalpha() and name[0] not in _MARKED):
-                continue
-            number, found = int(match[2]), True
-            self.areas_listed.add(number)
-            before = texts[i - 1] if i else ""
-            marks = {match[1], before if len(before) == 1 else "", name[0]} - {"x", "X"} | (
-                {before} & {"x", "X"}
-            )
-            if marks & _MARKED:
-                self.areas_marked.add(number)
-            if marks & (_MARKED | _UNMARKED):
-                self.boxes_seen = True
-        return found
+    def _area_row(self, cells: list[_Cell], where: Where) -> bool:
+        """One row of the ambiti grid, read by adjacency (``read_area_row``)."""
+        reading = read_area_row([_cell_text(cell) for cell in cells])
+        if reading is None:
+            return False
+        self.areas_listed.update(reading.numbers)
+        self.boxes_seen = self.boxes_seen or reading.boxes
+        if reading.ambiguous:
+            message = _(
+                "Ambiti, riga %(row)s («%(text)s»): non si capisce a quale numero appartiene "
+                "la spunta. Correggi la griglia nel file (numero, testo e casella di ogni "
+                "ambito vicini) oppure scegli gli ambiti nell'editor dopo l'importazione."
+            ) % {"row": where.row, "text": " | ".join(reading.texts)[:160]}
+            self.areas_unreadable = True
+            self._problem(where, message, blocking=True)
+        else:
+            self.areas_marked.update(reading.marked)
+        return True
 
     def _score(self, text: str) -> None:
         match = _SCORE_RE.fullmatch(text)
@@ -679,6 +844,7 @@ class _SchedaReader:
         ):
             value = _LEVEL_POINTS_RE.sub("", _clean(match[group])).strip(" .…")
             setattr(self.draft, attribute, value)
+        self.draft.score_text = _clean(match["score"]).strip(" .…")
 
     # -- the data tables
 

@@ -6,7 +6,7 @@ about to be written together with the plan's other schede: an error refuses the 
 message next to its field; warnings are saved and shown on the card.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, InvalidData, require
+from traguardo.core.text import clean_line, clean_multiline, has_line_break
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -127,6 +128,8 @@ def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
     4. header, rows and targets are written in one transaction.
     """
     require(actor, "planning.add_objective", plan)
+    _refuse_line_breaks(data)
+    data = clean_objective_data(data)
     with transaction.atomic():
         last = plan.objectives.order_by("-position").values_list("position", flat=True).first()
         objective = Objective(authority=plan.authority, plan=plan, position=(last or 0) + 1)
@@ -149,6 +152,8 @@ def update_objective(
     row matches, nothing is written and ``ConflictError`` tells the view to show the conflict.
     """
     require(actor, "planning.change_objective", objective)
+    _refuse_line_breaks(data)
+    data = clean_objective_data(data)
     with transaction.atomic():
         _validate(objective.plan, objective, data, actor)
         before = objective_state(_fresh(objective))
@@ -199,6 +204,53 @@ def _fresh(objective: Objective) -> Objective:
     return Objective.objects.select_related(
         "dup_goal", "unit", "responsible", "strategic_level", "complexity_level", "kind_level"
     ).get(pk=objective.pk)
+
+
+# -- clean text ----------------------------------------------------------------------------
+
+# One-line texts (a line break becomes a space) and texts with lines, of the header and rows.
+_LINE_FIELDS = ("title", "dup_text")
+_MULTILINE_FIELDS = ("expected_result", "notes")
+_INDICATOR_LINES = ("name", "formula_text", "baseline_text", "grading_text")
+_TARGET_LINES = ("value_text", "due_text")
+_ACTIVITY_LINES = (
+    "title", "timing_text", "indicator_text", "expected_text", "grading_text", "achieved_text"
+)  # fmt: skip
+
+
+def _refuse_line_breaks(data: ObjectiveData) -> None:
+    """A code is one line: a CR/LF in it would reach e-mails and feeds as extra lines."""
+    if has_line_break(data.code):
+        raise InvalidData([("code", _("Il codice non può contenere un a capo."))])
+
+
+def clean_objective_data(data: ObjectiveData) -> ObjectiveData:
+    """Every text of a scheda through the one normaliser (``core.text``)."""
+
+    def lines(row, names):
+        return {name: clean_line(getattr(row, name)) for name in names}
+
+    def target(value: TargetData | None) -> TargetData | None:
+        return None if value is None else replace(value, **lines(value, _TARGET_LINES))
+
+    indicators = tuple(
+        replace(
+            row,
+            **lines(row, _INDICATOR_LINES),
+            intermediate=target(row.intermediate),
+            final=target(row.final),
+        )
+        for row in data.indicators
+    )
+    activities = tuple(replace(row, **lines(row, _ACTIVITY_LINES)) for row in data.activities)
+    return replace(
+        data,
+        code=clean_line(data.code).strip(),
+        **lines(data, _LINE_FIELDS),
+        **{name: clean_multiline(getattr(data, name)) for name in _MULTILINE_FIELDS},
+        indicators=indicators,
+        activities=activities,
+    )
 
 
 # -- checks --------------------------------------------------------------------------------
