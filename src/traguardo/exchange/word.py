@@ -25,7 +25,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from traguardo.core.text import clean_line, xml_safe
 from traguardo.core.templatetags.traguardo import (
     date_it,
     decimal_it,
@@ -33,6 +32,7 @@ from traguardo.core.templatetags.traguardo import (
     percent,
     status_label,
 )
+from traguardo.core.text import clean_line, xml_safe
 from traguardo.reports.scheda import CardView, plan_pages, scheda_page
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -115,9 +115,7 @@ class Names:
         }
         self.by_id = by_id
         people = list(Person.objects.all())
-        self.people = [
-            (frozenset(_name_words(f"{p.first_name} {p.last_name}")), p) for p in people
-        ]
+        self.people = [(frozenset(_name_words(f"{p.first_name} {p.last_name}")), p) for p in people]
         self.scales = {normalize(s.name): s for s in GradingScale.objects.all()}
         levels = list(PolicyLevel.objects.order_by("dimension", "position"))
         self.level_rows = levels

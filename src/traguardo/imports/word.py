@@ -27,7 +27,6 @@ import docx
 from django.utils.translation import gettext as _
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from traguardo.imports.cardtext import parse_italian_date, parse_weight
@@ -602,9 +601,7 @@ def read_area_row(texts: list[str]) -> AreaRow | None:
     listed = tuple(int(_AREA_NUMBER_RE.fullmatch(texts[i])["n"]) for i in numbers)
     boxes = any(tick is not None for _kind_, tick in kinds)
     ticks_anywhere = any(tick for _kind_, tick in kinds)
-    layout = {
-        tuple(i for i, (kind, _t) in enumerate(group) if kind == "N") for group in groups
-    }
+    layout = {tuple(i for i, (kind, _t) in enumerate(group) if kind == "N") for group in groups}
     texts_at = {
         tuple(i for i, (kind, _t) in enumerate(group) if kind == "T")
         for group in groups
