@@ -783,7 +783,7 @@ def _resolve(
         question = _code_question(
             draft, group_labels=labels, answer=choice if choice in (RENAME, SKIP, KEEP_CODE) else ""
         )
-        question.extra = {"code-new": new_code if choice == RENAME else ""}
+        question.extra = {"code_new": new_code if choice == RENAME else ""}
         questions.append(question)
         if question.answer == RENAME:
             problem(

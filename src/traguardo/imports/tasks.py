@@ -91,8 +91,9 @@ def review_data(import_plan: ImportPlan) -> dict:
         "kind": draft.source_kind,
         "counts": {
             outcome: import_plan.count(outcome)
-            for outcome in ("new", "unchanged", "conflict", "error")
+            for outcome in ("new", "unchanged", "conflict", "error", "skipped")
         },
+        "open_questions": import_plan.open_questions,
         "importable": import_plan.importable,
         "blocking": import_plan.blocking,
         "file_problems": [_problem(p) for p in import_plan.problems],
@@ -113,6 +114,9 @@ def review_data(import_plan: ImportPlan) -> dict:
                 "can_replace": s.can_replace,
                 "refusal": s.refusal,
                 "changes": [change.as_dict() for change in s.changes],
+                "questions": [q.as_dict() for q in s.questions],
+                "open_questions": len(s.open_questions),
+                "checks": s.checks,
             }
             for s in import_plan.schede
         ],
@@ -133,6 +137,27 @@ class Confirmation:
     outcome: ImportOutcome | None = None
 
 
+def stored_answers(result: dict) -> dict[int, dict[str, str]]:
+    """The answers kept in a dry-run job's result (JSON keys are strings)."""
+    return {int(ordinal): dict(said) for ordinal, said in result.get("answers", {}).items()}
+
+
+def answer(job: Job, answers: dict[int, dict[str, str]], *, actor) -> dict:
+    """Keep the person's answers to the review's questions and make the dry run again with
+    them (nothing is written to the plan); returns the new review."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.result.get("applied"):
+            raise DomainError(_("Questa importazione è già stata confermata."))
+        plan = Plan.objects.get(pk=locked.result["review"]["plan"])
+        import_plan = prepare(load_draft(locked.result["draft"]), plan, actor, answers=answers)
+        locked.result["answers"] = {str(k): v for k, v in answers.items()}
+        locked.result["review"] = review_data(import_plan)
+        locked.save(update_fields=["result", "updated_at"])
+    job.result = locked.result
+    return locked.result["review"]
+
+
 def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
     """Write the dry run of ``job`` with ``decisions`` (ordinal → keep/replace), once."""
     with transaction.atomic():
@@ -143,7 +168,12 @@ def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
             )
         review = locked.result["review"]
         plan = Plan.objects.get(pk=review["plan"])
-        import_plan = prepare(load_draft(locked.result["draft"]), plan, actor)
+        import_plan = prepare(
+            load_draft(locked.result["draft"]),
+            plan,
+            actor,
+            answers=stored_answers(locked.result),
+        )
         if import_plan.fingerprint() != review["fingerprint"]:
             locked.result["review"] = {**review_data(import_plan), "changed": True}
             locked.save(update_fields=["result", "updated_at"])
