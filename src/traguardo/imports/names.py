@@ -197,11 +197,25 @@ class Names:
         return found[0] if len(found) == 1 else None
 
     def people_named(self, text: str) -> list[Person]:
-        """Everyone the text may name (two namesakes: both, the person is asked)."""
-        words = frozenset(_name_words(text))
+        """Everyone the text may name: the same words (any order, case, accents, titles);
+        else, for a shortened name ("M. Verdi", "Verdi"), everyone whose surname it gives and
+        whose first names its other words or initials fit. Several: the person is asked."""
+        words = _name_words(text)
         if not words:
             return []
-        return [p for name, p in self.people if name == words]
+        exact = [p for name, p in self.people if name == frozenset(words)]
+        if exact:
+            return exact
+        found = []
+        for _name, person in self.people:
+            surname = _name_words(person.last_name)
+            firsts = _name_words(person.first_name)
+            rest = [w for w in words if w not in surname]
+            if not set(surname) <= set(words) or len(rest) > len(firsts):
+                continue
+            if all(any(f == w or (len(w) == 1 and f.startswith(w)) for f in firsts) for w in rest):
+                found.append(person)
+        return found
 
     def level(self, dimension: str, text: str) -> int | None:
         """A level by its label, its code or — a number — its points (or factor)."""

@@ -445,14 +445,14 @@ def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -
     for scheda in list(pending):
         content = scheda.resolved.content()
         years = scheda.resolved.target_years()
-        for objective in by_code.get(scheda.draft.code.strip().casefold(), []):
+        for objective in by_code.get(scheda.resolved.header["code"].casefold(), []):
             if objective.pk not in used and objective_content(objective, years) == content:
                 scheda.outcome, scheda.existing = UNCHANGED, objective
                 used.add(objective.pk)
                 pending.remove(scheda)
                 break
     for scheda in pending:
-        code = scheda.draft.code.strip().casefold()
+        code = scheda.resolved.header["code"].casefold()
         candidates = [o for o in by_code.get(code, []) if o.pk not in used] if code else []
         if not candidates:
             scheda.outcome = NEW
@@ -464,7 +464,7 @@ def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -
                             "Il codice «%(code)s» è già usato nel piano: la scheda sarà "
                             "aggiunta con lo stesso codice."
                         )
-                        % {"code": scheda.draft.code},
+                        % {"code": scheda.resolved.header["code"]},
                     )
                 )
             continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import docx
@@ -124,10 +125,18 @@ def read_docx(name: str, data: bytes) -> ImportDraft:
         }
         draft.problems.append(Problem(Where(), message, blocking=True))
         return draft
+    said = [_paragraph_text(p) for p in _page_headers(document)]
+    return read_blocks(draft, _blocks(document.element.body, _Budget()), said)
+
+
+def read_blocks(draft: ImportDraft, blocks, said: list[str]) -> ImportDraft:
+    """The schede of a document given as blocks (``_Para``/``_Table``) in body order: the
+    part every word-processor reader shares (Word here, LibreOffice in ``imports.odt``).
+    ``said``: the page headers' texts, where the authority's name may be."""
     reader: _SchedaReader | None = None
     readers: list[_SchedaReader] = []
-    said: list[str] = [_paragraph_text(p) for p in _page_headers(document)]
-    for block in _blocks(document.element.body, _Budget()):
+    said = list(said)
+    for block in blocks:
         if reader is None and isinstance(block, _Para):
             said.append(block.text)
         if isinstance(block, _Table) and block.cut == "document":
@@ -559,6 +568,7 @@ class AreaRow:
     marked: tuple[int, ...]
     boxes: bool
     ambiguous: bool
+    layout: tuple = ()  # (group size, number's place, text's place): rows of a grid agree
 
 
 def _kind(text: str) -> tuple[str, bool | None]:
@@ -613,7 +623,8 @@ def read_area_row(texts: list[str]) -> AreaRow | None:
         if any(kind == "B" for kind, _t in group)
     }
     consistent = (
-        all(len(n) == 1 for n in layout)
+        len(kinds) % count == 0  # a cell missing somewhere: which group lost it is unknown
+        and all(len(n) == 1 for n in layout)
         and len(layout) == 1
         and len(texts_at) <= 1
         and len(boxes_at) <= 1
@@ -633,6 +644,7 @@ def read_area_row(texts: list[str]) -> AreaRow | None:
         marked=() if ambiguous else tuple(marked),
         boxes=boxes,
         ambiguous=ambiguous,
+        layout=(size, tuple(sorted(layout)), tuple(sorted(texts_at))),
     )
 
 
@@ -802,11 +814,27 @@ class _SchedaReader:
         return True
 
     def _areas_table(self, table: _Table) -> bool:
-        found = False
+        """The grid's rows, each read by adjacency; a row laid out unlike the others (a cell
+        lost, a tick moved) while it holds a tick cannot be trusted either."""
+        readings = []
         for index, row in enumerate(table.rows, start=1):
             self.area_rows += 1
             where = Where(sheet=self.sheet, table=_("Ambiti"), row=index)
-            found = self._area_row([c for c in row if c.own], where) or found
+            readings.append((read_area_row([_cell_text(c) for c in row if c.own]), where))
+        layouts = Counter(r.layout for r, _w in readings if r is not None and not r.ambiguous)
+        common = layouts.most_common(2)
+        usual = (
+            common[0][0] if common and (len(common) == 1 or common[0][1] > common[1][1]) else None
+        )
+        found = False
+        for reading, where in readings:
+            if reading is None:
+                continue
+            if reading.marked or reading.ambiguous:
+                if not reading.ambiguous and len(layouts) > 1 and reading.layout != usual:
+                    reading = replace(reading, ambiguous=True, marked=())
+            self._area_reading(reading, where)
+            found = True
         return found
 
     def _area_row(self, cells: list[_Cell], where: Where) -> bool:
@@ -814,6 +842,10 @@ class _SchedaReader:
         reading = read_area_row([_cell_text(cell) for cell in cells])
         if reading is None:
             return False
+        self._area_reading(reading, where)
+        return True
+
+    def _area_reading(self, reading: AreaRow, where: Where) -> None:
         self.areas_listed.update(reading.numbers)
         self.boxes_seen = self.boxes_seen or reading.boxes
         if reading.ambiguous:
@@ -821,12 +853,11 @@ class _SchedaReader:
                 "Ambiti, riga %(row)s («%(text)s»): non si capisce a quale numero appartiene "
                 "la spunta. Correggi la griglia nel file (numero, testo e casella di ogni "
                 "ambito vicini) oppure scegli gli ambiti nell'editor dopo l'importazione."
-            ) % {"row": where.row, "text": " | ".join(reading.texts)[:160]}
+            ) % {"row": where.row, "text": " | ".join(t for t in reading.texts if t)[:160]}
             self.areas_unreadable = True
             self._problem(where, message, blocking=True)
         else:
             self.areas_marked.update(reading.marked)
-        return True
 
     def _score(self, text: str) -> None:
         match = _SCORE_RE.fullmatch(text)
