@@ -77,15 +77,18 @@ def _page_headers(styles: bytes, parser) -> list[str]:
     ][:50]
 
 
+_CONTAINERS = frozenset(
+    f"{{{TEXT}}}{tag}" for tag in ("list", "list-item", "list-header", "section")
+)
+
+
 def _blocks(parent, budget: _Budget):
     for child in parent.iterchildren():
         if child.tag in (_q(TEXT, "p"), _q(TEXT, "h")):
             yield _Para(_text(child), child.tag == _q(TEXT, "h"))
         elif child.tag == _q(TABLE, "table"):
             yield _table(child, budget)
-        elif child.tag in (_q(TEXT, "list"), _q(TEXT, "list-item"), _q(TEXT, "section")):
-            yield from _blocks(child, budget)
-        elif child.tag == _q(TEXT, "list-header"):
+        elif child.tag in _CONTAINERS:
             yield from _blocks(child, budget)
 
 

@@ -21,14 +21,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from traguardo.core.domain import DomainError
+from traguardo.exchange.ods_reading import read_ods
 from traguardo.exchange.xlsx import read_workbook
 from traguardo.imports.cardtext_draft import read_card_text
+from traguardo.imports.convert import convert
 from traguardo.imports.draft import ImportDraft
+from traguardo.imports.odt import read_odt
 from traguardo.imports.pipeline import ImportOutcome, ImportPlan, apply, prepare
-from traguardo.imports.safety import check_import_file, decode_text, max_import_bytes
+from traguardo.imports.safety import LEGACY, check_import_file, decode_text, max_import_bytes
 from traguardo.imports.stored import dump, load_draft
 from traguardo.imports.word import read_docx
 from traguardo.jobs.models import Job
@@ -37,6 +40,13 @@ from traguardo.planning.models import Plan
 
 logger = logging.getLogger(__name__)
 
+READERS = {"xlsx": read_workbook, "docx": read_docx, "odt": read_odt, "ods": read_ods}
+WHAT = {
+    "xlsx": gettext_lazy("cartella Excel"),
+    "docx": gettext_lazy("documento Word"),
+    "odt": gettext_lazy("documento LibreOffice Writer"),
+    "ods": gettext_lazy("foglio LibreOffice Calc"),
+}
 DRY_RUN = "imports.dry_run"
 APPLY = "imports.apply"
 
@@ -49,6 +59,10 @@ def dry_run(job: Job, progress) -> JobResult:
     with job.input.open("rb") as stored:
         data = stored.read()
     kind = check_import_file(name, data, max_bytes=max_import_bytes())
+    if kind in LEGACY:
+        progress.set_total(1, _("Conversione del file con LibreOffice…"))
+        name, data = convert(name, data, LEGACY[kind])
+        kind = check_import_file(name, data, max_bytes=max_import_bytes())
     progress.set_total(1, _("Lettura del file…"))
     draft = read_file(name, kind, data)
     saved = dump(draft)
@@ -68,7 +82,7 @@ def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
     """The draft the reader of ``kind`` makes of a file that passed the safety checks."""
     if kind == "text":
         return read_card_text(name, decode_text(name, data))
-    reader = read_workbook if kind == "xlsx" else read_docx
+    reader = READERS[kind]
     try:
         return reader(name, data)
     except DomainError:
@@ -78,7 +92,7 @@ def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
         logger.exception("import reader failed on %s", name)
         raise DomainError(
             _("Il file «%(name)s» non si legge come %(what)s: controlla che sia il file giusto.")
-            % {"name": name, "what": _("cartella Excel") if kind == "xlsx" else _("documento Word")}
+            % {"name": name, "what": WHAT[kind]}
         ) from None
 
 

@@ -830,9 +830,8 @@ class _SchedaReader:
         for reading, where in readings:
             if reading is None:
                 continue
-            if reading.marked or reading.ambiguous:
-                if not reading.ambiguous and len(layouts) > 1 and reading.layout != usual:
-                    reading = replace(reading, ambiguous=True, marked=())
+            if reading.marked and len(layouts) > 1 and reading.layout != usual:
+                reading = replace(reading, ambiguous=True, marked=())
             self._area_reading(reading, where)
             found = True
         return found

@@ -63,9 +63,7 @@ def reading(scheda) -> dict:
     """What the review page shows of a scheda, as the corpus's expectations say it."""
     header = scheda.resolved.header
     labels = {level.pk: level.label for level in PolicyLevel.objects.all()}
-    levels = tuple(
-        labels.get(header[f"{d}_level_id"]) for d in ("strategic", "complexity", "kind")
-    )
+    levels = tuple(labels.get(header[f"{d}_level_id"]) for d in ("strategic", "complexity", "kind"))
     person = next(
         (str(p) for p in _people() if p.pk == header["responsible_id"]),
         None,
@@ -79,7 +77,9 @@ def reading(scheda) -> dict:
             a.number for a in PerformanceArea.objects.filter(pk__in=scheda.resolved.area_ids)
         ),
         "levels": None if None in levels else levels,
-        "measures": [(i.values["measure"], i.values["direction"]) for i in scheda.resolved.indicators],
+        "measures": [
+            (i.values["measure"], i.values["direction"]) for i in scheda.resolved.indicators
+        ],
         "open": sorted(q.key for q in scheda.open_questions),
         "blocking": any(p.blocking for p in scheda.problems),
     }
@@ -154,7 +154,11 @@ def test_each_arrangement_is_read_right_or_asked_and_imported_twice(plan, admin,
             for s in result.schede
             if s.outcome not in (ERROR, SKIPPED)
         ]
-        expected = [e for e, s in zip(case.expected, result.schede, strict=True) if s.outcome not in (ERROR, SKIPPED)]
+        expected = [
+            e
+            for e, s in zip(case.expected, result.schede, strict=True)
+            if s.outcome not in (ERROR, SKIPPED)
+        ]
         assert [stored(o) for o in written_now] == expected
         before = written()
         again = prepare(read(kind, data), plan, admin, answers=answers)

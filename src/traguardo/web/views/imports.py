@@ -26,7 +26,7 @@ from traguardo.jobs.models import Job
 from traguardo.jobs.runner import start_job
 from traguardo.planning.models import Plan
 
-ACCEPT = ".xlsx,.docx,.txt"
+ACCEPT = ".xlsx,.ods,.docx,.odt,.txt,.doc,.xls"
 OUTCOMES = {
     "new": gettext_lazy("nuova"),
     "unchanged": gettext_lazy("invariata"),
@@ -54,7 +54,9 @@ class ImportForm(StyledForm):
     file = forms.FileField(
         label=gettext_lazy("File da importare"),
         help_text=gettext_lazy(
-            "Modello Excel (.xlsx), documento Word (.docx) o testo delle schede (.txt)."
+            "Modello Excel (.xlsx) o LibreOffice Calc (.ods), documento Word (.docx) o "
+            "LibreOffice Writer (.odt), testo delle schede (.txt); i vecchi .doc e .xls "
+            "solo dove LibreOffice è installato."
         ),
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
