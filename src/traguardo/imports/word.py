@@ -599,10 +599,10 @@ def read_area_row(texts: list[str]) -> AreaRow | None:
     as it lists numbers, each group holds one number, and a tick belongs to the number of its
     own group, whatever the order of number, text and tick. Groups laid out differently
     (the number not in the same place, two ticks in one group) make the row ambiguous.
-    None when the row lists no ambito (a number followed by a text somewhere)."""
+    None when the row lists no ambito (a number with a text or a box somewhere)."""
     kinds = [_kind(text) for text in texts]
     numbers = [i for i, (kind, _tick) in enumerate(kinds) if kind == "N"]
-    if not numbers or not any(kind == "T" for kind, _tick in kinds):
+    if not numbers or not any(kind in ("T", "B") for kind, _tick in kinds):
         return None
     count = len(numbers)
     size = -(-len(kinds) // count)
