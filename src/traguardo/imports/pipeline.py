@@ -66,8 +66,8 @@ from traguardo.imports.questions import (
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import GradingScale
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
-from traguardo.planning.domain.objectives import keep_version
-from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.planning.domain.objectives import RowWrite, TargetWrite, keep_version, write_rows
+from traguardo.planning.models import Activity, Indicator, Objective, Plan
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
@@ -1231,53 +1231,35 @@ class _Writer:
         return self.scales[ref.name]
 
     def rows(self, objective: Objective, resolved: Resolved, years: set[int] | None = None) -> None:
-        objective.involved_units.set(resolved.involved_ids)
-        objective.areas.set(resolved.area_ids)
-        indicators = self._sync(objective, Indicator, resolved.indicators)
-        for indicator, row in indicators:
-            self._targets(indicator, row.targets, years)
-        self._sync(objective, Activity, resolved.activities)
-
-    def _sync(self, objective: Objective, model, rows) -> list:
-        """The objective's rows of ``model`` become ``rows``: matched by number, updated in
-        place (a replaced scheda keeps its measurements), the others created or deleted."""
-        existing = {r.position: r for r in model.objects.filter(objective=objective)}
-        model.objects.filter(objective=objective).exclude(
-            position__in=[row.position for row in rows]
-        ).delete()
-        written = []
-        for row in rows:
-            instance = existing.get(row.position) or model(
-                authority=objective.authority, objective=objective, position=row.position
-            )
-            for name, value in row.values.items():
-                setattr(instance, name, value)
-            instance.grading_scale = self.scale(row.scale)
-            instance.save()
-            written.append((instance, row))
-        return written
-
-    def _targets(self, indicator: Indicator, targets: list[TargetDraft], years) -> None:
-        """The file's targets; on a replaced scheda, targets of the years the file speaks of
-        and does not list are removed, other years' targets stay."""
-        if years is not None:
-            keep = {(t.kind, t.year) for t in targets}
-            for stored in Target.objects.filter(indicator=indicator, year__in=years):
-                if (stored.kind, stored.year) not in keep:
-                    stored.delete()
-        for target in targets:
-            Target.objects.update_or_create(
-                indicator=indicator,
-                kind=target.kind,
-                year=target.year,
-                defaults={
-                    "authority": indicator.authority,
-                    "value": target.value,
-                    "value_text": target.value_text,
-                    "due_date": target.due_date,
-                    "due_text": target.due_text,
-                },
-            )
+        """The file's rows through the editor's row writer (``write_rows``), matched by
+        number so that a replaced scheda keeps its measurements; on a replaced scheda the
+        targets of the years the file speaks of and does not list go, other years' stay."""
+        write_rows(
+            objective,
+            involved_unit_ids=resolved.involved_ids,
+            area_ids=resolved.area_ids,
+            indicators=[
+                RowWrite(
+                    key=None,
+                    position=row.position,
+                    values=row.values,
+                    scale=self.scale(row.scale),
+                    targets=tuple(
+                        TargetWrite(t.kind, t.year, t.value, t.value_text, t.due_date, t.due_text)
+                        for t in row.targets
+                    ),
+                )
+                for row in resolved.indicators
+            ],
+            activities=[
+                RowWrite(
+                    key=None, position=row.position, values=row.values, scale=self.scale(row.scale)
+                )
+                for row in resolved.activities
+            ],
+            target_years=years or set(),
+            match="position",
+        )
 
     def link_named_series(self, import_plan: ImportPlan, by_ordinal: dict) -> None:
         """The file says which scheda heads each multi-year series (a workbook does)."""
