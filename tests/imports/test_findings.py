@@ -312,7 +312,7 @@ def test_7_the_review_page_says_what_the_plan_page_will_say_and_after_confirm_on
         indicators=[
             Indicator("Prima gara", "Giorni di ritardo", "0", "30 settembre 2019", weight="90,00%")
         ],
-        activities=[("Registrazione", "100,00%", "")],
+        activities=[("Registrazione", "60,00%", ""), ("Prima gara", "30,00%", "31 dicembre 2019")],
     )
     client = logged(admin)
     _job, review_url = upload(client, build_docx(spec))
@@ -320,6 +320,7 @@ def test_7_the_review_page_says_what_the_plan_page_will_say_and_after_confirm_on
     messages = [
         "Punteggio non compilato: mancano strategicità, complessità o tipologia.",
         "Pesi degli indicatori: mancano 10,00%.",
+        "Pesi del piano operativo: mancano 10,00%.",
         "Attività 1: mancano i tempi (inizio/fine).",
     ]
     for message in messages:
