@@ -594,18 +594,33 @@ def _kind(text: str) -> tuple[str, bool | None]:
     return "T", None
 
 
-def read_area_row(texts: list[str]) -> AreaRow | None:
+def _prevailing(values):
+    """The value most of ``values`` have, or None when none prevails."""
+    ranked = Counter(values).most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
+def read_area_row(texts: list[str], size: int | None = None) -> AreaRow | None:
     """Read a row of the ambiti grid by adjacency: the row is cut into as many equal groups
     as it lists numbers, each group holds one number, and a tick belongs to the number of its
     own group, whatever the order of number, text and tick. Groups laid out differently
     (the number not in the same place, two ticks in one group) make the row ambiguous.
+    ``size``: the group size the grid's other rows have (a row with fewer ambiti is read with
+    it, and must hold nothing past its groups).
     None when the row lists no ambito (a number with a text or a box somewhere)."""
     kinds = [_kind(text) for text in texts]
     numbers = [i for i, (kind, _tick) in enumerate(kinds) if kind == "N"]
     if not numbers or not any(kind in ("T", "B") for kind, _tick in kinds):
         return None
     count = len(numbers)
-    size = -(-len(kinds) // count)
+    beyond = False
+    if size is None:
+        size = -(-len(kinds) // count)
+    else:  # the grid's group size: anything past this row's groups is out of place
+        beyond = any(kind != "E" for kind, _tick in kinds[size * count :])
+        kinds = kinds[: size * count]
     padded = kinds + [("E", None)] * (size * count - len(kinds))
     groups = [padded[g * size : (g + 1) * size] for g in range(count)]
     listed = tuple(int(_AREA_NUMBER_RE.fullmatch(texts[i])["n"]) for i in numbers)
@@ -623,7 +638,8 @@ def read_area_row(texts: list[str]) -> AreaRow | None:
         if any(kind == "B" for kind, _t in group)
     }
     consistent = (
-        len(kinds) % count == 0  # a cell missing somewhere: which group lost it is unknown
+        not beyond
+        and len(kinds) % count == 0  # a cell missing somewhere: which group lost it is unknown
         and all(len(n) == 1 for n in layout)
         and len(layout) == 1
         and len(texts_at) <= 1
@@ -814,25 +830,30 @@ class _SchedaReader:
         return True
 
     def _areas_table(self, table: _Table) -> bool:
-        """The grid's rows, each read by adjacency; a row laid out unlike the others (a cell
-        lost, a tick moved) while it holds a tick cannot be trusted either."""
-        readings = []
-        for index, row in enumerate(table.rows, start=1):
-            self.area_rows += 1
-            where = Where(sheet=self.sheet, table=_("Ambiti"), row=index)
-            readings.append((read_area_row([_cell_text(c) for c in row if c.own]), where))
-        layouts = Counter(r.layout for r, _w in readings if r is not None and not r.ambiguous)
-        common = layouts.most_common(2)
-        usual = (
-            common[0][0] if common and (len(common) == 1 or common[0][1] > common[1][1]) else None
-        )
+        """The grid's rows, each read by adjacency with the group size most rows have; a row
+        laid out unlike the others (a cell lost, a tick moved) that holds a tick is not
+        trusted either."""
+        texts = [[_cell_text(c) for c in row if c.own] for row in table.rows]
+        first = [read_area_row(row) for row in texts]
+        # The group size is told by the rows listing the most ambiti (a row with fewer, the
+        # last of an odd list, is read with it).
+        sound = [r for r in first if r is not None and not r.ambiguous]
+        most = max((len(r.numbers) for r in sound), default=0)
+        size = _prevailing(r.layout[0] for r in sound if len(r.numbers) == most)
+        readings = [
+            read_area_row(row, size=size) if r is not None and size and r.layout[0] != size else r
+            for row, r in zip(texts, first, strict=True)
+        ]
+        layouts = {r.layout for r in readings if r is not None and not r.ambiguous}
+        usual = _prevailing(r.layout for r in readings if r is not None and not r.ambiguous)
         found = False
-        for reading, where in readings:
+        for index, reading in enumerate(readings, start=1):
+            self.area_rows += 1
             if reading is None:
                 continue
             if reading.marked and len(layouts) > 1 and reading.layout != usual:
                 reading = replace(reading, ambiguous=True, marked=())
-            self._area_reading(reading, where)
+            self._area_reading(reading, Where(sheet=self.sheet, table=_("Ambiti"), row=index))
             found = True
         return found
 

@@ -43,13 +43,18 @@ class Ambiti:
     untick: str = "☐"  # "" = an empty cell
     controls: bool = False  # Word checkbox content controls instead of glyphs
     drop: tuple[int, int] | None = None  # (row, cell) left out: a damaged grid
+    count: int = 10  # ambiti listed; two per row: the first half left, the rest right
+
+    def groups(self) -> list[list[int]]:
+        """The ambiti of each row, as the exporter lays them out."""
+        if self.per_row == 1:
+            return [[n] for n in range(1, self.count + 1)]
+        half = (self.count + 1) // 2
+        return [[i + 1] + ([i + 1 + half] if i + half < self.count else []) for i in range(half)]
 
     def rows(self) -> list[list[tuple[str, object]]]:
         """Each row as cells: ("text", str) or ("box", bool)."""
-        if self.per_row == 2:
-            groups = [[i + 1, i + 6] for i in range(5)]
-        else:
-            groups = [[i + 1] for i in range(10)]
+        groups = self.groups()
         rows = []
         for numbers in groups:
             cells: list[tuple[str, object]] = []

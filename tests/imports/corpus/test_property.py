@@ -88,11 +88,17 @@ def mutated(draw):
     per_row = draw(st.sampled_from([1, 2]))
     order = "".join(draw(st.permutations("BNT")))
     kind = draw(st.sampled_from(["docx", "odt"]))
+    count = draw(st.sampled_from([10, 10, 9, 3, 1]))
     width = per_row * 3
-    rows = 10 // per_row
+    rows = len(Ambiti(per_row=per_row, count=count).groups())
     drop = draw(st.none() | st.tuples(st.integers(0, rows - 1), st.integers(0, width - 1)))
+    if drop is not None and drop[1] >= 3 * len(
+        Ambiti(per_row=per_row, count=count).groups()[drop[0]]
+    ):
+        drop = None  # nothing there to lose
     ambiti = Ambiti(
-        ticked=draw(st.frozensets(st.integers(1, 10), max_size=10)),
+        ticked=draw(st.frozensets(st.integers(1, count), max_size=count)),
+        count=count,
         order=order,
         per_row=per_row,
         tick=draw(st.sampled_from(["☒", "✔", "✓", "X", "x", "■"])),
@@ -122,10 +128,9 @@ def expected_ticks(ambiti: Ambiti) -> set[int]:
     ticked = set(ambiti.ticked)
     if ambiti.drop is not None:
         row, cell = ambiti.drop
-        group = cell // 3
-        numbers = [row + 1, row + 6] if ambiti.per_row == 2 else [row + 1]
+        numbers = ambiti.groups()[row]
         if ambiti.order[cell % 3] in "BN":
-            ticked.discard(numbers[group])
+            ticked.discard(numbers[cell // 3])
     return ticked
 
 
