@@ -87,6 +87,7 @@ class Names:
             stripped = _KIND_PREFIX.sub("", normalize(unit.name))
             short.setdefault(stripped, []).append(unit)
         self.short = {key: found[0] for key, found in short.items() if len(found) == 1}
+        self.short_shared = {key: found for key, found in short.items() if len(found) > 1}
         by_id = {u.pk: u for u in units}
         # What the authority's schede already read a text as (a person may have fixed it in
         # the editor): the same text is read the same way again.
@@ -164,6 +165,15 @@ class Names:
             unit = self.short[stripped]
             return unit, _("«%(t)s» letto come «%(o)s».") % {"t": text.strip(), "o": unit.name}
         return None, ""
+
+    def units_for(self, text: str) -> list[OrgUnit]:
+        """The units a text may name when ``unit`` finds none: several units answering to
+        the same short name ("Servizi Sociali" for an Ufficio and a Settore) are asked."""
+        stripped = _ROLE_PREFIX.sub("", normalize(text))
+        for key in (stripped, _KIND_PREFIX.sub("", stripped)):
+            if key in self.short_shared:
+                return list(self.short_shared[key])
+        return []
 
     def unit_named(self, name: str) -> OrgUnit | None:
         """A unit by its own name (a workbook names units exactly)."""

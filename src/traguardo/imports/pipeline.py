@@ -729,6 +729,22 @@ def _score_agrees(draft: SchedaDraft, names: Names, levels: dict, problem) -> No
         )
 
 
+def _unit_question(draft: SchedaDraft, candidates, answers: dict, questions: list):
+    choices = [(str(unit.pk), unit.name) for unit in candidates]
+    answer = answers.get("unit", "")
+    answer = answer if answer in {value for value, _label in choices} else ""
+    questions.append(
+        Question(
+            key="unit",
+            text=_("Unità «%(t)s»: più unità hanno questo nome — scegli quale.")
+            % {"t": draft.unit_text},
+            options=choices,
+            answer=answer,
+        )
+    )
+    return next((u for u in candidates if str(u.pk) == answer), None)
+
+
 def _responsible(draft: SchedaDraft, names: Names, answers: dict, problem, questions: list):
     said = draft.responsible_name.strip() or draft.responsible_text.strip()
     found = names.people_named(said)
@@ -825,7 +841,10 @@ def _resolve(
         unit, note = names.unit(draft.unit_text)
         if note:
             problem(note, note="unit")
-        if draft.unit_text.strip() and unit is None:
+        candidates = names.units_for(draft.unit_text) if unit is None else []
+        if candidates:
+            unit = _unit_question(draft, candidates, answers, questions)
+        elif draft.unit_text.strip() and unit is None:
             problem(_("Unità «%(t)s» non riconosciuta.") % {"t": draft.unit_text}, note="unit")
     responsible = _responsible(draft, names, answers, problem, questions)
     if draft.involved_names:

@@ -11,6 +11,7 @@ what is written.
 - ``strategic`` / ``complexity`` / ``kind``: the Punteggio's value matches no SMVP level (or
   several) → the SMVP's levels of that dimension;
 - ``responsible``: the name matches several people → those people;
+- ``unit``: the name is the short name of several units → those units;
 - ``measure-<n>``: shown for every inferred measure, required when no rule is sure → a
   measure with its direction.
 

@@ -166,6 +166,15 @@ CASES = [
         ],
     ),
     Case(
+        "un'unità che due unità dell'ente condividono, con e senza risposta",
+        [Spec(code="1", unit="Servizi Sociali"), Spec(code="2", unit="Servizi sociali")],
+        [
+            plain(code="1", unit="Settore Servizi Sociali"),
+            plain(code="2", unit=None, open=["unit"]),
+        ],
+        answers={1: {"unit": "unit:Settore Servizi Sociali"}},
+    ),
+    Case(
         "un file di un altro Comune",
         [Spec()],
         [plain()],

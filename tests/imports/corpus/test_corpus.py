@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tests.factories import PersonFactory, PlanFactory
+from tests.factories import OrgUnitFactory, PersonFactory, PlanFactory
 from tests.imports.corpus import build_docx, build_odt
 from tests.imports.corpus.cases import CASES, Case
 from traguardo.imports.pipeline import ERROR, SKIPPED, UNCHANGED, apply, prepare
@@ -43,18 +43,18 @@ def plan(authority, unit_a, unit_b):
         PersonFactory(authority=authority, first_name="Laura", last_name="Rossi")
         PersonFactory(authority=authority, first_name="Marco", last_name="Verdi")
         PersonFactory(authority=authority, first_name="Mario", last_name="Verdi")
+        OrgUnitFactory(authority=authority, name="Ufficio Servizi Sociali")
+        OrgUnitFactory(authority=authority, name="Settore Servizi Sociali")
         return PlanFactory(authority=authority, year=2019)
 
 
 def answers_for(case: Case) -> dict:
     """The case's answers, level codes turned into the authority's level ids."""
     with scopes_disabled():
-        ids = {level.code: str(level.pk) for level in PolicyLevel.objects.all()}
+        ids = {f"level:{level.code}": str(level.pk) for level in PolicyLevel.objects.all()}
+        ids |= {f"unit:{unit.name}": str(unit.pk) for unit in _units()}
     return {
-        ordinal: {
-            key: ids[value.removeprefix("level:")] if value.startswith("level:") else value
-            for key, value in said.items()
-        }
+        ordinal: {key: ids.get(value, value) for key, value in said.items()}
         for ordinal, said in case.answers.items()
     }
 
