@@ -94,6 +94,14 @@ _SCORE_RE = re.compile(
     r"\s*[x×X]\s*Tipologia\s*:(?P<kind>.*?)=\s*Punteggio\s*:(?P<score>.*)",
     re.IGNORECASE,
 )
+# The same line as offices also write it: without brackets or signs, or as a table of labels
+# and values ("Strategicità | 50 | Complessità | 30 | Tipologia | 1 | Punteggio | 80").
+_LOOSE_SCORE_RE = re.compile(
+    r"\(?\s*Strategicit[àa]\s*:?(?P<strategic>.*?)\+?\s*Complessit[àa]\s*:?(?P<complexity>.*?)"
+    r"\)?\s*[x×X*]?\s*Tipologia\s*:?(?P<kind>.*?)=?\s*Punteggio\s*:?(?P<score>.*)",
+    re.IGNORECASE,
+)
+_SCORE_START_RE = re.compile(r"^\(?\s*Strategicit[àa]\b", re.IGNORECASE)
 # "Alta (60)", "Sviluppo (×1)": the exporter prints the level's points after its label.
 _LEVEL_POINTS_RE = re.compile(r"\s*\(\s*[x×]?\s*[\d.,]+\s*\)\s*$")
 _DATE_IN_TEXT_RE = re.compile(
@@ -615,6 +623,8 @@ def read_area_row(texts: list[str], size: int | None = None) -> AreaRow | None:
     if not numbers or not any(kind in ("T", "B") for kind, _tick in kinds):
         return None
     count = len(numbers)
+    boxes = any(tick is not None for _kind_, tick in kinds)
+    ticks_anywhere = any(tick for _kind_, tick in kinds)
     beyond = False
     if size is None:
         size = -(-len(kinds) // count)
@@ -624,8 +634,6 @@ def read_area_row(texts: list[str], size: int | None = None) -> AreaRow | None:
     padded = kinds + [("E", None)] * (size * count - len(kinds))
     groups = [padded[g * size : (g + 1) * size] for g in range(count)]
     listed = tuple(int(_AREA_NUMBER_RE.fullmatch(texts[i])["n"]) for i in numbers)
-    boxes = any(tick is not None for _kind_, tick in kinds)
-    ticks_anywhere = any(tick for _kind_, tick in kinds)
     layout = {tuple(i for i, (kind, _t) in enumerate(group) if kind == "N") for group in groups}
     texts_at = {
         tuple(i for i, (kind, _t) in enumerate(group) if kind == "T")
@@ -721,7 +729,7 @@ class _SchedaReader:
             return
         elif first.casefold().startswith("ambiti della") and not self._at_least("indicators"):
             self.phase = "areas"
-        elif first.startswith("(Strategicit") and not self._at_least("indicators"):
+        elif _SCORE_START_RE.match(first) and not self._at_least("indicators"):
             self._score(" ".join(_clean(line) for line in lines))
             self.phase = "areas"
         elif first.rstrip(":").casefold() == "indicatori" and not self._at_least("indicators"):
@@ -763,6 +771,11 @@ class _SchedaReader:
             self._data_table(table, layout)
             return
         if self.phase == "trailer":
+            return
+        if self.phase in ("header", "areas") and _SCORE_START_RE.match(_clean(_first_text(table))):
+            texts = [_cell_text(c) for row in table.rows for c in row if c.own and _cell_text(c)]
+            self._score(" ".join(texts))
+            self.phase = "areas"
             return
         if self.phase == "header" and self._header_table(table):
             return
@@ -880,7 +893,7 @@ class _SchedaReader:
             self.areas_marked.update(reading.marked)
 
     def _score(self, text: str) -> None:
-        match = _SCORE_RE.fullmatch(text)
+        match = _SCORE_RE.fullmatch(text) or _LOOSE_SCORE_RE.fullmatch(text)
         if match is None:
             self._note("weight_score", _("Riga del punteggio non letta: «%(t)s».") % {"t": text})
             return

@@ -99,6 +99,7 @@ class Spec:
     ambiti: Ambiti = field(default_factory=Ambiti)
     # (strategicità, complessità, tipologia, punteggio) as written; None: the blank line
     score: tuple[str, str, str, str] | None = None
+    score_style: str = "line"  # line | loose (no brackets nor signs) | table
     indicators: list[Indicator] = field(
         default_factory=lambda: [
             Indicator("Prima gara", "Giorni di ritardo", "0", "30 settembre 2019", DELAY)
@@ -121,7 +122,13 @@ class Spec:
 
     def score_line(self) -> str:
         s, c, k, p = self.score or ("", "", "", "")
+        if self.score_style == "loose":
+            return f"Strategicità {s} Complessità {c} Tipologia {k} Punteggio {p}"
         return f"(Strategicità: {s} + Complessità: {c}) x Tipologia: {k} = Punteggio: {p}"
+
+    def score_cells(self) -> list[str]:
+        s, c, k, p = self.score or ("", "", "", "")
+        return ["Strategicità", s, "Complessità", c, "Tipologia", k, "Punteggio", p]
 
 
 INDICATOR_HEAD = [
@@ -186,7 +193,13 @@ def _docx_card(document, spec: Spec) -> None:
     document.add_paragraph(spec.expected)
     document.add_paragraph("Ambiti della performance organizzativa")
     _docx_ambiti(document, spec.ambiti)
-    document.add_paragraph(spec.score_line())
+    if spec.score_style == "table":
+        cells = spec.score_cells()
+        table = document.add_table(rows=1, cols=len(cells))
+        for cell, value in zip(table.rows[0].cells, cells, strict=True):
+            cell.text = value
+    else:
+        document.add_paragraph(spec.score_line())
     document.add_paragraph("Indicatori")
     table = document.add_table(rows=2, cols=len(INDICATOR_HEAD))
     for column, (head, sub) in enumerate(zip(INDICATOR_HEAD, INDICATOR_SUB, strict=True)):
@@ -285,7 +298,10 @@ def build_odt(*specs: Spec, title: str = "") -> bytes:
                 for row in ambiti.rows()
             ]
         )
-        para(spec.score_line())
+        if spec.score_style == "table":
+            table([spec.score_cells()])
+        else:
+            para(spec.score_line())
         para("Indicatori")
         table([INDICATOR_HEAD, INDICATOR_SUB, *indicator_rows(spec)])
         para("Note:")

@@ -122,6 +122,23 @@ CASES = [
         formats=("docx", "odt"),
     ),
     Case(
+        "Punteggio in una tabella di etichette e valori",
+        [
+            Spec(
+                ambiti=Ambiti(frozenset({1}), order="NTB"),
+                score=("60", "40", "0,75", "75"),
+                score_style="table",
+            )
+        ],
+        [plain(areas=[1], levels=("Alta", "Alta", "Miglioramento"))],
+        formats=("docx", "odt"),
+    ),
+    Case(
+        "Punteggio senza parentesi né segni",
+        [Spec(score=("Bassa", "20", "0,5", "25"), score_style="loose")],
+        [plain(levels=("Bassa", "Bassa", "Mantenimento"))],
+    ),
+    Case(
         "caselle di controllo di Word",
         [Spec(ambiti=Ambiti(frozenset({2, 9}), order="NTB", controls=True))],
         [plain(areas=[2, 9])],

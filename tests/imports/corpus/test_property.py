@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from django_scopes import scope, scopes_disabled
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import PersonFactory, PlanFactory
@@ -118,7 +118,15 @@ def mutated(draw):
         for n, i in enumerate(chosen, start=1)
     ]
     header = draw(st.sampled_from(["table", "paragraphs", "inline", "mixed"]))
-    spec = replace(base, ambiti=ambiti, score=score, indicators=indicators, header=header)
+    score_style = draw(st.sampled_from(["line", "loose", "table"]))
+    spec = replace(
+        base,
+        ambiti=ambiti,
+        score=score,
+        score_style=score_style,
+        indicators=indicators,
+        header=header,
+    )
     return kind, spec, [MEASURES[i][1] for i in chosen]
 
 
@@ -140,6 +148,25 @@ def expected_ticks(ambiti: Ambiti) -> set[int]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(case=mutated())
+# Found by this test: a row that lost a number, with the tick of the other ambito past it.
+@example(
+    case=(
+        "odt",
+        Spec(ambiti=Ambiti(frozenset({6}), order="NBT", drop=(0, 0)), score=("", "", "", "")),
+        [("deadline", "lower")],
+    )
+)
+# …and one that lost a text cell, with one ambito a row.
+@example(
+    case=(
+        "docx",
+        Spec(
+            ambiti=Ambiti(frozenset({1}), order="BNT", per_row=1, drop=(0, 2)),
+            score=("", "", "", ""),
+        ),
+        [("deadline", "lower")],
+    )
+)
 def test_no_reading_is_wrong_without_a_flag(plan, admin, case):
     kind, spec, measures = case
     data = build_odt(spec) if kind == "odt" else build_docx(spec)
