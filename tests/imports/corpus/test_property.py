@@ -12,7 +12,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import PersonFactory, PlanFactory
-from tests.imports.corpus import DELAY, PROPORTIONAL, Ambiti, Indicator, build_docx, build_odt
+from tests.imports.corpus import (
+    DELAY,
+    PROPORTIONAL,
+    Ambiti,
+    Indicator,
+    Spec,
+    build_docx,
+    build_odt,
+)
 from tests.imports.corpus.cases import CASES
 from traguardo.imports.odt import read_odt
 from traguardo.imports.pipeline import prepare
