@@ -336,3 +336,37 @@ def test_7_the_review_page_says_what_the_plan_page_will_say_and_after_confirm_on
     assert "Importazione confermata." in after
     assert "Finché non confermi, nel piano non è stato scritto nulla." not in after
     assert "Conferma l'importazione" not in after
+
+
+def test_2_a_level_with_its_points_counts_only_when_they_agree(plan, admin):
+    from traguardo.imports.draft import ImportDraft, SchedaDraft
+
+    def levels(strategic: str):
+        draft = ImportDraft(
+            source_name="piano.xlsx",
+            source_kind="xlsx",
+            schede=[
+                SchedaDraft(
+                    ordinal=1,
+                    year=2019,
+                    first_year=2019,
+                    last_year=2019,
+                    code="1",
+                    title="Gare",
+                    strategic_text=strategic,
+                    complexity_text="Media (30)",
+                    kind_text="Sviluppo (×1)",
+                )
+            ],
+        )
+        with scope(authority=plan.authority):
+            (scheda,) = prepare(draft, plan, admin).schede
+            header = scheda.resolved.header
+            codes = {level.pk: level.code for level in PolicyLevel.objects.all()}
+        found = tuple(
+            codes.get(header[f"{d}_level_id"]) for d in ("strategic", "complexity", "kind")
+        )
+        return found, [q.key for q in scheda.open_questions]
+
+    assert levels("Alta (60)") == (("alta", "media", "sviluppo"), [])
+    assert levels("Alta (50)") == ((None, "media", "sviluppo"), ["strategic"])

@@ -37,6 +37,7 @@ _TITLES = re.compile(
     r"^(?:(?:dott|dottssa|dr|dssa|ing|arch|avv|geom|rag|sig|sigra|prof|profssa|p i|per ind)"
     r"(?: ssa| ra)?\s+)+"
 )
+_LABEL_AND_POINTS = re.compile(r"(.*?\S)\s*\(\s*([x×]?\s*[\d.,]+)\s*\)")
 _POINTS = re.compile(r"[x×*]?\s*(\d+(?:[.,]\d+)?)\s*(?:punti|pt\.?)?", re.IGNORECASE)
 
 
@@ -240,6 +241,10 @@ class Names:
         pk = self.levels.get((dimension, normalize(text)))
         if pk is not None:
             return [level for level in self.level_rows if level.pk == pk]
+        both = _LABEL_AND_POINTS.fullmatch(text.strip())
+        if both is not None:  # "Alta (60)": the label, if its points agree
+            named = self.levels_for(dimension, both[1])
+            return [level for level in named if level.value == points_in(both[2])]
         points = points_in(text)
         if points is None:
             return []
