@@ -579,6 +579,19 @@ class AreaRow:
     layout: tuple = ()  # (group size, number's place, text's place): rows of a grid agree
 
 
+_MARK = "[☒☑✔✓✅■●✗✘☐□○]"
+_AREA_LINE_RE = re.compile(
+    rf"(?P<pre>{_MARK}|[xX](?=\s))?\s*(?P<n>\d{{1,2}})(?!\d)\s*[.)\-–:]?\s*"
+    rf"(?P<mid>{_MARK}|[xX](?=\s))?\s*(?P<text>[^\W\d].*?)(?:\s+(?P<post>{_MARK}|[xX]))?\s*"
+)
+
+
+def _has_tick(text: str) -> bool:
+    """A tick in a line: a tick glyph, or an X standing alone (a name of an ambito with a
+    lone "x" in it is asked too: better a question than a lost tick)."""
+    return any(c in _TICKS for c in text) or re.search(r"(?:^|\s)[xX](?:\s|$)", text) is not None
+
+
 def _kind(text: str) -> tuple[str, bool | None]:
     """A cell as N(umber), T(ext), B(ox) or E(mpty), and the tick it carries (None: no box)."""
     if not text:
@@ -700,6 +713,7 @@ class _SchedaReader:
         self.boxes_seen = False
         self.areas_unreadable = False
         self.area_rows = 0
+        self.area_lines: list[tuple[str, str, Where]] = []  # paragraphs with tabs, read at once
         self.notes_seen = False
         self.notes: list[str] = []
         self.tables_seen: set[str] = set()
@@ -709,6 +723,8 @@ class _SchedaReader:
     # -- what comes in
 
     def feed(self, block) -> None:
+        if not (isinstance(block, _Para) and self.phase == "areas" and "\t" in block.text):
+            self._flush_area_lines()
         if isinstance(block, _Para):
             self._paragraph(block)
         else:
@@ -749,15 +765,40 @@ class _SchedaReader:
         elif self.phase == "notes":
             self.notes += [_clean(line) for line in lines]
         elif self.phase == "areas" and "\t" in para.text:
-            cells = [_Cell(text, i) for i, text in enumerate(para.text.split("\t"))]
             self.area_rows += 1
             where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
-            if not self._area_row(cells, where):
-                self._unread(first)
+            self.area_lines.append((para.text, first, where))
+        elif (
+            self.phase == "areas"
+            and (line := _AREA_LINE_RE.fullmatch(first))
+            and not _has_tick(line["text"])
+        ):
+            # One ambito a paragraph: "☒ 1. Attuazione delle politiche…", "1 Attuazione… ☒".
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
+            parts = ("pre", "n", "mid", "text", "post")
+            self._area_row([_Cell(line[k] or "", i) for i, k in enumerate(parts)], where)
+        elif self.phase == "areas" and _has_tick(first):
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
+            self._unticked_or_unread(first, where)
         elif para.heading or _TOTAL_RE.fullmatch(first):
             return  # a title of the document's own, or a weight total written under a table
         else:
             self._unread(first)
+
+    def _unticked_or_unread(self, text: str, where: Where) -> None:
+        """A line of the ambiti not read: with a tick in it, a tick would be lost — blocking."""
+        if _has_tick(text):
+            message = _(
+                "Ambiti, riga %(row)s («%(text)s»): c'è una spunta ma non si legge a quale "
+                "ambito appartiene. Correggi il file oppure scegli gli ambiti nell'editor dopo "
+                "l'importazione."
+            ) % {"row": where.row, "text": text[:160]}
+            self.areas_unreadable = True
+            self._problem(where, message, blocking=True)
+        else:
+            self._unread(text)
 
     def _unread(self, text: str) -> None:
         self._note("", _("Testo non letto: «%(text)s».") % {"text": text[:200]})
@@ -843,11 +884,18 @@ class _SchedaReader:
         return True
 
     def _areas_table(self, table: _Table) -> bool:
-        """The grid's rows, each read by adjacency with the group size most rows have; a row
-        laid out unlike the others (a cell lost, a tick moved) that holds a tick is not
-        trusted either."""
-        texts = [[_cell_text(c) for c in row if c.own] for row in table.rows]
-        first = [read_area_row(row) for row in texts]
+        rows = [[_cell_text(c) for c in row if c.own] for row in table.rows]
+        wheres = []
+        for index in range(1, len(rows) + 1):
+            self.area_rows += 1
+            wheres.append(Where(sheet=self.sheet, table=_("Ambiti"), row=index))
+        return any(self._area_grid(rows, wheres))
+
+    def _area_grid(self, rows: list[list[str]], wheres: list[Where]) -> list[bool]:
+        """A grid's rows (a table's, or paragraphs with tabs), each read by adjacency with
+        the group size most rows have; a row laid out unlike the others (a cell lost, a tick
+        moved) that holds a tick is not trusted either. Whether each row was an ambiti row."""
+        first = [read_area_row(row) for row in rows]
         # The group size is told by the rows listing the most ambiti (a row with fewer, the
         # last of an odd list, is read with it).
         sound = [r for r in first if r is not None and not r.ambiguous]
@@ -855,20 +903,28 @@ class _SchedaReader:
         size = _prevailing(r.layout[0] for r in sound if len(r.numbers) == most)
         readings = [
             read_area_row(row, size=size) if r is not None and size and r.layout[0] != size else r
-            for row, r in zip(texts, first, strict=True)
+            for row, r in zip(rows, first, strict=True)
         ]
         layouts = {r.layout for r in readings if r is not None and not r.ambiguous}
         usual = _prevailing(r.layout for r in readings if r is not None and not r.ambiguous)
-        found = False
-        for index, reading in enumerate(readings, start=1):
-            self.area_rows += 1
+        for reading, where in zip(readings, wheres, strict=True):
             if reading is None:
                 continue
             if reading.marked and len(layouts) > 1 and reading.layout != usual:
                 reading = replace(reading, ambiguous=True, marked=())
-            self._area_reading(reading, Where(sheet=self.sheet, table=_("Ambiti"), row=index))
-            found = True
-        return found
+            self._area_reading(reading, where)
+        return [reading is not None for reading in readings]
+
+    def _flush_area_lines(self) -> None:
+        """The paragraphs with tabs of the ambiti, read together as one grid."""
+        if not self.area_lines:
+            return
+        lines, self.area_lines = self.area_lines, []
+        rows = [text.split("\t") for text, _first, _where in lines]
+        found = self._area_grid([[_clean(c) for c in row] for row in rows], [w for *_x, w in lines])
+        for (_text, first, where), read in zip(lines, found, strict=True):
+            if not read:
+                self._unticked_or_unread(first, where)
 
     def _area_row(self, cells: list[_Cell], where: Where) -> bool:
         """One row of the ambiti grid, read by adjacency (``read_area_row``)."""
@@ -1113,6 +1169,7 @@ class _SchedaReader:
         self.draft.problems.append(Problem(where, message, blocking))
 
     def finish(self) -> SchedaDraft:
+        self._flush_area_lines()
         draft = self.draft
         segments = self._years(self.segments)
         self._header(segments)

@@ -44,6 +44,7 @@ class Ambiti:
     controls: bool = False  # Word checkbox content controls instead of glyphs
     drop: tuple[int, int] | None = None  # (row, cell) left out: a damaged grid
     count: int = 10  # ambiti listed; two per row: the first half left, the rest right
+    style: str = "table"  # table | tabs (a paragraph a row, cells between tabs) | lines
 
     def groups(self) -> list[list[int]]:
         """The ambiti of each row, as the exporter lays them out."""
@@ -153,6 +154,18 @@ def activity_rows(spec: Spec) -> list[list[str]]:
     ]
 
 
+def ambiti_lines(ambiti: Ambiti) -> list[str]:
+    """The grid as paragraphs: cells between tabs, or one ambito a line between spaces."""
+    lines = []
+    for row in ambiti.rows():
+        cells = [value if kind == "text" else ambiti.glyph(value) for kind, value in row]
+        if ambiti.style == "tabs":
+            lines.append("\t".join(cells))
+        else:
+            lines.append(" ".join(cell for cell in cells if cell))
+    return lines
+
+
 # -- Word -------------------------------------------------------------------------------------
 
 _W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
@@ -192,7 +205,11 @@ def _docx_card(document, spec: Spec) -> None:
     document.add_paragraph("Risultato atteso")
     document.add_paragraph(spec.expected)
     document.add_paragraph("Ambiti della performance organizzativa")
-    _docx_ambiti(document, spec.ambiti)
+    if spec.ambiti.style == "table":
+        _docx_ambiti(document, spec.ambiti)
+    else:
+        for line in ambiti_lines(spec.ambiti):
+            document.add_paragraph(line)
     if spec.score_style == "table":
         cells = spec.score_cells()
         table = document.add_table(rows=1, cols=len(cells))
@@ -292,12 +309,16 @@ def build_odt(*specs: Spec, title: str = "") -> bytes:
         para(spec.expected)
         para("Ambiti della performance organizzativa")
         ambiti = spec.ambiti
-        table(
-            [
-                [value if kind == "text" else ambiti.glyph(value) for kind, value in row]
-                for row in ambiti.rows()
-            ]
-        )
+        if ambiti.style == "table":
+            table(
+                [
+                    [value if kind == "text" else ambiti.glyph(value) for kind, value in row]
+                    for row in ambiti.rows()
+                ]
+            )
+        else:
+            for line in ambiti_lines(ambiti):
+                para(line)
         if spec.score_style == "table":
             table([spec.score_cells()])
         else:

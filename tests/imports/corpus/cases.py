@@ -139,6 +139,17 @@ CASES = [
         [plain(levels=("Bassa", "Bassa", "Mantenimento"))],
     ),
     Case(
+        "ambiti in paragrafi, uno per riga, la spunta prima del numero",
+        [Spec(ambiti=Ambiti(frozenset({2, 8}), order="BNT", per_row=1, style="lines"))],
+        [plain(areas=[2, 8])],
+        formats=("docx", "odt"),
+    ),
+    Case(
+        "ambiti in paragrafi con tabulazioni, due per riga, la spunta dopo il testo",
+        [Spec(ambiti=Ambiti(frozenset({1, 9}), order="NTB", style="tabs", untick=""))],
+        [plain(areas=[1, 9])],
+    ),
+    Case(
         "caselle di controllo di Word",
         [Spec(ambiti=Ambiti(frozenset({2, 9}), order="NTB", controls=True))],
         [plain(areas=[2, 9])],
