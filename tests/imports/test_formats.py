@@ -19,6 +19,7 @@ from traguardo.exchange import xlsx
 from traguardo.exchange.ods import plan_ods
 from traguardo.exchange.ods_reading import read_ods
 from traguardo.imports.convert import convert
+from traguardo.imports.pipeline import prepare
 from traguardo.imports.safety import check_import_file
 from traguardo.imports.seed import load_seed
 from traguardo.imports.stored import dump
@@ -175,3 +176,25 @@ def test_a_converted_file_goes_through_the_same_safety_checks(settings, tmp_path
         refused(name, data)
         == "Il file «schede.docx» contiene macro: salvalo senza macro e riprova."
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_workbook_of_another_authority_is_said(kind, admin, authority):
+    load_seed()
+    with scopes_disabled():
+        demo = Plan.objects.get(year=2019, authority__slug="comune-esempio")
+        ours = PlanFactory(authority=authority, year=2019)
+    with scope(authority=demo.authority):
+        data = xlsx.plan_workbook(demo) if kind == "xlsx" else plan_ods(demo)
+    read = xlsx.read_workbook if kind == "xlsx" else read_ods
+    draft = read(f"piano.{kind}", data)
+    assert draft.authority_names == ["Comune di Esempio"]
+    with scope(authority=authority):
+        result = prepare(draft, ours, admin)
+    assert [p.message for p in result.problems] == [
+        "Il file è intestato a «Comune di Esempio», non a «Comune di Prova»: controlla che "
+        "sia un file di questo ente prima di confermare."
+    ]
+    with scope(authority=demo.authority):
+        assert prepare(read(f"piano.{kind}", data), demo, None).problems == []

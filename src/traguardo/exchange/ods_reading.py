@@ -14,11 +14,13 @@ import io
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from traguardo.exchange import reading
+from traguardo.exchange import layout, reading
+from traguardo.imports.authority import authority_names
 from traguardo.imports.draft import ImportDraft, Problem, Where
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -57,7 +59,12 @@ def read_ods(name: str, data: bytes) -> ImportDraft:
         if rows is None:
             return reading.too_many_rows(name, "ods", title)
         sheets[title] = rows
-    return reading.read_tables(name, "ods", sheets)
+    draft = reading.read_tables(name, "ods", sheets)
+    instructions = by_name.get(str(layout.INSTRUCTIONS_SHEET))
+    if instructions is not None:  # they name the plan and its authority
+        lines = [_row(tr, 1)[0] for tr in islice(_table_rows(instructions), 10)]
+        draft.authority_names = authority_names([t for t in lines if isinstance(t, str)])
+    return draft
 
 
 def _table_rows(table):

@@ -30,6 +30,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
+from traguardo.imports.authority import authority_names
 from traguardo.imports.cardtext import parse_italian_date, parse_weight
 from traguardo.imports.draft import (
     ActivityDraft,
@@ -174,23 +175,6 @@ def read_blocks(draft: ImportDraft, blocks, said: list[str]) -> ImportDraft:
     draft.schede = [reader.finish() for reader in readers]
     draft.authority_names = authority_names(said)
     return draft
-
-
-_AUTHORITY_RE = re.compile(
-    r"\b(?:Comune|Unione(?:\s+dei\s+Comuni)?|Provincia|Citt[àa]\s+metropolitana|Regione)"
-    r"\s+(?:di|del|della|dello|dell'|de)\s*[A-ZÀ-Ý][^\n\t,;:()—–]*",
-)
-
-
-def authority_names(texts: list[str]) -> list[str]:
-    """The authorities a document's title lines and page headers name, in order, once each."""
-    found: list[str] = []
-    for text in texts:
-        for match in _AUTHORITY_RE.finditer(_clean(text)):
-            name = re.split(r"\s+-\s+|\s{2,}", match[0].strip())[0].strip(" .")
-            if name and name not in found:
-                found.append(name)
-    return found
 
 
 def _page_headers(document):
