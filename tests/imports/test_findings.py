@@ -370,3 +370,14 @@ def test_2_a_level_with_its_points_counts_only_when_they_agree(plan, admin):
 
     assert levels("Alta (60)") == (("alta", "media", "sviluppo"), [])
     assert levels("Alta (50)") == ((None, "media", "sviluppo"), ["strategic"])
+
+
+def test_5_a_shortened_name_one_person_fits_is_read_and_said(plan, admin):
+    result = dry_run(plan, admin, build_docx(Spec(responsible="Dott. L. Rossi")))
+    (scheda,) = result.schede
+    with scopes_disabled():
+        rossi = Person.objects.get(first_name="Laura", last_name="Rossi")
+    assert scheda.resolved.header["responsible_id"] == rossi.pk
+    assert "Responsabile «Dott. L. Rossi» letto come «Laura Rossi»." in [
+        p.message for p in scheda.problems
+    ]

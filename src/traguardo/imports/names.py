@@ -228,6 +228,13 @@ class Names:
                 found.append(person)
         return found
 
+    @staticmethod
+    def same_name(text: str, person: Person) -> bool:
+        """The text gives the person's whole name (titles, order, case and accents aside)."""
+        return frozenset(_name_words(text)) == frozenset(
+            _name_words(f"{person.first_name} {person.last_name}")
+        )
+
     def level(self, dimension: str, text: str) -> int | None:
         """A level by its label, its code or — a number — its points (or factor)."""
         found = self.levels_for(dimension, text)

@@ -748,8 +748,15 @@ def _unit_question(draft: SchedaDraft, candidates, answers: dict, questions: lis
 def _responsible(draft: SchedaDraft, names: Names, answers: dict, problem, questions: list):
     said = draft.responsible_name.strip() or draft.responsible_text.strip()
     found = names.people_named(said)
-    if len(found) == 1 or not said:
-        return found[0] if found else None
+    if not said:
+        return None
+    if len(found) == 1:
+        if not names.same_name(said, found[0]):  # "Verdi", "M. Verdi": said so
+            problem(
+                _("Responsabile «%(t)s» letto come «%(p)s».") % {"t": said, "p": found[0]},
+                note="responsible",
+            )
+        return found[0]
     if not found:
         problem(_("Responsabile «%(t)s» non riconosciuto.") % {"t": said}, note="responsible")
         return None
