@@ -371,6 +371,9 @@ TRAGUARDO_JOBS = env("TRAGUARDO_JOBS", "thread")
 TRAGUARDO_JOB_THREADS = envint("TRAGUARDO_JOB_THREADS", 1)
 # The largest file an import accepts (MB), checked before any parser reads it.
 TRAGUARDO_IMPORT_MAX_MB = envint("TRAGUARDO_IMPORT_MAX_MB", 10)
+# LibreOffice, to convert old .doc/.xls imports ("" = look for soffice on the PATH; none found:
+# such files are refused with how to save them as .docx/.xlsx).
+TRAGUARDO_SOFFICE = env("TRAGUARDO_SOFFICE", "")
 
 # Rendered documents that anonymous visitors ask for (the public Relazione PDF) are kept here,
 # keyed by a hash of their content: shared by every web process of the machine.

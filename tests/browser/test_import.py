@@ -76,3 +76,47 @@ def test_an_admin_imports_a_workbook_into_an_empty_plan(
     )
     violations = axe_violations(page, also=STRUCTURE_RULES)
     assert violations == [], describe_violations(violations)
+
+
+def test_the_review_page_asks_and_confirm_waits_for_the_answers(
+    page, live_server, demo, settings, tmp_path
+):
+    from tests.imports.corpus import Indicator, Spec, build_docx
+
+    settings.TRAGUARDO_JOBS = "thread"
+    settings.MEDIA_ROOT = tmp_path
+    with scopes_disabled():
+        authority = demo.plan.authority
+        Plan.objects.create(authority=authority, year=2021, last_year=2023, title="Piano 2021")
+    unsure = [Indicator("Soddisfazione", "Questionario di gradimento", "buona", "31 dicembre 2021")]
+    document = tmp_path / "schede.docx"
+    document.write_bytes(
+        build_docx(
+            Spec(code="7", year_line="ANNO 2021", indicators=unsure),
+            Spec(code="7", title="Albo fornitori", year_line="ANNO 2021"),
+            title="Comune di Esempio — PEG 2021",
+        )
+    )
+    login(page, live_server, "admin")
+    page.goto(url(live_server, f"/enti/{SLUG}/piani/2021/importa/"))
+    page.get_by_label("File da importare").set_input_files(str(document))
+    page.get_by_role("button", name="Analizza il file").click()
+    page.wait_for_url(f"**/enti/{SLUG}/importazioni/*/", timeout=60_000)
+    expect(page.locator("#domande-aperte")).to_have_text("3")
+    expect(page.get_by_role("button", name="Conferma l'importazione")).to_be_disabled()
+    violations = axe_violations(page, also=STRUCTURE_RULES)
+    assert violations == [], describe_violations(violations)
+
+    page.locator("#q-1-code").select_option("tieni")
+    page.locator("#q-2-code").select_option("rinomina")
+    page.locator("#q-2-code-new").fill("7-bis")
+    page.locator("#q-1-measure-1").select_option("boolean|higher")
+    page.get_by_role("button", name="Registra le risposte").click()
+    expect(page.get_by_role("button", name="Conferma l'importazione")).to_be_enabled()
+    expect(page.locator("#domande-aperte")).to_have_count(0)
+    page.get_by_role("button", name="Conferma l'importazione").click()
+    page.wait_for_url(f"**/enti/{SLUG}/piani/2021/", timeout=60_000)
+    with scopes_disabled():
+        written = Objective.objects.filter(plan__year=2021)
+        assert sorted(written.values_list("code", flat=True)) == ["7", "7-bis"]
+        assert written.get(code="7").indicators.get().measure == "boolean"

@@ -110,6 +110,7 @@ def test_the_seed_text_into_an_empty_plan_equals_the_seed(demo, admin_of_demo):
             "unchanged": 0,
             "kept": 0,
             "errors": 0,
+            "skipped": 0,
         }
         assert AuditEntry.objects.filter(action="objective.create").count() == 11
 

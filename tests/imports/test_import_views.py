@@ -80,7 +80,7 @@ def test_the_upload_page_explains_the_formats_and_links_the_template(plan, admin
     response = logged(admin).get(reverse("plan_import", args=[SLUG, 2019]))
     text = page_text(response)
     assert response.status_code == 200
-    assert 'accept=".xlsx,.docx,.txt"' in response.content.decode()
+    assert 'accept=".xlsx,.ods,.docx,.odt,.txt,.doc,.xls"' in response.content.decode()
     assert "Modello Excel (.xlsx)" in text and "Testo delle schede (.txt)" in text
     assert reverse("plan_template", args=[SLUG, 2019]) in response.content.decode()
 

@@ -137,7 +137,8 @@ def test_a_file_whose_content_does_not_match_its_extension():
 def test_other_extensions_are_refused_naming_the_allowed_ones():
     assert refused("piano.pdf", b"%PDF-1.4") == (
         "Il tipo di «piano.pdf» non è ammesso per l'importazione: usa un file .xlsx "
-        "(modello Excel), .docx (Word) o .txt (testo delle schede)."
+        "(modello Excel) o .ods (LibreOffice Calc), .docx (Word) o .odt (LibreOffice "
+        "Writer), o .txt (testo delle schede)."
     )
 
 

@@ -31,6 +31,7 @@ from traguardo.core.templatetags.traguardo import (
     number_it,
     percent,
 )
+from traguardo.core.text import clean_line, xml_safe
 from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,7 +49,7 @@ def scheda_docx(objective) -> bytes:
     """One scheda, as the card prints it."""
     card = scheda_page(objective)
     document = _document(objective.plan)
-    document.add_heading(_title(card), level=1)
+    document.add_heading(clean_line(_title(card)), level=1)
     _card(document, card)
     return _bytes(document)
 
@@ -68,11 +69,11 @@ def plan_docx(plan, progress=None) -> bytes:
         document.add_page_break()
         if card.objective.unit_id != unit:
             unit = card.objective.unit_id
-            document.add_heading(_unit_name(card), level=1)
-        document.add_heading(_title(card), level=2)
+            document.add_heading(clean_line(_unit_name(card)), level=1)
+        document.add_heading(clean_line(_title(card)), level=2)
         _card(document, card)
         if progress is not None:
-            progress.advance(message=_title(card)[:200])
+            progress.advance(message=clean_line(_title(card))[:200])
     return _bytes(document)
 
 
@@ -101,11 +102,11 @@ def _document(plan):
     _language(document)
     authority = plan.authority
     properties = document.core_properties
-    properties.title = f"{plan.title} — {authority.name}"
+    properties.title = clean_line(f"{plan.title} — {authority.name}")
     properties.language = "it-IT"
-    properties.author = authority.name
+    properties.author = clean_line(authority.name)
     header = section.header.paragraphs[0]
-    header.text = f"{authority.name} — {plan.title}"
+    header.text = clean_line(f"{authority.name} — {plan.title}")
     header.runs[0].font.color.rgb = MUTED
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -149,8 +150,8 @@ def _bytes(document) -> bytes:
 
 def _cover(document, plan, rows: list[CardView], view: PlanView | None = None) -> None:
     authority = document.add_paragraph()
-    authority.add_run(plan.authority.name).bold = True
-    document.add_heading(plan.title, level=0)
+    authority.add_run(clean_line(plan.authority.name)).bold = True
+    document.add_heading(clean_line(plan.title), level=0)
     document.add_paragraph(_("Piano esecutivo di gestione — Piano degli obiettivi"))
     triennium = _("Triennio %(first)s–%(last)s") % {"first": plan.year, "last": plan.last_year}
     document.add_paragraph(triennium)
@@ -162,7 +163,7 @@ def _cover(document, plan, rows: list[CardView], view: PlanView | None = None) -
             "date": date_it(plan.act_date),
         }
         state += f" — {act}"
-    document.add_paragraph(state)
+    document.add_paragraph(clean_line(state))
     count = ngettext("%(n)s scheda obiettivo", "%(n)s schede obiettivo", len(rows))
     document.add_paragraph(count % {"n": len(rows)})
     if view is not None and view.scores.period is not None:
@@ -210,7 +211,7 @@ def _card(document, card: CardView) -> None:
     _punteggio(document, card)
     document.add_heading(_("Indicatori"), level=3)
     _indicators(document, card)
-    notes = objective.notes.split("\n") if objective.notes else [""]
+    notes = xml_safe(objective.notes).split("\n") if objective.notes else [""]
     paragraph = document.add_paragraph()
     paragraph.add_run(_("Note") + ":").bold = True
     if notes[0]:
@@ -234,11 +235,11 @@ def _card(document, card: CardView) -> None:
             item.add_run(
                 (_("Errore") if anomaly.is_error else _("Avviso")) + ": "
             ).bold = anomaly.is_error
-            item.add_run(str(anomaly.message))
+            item.add_run(clean_line(str(anomaly.message)))
     if objective.import_notes:
         document.add_heading(_("Note di importazione"), level=3)
         for note in objective.import_notes:
-            document.add_paragraph(str(note.get("message", "")), style="List Bullet")
+            document.add_paragraph(clean_line(str(note.get("message", ""))), style="List Bullet")
 
 
 def _head(document, card: CardView) -> None:
@@ -287,7 +288,7 @@ def _areas(document, card: CardView) -> None:
 def _level(level, factor: bool = False) -> str:
     if level is None:
         return "…"
-    return f"{level.label} ({'×' if factor else ''}{number_it(level.value)})"
+    return clean_line(f"{level.label} ({'×' if factor else ''}{number_it(level.value)})")
 
 
 def _punteggio(document, card: CardView) -> None:
@@ -469,8 +470,8 @@ def _shade(cell) -> None:
 
 
 def _write(cell, text: str, *, bold: bool = False) -> None:
-    """Text in a cell, one paragraph per line."""
-    lines = str(text or "").split("\n")
+    """Text in a cell, one paragraph per line (control characters never reach the XML)."""
+    lines = xml_safe(str(text or "")).split("\n")
     paragraph = cell.paragraphs[0]
     for index, line in enumerate(lines):
         if index:
@@ -483,7 +484,7 @@ def _grading(cell, text: str, scale_text: str) -> None:
     """The graduation as the card writes it, then the scale as it was read ("letta come")."""
     _write(cell, text)
     if scale_text:
-        run = cell.add_paragraph().add_run(_("letta come") + f": {scale_text}")
+        run = cell.add_paragraph().add_run(_("letta come") + f": {clean_line(scale_text)}")
         run.italic = True
         run.font.size = Pt(8)
         run.font.color.rgb = MUTED

@@ -27,6 +27,7 @@ from traguardo.exchange import layout, reading
 from traguardo.exchange.cells import is_formula_like, xml_safe
 from traguardo.exchange.layout import Column, PlanData, Table
 from traguardo.exchange.reading import read_tables, sheets_to_read, too_many_rows
+from traguardo.imports.authority import authority_names
 from traguardo.imports.draft import ImportDraft, Problem, Where
 from traguardo.organization.models import Authority
 from traguardo.planning.models import Plan
@@ -80,9 +81,16 @@ def read_workbook(name: str, data: bytes) -> ImportDraft:
             if rows is None:
                 return too_many_rows(name, "xlsx", title)
             sheets[title] = rows
+        said = []
+        if (instructions := worksheets.get(str(layout.INSTRUCTIONS_SHEET))) is not None:
+            # The instructions name the plan and its authority: a file of another is said.
+            lines = instructions.iter_rows(max_col=1, max_row=10, values_only=True)
+            said = [str(row[0]) for row in lines if row and isinstance(row[0], str)]
     finally:
         book.close()
-    return read_tables(name, "xlsx", sheets)
+    draft = read_tables(name, "xlsx", sheets)
+    draft.authority_names = authority_names(said)
+    return draft
 
 
 def _bounded_rows(sheet, width: int) -> list[tuple] | None:

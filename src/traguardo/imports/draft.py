@@ -121,6 +121,7 @@ class SchedaDraft:
     strategic_text: str = ""  # SMVP levels by label or code, as the source writes them
     complexity_text: str = ""
     kind_text: str = ""
+    score_text: str = ""  # the Punteggio as the source writes it ("80"), checked, not stored
     # The plan workbook (Excel) names the linked rows apart from the card's verbatim text, so
     # that an export imported again keeps both; "" / [] / None = not said (the pipeline then
     # resolves the text fields above, as for Word and card text).
@@ -149,6 +150,9 @@ class ImportDraft:
     source_kind: str  # "xlsx" | "docx" | "text"
     schede: list[SchedaDraft] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # about the file as a whole
+    # The authorities the file names in its title or page headers ("Comune di Gallarate"),
+    # as written: the pipeline warns when none is the authority imported into.
+    authority_names: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,13 @@ from traguardo.scoring import ScaleParseError, describe_scale, parse_scale, scal
 _ROLE_PREFIX = re.compile(r"^(dirigente|responsabile|resp\.?)( (del|della|dello|dell'|di))? ")
 _KIND_PREFIX = re.compile(r"^(ufficio|servizio|settore|servizi|uffici|area) ")
 _INVOLVED_PREFIX = re.compile(r"^\s*(uffici|servizi|unità)\s*:", re.IGNORECASE)
+# Titles before a person's name, as ``normalize`` leaves them ("Dott.ssa" → "dott ssa").
+_TITLES = re.compile(
+    r"^(?:(?:dott|dottssa|dr|dssa|ing|arch|avv|geom|rag|sig|sigra|prof|profssa|p i|per ind)"
+    r"(?: ssa| ra)?\s+)+"
+)
+_LABEL_AND_POINTS = re.compile(r"(.*?\S)\s*\(\s*([x×]?\s*[\d.,]+)\s*\)")
+_POINTS = re.compile(r"[x×*]?\s*(\d+(?:[.,]\d+)?)\s*(?:punti|pt\.?)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,23 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[:;,.]", " ", text).split())
 
 
+def _name_words(text: str) -> list[str]:
+    """A person's name as words, without titles: "Ing. Laura Rossi" → ["laura", "rossi"]."""
+    key = _TITLES.sub("", normalize(text))
+    return key.replace("'", " ").split()
+
+
+def points_in(text: str):
+    """The number a Punteggio cell writes ("50", "0,75", "×1", "30 punti"), else None."""
+    match = _POINTS.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return Decimal(match[1].replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
 class Names:
     """The authority's names, read once: units, people, scales, levels, ambiti, DUP goals."""
 
@@ -63,6 +88,7 @@ class Names:
             stripped = _KIND_PREFIX.sub("", normalize(unit.name))
             short.setdefault(stripped, []).append(unit)
         self.short = {key: found[0] for key, found in short.items() if len(found) == 1}
+        self.short_shared = {key: found for key, found in short.items() if len(found) > 1}
         by_id = {u.pk: u for u in units}
         # What the authority's schede already read a text as (a person may have fixed it in
         # the editor): the same text is read the same way again.
@@ -91,11 +117,10 @@ class Names:
         }
         self.by_id = by_id
         people = list(Person.objects.all())
-        self.people = [
-            ({normalize(w) for w in f"{p.first_name} {p.last_name}".split()}, p) for p in people
-        ]
+        self.people = [(frozenset(_name_words(f"{p.first_name} {p.last_name}")), p) for p in people]
         self.scales = {normalize(s.name): s for s in GradingScale.objects.all()}
-        levels = list(PolicyLevel.objects.all())
+        levels = list(PolicyLevel.objects.order_by("dimension", "position"))
+        self.level_rows = levels
         self.levels = {
             (level.dimension, normalize(key)): level.pk
             for level in levels
@@ -142,6 +167,15 @@ class Names:
             return unit, _("«%(t)s» letto come «%(o)s».") % {"t": text.strip(), "o": unit.name}
         return None, ""
 
+    def units_for(self, text: str) -> list[OrgUnit]:
+        """The units a text may name when ``unit`` finds none: several units answering to
+        the same short name ("Servizi Sociali" for an Ufficio and a Settore) are asked."""
+        stripped = _ROLE_PREFIX.sub("", normalize(text))
+        for key in (stripped, _KIND_PREFIX.sub("", stripped)):
+            if key in self.short_shared:
+                return list(self.short_shared[key])
+        return []
+
     def unit_named(self, name: str) -> OrgUnit | None:
         """A unit by its own name (a workbook names units exactly)."""
         return self.units.get(normalize(name))
@@ -168,15 +202,67 @@ class Names:
         return units, notes
 
     def person(self, text: str) -> Person | None:
-        """ "Nome Cognome" or "Cognome Nome", in any case and spacing."""
-        words = {normalize(w) for w in text.split()}
-        if not words:
-            return None
-        found = [p for name, p in self.people if name == words]
+        """ "Nome Cognome" or "Cognome Nome", in any case, accents and spacing, with or without
+        a title ("Ing.", "Dott.ssa"); None when no one or more than one person answers."""
+        found = self.people_named(text)
         return found[0] if len(found) == 1 else None
 
+    def people_named(self, text: str) -> list[Person]:
+        """Everyone the text may name: the same words (any order, case, accents, titles);
+        else, for a shortened name ("M. Verdi", "Verdi"), everyone whose surname it gives and
+        whose first names its other words or initials fit. Several: the person is asked."""
+        words = _name_words(text)
+        if not words:
+            return []
+        exact = [p for name, p in self.people if name == frozenset(words)]
+        if exact:
+            return exact
+        found = []
+        for _name, person in self.people:
+            surname = _name_words(person.last_name)
+            firsts = _name_words(person.first_name)
+            rest = [w for w in words if w not in surname]
+            if not set(surname) <= set(words) or len(rest) > len(firsts):
+                continue
+            if all(any(f == w or (len(w) == 1 and f.startswith(w)) for f in firsts) for w in rest):
+                found.append(person)
+        return found
+
+    @staticmethod
+    def same_name(text: str, person: Person) -> bool:
+        """The text gives the person's whole name (titles, order, case and accents aside)."""
+        return frozenset(_name_words(text)) == frozenset(
+            _name_words(f"{person.first_name} {person.last_name}")
+        )
+
     def level(self, dimension: str, text: str) -> int | None:
-        return self.levels.get((dimension, normalize(text))) if text.strip() else None
+        """A level by its label, its code or — a number — its points (or factor)."""
+        found = self.levels_for(dimension, text)
+        return found[0].pk if len(found) == 1 else None
+
+    def levels_for(self, dimension: str, text: str) -> list[PolicyLevel]:
+        """The levels of ``dimension`` a text names: by label or code, else by the points (or
+        the factor) the SMVP gives them. Empty: no level; several: the person must choose."""
+        if not text.strip():
+            return []
+        pk = self.levels.get((dimension, normalize(text)))
+        if pk is not None:
+            return [level for level in self.level_rows if level.pk == pk]
+        both = _LABEL_AND_POINTS.fullmatch(text.strip())
+        if both is not None:  # "Alta (60)": the label, if its points agree
+            named = self.levels_for(dimension, both[1])
+            return [level for level in named if level.value == points_in(both[2])]
+        points = points_in(text)
+        if points is None:
+            return []
+        return [
+            level
+            for level in self.level_rows
+            if level.dimension == dimension and level.value == points
+        ]
+
+    def levels_of(self, dimension: str) -> list[PolicyLevel]:
+        return [level for level in self.level_rows if level.dimension == dimension]
 
     def dup_goal(self, text: str) -> int | None:
         return self.goals.get(normalize(text)) if text.strip() else None

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, DomainError, require
+from traguardo.core.text import check_single_line, clean_line, clean_multiline
 from traguardo.imports.changes import (
     ACTIVITY_KEYS,
     HEADER_KEYS,
@@ -51,19 +52,35 @@ from traguardo.imports.draft import (
     Where,
 )
 from traguardo.imports.interpret import read_measure
-from traguardo.imports.names import Names, ScaleRef
+from traguardo.imports.names import Names, ScaleRef, normalize, points_in
+from traguardo.imports.questions import (
+    KEEP_CODE,
+    RENAME,
+    SKIP,
+    Question,
+    code_options,
+    measure_label,
+    measure_options,
+    measure_value,
+)
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import GradingScale
-from traguardo.planning.domain.objectives import keep_version
+from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
+from traguardo.planning.domain.objectives import RowWrite, TargetWrite, keep_version, write_rows
 from traguardo.planning.guards import lock_plan, require_now
-from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.planning.models import Activity, Indicator, Objective, Plan
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
+    ActivityFacts,
     Direction,
+    IndicatorFacts,
     Measure,
+    ObjectiveFacts,
+    check_plan,
 )
 
 NEW, UNCHANGED, CONFLICT, ERROR = "new", "unchanged", "conflict", "error"
+SKIPPED = "skipped"  # the person chose not to import it (a code repeated in the file)
 KEEP, REPLACE = "keep", "replace"
 
 
@@ -208,10 +225,20 @@ class SchedaPlan:
     can_replace: bool = False
     refusal: str = ""  # why a conflict cannot be replaced, or why a scheda is an error
     changes: list[Change] = field(default_factory=list)  # what replacing would change
+    questions: list[Question] = field(default_factory=list)  # asked on the review page
+    # The plan's own checks on the scheda as it would be written (``planning.checks``):
+    # [{"message": …, "error": bool}], the plan page's sentences.
+    checks: list[dict] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return self.draft.label
+
+    @property
+    def open_questions(self) -> list[Question]:
+        if self.outcome in (ERROR, SKIPPED, UNCHANGED):
+            return []
+        return [q for q in self.questions if q.open]
 
 
 @dataclass
@@ -229,6 +256,11 @@ class ImportPlan:
         return sum(1 for s in self.schede if s.outcome == outcome)
 
     @property
+    def open_questions(self) -> int:
+        """Questions still without an answer: confirm waits for them."""
+        return sum(len(s.open_questions) for s in self.schede)
+
+    @property
     def importable(self) -> bool:
         """Something could be written: a new scheda, or a conflict the person may replace."""
         return not self.blocking and any(
@@ -242,6 +274,7 @@ class ImportPlan:
             [
                 s.draft.ordinal,
                 s.outcome,
+                s.resolved.header["code"] if s.resolved else s.draft.code,
                 s.existing.pk if s.existing else None,
                 s.existing.version if s.existing else None,
             ]
@@ -256,6 +289,7 @@ class ImportOutcome:
     unchanged: int
     kept: int
     errors: int
+    skipped: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -264,6 +298,7 @@ class ImportOutcome:
             "unchanged": self.unchanged,
             "kept": self.kept,
             "errors": self.errors,
+            "skipped": self.skipped,
         }
 
 
@@ -277,11 +312,14 @@ def prepare(
     *,
     aliases: dict[str, tuple[str, bool]] | None = None,
     progress: Callable[[SchedaDraft], None] | None = None,
+    answers: dict[int, dict[str, str]] | None = None,
 ) -> ImportPlan:
     """The dry run of ``draft`` into ``plan`` for ``actor`` (None: the system). Writes nothing.
 
     ``aliases`` maps words a file uses for a unit to the unit's name, and whether reading
     them so deserves a note (a typo) — the seed's offices. ``progress`` is called per scheda.
+    ``answers`` are the person's answers to the review page's questions, by scheda ordinal
+    (``imports.questions``).
     """
     result = ImportPlan(draft=draft, plan=plan, problems=list(draft.problems))
     if result.blocking:
@@ -295,13 +333,91 @@ def prepare(
             )
         )
         return result
+    _other_authority(result)
     names = Names(plan.authority, aliases or {})
+    answers = answers or {}
+    repeated = _repeated_codes(draft.schede)
     for scheda in draft.schede:
-        result.schede.append(_resolve(scheda, plan, names, actor))
+        said = answers.get(scheda.ordinal, {})
+        result.schede.append(_resolve(scheda, plan, names, actor, said, repeated))
         if progress is not None:
             progress(scheda)
-    _match(result, existing_schede(plan), actor, names)
+    _codes_after_answers(result, repeated)
+    existing = existing_schede(plan)
+    _match(result, existing, actor, names)
+    _plan_checks(result, existing)
     return result
+
+
+def _other_authority(result: ImportPlan) -> None:
+    """A file naming another authority in its title or page header is said so."""
+    ours = normalize(result.plan.authority.name)
+    named = result.draft.authority_names
+    if not named or any(normalize(name) in ours or ours in normalize(name) for name in named):
+        return
+    result.problems.append(
+        Problem(
+            Where(),
+            _(
+                "Il file è intestato a «%(other)s», non a «%(ours)s»: controlla che sia un "
+                "file di questo ente prima di confermare."
+            )
+            % {"other": named[0], "ours": result.plan.authority.name},
+        )
+    )
+
+
+def _one_series(drafts: list[SchedaDraft]) -> bool:
+    """The yearly schede of one multi-year objective (same title, one per year, or linked by
+    the file as one series) carry one code: not a conflict of the file (the plan's check on
+    codes still says so, on the review page as on the plan page)."""
+    heads = {d.series_ordinal or d.ordinal for d in drafts}
+    if len(heads) == 1 and any(d.series_ordinal for d in drafts):
+        return True
+    titles = {normalize(d.title) for d in drafts}
+    years = [d.year or d.first_year for d in drafts]
+    multi = all(d.first_year is not None and d.first_year != d.last_year for d in drafts)
+    return multi and len(titles) == 1 and None not in years and len(set(years)) == len(years)
+
+
+def _repeated_codes(schede: list[SchedaDraft]) -> dict[str, list[SchedaDraft]]:
+    """The codes two or more schede of the file use, with those schede."""
+    groups: dict[str, list[SchedaDraft]] = {}
+    for scheda in schede:
+        code = clean_line(scheda.code).strip().casefold()
+        if code:
+            groups.setdefault(code, []).append(scheda)
+    return {
+        code: group for code, group in groups.items() if len(group) > 1 and not _one_series(group)
+    }
+
+
+def _codes_after_answers(result: ImportPlan, repeated: dict[str, list[SchedaDraft]]) -> None:
+    """After the answers, the codes the file would write must still be unique: any that is
+    not reopens the question on every scheda that uses it."""
+    if not repeated:
+        return
+    by_code: dict[str, list[SchedaPlan]] = {}
+    for scheda in result.schede:
+        if scheda.outcome in (ERROR, SKIPPED) or scheda.resolved is None:
+            continue
+        code = scheda.resolved.header["code"].casefold()
+        if code:
+            by_code.setdefault(code, []).append(scheda)
+    for group in by_code.values():
+        if len(group) < 2 or _one_series([s.draft for s in group]):
+            continue
+        labels = ", ".join(s.label for s in group)
+        for scheda in group:
+            question = next((q for q in scheda.questions if q.key == "code"), None)
+            if question is None:
+                question = _code_question(scheda.draft, group_labels=labels, answer="")
+                scheda.questions.insert(0, question)
+            elif question.answer:
+                question.answer = ""
+                question.text += " " + _(
+                    "Con le risposte date, il codice è ancora usato da: %(labels)s."
+                ) % {"labels": labels}
 
 
 def existing_schede(plan: Plan) -> list[Objective]:
@@ -325,19 +441,19 @@ def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -
     for objective in existing:
         by_code.setdefault(objective.code.strip().casefold(), []).append(objective)
     used: set[int] = set()
-    pending = [s for s in result.schede if s.outcome != ERROR]
+    pending = [s for s in result.schede if s.outcome not in (ERROR, SKIPPED)]
     # First the identical schede, so that a file imported twice matches row for row.
     for scheda in list(pending):
         content = scheda.resolved.content()
         years = scheda.resolved.target_years()
-        for objective in by_code.get(scheda.draft.code.strip().casefold(), []):
+        for objective in by_code.get(scheda.resolved.header["code"].casefold(), []):
             if objective.pk not in used and objective_content(objective, years) == content:
                 scheda.outcome, scheda.existing = UNCHANGED, objective
                 used.add(objective.pk)
                 pending.remove(scheda)
                 break
     for scheda in pending:
-        code = scheda.draft.code.strip().casefold()
+        code = scheda.resolved.header["code"].casefold()
         candidates = [o for o in by_code.get(code, []) if o.pk not in used] if code else []
         if not candidates:
             scheda.outcome = NEW
@@ -349,7 +465,7 @@ def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -
                             "Il codice «%(code)s» è già usato nel piano: la scheda sarà "
                             "aggiunta con lo stesso codice."
                         )
-                        % {"code": scheda.draft.code},
+                        % {"code": scheda.resolved.header["code"]},
                     )
                 )
             continue
@@ -360,7 +476,83 @@ def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -
         scheda.can_replace, scheda.refusal = _may_replace(objective, scheda, actor)
     _compare_conflicts(result, names)
     _refuse_other_units(result, actor)
-    _within_file_duplicates(result)
+
+
+def _plan_checks(result: ImportPlan, existing: list[Objective]) -> None:
+    """The plan's own checks (``scoring.check_plan``, the plan page's sentences) on each
+    scheda of the file as it would be written, together with the plan's schede: a blank
+    Punteggio, weights that do not make 100 %, activities without dates, a code used twice
+    are said here, before confirm, exactly as the plan page says them after."""
+    file_schede = [
+        s
+        for s in result.schede
+        if s.resolved is not None and s.outcome not in (ERROR, SKIPPED, UNCHANGED)
+    ]
+    if not file_schede:
+        return
+    replaced = {s.existing.pk for s in file_schede if s.existing is not None}
+    facts = [objective_facts(o) for o in existing if o.pk not in replaced]
+    facts += [_facts(s) for s in file_schede]
+    plan = result.plan
+    issues = check_plan(facts, first_year=plan.year, last_year=plan.last_year)
+    for scheda in file_schede:
+        scheda.checks = [
+            {"message": describe_issue(issue), "error": issue.severity == "error"}
+            for issue in issues.get(("file", scheda.draft.ordinal), [])
+        ]
+
+
+def _facts(scheda: SchedaPlan) -> ObjectiveFacts:
+    """The engine's facts of a scheda as the file would write it (``objective_facts`` of a
+    stored one)."""
+    resolved = scheda.resolved
+    header = resolved.header
+    year = header["year"]
+    indicators = []
+    for row in resolved.indicators:
+        finals = [t for t in row.targets if t.kind == "final"]
+        final = next((t for t in finals if t.year == year), finals[0] if len(finals) == 1 else None)
+        intermediate = next(
+            (t for t in row.targets if t.kind == "intermediate" and t.year == year), None
+        )
+        measure = Measure(row.values["measure"])
+        indicators.append(
+            IndicatorFacts(
+                position=row.position,
+                weight=row.values["weight"],
+                final_value=final is not None
+                and (final.value is not None or measure in DATE_ONLY_MEASURES),
+                final_due_on=final.due_date if final else None,
+                final_due_text=final.due_text if final else "",
+                intermediate_due_on=intermediate.due_date if intermediate else None,
+                has_scale=row.scale is not None,
+            )
+        )
+    activities = tuple(
+        ActivityFacts(
+            position=row.position,
+            weight=row.values["weight"],
+            start_on=row.values["start_date"],
+            end_on=row.values["end_date"],
+        )
+        for row in resolved.activities
+    )
+    return ObjectiveFacts(
+        key=("file", scheda.draft.ordinal),
+        code=header["code"],
+        title=header["title"],
+        has_unit=header["unit_id"] is not None,
+        has_responsible=header["responsible_id"] is not None,
+        has_weight_score=None
+        not in (
+            header["strategic_level_id"],
+            header["complexity_level_id"],
+            header["kind_level_id"],
+        ),
+        has_areas=bool(resolved.area_ids),
+        indicators=tuple(indicators),
+        activities=activities,
+    )
 
 
 def _compare_conflicts(result: ImportPlan, names: Names) -> None:
@@ -424,31 +616,207 @@ def _refuse_other_units(result: ImportPlan, actor) -> None:
             scheda.problems.append(Problem(scheda.draft.where, scheda.refusal, blocking=True))
 
 
-def _within_file_duplicates(result: ImportPlan) -> None:
-    seen: dict[str, SchedaPlan] = {}
-    for scheda in result.schede:
-        code = scheda.draft.code.strip().casefold()
-        if not code or scheda.outcome != NEW:
-            continue
-        if code in seen:
-            scheda.problems.append(
-                Problem(
-                    scheda.draft.where,
-                    _("Il codice «%(code)s» è usato anche dalla %(other)s del file.")
-                    % {"code": scheda.draft.code, "other": seen[code].draft.label},
-                )
+def _code_question(draft: SchedaDraft, *, group_labels: str, answer: str) -> Question:
+    return Question(
+        key="code",
+        text=_(
+            "Il codice «%(code)s» è usato da più schede del file (%(labels)s): scegli per "
+            "ciascuna se importarla con un nuovo codice, non importarla o importarla con "
+            "questo codice."
+        )
+        % {"code": draft.code.strip(), "labels": group_labels},
+        options=code_options(),
+        answer=answer,
+    )
+
+
+_SINGLE_LINE = ("code", "responsible_text", "responsible_name", "unit_name", "unit_text")
+_LINE = ("title", "dup_text", "involved_text", "strategic_text", "complexity_text", "kind_text")
+_MULTILINE = ("expected_result", "notes")
+
+
+def _clean_draft(draft: SchedaDraft, problem) -> None:
+    """Every text of the scheda through the one normaliser (``core.text``): control characters
+    go, line separators become line breaks where a field has lines, and a code or a name that
+    holds a line break is refused (it would split an e-mail or a feed)."""
+    for name in _SINGLE_LINE:
+        text, broken = check_single_line(getattr(draft, name))
+        setattr(draft, name, text)
+        if broken:
+            problem(
+                _("«%(field)s» non può andare a capo: «%(text)s». Correggi il file.")
+                % {"field": _LABELS.get(name, name), "text": text[:60]},
+                blocking=True,
             )
-        seen.setdefault(code, scheda)
+    draft.involved_names = [check_single_line(n)[0] for n in draft.involved_names]
+    for name in _LINE:
+        setattr(draft, name, clean_line(getattr(draft, name)).strip())
+    for name in _MULTILINE:
+        setattr(draft, name, clean_multiline(getattr(draft, name)).strip())
+    for row in draft.indicators:
+        for name in ("name", "formula_text", "baseline_text", "grading_text", "weight_text"):
+            setattr(row, name, clean_line(getattr(row, name)).strip())
+        for target in row.targets:
+            target.value_text = clean_line(target.value_text).strip()
+            target.due_text = clean_line(target.due_text).strip()
+    for row in draft.activities:
+        for name in (
+            "title", "weight_text", "timing_text", "indicator_text", "expected_text",
+            "grading_text", "achieved_text",
+        ):  # fmt: skip
+            setattr(row, name, clean_line(getattr(row, name)).strip())
 
 
-def _resolve(draft: SchedaDraft, plan: Plan, names: Names, actor) -> SchedaPlan:
+_DIMENSIONS = (
+    ("strategic", "strategic_text", gettext_lazy("Strategicità"), gettext_lazy("punti")),
+    ("complexity", "complexity_text", gettext_lazy("Complessità"), gettext_lazy("punti")),
+    ("kind", "kind_text", gettext_lazy("Tipologia"), gettext_lazy("come coefficiente")),
+)
+
+
+def _levels(draft: SchedaDraft, names: Names, answers: dict, problem, questions: list) -> dict:
+    """The three Punteggio levels: by label, code or points; otherwise asked, the value kept
+    verbatim in the question and the import notes."""
+    levels: dict[str, int | None] = {}
+    for dimension, attribute, label, unit in _DIMENSIONS:
+        text = getattr(draft, attribute)
+        found = names.levels_for(dimension, text)
+        levels[dimension] = found[0].pk if len(found) == 1 else None
+        if not text or len(found) == 1:
+            continue
+        choices = [
+            (str(level.pk), f"{level.label} ({level.value.normalize():f})")
+            for level in names.levels_of(dimension)
+        ]
+        points = points_in(text)
+        if points is None and not found:
+            why = _("«%(t)s» non è un livello del sistema di valutazione dell'ente") % {"t": text}
+        elif not found:
+            why = _("nessun livello vale %(t)s %(unit)s") % {"t": text, "unit": unit}
+        else:
+            why = _("più livelli valgono %(t)s %(unit)s") % {"t": text, "unit": unit}
+        answer = answers.get(dimension, "")
+        answer = answer if answer in {value for value, _label in choices} else ""
+        questions.append(
+            Question(
+                key=dimension,
+                text=_("%(what)s %(t)s: %(why)s — scegli il livello.")
+                % {"what": label, "t": text, "why": why},
+                options=choices,
+                answer=answer,
+            )
+        )
+        problem(
+            _("%(what)s letta dal file: «%(t)s».") % {"what": label, "t": text},
+            note=f"{dimension}_level",
+        )
+        levels[dimension] = int(answer) if answer else None
+    _score_agrees(draft, names, levels, problem)
+    return levels
+
+
+def _score_agrees(draft: SchedaDraft, names: Names, levels: dict, problem) -> None:
+    """The Punteggio the file writes against the one its levels make."""
+    written = points_in(draft.score_text) if draft.score_text else None
+    if written is None or None in levels.values():
+        return
+    value = {level.pk: level.value for level in names.level_rows}
+    made = (value[levels["strategic"]] + value[levels["complexity"]]) * value[levels["kind"]]
+    if made != written:
+        problem(
+            _("Il file scrive Punteggio %(w)s, ma i livelli letti danno %(m)s.")
+            % {"w": draft.score_text, "m": f"{made.normalize():f}".replace(".", ",")},
+            note="weight_score",
+        )
+
+
+def _unit_question(draft: SchedaDraft, candidates, answers: dict, questions: list):
+    choices = [(str(unit.pk), unit.name) for unit in candidates]
+    answer = answers.get("unit", "")
+    answer = answer if answer in {value for value, _label in choices} else ""
+    questions.append(
+        Question(
+            key="unit",
+            text=_("Unità «%(t)s»: più unità hanno questo nome — scegli quale.")
+            % {"t": draft.unit_text},
+            options=choices,
+            answer=answer,
+        )
+    )
+    return next((u for u in candidates if str(u.pk) == answer), None)
+
+
+def _responsible(draft: SchedaDraft, names: Names, answers: dict, problem, questions: list):
+    said = draft.responsible_name.strip() or draft.responsible_text.strip()
+    found = names.people_named(said)
+    if not said:
+        return None
+    if len(found) == 1:
+        if not names.same_name(said, found[0]):  # "Verdi", "M. Verdi": said so
+            problem(
+                _("Responsabile «%(t)s» letto come «%(p)s».") % {"t": said, "p": found[0]},
+                note="responsible",
+            )
+        return found[0]
+    if not found:
+        problem(_("Responsabile «%(t)s» non riconosciuto.") % {"t": said}, note="responsible")
+        return None
+    choices = [(str(person.pk), str(person)) for person in found]
+    answer = answers.get("responsible", "")
+    answer = answer if answer in {value for value, _label in choices} else ""
+    questions.append(
+        Question(
+            key="responsible",
+            text=_("Responsabile «%(t)s»: più persone hanno questo nome — scegli chi è.")
+            % {"t": said},
+            options=choices,
+            answer=answer,
+        )
+    )
+    return next((p for p in found if str(p.pk) == answer), None)
+
+
+def _resolve(
+    draft: SchedaDraft,
+    plan: Plan,
+    names: Names,
+    actor,
+    answers: dict | None = None,
+    repeated: dict | None = None,
+) -> SchedaPlan:
+    answers = answers or {}
     problems = list(draft.problems)
     notes = list(draft.import_notes)
+    questions: list[Question] = []
 
     def problem(message: str, where: Where | None = None, *, blocking=False, note="") -> None:
         problems.append(Problem(where or draft.where, message, blocking))
         if note:
             notes.append({"field": note, "message": message})
+
+    _clean_draft(draft, problem)
+    code = draft.code.strip()
+    skipped = False
+    group = (repeated or {}).get(code.casefold())
+    if group:
+        labels = ", ".join(s.label for s in group)
+        choice = answers.get("code", "")
+        new_code, broken = check_single_line(answers.get("code-new", ""))
+        if choice == RENAME and (not new_code or broken or len(new_code) > 30):
+            choice = ""
+        question = _code_question(
+            draft, group_labels=labels, answer=choice if choice in (RENAME, SKIP, KEEP_CODE) else ""
+        )
+        question.extra = {"code_new": new_code if choice == RENAME else ""}
+        questions.append(question)
+        if question.answer == RENAME:
+            problem(
+                _("Codice «%(old)s» ripetuto nel file: importata con il codice «%(new)s».")
+                % {"old": code, "new": new_code},
+                note="code",
+            )
+            code = new_code
+        skipped = question.answer == SKIP
 
     year = draft.year or draft.first_year or plan.year
     first_year = draft.first_year or min(year, draft.last_year or year)
@@ -481,12 +849,12 @@ def _resolve(draft: SchedaDraft, plan: Plan, names: Names, actor) -> SchedaPlan:
         unit, note = names.unit(draft.unit_text)
         if note:
             problem(note, note="unit")
-        if draft.unit_text.strip() and unit is None:
+        candidates = names.units_for(draft.unit_text) if unit is None else []
+        if candidates:
+            unit = _unit_question(draft, candidates, answers, questions)
+        elif draft.unit_text.strip() and unit is None:
             problem(_("Unità «%(t)s» non riconosciuta.") % {"t": draft.unit_text}, note="unit")
-    said = draft.responsible_name.strip() or draft.responsible_text.strip()
-    responsible = names.person(said)
-    if said and responsible is None:
-        problem(_("Responsabile «%(t)s» non riconosciuto.") % {"t": said}, note="responsible")
+    responsible = _responsible(draft, names, answers, problem, questions)
     if draft.involved_names:
         involved, involved_notes = [], []
         for name in draft.involved_names:
@@ -509,22 +877,10 @@ def _resolve(draft: SchedaDraft, plan: Plan, names: Names, actor) -> SchedaPlan:
             )
         elif area not in area_ids:
             area_ids.append(area)
-    levels = {}
-    for dimension, text, label in (
-        ("strategic", draft.strategic_text, _("Strategicità")),
-        ("complexity", draft.complexity_text, _("Complessità")),
-        ("kind", draft.kind_text, _("Tipologia")),
-    ):
-        levels[dimension] = names.level(dimension, text)
-        if text.strip() and levels[dimension] is None:
-            problem(
-                _("%(what)s «%(t)s» non è un livello del sistema di valutazione dell'ente.")
-                % {"what": label, "t": text},
-                note=f"{dimension}_level",
-            )
+    levels = _levels(draft, names, answers, problem, questions)
 
     indicators = [
-        _indicator(row, year, names, problem)
+        _indicator(row, year, names, problem, answers, questions)
         for row in _unique_rows(draft.indicators, problem, _("indicatore"))
     ]
     activities = [
@@ -532,7 +888,7 @@ def _resolve(draft: SchedaDraft, plan: Plan, names: Names, actor) -> SchedaPlan:
         for row in _unique_rows(draft.activities, problem, _("attività"))
     ]
     header = {
-        "code": draft.code.strip(),
+        "code": code,
         "title": draft.title,
         "year": year,
         "first_year": first_year,
@@ -559,12 +915,14 @@ def _resolve(draft: SchedaDraft, plan: Plan, names: Names, actor) -> SchedaPlan:
         import_notes=notes,
     )
     blocking = any(p.blocking for p in problems)
+    outcome = ERROR if blocking else SKIPPED if skipped else NEW
     return SchedaPlan(
         draft=draft,
-        outcome=ERROR if blocking else NEW,
+        outcome=outcome,
         resolved=resolved,
         problems=problems,
         refusal=_("La scheda ha problemi bloccanti: correggi il file.") if blocking else "",
+        questions=questions,
     )
 
 
@@ -582,7 +940,14 @@ def _unique_rows(rows, problem, what: str):
     return rows
 
 
-def _indicator(row: IndicatorDraft, year: int, names: Names, problem) -> ResolvedIndicator:
+def _indicator(
+    row: IndicatorDraft,
+    year: int,
+    names: Names,
+    problem,
+    answers: dict | None = None,
+    questions: list | None = None,
+) -> ResolvedIndicator:
     where = row.where
     for name, limit in _INDICATOR_LIMITS.items():
         _check_length(problem, getattr(row, name), limit, name, where)
@@ -590,8 +955,13 @@ def _indicator(row: IndicatorDraft, year: int, names: Names, problem) -> Resolve
         (t for t in row.targets if t.kind == "final" and t.year == year),
         next((t for t in row.targets if t.kind == "final"), None),
     )
-    reading = read_measure(row.formula_text, final.value_text if final else "")
+    target_text = final.value_text if final else ""
+    reading = read_measure(row.formula_text, target_text, row.grading_text)
     measure, direction = reading.measure.value, reading.direction.value
+    if not row.measure and questions is not None:
+        measure, direction = _measure_question(
+            row, reading, target_text, (answers or {}), questions
+        )
     if row.measure:
         try:
             measure = Measure(row.measure).value
@@ -640,6 +1010,42 @@ def _indicator(row: IndicatorDraft, year: int, names: Names, problem) -> Resolve
     }
     scale = names.scale(row.grading_scale_name, row.grading_text, where, problem)
     return ResolvedIndicator(row.position, values, scale, list(row.targets))
+
+
+def _measure_question(row, reading, target_text: str, answers: dict, questions: list):
+    """The measure the rules read, shown to the person with the text it was read from; asked
+    (required) when no rule is sure. The person's choice wins."""
+    proposed = measure_value(reading.measure.value, reading.direction.value)
+    options = measure_options()
+    if proposed not in {value for value, _label in options}:
+        label = measure_label(reading.measure.value, reading.direction.value, reading.unit)
+        options.insert(0, (proposed, label))
+    key = f"measure-{row.position}"
+    answer = answers.get(key, "")
+    answer = answer if answer in {value for value, _label in options} else ""
+    words = measure_label(reading.measure.value, reading.direction.value, reading.unit)
+    source = _("da «%(f)s», livello atteso «%(t)s»") % {
+        "f": row.formula_text or "—",
+        "t": target_text or "—",
+    }
+    if reading.sure:
+        text = _("Indicatore %(n)s, misura dedotta: %(m)s — %(s)s.")
+    else:
+        text = _(
+            "Indicatore %(n)s, misura incerta: potrebbe essere %(m)s — %(s)s. Scegli la misura."
+        )
+    questions.append(
+        Question(
+            key=key,
+            text=text % {"n": row.position, "m": words, "s": source},
+            options=options,
+            answer=answer or (proposed if reading.sure else ""),
+            required=not reading.sure,
+        )
+    )
+    chosen = answer or proposed
+    measure, _sep, direction = chosen.partition("|")
+    return measure, direction
 
 
 def _activity(row: ActivityDraft, names: Names, problem) -> ResolvedActivity:
@@ -721,6 +1127,14 @@ def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOu
     require(actor, "imports.import_plan", plan)
     if import_plan.blocking:
         raise DomainError(_("Il file ha problemi bloccanti: nulla è stato importato."))
+    if import_plan.open_questions:
+        raise DomainError(
+            _(
+                "Rispondi prima alle domande della revisione (%(n)s senza risposta): nulla è "
+                "stato importato."
+            )
+            % {"n": import_plan.open_questions}
+        )
     for scheda in import_plan.schede:
         if decisions.get(scheda.draft.ordinal) == REPLACE and not (
             scheda.outcome == CONFLICT and scheda.can_replace
@@ -780,6 +1194,7 @@ def _write(import_plan: ImportPlan, decisions: dict[int, str], *, actor, record:
         unchanged=import_plan.count(UNCHANGED),
         kept=import_plan.count(CONFLICT) - len(replaced),
         errors=import_plan.count(ERROR),
+        skipped=import_plan.count(SKIPPED),
     )
 
 
@@ -846,53 +1261,35 @@ class _Writer:
         return self.scales[ref.name]
 
     def rows(self, objective: Objective, resolved: Resolved, years: set[int] | None = None) -> None:
-        objective.involved_units.set(resolved.involved_ids)
-        objective.areas.set(resolved.area_ids)
-        indicators = self._sync(objective, Indicator, resolved.indicators)
-        for indicator, row in indicators:
-            self._targets(indicator, row.targets, years)
-        self._sync(objective, Activity, resolved.activities)
-
-    def _sync(self, objective: Objective, model, rows) -> list:
-        """The objective's rows of ``model`` become ``rows``: matched by number, updated in
-        place (a replaced scheda keeps its measurements), the others created or deleted."""
-        existing = {r.position: r for r in model.objects.filter(objective=objective)}
-        model.objects.filter(objective=objective).exclude(
-            position__in=[row.position for row in rows]
-        ).delete()
-        written = []
-        for row in rows:
-            instance = existing.get(row.position) or model(
-                authority=objective.authority, objective=objective, position=row.position
-            )
-            for name, value in row.values.items():
-                setattr(instance, name, value)
-            instance.grading_scale = self.scale(row.scale)
-            instance.save()
-            written.append((instance, row))
-        return written
-
-    def _targets(self, indicator: Indicator, targets: list[TargetDraft], years) -> None:
-        """The file's targets; on a replaced scheda, targets of the years the file speaks of
-        and does not list are removed, other years' targets stay."""
-        if years is not None:
-            keep = {(t.kind, t.year) for t in targets}
-            for stored in Target.objects.filter(indicator=indicator, year__in=years):
-                if (stored.kind, stored.year) not in keep:
-                    stored.delete()
-        for target in targets:
-            Target.objects.update_or_create(
-                indicator=indicator,
-                kind=target.kind,
-                year=target.year,
-                defaults={
-                    "authority": indicator.authority,
-                    "value": target.value,
-                    "value_text": target.value_text,
-                    "due_date": target.due_date,
-                    "due_text": target.due_text,
-                },
-            )
+        """The file's rows through the editor's row writer (``write_rows``), matched by
+        number so that a replaced scheda keeps its measurements; on a replaced scheda the
+        targets of the years the file speaks of and does not list go, other years' stay."""
+        write_rows(
+            objective,
+            involved_unit_ids=resolved.involved_ids,
+            area_ids=resolved.area_ids,
+            indicators=[
+                RowWrite(
+                    key=None,
+                    position=row.position,
+                    values=row.values,
+                    scale=self.scale(row.scale),
+                    targets=tuple(
+                        TargetWrite(t.kind, t.year, t.value, t.value_text, t.due_date, t.due_text)
+                        for t in row.targets
+                    ),
+                )
+                for row in resolved.indicators
+            ],
+            activities=[
+                RowWrite(
+                    key=None, position=row.position, values=row.values, scale=self.scale(row.scale)
+                )
+                for row in resolved.activities
+            ],
+            target_years=years or set(),
+            match="position",
+        )
 
     def link_named_series(self, import_plan: ImportPlan, by_ordinal: dict) -> None:
         """The file says which scheda heads each multi-year series (a workbook does)."""
@@ -936,6 +1333,7 @@ __all__ = [
     "KEEP",
     "NEW",
     "REPLACE",
+    "SKIPPED",
     "UNCHANGED",
     "ImportOutcome",
     "ImportPlan",

@@ -28,7 +28,23 @@ from django.utils.translation import gettext as _
 from traguardo.core.domain import DomainError
 from traguardo.monitoring.uploads import has_macros, macro_error, mismatch_error, zip_entries
 
-KINDS = {".xlsx": "xlsx", ".docx": "docx", ".txt": "text"}
+KINDS = {
+    ".xlsx": "xlsx",
+    ".docx": "docx",
+    ".txt": "text",
+    ".odt": "odt",
+    ".ods": "ods",
+    ".doc": "doc",
+    ".xls": "xls",
+}
+# OpenDocument: the ``mimetype`` entry each file starts with, and its main part.
+ODF_TYPES = {
+    "odt": b"application/vnd.oasis.opendocument.text",
+    "ods": b"application/vnd.oasis.opendocument.spreadsheet",
+}
+# The old binary formats, read only once LibreOffice has converted them (``imports.convert``).
+LEGACY = {"doc": "docx", "xls": "xlsx"}
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MACRO_EXTENSIONS = frozenset({".xlsm", ".docm", ".xltm", ".dotm"})
 # The part every workbook / document has, and where its other parts live.
 MAIN_PART = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml"}
@@ -46,7 +62,9 @@ def max_import_bytes() -> int:
 
 
 def check_import_file(name: str, data: bytes, *, max_bytes: int) -> str:
-    """The kind of an import file ("xlsx" | "docx" | "text"), or DomainError saying why not."""
+    """The kind of an import file ("xlsx" | "docx" | "text" | "odt" | "ods" | "doc" | "xls"),
+    or DomainError saying why not. A .doc/.xls is only accepted where LibreOffice can convert
+    it; the converted file then goes through these same checks (``imports.convert``)."""
     extension = PurePath(name).suffix.lower()
     check_size(name, len(data), max_bytes=max_bytes)
     if extension in MACRO_EXTENSIONS:
@@ -55,7 +73,8 @@ def check_import_file(name: str, data: bytes, *, max_bytes: int) -> str:
         raise DomainError(
             _(
                 "Il tipo di «%(name)s» non è ammesso per l'importazione: usa un file .xlsx "
-                "(modello Excel), .docx (Word) o .txt (testo delle schede)."
+                "(modello Excel) o .ods (LibreOffice Calc), .docx (Word) o .odt (LibreOffice "
+                "Writer), o .txt (testo delle schede)."
             )
             % {"name": name},
             field="file",
@@ -63,6 +82,13 @@ def check_import_file(name: str, data: bytes, *, max_bytes: int) -> str:
     kind = KINDS[extension]
     if kind == "text":
         decode_text(name, data)
+        return kind
+    if kind in LEGACY:
+        from traguardo.imports.convert import require_converter
+
+        if not data.startswith(OLE_SIGNATURE):
+            raise mismatch_error(name)
+        require_converter(name, LEGACY[kind])
         return kind
     if not data.startswith(b"PK\x03\x04"):
         raise mismatch_error(name)
@@ -77,7 +103,9 @@ def check_import_file(name: str, data: bytes, *, max_bytes: int) -> str:
             )
             if has_macros(archive, entries):
                 raise macro_error(name)
-            if "[Content_Types].xml" not in entries or MAIN_PART[kind] not in entries:
+            if kind in ODF_TYPES:
+                _check_odf(archive, entries, name, kind)
+            elif "[Content_Types].xml" not in entries or MAIN_PART[kind] not in entries:
                 raise mismatch_error(name)
             for entry in entries.values():
                 if entry.filename.lower().endswith(XML_SUFFIXES):
@@ -89,6 +117,17 @@ def check_import_file(name: str, data: bytes, *, max_bytes: int) -> str:
             field="file",
         ) from None
     return kind
+
+
+def _check_odf(archive: zipfile.ZipFile, entries: dict, name: str, kind: str) -> None:
+    """An OpenDocument file: its ``mimetype`` says the kind, it has a body, no macros."""
+    mimetype = entries.get("mimetype")
+    if mimetype is None or "content.xml" not in entries or mimetype.file_size > 200:
+        raise mismatch_error(name)
+    if archive.read(mimetype).strip() != ODF_TYPES[kind]:
+        raise mismatch_error(name)
+    if any(n.lower().startswith(("basic/", "scripts/")) for n in entries):
+        raise macro_error(name)
 
 
 def check_size(name: str, size: int, *, max_bytes: int) -> None:

@@ -21,14 +21,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from traguardo.core.domain import DomainError
+from traguardo.exchange.ods_reading import read_ods
 from traguardo.exchange.xlsx import read_workbook
 from traguardo.imports.cardtext_draft import read_card_text
+from traguardo.imports.convert import convert
 from traguardo.imports.draft import ImportDraft
+from traguardo.imports.odt import read_odt
 from traguardo.imports.pipeline import ImportOutcome, ImportPlan, apply, prepare
-from traguardo.imports.safety import check_import_file, decode_text, max_import_bytes
+from traguardo.imports.safety import LEGACY, check_import_file, decode_text, max_import_bytes
 from traguardo.imports.stored import dump, load_draft
 from traguardo.imports.word import read_docx
 from traguardo.jobs.models import Job
@@ -37,6 +40,13 @@ from traguardo.planning.models import Plan
 
 logger = logging.getLogger(__name__)
 
+READERS = {"xlsx": read_workbook, "docx": read_docx, "odt": read_odt, "ods": read_ods}
+WHAT = {
+    "xlsx": gettext_lazy("cartella Excel"),
+    "docx": gettext_lazy("documento Word"),
+    "odt": gettext_lazy("documento LibreOffice Writer"),
+    "ods": gettext_lazy("foglio LibreOffice Calc"),
+}
 DRY_RUN = "imports.dry_run"
 APPLY = "imports.apply"
 
@@ -49,6 +59,10 @@ def dry_run(job: Job, progress) -> JobResult:
     with job.input.open("rb") as stored:
         data = stored.read()
     kind = check_import_file(name, data, max_bytes=max_import_bytes())
+    if kind in LEGACY:
+        progress.set_total(1, _("Conversione del file con LibreOffice…"))
+        name, data = convert(name, data, LEGACY[kind])
+        kind = check_import_file(name, data, max_bytes=max_import_bytes())
     progress.set_total(1, _("Lettura del file…"))
     draft = read_file(name, kind, data)
     saved = dump(draft)
@@ -68,7 +82,7 @@ def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
     """The draft the reader of ``kind`` makes of a file that passed the safety checks."""
     if kind == "text":
         return read_card_text(name, decode_text(name, data))
-    reader = read_workbook if kind == "xlsx" else read_docx
+    reader = READERS[kind]
     try:
         return reader(name, data)
     except DomainError:
@@ -78,7 +92,7 @@ def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
         logger.exception("import reader failed on %s", name)
         raise DomainError(
             _("Il file «%(name)s» non si legge come %(what)s: controlla che sia il file giusto.")
-            % {"name": name, "what": _("cartella Excel") if kind == "xlsx" else _("documento Word")}
+            % {"name": name, "what": WHAT[kind]}
         ) from None
 
 
@@ -91,8 +105,9 @@ def review_data(import_plan: ImportPlan) -> dict:
         "kind": draft.source_kind,
         "counts": {
             outcome: import_plan.count(outcome)
-            for outcome in ("new", "unchanged", "conflict", "error")
+            for outcome in ("new", "unchanged", "conflict", "error", "skipped")
         },
+        "open_questions": import_plan.open_questions,
         "importable": import_plan.importable,
         "blocking": import_plan.blocking,
         "file_problems": [_problem(p) for p in import_plan.problems],
@@ -113,6 +128,9 @@ def review_data(import_plan: ImportPlan) -> dict:
                 "can_replace": s.can_replace,
                 "refusal": s.refusal,
                 "changes": [change.as_dict() for change in s.changes],
+                "questions": [q.as_dict() for q in s.questions],
+                "open_questions": len(s.open_questions),
+                "checks": s.checks,
             }
             for s in import_plan.schede
         ],
@@ -133,6 +151,27 @@ class Confirmation:
     outcome: ImportOutcome | None = None
 
 
+def stored_answers(result: dict) -> dict[int, dict[str, str]]:
+    """The answers kept in a dry-run job's result (JSON keys are strings)."""
+    return {int(ordinal): dict(said) for ordinal, said in result.get("answers", {}).items()}
+
+
+def answer(job: Job, answers: dict[int, dict[str, str]], *, actor) -> dict:
+    """Keep the person's answers to the review's questions and make the dry run again with
+    them (nothing is written to the plan); returns the new review."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.result.get("applied"):
+            raise DomainError(_("Questa importazione è già stata confermata."))
+        plan = Plan.objects.get(pk=locked.result["review"]["plan"])
+        import_plan = prepare(load_draft(locked.result["draft"]), plan, actor, answers=answers)
+        locked.result["answers"] = {str(k): v for k, v in answers.items()}
+        locked.result["review"] = review_data(import_plan)
+        locked.save(update_fields=["result", "updated_at"])
+    job.result = locked.result
+    return locked.result["review"]
+
+
 def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
     """Write the dry run of ``job`` with ``decisions`` (ordinal → keep/replace), once."""
     with transaction.atomic():
@@ -143,7 +182,12 @@ def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
             )
         review = locked.result["review"]
         plan = Plan.objects.get(pk=review["plan"])
-        import_plan = prepare(load_draft(locked.result["draft"]), plan, actor)
+        import_plan = prepare(
+            load_draft(locked.result["draft"]),
+            plan,
+            actor,
+            answers=stored_answers(locked.result),
+        )
         if import_plan.fingerprint() != review["fingerprint"]:
             locked.result["review"] = {**review_data(import_plan), "changed": True}
             locked.save(update_fields=["result", "updated_at"])

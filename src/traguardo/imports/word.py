@@ -21,15 +21,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import docx
 from django.utils.translation import gettext as _
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from traguardo.imports.authority import authority_names
 from traguardo.imports.cardtext import parse_italian_date, parse_weight
 from traguardo.imports.draft import (
     ActivityDraft,
@@ -94,6 +95,14 @@ _SCORE_RE = re.compile(
     r"\s*[x×X]\s*Tipologia\s*:(?P<kind>.*?)=\s*Punteggio\s*:(?P<score>.*)",
     re.IGNORECASE,
 )
+# The same line as offices also write it: without brackets or signs, or as a table of labels
+# and values ("Strategicità | 50 | Complessità | 30 | Tipologia | 1 | Punteggio | 80").
+_LOOSE_SCORE_RE = re.compile(
+    r"\(?\s*Strategicit[àa]\s*:?(?P<strategic>.*?)\+?\s*Complessit[àa]\s*:?(?P<complexity>.*?)"
+    r"\)?\s*[x×X*]?\s*Tipologia\s*:?(?P<kind>.*?)=?\s*Punteggio\s*:?(?P<score>.*)",
+    re.IGNORECASE,
+)
+_SCORE_START_RE = re.compile(r"^\(?\s*Strategicit[àa]\b", re.IGNORECASE)
 # "Alta (60)", "Sviluppo (×1)": the exporter prints the level's points after its label.
 _LEVEL_POINTS_RE = re.compile(r"\s*\(\s*[x×]?\s*[\d.,]+\s*\)\s*$")
 _DATE_IN_TEXT_RE = re.compile(
@@ -125,9 +134,20 @@ def read_docx(name: str, data: bytes) -> ImportDraft:
         }
         draft.problems.append(Problem(Where(), message, blocking=True))
         return draft
+    said = [_paragraph_text(p) for p in _page_headers(document)]
+    return read_blocks(draft, _blocks(document.element.body, _Budget()), said)
+
+
+def read_blocks(draft: ImportDraft, blocks, said: list[str]) -> ImportDraft:
+    """The schede of a document given as blocks (``_Para``/``_Table``) in body order: the
+    part every word-processor reader shares (Word here, LibreOffice in ``imports.odt``).
+    ``said``: the page headers' texts, where the authority's name may be."""
     reader: _SchedaReader | None = None
     readers: list[_SchedaReader] = []
-    for block in _blocks(document.element.body, _Budget()):
+    said = list(said)
+    for block in blocks:
+        if reader is None and isinstance(block, _Para):
+            said.append(block.text)
         if isinstance(block, _Table) and block.cut == "document":
             # Past the document's caps nothing more is read: the file is refused whole.
             number = (reader.tables if reader else 0) + 1
@@ -153,7 +173,21 @@ def read_docx(name: str, data: bytes) -> ImportDraft:
         )
         draft.problems.append(Problem(Where(), message, blocking=True))
     draft.schede = [reader.finish() for reader in readers]
+    draft.authority_names = authority_names(said)
     return draft
+
+
+def _page_headers(document):
+    """The paragraphs of the page headers of every section (never more than a few)."""
+    for section in document.sections[:20]:
+        for part in (section.header, section.first_page_header):
+            try:
+                element = part._element if part.is_linked_to_previous is False else None
+            except (KeyError, ValueError):
+                element = None
+            if element is None:
+                continue
+            yield from element.iter(qn("w:p"))
 
 
 # -- the document as blocks ----------------------------------------------------------------
@@ -278,13 +312,42 @@ def _row(tr, above: list[_Cell]) -> tuple[list[_Cell], str]:
         span = max(1, _span(grid_span.get(qn("w:val")), 1)) if grid_span is not None else 1
         if column + span > MAX_COLUMNS:
             return [], "columns"
-        text = "\n".join(Paragraph(p, None).text for p in cell.iter(qn("w:p")))
+        text = "\n".join(_paragraph_text(p) for p in cell.iter(qn("w:p")))
         vcont = cell.vMerge == "continue"
         if vcont:
             text = above[column].text if column < len(above) else ""
         cells.append(_Cell(text, column, vcont=vcont))
         cells += [_Cell("", column, hcont=True, vcont=vcont) for _ in range(span - 1)]
     return cells, ""
+
+
+_W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+def _paragraph_text(p) -> str:
+    """A paragraph's text, with what python-docx leaves out: the text of inline content
+    controls, and a checkbox content control as the box it shows (☒ checked, ☐ not)."""
+    parts = []
+    for child in p.iterchildren():
+        if child.tag in (qn("w:r"), qn("w:hyperlink")):
+            parts.append(_run_text(child))
+        elif child.tag == qn("w:sdt"):
+            checkbox = child.find(f"{qn('w:sdtPr')}/{{{_W14}}}checkbox")
+            if checkbox is not None:
+                checked = checkbox.find(f"{{{_W14}}}checked")
+                value = checked.get(f"{{{_W14}}}val", "0") if checked is not None else "0"
+                parts.append("☒" if value.lower() in ("1", "true") else "☐")
+                continue
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                parts.append(_paragraph_text(content))
+    return "".join(parts)
+
+
+def _run_text(element) -> str:
+    if element.tag == qn("w:hyperlink"):
+        return "".join(_run_text(r) for r in element.iterchildren(qn("w:r")))
+    return element.text or ""
 
 
 def _thousands(number: int) -> str:
@@ -479,6 +542,133 @@ def _layout(table: _Table) -> _Layout | None:
     return best
 
 
+# -- the ambiti grid ----------------------------------------------------------------------
+
+# A tick as offices write it; "x"/"X" only as a cell (or box) of its own.
+_TICKS = frozenset("☒☑✔✓✅■●✗✘")
+_BOXES = frozenset("☐□○")
+_AREA_NUMBER_RE = re.compile(r"(?P<pre>[^\w\s]?)\s*(?P<n>\d{1,2})[.)]?\s*(?P<post>[^\w\s]?)")
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """What one row of the ambiti grid says: the numbers listed, those ticked, whether it
+    shows boxes at all, and whether its ticks cannot be told apart (then nothing is read)."""
+
+    texts: tuple[str, ...]
+    numbers: tuple[int, ...]
+    marked: tuple[int, ...]
+    boxes: bool
+    ambiguous: bool
+    layout: tuple = ()  # (group size, number's place, text's place): rows of a grid agree
+
+
+_MARK = "[☒☑✔✓✅■●✗✘☐□○]"
+_AREA_LINE_RE = re.compile(
+    rf"(?P<pre>{_MARK}|[xX](?=\s))?\s*(?P<n>\d{{1,2}})(?!\d)\s*[.)\-–:]?\s*"
+    rf"(?P<mid>{_MARK}|[xX](?=\s))?\s*(?P<text>[^\W\d].*?)(?:\s+(?P<post>{_MARK}|[xX]))?\s*"
+)
+
+
+def _has_tick(text: str) -> bool:
+    """A tick in a line: a tick glyph, or an X standing alone (a name of an ambito with a
+    lone "x" in it is asked too: better a question than a lost tick)."""
+    return any(c in _TICKS for c in text) or re.search(r"(?:^|\s)[xX](?:\s|$)", text) is not None
+
+
+def _kind(text: str) -> tuple[str, bool | None]:
+    """A cell as N(umber), T(ext), B(ox) or E(mpty), and the tick it carries (None: no box)."""
+    if not text:
+        return "E", None
+    if text in _TICKS or text in ("x", "X"):
+        return "B", True
+    if text in _BOXES:
+        return "B", False
+    if match := _AREA_NUMBER_RE.fullmatch(text):
+        glyphs = {match["pre"], match["post"]} - {""}
+        if glyphs <= _TICKS | _BOXES:
+            tick = bool(glyphs & _TICKS) if glyphs else None
+            return "N", tick
+    head = text[0]
+    if head in _TICKS:
+        return "T", True
+    if head in _BOXES:
+        return "T", False
+    if text[:2] in ("X ", "x ") and len(text) > 2 and text[2].isalpha():
+        return "T", True
+    return "T", None
+
+
+def _prevailing(values):
+    """The value most of ``values`` have, or None when none prevails."""
+    ranked = Counter(values).most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
+def read_area_row(texts: list[str], size: int | None = None) -> AreaRow | None:
+    """Read a row of the ambiti grid by adjacency: the row is cut into as many equal groups
+    as it lists numbers, each group holds one number, and a tick belongs to the number of its
+    own group, whatever the order of number, text and tick. Groups laid out differently
+    (the number not in the same place, two ticks in one group) make the row ambiguous.
+    ``size``: the group size the grid's other rows have (a row with fewer ambiti is read with
+    it, and must hold nothing past its groups).
+    None when the row lists no ambito (a number with a text or a box somewhere)."""
+    kinds = [_kind(text) for text in texts]
+    numbers = [i for i, (kind, _tick) in enumerate(kinds) if kind == "N"]
+    if not numbers or not any(kind in ("T", "B") for kind, _tick in kinds):
+        return None
+    count = len(numbers)
+    boxes = any(tick is not None for _kind_, tick in kinds)
+    ticks_anywhere = any(tick for _kind_, tick in kinds)
+    beyond = False
+    if size is None:
+        size = -(-len(kinds) // count)
+    else:  # the grid's group size: anything past this row's groups is out of place
+        beyond = any(kind != "E" for kind, _tick in kinds[size * count :])
+        kinds = kinds[: size * count]
+    padded = kinds + [("E", None)] * (size * count - len(kinds))
+    groups = [padded[g * size : (g + 1) * size] for g in range(count)]
+    listed = tuple(int(_AREA_NUMBER_RE.fullmatch(texts[i])["n"]) for i in numbers)
+    layout = {tuple(i for i, (kind, _t) in enumerate(group) if kind == "N") for group in groups}
+    texts_at = {
+        tuple(i for i, (kind, _t) in enumerate(group) if kind == "T")
+        for group in groups
+        if any(kind == "T" for kind, _t in group)
+    }
+    boxes_at = {
+        tuple(i for i, (kind, _t) in enumerate(group) if kind == "B")
+        for group in groups
+        if any(kind == "B" for kind, _t in group)
+    }
+    consistent = (
+        not beyond
+        and len(kinds) % count == 0  # a cell missing somewhere: which group lost it is unknown
+        and all(len(n) == 1 for n in layout)
+        and len(layout) == 1
+        and len(texts_at) <= 1
+        and len(boxes_at) <= 1
+        and all(len(b) <= 1 for b in boxes_at)
+    )
+    marked = []
+    for number, group in zip(listed, groups, strict=True):
+        ticks = [tick for _kind_, tick in group if tick is not None]
+        if len(ticks) > 1:
+            consistent = False
+        if any(ticks):
+            marked.append(number)
+    ambiguous = ticks_anywhere and not consistent
+    return AreaRow(
+        texts=tuple(texts),
+        numbers=listed,
+        marked=() if ambiguous else tuple(marked),
+        boxes=boxes,
+        ambiguous=ambiguous,
+        layout=(size, tuple(sorted(layout)), tuple(sorted(texts_at))),
+    )
+
+
 # -- one scheda --------------------------------------------------------------------------
 
 
@@ -505,6 +695,9 @@ class _SchedaReader:
         self.areas_listed: set[int] = set()
         self.areas_marked: set[int] = set()
         self.boxes_seen = False
+        self.areas_unreadable = False
+        self.area_rows = 0
+        self.area_lines: list[tuple[str, str, Where]] = []  # paragraphs with tabs, read at once
         self.notes_seen = False
         self.notes: list[str] = []
         self.tables_seen: set[str] = set()
@@ -514,6 +707,8 @@ class _SchedaReader:
     # -- what comes in
 
     def feed(self, block) -> None:
+        if not (isinstance(block, _Para) and self.phase == "areas" and "\t" in block.text):
+            self._flush_area_lines()
         if isinstance(block, _Para):
             self._paragraph(block)
         else:
@@ -534,7 +729,7 @@ class _SchedaReader:
             return
         elif first.casefold().startswith("ambiti della") and not self._at_least("indicators"):
             self.phase = "areas"
-        elif first.startswith("(Strategicit") and not self._at_least("indicators"):
+        elif _SCORE_START_RE.match(first) and not self._at_least("indicators"):
             self._score(" ".join(_clean(line) for line in lines))
             self.phase = "areas"
         elif first.rstrip(":").casefold() == "indicatori" and not self._at_least("indicators"):
@@ -554,13 +749,40 @@ class _SchedaReader:
         elif self.phase == "notes":
             self.notes += [_clean(line) for line in lines]
         elif self.phase == "areas" and "\t" in para.text:
-            cells = [_Cell(text, i) for i, text in enumerate(para.text.split("\t"))]
-            if not self._area_row(cells):
-                self._unread(first)
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
+            self.area_lines.append((para.text, first, where))
+        elif (
+            self.phase == "areas"
+            and (line := _AREA_LINE_RE.fullmatch(first))
+            and not _has_tick(line["text"])
+        ):
+            # One ambito a paragraph: "☒ 1. Attuazione delle politiche…", "1 Attuazione… ☒".
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
+            parts = ("pre", "n", "mid", "text", "post")
+            self._area_row([_Cell(line[k] or "", i) for i, k in enumerate(parts)], where)
+        elif self.phase == "areas" and _has_tick(first):
+            self.area_rows += 1
+            where = Where(sheet=self.sheet, table=_("Ambiti"), row=self.area_rows)
+            self._unticked_or_unread(first, where)
         elif para.heading or _TOTAL_RE.fullmatch(first):
             return  # a title of the document's own, or a weight total written under a table
         else:
             self._unread(first)
+
+    def _unticked_or_unread(self, text: str, where: Where) -> None:
+        """A line of the ambiti not read: with a tick in it, a tick would be lost — blocking."""
+        if _has_tick(text):
+            message = _(
+                "Ambiti, riga %(row)s («%(text)s»): c'è una spunta ma non si legge a quale "
+                "ambito appartiene. Correggi il file oppure scegli gli ambiti nell'editor dopo "
+                "l'importazione."
+            ) % {"row": where.row, "text": text[:160]}
+            self.areas_unreadable = True
+            self._problem(where, message, blocking=True)
+        else:
+            self._unread(text)
 
     def _unread(self, text: str) -> None:
         self._note("", _("Testo non letto: «%(text)s».") % {"text": text[:200]})
@@ -574,6 +796,11 @@ class _SchedaReader:
             self._data_table(table, layout)
             return
         if self.phase == "trailer":
+            return
+        if self.phase in ("header", "areas") and _SCORE_START_RE.match(_clean(_first_text(table))):
+            texts = [_cell_text(c) for row in table.rows for c in row if c.own and _cell_text(c)]
+            self._score(" ".join(texts))
+            self.phase = "areas"
             return
         if self.phase == "header" and self._header_table(table):
             return
@@ -641,33 +868,72 @@ class _SchedaReader:
         return True
 
     def _areas_table(self, table: _Table) -> bool:
-        found = False
-        for row in table.rows:
-            found = self._area_row([c for c in row if c.own]) or found
-        return found
+        rows = [[_cell_text(c) for c in row if c.own] for row in table.rows]
+        wheres = []
+        for index in range(1, len(rows) + 1):
+            self.area_rows += 1
+            wheres.append(Where(sheet=self.sheet, table=_("Ambiti"), row=index))
+        return any(self._area_grid(rows, wheres))
 
-    def _area_row(self, cells: list[_Cell]) -> bool:
-        texts = [_cell_text(cell) for cell in cells]
-        found = False
-        for i, text in enumerate(texts):
-            match = re.fullmatch(r"([^\w\s]?)\s*(\d{1,2})", text)
-            name = texts[i + 1] if i + 1 < len(texts) else ""
-            if match is None or not name or (not name[0].isalpha() and name[0] not in _MARKED):
+    def _area_grid(self, rows: list[list[str]], wheres: list[Where]) -> list[bool]:
+        """A grid's rows (a table's, or paragraphs with tabs), each read by adjacency with
+        the group size most rows have; a row laid out unlike the others (a cell lost, a tick
+        moved) that holds a tick is not trusted either. Whether each row was an ambiti row."""
+        first = [read_area_row(row) for row in rows]
+        # The group size is told by the rows listing the most ambiti (a row with fewer, the
+        # last of an odd list, is read with it).
+        sound = [r for r in first if r is not None and not r.ambiguous]
+        most = max((len(r.numbers) for r in sound), default=0)
+        size = _prevailing(r.layout[0] for r in sound if len(r.numbers) == most)
+        readings = [
+            read_area_row(row, size=size) if r is not None and size and r.layout[0] != size else r
+            for row, r in zip(rows, first, strict=True)
+        ]
+        layouts = {r.layout for r in readings if r is not None and not r.ambiguous}
+        usual = _prevailing(r.layout for r in readings if r is not None and not r.ambiguous)
+        for reading, where in zip(readings, wheres, strict=True):
+            if reading is None:
                 continue
-            number, found = int(match[2]), True
-            self.areas_listed.add(number)
-            before = texts[i - 1] if i else ""
-            marks = {match[1], before if len(before) == 1 else "", name[0]} - {"x", "X"} | (
-                {before} & {"x", "X"}
-            )
-            if marks & _MARKED:
-                self.areas_marked.add(number)
-            if marks & (_MARKED | _UNMARKED):
-                self.boxes_seen = True
-        return found
+            if reading.marked and len(layouts) > 1 and reading.layout != usual:
+                reading = replace(reading, ambiguous=True, marked=())
+            self._area_reading(reading, where)
+        return [reading is not None for reading in readings]
+
+    def _flush_area_lines(self) -> None:
+        """The paragraphs with tabs of the ambiti, read together as one grid."""
+        if not self.area_lines:
+            return
+        lines, self.area_lines = self.area_lines, []
+        rows = [text.split("\t") for text, _first, _where in lines]
+        found = self._area_grid([[_clean(c) for c in row] for row in rows], [w for *_x, w in lines])
+        for (_text, first, where), read in zip(lines, found, strict=True):
+            if not read:
+                self._unticked_or_unread(first, where)
+
+    def _area_row(self, cells: list[_Cell], where: Where) -> bool:
+        """One row of the ambiti grid, read by adjacency (``read_area_row``)."""
+        reading = read_area_row([_cell_text(cell) for cell in cells])
+        if reading is None:
+            return False
+        self._area_reading(reading, where)
+        return True
+
+    def _area_reading(self, reading: AreaRow, where: Where) -> None:
+        self.areas_listed.update(reading.numbers)
+        self.boxes_seen = self.boxes_seen or reading.boxes
+        if reading.ambiguous:
+            message = _(
+                "Ambiti, riga %(row)s («%(text)s»): non si capisce a quale numero appartiene "
+                "la spunta. Correggi la griglia nel file (numero, testo e casella di ogni "
+                "ambito vicini) oppure scegli gli ambiti nell'editor dopo l'importazione."
+            ) % {"row": where.row, "text": " | ".join(t for t in reading.texts if t)[:160]}
+            self.areas_unreadable = True
+            self._problem(where, message, blocking=True)
+        else:
+            self.areas_marked.update(reading.marked)
 
     def _score(self, text: str) -> None:
-        match = _SCORE_RE.fullmatch(text)
+        match = _SCORE_RE.fullmatch(text) or _LOOSE_SCORE_RE.fullmatch(text)
         if match is None:
             self._note("weight_score", _("Riga del punteggio non letta: «%(t)s».") % {"t": text})
             return
@@ -679,6 +945,7 @@ class _SchedaReader:
         ):
             value = _LEVEL_POINTS_RE.sub("", _clean(match[group])).strip(" .…")
             setattr(self.draft, attribute, value)
+        self.draft.score_text = _clean(match["score"]).strip(" .…")
 
     # -- the data tables
 
@@ -886,6 +1153,7 @@ class _SchedaReader:
         self.draft.problems.append(Problem(where, message, blocking))
 
     def finish(self) -> SchedaDraft:
+        self._flush_area_lines()
         draft = self.draft
         segments = self._years(self.segments)
         self._header(segments)

@@ -10,7 +10,7 @@ save reads the plan again inside its transaction (``planning.guards``), so a sav
 the plan's proposal is refused instead of landing on the proposed plan.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, InvalidData, require
+from traguardo.core.text import clean_line, clean_multiline, has_line_break
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -132,6 +133,8 @@ def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
     4. the data passes the checks (errors refuse, next to their field);
     5. header, rows and targets are written in that transaction.
     """
+    _refuse_line_breaks(data)
+    data = clean_objective_data(data)
     require(actor, "planning.add_objective", plan)
     with transaction.atomic():
         plan = lock_plan(plan.pk)
@@ -158,6 +161,8 @@ def update_objective(
     ``version = <loaded version>``: when another save got there first no row matches, nothing
     is written and ``ConflictError`` tells the view to show the conflict.
     """
+    _refuse_line_breaks(data)
+    data = clean_objective_data(data)
     require(actor, "planning.change_objective", objective)
     with transaction.atomic():
         require_now(actor, "planning.change_objective", objective, lock_plan(objective.plan_id))
@@ -210,6 +215,53 @@ def _fresh(objective: Objective) -> Objective:
     return Objective.objects.select_related(
         "dup_goal", "unit", "responsible", "strategic_level", "complexity_level", "kind_level"
     ).get(pk=objective.pk)
+
+
+# -- clean text ----------------------------------------------------------------------------
+
+# One-line texts (a line break becomes a space) and texts with lines, of the header and rows.
+_LINE_FIELDS = ("title", "dup_text")
+_MULTILINE_FIELDS = ("expected_result", "notes")
+_INDICATOR_LINES = ("name", "formula_text", "baseline_text", "grading_text")
+_TARGET_LINES = ("value_text", "due_text")
+_ACTIVITY_LINES = (
+    "title", "timing_text", "indicator_text", "expected_text", "grading_text", "achieved_text"
+)  # fmt: skip
+
+
+def _refuse_line_breaks(data: ObjectiveData) -> None:
+    """A code is one line: a CR/LF in it would reach e-mails and feeds as extra lines."""
+    if has_line_break(data.code):
+        raise InvalidData([("code", _("Il codice non può contenere un a capo."))])
+
+
+def clean_objective_data(data: ObjectiveData) -> ObjectiveData:
+    """Every text of a scheda through the one normaliser (``core.text``)."""
+
+    def lines(row, names):
+        return {name: clean_line(getattr(row, name)) for name in names}
+
+    def target(value: TargetData | None) -> TargetData | None:
+        return None if value is None else replace(value, **lines(value, _TARGET_LINES))
+
+    indicators = tuple(
+        replace(
+            row,
+            **lines(row, _INDICATOR_LINES),
+            intermediate=target(row.intermediate),
+            final=target(row.final),
+        )
+        for row in data.indicators
+    )
+    activities = tuple(replace(row, **lines(row, _ACTIVITY_LINES)) for row in data.activities)
+    return replace(
+        data,
+        code=clean_line(data.code).strip(),
+        **lines(data, _LINE_FIELDS),
+        **{name: clean_multiline(getattr(data, name)) for name in _MULTILINE_FIELDS},
+        indicators=indicators,
+        activities=activities,
+    )
 
 
 # -- checks --------------------------------------------------------------------------------
@@ -337,89 +389,174 @@ def _write_header(objective: Objective, data: ObjectiveData) -> None:
 
 
 def _write_rows(objective: Objective, data: ObjectiveData) -> None:
-    objective.involved_units.set(data.involved_unit_ids)
-    objective.areas.set(data.area_ids)
+    """The editor's rows, through the one row writer (``write_rows``): matched by id,
+    numbered in the order submitted, the targets of the card's year."""
     scales = _ScaleResolver(objective.authority)
-    _sync(
+    year = objective.year
+    indicators = [
+        RowWrite(
+            key=row.id,
+            position=position,
+            values={
+                "weight": row.weight,
+                "name": row.name,
+                "formula_text": row.formula_text,
+                "measure": row.measure,
+                "direction": row.direction,
+                "baseline": row.baseline,
+                "baseline_text": row.baseline_text,
+                "variation_percent": row.variation_percent,
+                "grading_text": row.grading_text.strip(),
+            },
+            scale=scales.resolve(row.grading_scale_id, row.grading_text),
+            targets=tuple(
+                TargetWrite(kind, year, t.value, t.value_text, t.due_date, t.due_text)
+                for kind, t in (
+                    (Target.Kind.INTERMEDIATE, row.intermediate),
+                    (Target.Kind.FINAL, row.final),
+                )
+                if t is not None
+            ),
+        )
+        for position, row in enumerate(data.indicators, start=1)
+    ]
+    activities = [
+        RowWrite(
+            key=row.id,
+            position=position,
+            values={
+                "weight": row.weight,
+                "title": row.title,
+                "start_date": row.start_date,
+                "end_date": row.end_date,
+                "timing_text": row.timing_text,
+                "indicator_text": row.indicator_text,
+                "expected_text": row.expected_text,
+                "grading_text": row.grading_text.strip(),
+                "achieved_text": row.achieved_text,
+            },
+            scale=scales.resolve(row.grading_scale_id, row.grading_text),
+        )
+        for position, row in enumerate(data.activities, start=1)
+    ]
+    write_rows(
         objective,
-        Indicator,
-        data.indicators,
-        lambda row, _instance: {
-            "weight": row.weight,
-            "name": row.name,
-            "formula_text": row.formula_text,
-            "measure": row.measure,
-            "direction": row.direction,
-            "baseline": row.baseline,
-            "baseline_text": row.baseline_text,
-            "variation_percent": row.variation_percent,
-            "grading_text": row.grading_text.strip(),
-            "grading_scale": scales.resolve(row.grading_scale_id, row.grading_text),
-        },
-        after=lambda indicator, row: _write_targets(indicator, row, objective.year),
-    )
-    _sync(
-        objective,
-        Activity,
-        data.activities,
-        lambda row, instance: {
-            "weight": row.weight,
-            "title": row.title,
-            "start_date": row.start_date,
-            "end_date": row.end_date,
-            "timing_text": _kept_text(row.timing_text, row.end_date, instance.end_date),
-            "indicator_text": row.indicator_text,
-            "expected_text": row.expected_text,
-            "grading_text": row.grading_text.strip(),
-            "grading_scale": scales.resolve(row.grading_scale_id, row.grading_text),
-            "achieved_text": row.achieved_text,
-        },
+        involved_unit_ids=data.involved_unit_ids,
+        area_ids=data.area_ids,
+        indicators=indicators,
+        activities=activities,
+        target_years={year},
+        match="id",
+        keep_date_words=True,
     )
 
 
-def _sync(objective: Objective, model, rows, values, after=None) -> None:
-    """Make the objective's rows of ``model`` be ``rows``, in that order.
+@dataclass(frozen=True)
+class TargetWrite:
+    kind: str
+    year: int
+    value: Decimal | None = None
+    value_text: str = ""
+    due_date: date | None = None
+    due_text: str = ""
 
-    Rows kept are updated, new ones created, missing ones deleted. Positions are first moved
-    out of the way so that reordering never trips the (objective, position) unique constraint.
+
+@dataclass(frozen=True)
+class RowWrite:
+    """An indicator or activity as a writer gives it: ``key`` the row's id (editor) or None,
+    ``position`` its number, ``values`` the model's fields, ``scale`` resolved, ``targets``
+    (indicators only)."""
+
+    key: int | None
+    position: int
+    values: dict
+    scale: GradingScale | None = None
+    targets: tuple[TargetWrite, ...] = ()
+
+
+def write_rows(
+    objective: Objective,
+    *,
+    involved_unit_ids,
+    area_ids,
+    indicators: list[RowWrite],
+    activities: list[RowWrite],
+    target_years: set[int],
+    match: str,
+    keep_date_words: bool = False,
+) -> None:
+    """The one writer of a scheda's rows, for the editor's save and the import's apply.
+
+    - ``match="id"`` (the editor): a row keeps its stored row when it names its id, a row
+      without id is new; ``match="position"`` (an import replacing a scheda): a row keeps the
+      stored row of its number, so the measurements of that number stay. Stored rows matched
+      by none are deleted (with their measurements: the import refuses that beforehand).
+    - positions are moved out of the way first, so reordering never trips the (objective,
+      position) constraint;
+    - targets: those given are written; stored targets of ``target_years`` not given are
+      deleted; other years' targets (multi-year schede) stay;
+    - ``keep_date_words``: the card's own words for a date ("entro la fine di ogni anno")
+      stay while the date they stand for is unchanged, a date typed anew replaces them (the
+      editor); an import writes the file's words as they are.
+    Runs inside the caller's transaction.
     """
-    existing = {r.pk: r for r in model.objects.filter(objective=objective)}
-    kept = {row.id for row in rows if row.id in existing}
+    objective.involved_units.set(involved_unit_ids)
+    objective.areas.set(area_ids)
+    for model, rows in ((Indicator, indicators), (Activity, activities)):
+        for instance, row in _sync(objective, model, rows, match, keep_date_words):
+            if model is Indicator:
+                _write_targets(instance, row.targets, target_years, keep_date_words)
+
+
+def _sync(objective: Objective, model, rows: list[RowWrite], match: str, keep_words: bool):
+    stored = list(model.objects.filter(objective=objective))
+    if match == "id":
+        by_key = {r.pk: r for r in stored}
+        chosen = {row.position: by_key.get(row.key) for row in rows}
+    else:
+        by_position = {r.position: r for r in stored}
+        chosen = {row.position: by_position.get(row.position) for row in rows}
+    kept = {r.pk for r in chosen.values() if r is not None}
     model.objects.filter(objective=objective).exclude(pk__in=kept).delete()
     model.objects.filter(objective=objective).update(position=F("position") + 10_000)
-    for position, row in enumerate(rows, start=1):
-        instance = existing.get(row.id) or model(authority=objective.authority, objective=objective)
-        for name, value in values(row, instance).items():
+    written = []
+    for row in rows:
+        instance = chosen[row.position] or model(authority=objective.authority, objective=objective)
+        values = dict(row.values)
+        if keep_words and "timing_text" in values:
+            values["timing_text"] = _kept_text(
+                values["timing_text"], values.get("end_date"), instance.end_date
+            )
+        for name, value in values.items():
             setattr(instance, name, value)
-        instance.position = position
+        instance.grading_scale = row.scale
+        instance.position = row.position
         instance.save()
-        if after:
-            after(instance, row)
+        written.append((instance, row))
+    return written
 
 
-def _write_targets(indicator: Indicator, row: IndicatorData, year: int) -> None:
-    """The targets of the card's year; other years' targets (multi-year cards) stay."""
-    existing = {t.kind: t for t in Target.objects.filter(indicator=indicator, year=year)}
-    for kind, target in (
-        (Target.Kind.INTERMEDIATE, row.intermediate),
-        (Target.Kind.FINAL, row.final),
-    ):
-        if target is None:
-            Target.objects.filter(indicator=indicator, kind=kind, year=year).delete()
-            continue
-        stored = existing.get(kind)
+def _write_targets(indicator: Indicator, targets, years: set[int], keep_words: bool) -> None:
+    given = {(t.kind, t.year) for t in targets}
+    stored = {(t.kind, t.year): t for t in Target.objects.filter(indicator=indicator)}
+    for key, target in stored.items():
+        if key[1] in years and key not in given:
+            target.delete()
+    for target in targets:
+        before = stored.get((target.kind, target.year))
+        due_text = target.due_text
+        if keep_words:
+            due_text = _kept_text(due_text, target.due_date, before.due_date if before else None)
         Target.objects.update_or_create(
             indicator=indicator,
-            kind=kind,
-            year=year,
+            kind=target.kind,
+            year=target.year,
             defaults={
                 "authority": indicator.authority,
                 "value": target.value,
                 "value_text": target.value_text,
                 "due_date": target.due_date,
-                "due_text": _kept_text(
-                    target.due_text, target.due_date, stored.due_date if stored else None
-                ),
+                "due_text": due_text,
             },
         )
 

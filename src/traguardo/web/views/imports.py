@@ -21,17 +21,18 @@ from traguardo.core.forms import StyledForm
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.imports.pipeline import CONFLICT, KEEP, REPLACE
 from traguardo.imports.safety import check_import_file, check_size, max_import_bytes
-from traguardo.imports.tasks import APPLY, DRY_RUN
+from traguardo.imports.tasks import APPLY, DRY_RUN, answer
 from traguardo.jobs.models import Job
 from traguardo.jobs.runner import start_job
 from traguardo.planning.models import Plan
 
-ACCEPT = ".xlsx,.docx,.txt"
+ACCEPT = ".xlsx,.ods,.docx,.odt,.txt,.doc,.xls"
 OUTCOMES = {
     "new": gettext_lazy("nuova"),
     "unchanged": gettext_lazy("invariata"),
     "conflict": gettext_lazy("conflitto"),
     "error": gettext_lazy("errore"),
+    "skipped": gettext_lazy("non importata"),
 }
 # Each outcome's badge: a Bootstrap Italia background under the badge's white text (contrast
 # above 4.5:1); the word stays, colour is never the only signal.
@@ -40,7 +41,11 @@ BADGES = {
     "unchanged": "bg-secondary",
     "conflict": "bg-warning",
     "error": "bg-danger",
+    "skipped": "bg-secondary",
 }
+# The schede whose questions the page shows (an error is not imported, an unchanged one is
+# already in the plan: nothing to ask).
+ASKED = frozenset({"new", "conflict", "skipped"})
 # The radio values a conflict is decided with, in the page's words.
 CHOICES = {"mantieni": KEEP, "sostituisci": REPLACE}
 
@@ -49,7 +54,9 @@ class ImportForm(StyledForm):
     file = forms.FileField(
         label=gettext_lazy("File da importare"),
         help_text=gettext_lazy(
-            "Modello Excel (.xlsx), documento Word (.docx) o testo delle schede (.txt)."
+            "Modello Excel (.xlsx) o LibreOffice Calc (.ods), documento Word (.docx) o "
+            "LibreOffice Writer (.odt), testo delle schede (.txt); i vecchi .doc e .xls "
+            "solo dove LibreOffice è installato."
         ),
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
@@ -107,12 +114,29 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=review["plan"])
     if request.method == "POST":
         check_perm(request, "imports.import_plan", plan)
+        if not job.result.get("applied"):
+            shown = _shown(review)
+            posted = _answers(request, review)
+            said = _given(
+                {
+                    ordinal: {**shown.get(ordinal, {}), **posted.get(ordinal, {})}
+                    for ordinal in shown.keys() | posted.keys()
+                }
+            )
+            if request.POST.get("azione") == "rispondi" or said != shown:
+                return _answer(request, job, said)
         return _confirm(request, job, plan, review)
     applied = job.result.get("applied")
     rows = [
-        {**row, "outcome_label": OUTCOMES[row["outcome"]], "badge": BADGES[row["outcome"]]}
+        {
+            **row,
+            "outcome_label": OUTCOMES[row["outcome"]],
+            "badge": BADGES[row["outcome"]],
+            "asked": row["outcome"] in ASKED and bool(row.get("questions")),
+        }
         for row in review["schede"]
     ]
+    may_import = request.user.has_perm("imports.import_plan", plan)
     context = {
         "job": job,
         "plan": plan,
@@ -120,11 +144,84 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "conflicts": [row for row in rows if row["outcome"] == CONFLICT],
         "applied": applied,
+        "may_answer": not applied and may_import,
+        "asked": any(row["asked"] for row in rows),
+        "open_questions": review.get("open_questions", 0),
         "can_confirm": not applied
         and review["importable"]
-        and request.user.has_perm("imports.import_plan", plan),
+        and not review.get("open_questions", 0)
+        and may_import,
     }
     return render(request, "web/imports/review.html", context)
+
+
+def _answers(request: HttpRequest, review: dict) -> dict[int, dict[str, str]]:
+    """The answers posted for the review's questions (``q-<ordinal>-<key>``), only those
+    posted; a value the page did not offer counts as no answer (the question stays open)."""
+    answers: dict[int, dict[str, str]] = {}
+    for row in review["schede"]:
+        if row["outcome"] not in ASKED:
+            continue
+        said = {}
+        for question in row.get("questions", []):
+            name = f"q-{row['ordinal']}-{question['key']}"
+            if name in request.POST:
+                value = request.POST[name]
+                offered = {option[0] for option in question["options"]}
+                said[question["key"]] = value if value in offered else ""
+            if question["key"] == "code" and f"{name}-new" in request.POST:
+                said["code-new"] = request.POST[f"{name}-new"].strip()[:30]
+        if said:
+            answers[row["ordinal"]] = said
+    return answers
+
+
+def _given(answers: dict) -> dict:
+    return {
+        ordinal: {key: value for key, value in said.items() if value}
+        for ordinal, said in answers.items()
+        if any(said.values())
+    }
+
+
+def _shown(review: dict) -> dict:
+    """The answers the page showed (given, or the readings proposed): a confirm that changes
+    none of them confirms; one that changes any is taken as answers first."""
+    shown = {}
+    for row in review["schede"]:
+        if row["outcome"] not in ASKED:
+            continue
+        said = {}
+        for question in row.get("questions", []):
+            if question["answer"]:
+                said[question["key"]] = question["answer"]
+            if question["key"] == "code" and question.get("extra", {}).get("code_new"):
+                said["code-new"] = question["extra"]["code_new"]
+        if said:
+            shown[row["ordinal"]] = said
+    return shown
+
+
+def _answer(request: HttpRequest, job: Job, answers: dict) -> HttpResponse:
+    """Keep the answers and make the dry run again with them: the page shows the outcome."""
+    try:
+        review = answer(job, answers, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if review["open_questions"]:
+            messages.warning(
+                request,
+                _("Risposte registrate; restano %(n)s domande senza risposta.")
+                % {"n": review["open_questions"]},
+            )
+        else:
+            messages.success(
+                request, _("Risposte registrate: controlla l'esito e conferma l'importazione.")
+            )
+    return redirect(
+        reverse("import_review", kwargs={"authority": request.authority.slug, "pk": job.pk})
+    )
 
 
 def _confirm(request: HttpRequest, job: Job, plan: Plan, review: dict) -> HttpResponse:
