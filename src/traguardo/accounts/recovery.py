@@ -35,9 +35,7 @@ MANAGE_ACCESS = "accounts.manage_access"
 def _check_target(user: User, *, actor, authority) -> None:
     require(actor, MANAGE_ACCESS, authority)
     if user.pk == actor.pk:
-        raise DomainError(
-            _("Per il proprio account si usa la pagina «Verifica in due passaggi».")
-        )
+        raise DomainError(_("Per il proprio account si usa la pagina «Verifica in due passaggi»."))
     elsewhere = (
         Membership.objects.filter(user=user)
         .exclude(
