@@ -22,14 +22,7 @@ from lxml import etree
 from traguardo.exchange import layout, reading
 from traguardo.imports.authority import authority_names
 from traguardo.imports.draft import ImportDraft, Problem, Where
-
-OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-
-
-def _q(ns: str, tag: str) -> str:
-    return f"{{{ns}}}{tag}"
+from traguardo.imports.odf import OFFICE, TABLE, TEXT, paragraph_text, parse_xml, q
 
 
 def read_ods(name: str, data: bytes) -> ImportDraft:
@@ -37,8 +30,7 @@ def read_ods(name: str, data: bytes) -> ImportDraft:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             content = archive.read("content.xml")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        root = etree.fromstring(content, parser)
+        root = parse_xml(content)
     except (zipfile.BadZipFile, KeyError, etree.LxmlError, ValueError):
         draft = ImportDraft(source_name=name, source_kind="ods")
         draft.problems.append(
@@ -50,9 +42,9 @@ def read_ods(name: str, data: bytes) -> ImportDraft:
             )
         )
         return draft
-    spreadsheet = root.find(f"{_q(OFFICE, 'body')}/{_q(OFFICE, 'spreadsheet')}")
-    tables = [] if spreadsheet is None else list(spreadsheet.iterchildren(_q(TABLE, "table")))
-    by_name = {table.get(_q(TABLE, "name"), ""): table for table in tables}
+    spreadsheet = root.find(f"{q(OFFICE, 'body')}/{q(OFFICE, 'spreadsheet')}")
+    tables = [] if spreadsheet is None else list(spreadsheet.iterchildren(q(TABLE, "table")))
+    by_name = {table.get(q(TABLE, "name"), ""): table for table in tables}
     sheets: dict[str, list[tuple]] = {title: [] for title in by_name}
     for title, width in reading.sheets_to_read(by_name).items():
         rows = _bounded_rows(by_name[title], width)
@@ -69,19 +61,19 @@ def read_ods(name: str, data: bytes) -> ImportDraft:
 
 def _table_rows(table):
     for child in table.iterchildren():
-        if child.tag == _q(TABLE, "table-row"):
+        if child.tag == q(TABLE, "table-row"):
             yield child
         elif child.tag in (
-            _q(TABLE, "table-header-rows"),
-            _q(TABLE, "table-rows"),
-            _q(TABLE, "table-row-group"),
+            q(TABLE, "table-header-rows"),
+            q(TABLE, "table-rows"),
+            q(TABLE, "table-row-group"),
         ):
             yield from _table_rows(child)
 
 
 def _repeat(element, attribute: str, limit: int) -> int:
     try:
-        return max(1, min(int(element.get(_q(TABLE, attribute), "1")), limit))
+        return max(1, min(int(element.get(q(TABLE, attribute), "1")), limit))
     except ValueError:
         return 1
 
@@ -108,7 +100,7 @@ def _bounded_rows(table, width: int) -> list[tuple] | None:
 
 def _row(tr, width: int) -> tuple:
     values: list = []
-    for cell in tr.iterchildren(_q(TABLE, "table-cell"), _q(TABLE, "covered-table-cell")):
+    for cell in tr.iterchildren(q(TABLE, "table-cell"), q(TABLE, "covered-table-cell")):
         repeat = _repeat(cell, "number-columns-repeated", width)
         value = _value(cell)
         for _n in range(repeat):
@@ -121,46 +113,27 @@ def _row(tr, width: int) -> tuple:
 
 
 def _value(cell):
-    kind = cell.get(_q(OFFICE, "value-type"), "")
+    kind = cell.get(q(OFFICE, "value-type"), "")
     if kind in ("float", "percentage", "currency"):
         try:
-            number = Decimal(cell.get(_q(OFFICE, "value"), ""))
+            number = Decimal(cell.get(q(OFFICE, "value"), ""))
         except InvalidOperation:
             return _text(cell) or None
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == "date":
-        raw = cell.get(_q(OFFICE, "date-value"), "")
+        raw = cell.get(q(OFFICE, "date-value"), "")
         try:
             return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
         except ValueError:
             return _text(cell) or None
     if kind == "boolean":
-        return cell.get(_q(OFFICE, "boolean-value"), "").lower() == "true"
+        return cell.get(q(OFFICE, "boolean-value"), "").lower() == "true"
     text = _text(cell)
     return text if text else None
 
 
 def _text(cell) -> str:
-    return "\n".join(_paragraph(p) for p in cell.iterchildren(_q(TEXT, "p")))
-
-
-def _paragraph(element) -> str:
-    parts = [element.text or ""]
-    for child in element.iterchildren():
-        if child.tag == _q(TEXT, "s"):
-            try:
-                count = min(int(child.get(_q(TEXT, "c"), "1")), 100)
-            except ValueError:
-                count = 1
-            parts.append(" " * count)
-        elif child.tag == _q(TEXT, "tab"):
-            parts.append("\t")
-        elif child.tag == _q(TEXT, "line-break"):
-            parts.append("\n")
-        elif child.tag != _q(OFFICE, "annotation"):
-            parts.append(_paragraph(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+    return "\n".join(paragraph_text(p) for p in cell.iterchildren(q(TEXT, "p")))
 
 
 __all__ = ["read_ods"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from traguardo.imports.draft import ImportDraft, Problem, Where
+from traguardo.imports.odf import OFFICE, STYLE, TABLE, TEXT, paragraph_text, parse_xml, q
 from traguardo.imports.word import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -29,15 +30,6 @@ from traguardo.imports.word import (
     read_blocks,
 )
 
-OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
-
-
-def _q(ns: str, tag: str) -> str:
-    return f"{{{ns}}}{tag}"
-
 
 def read_odt(name: str, data: bytes) -> ImportDraft:
     """Read the schede of an OpenDocument text; never raises on a bad file, says why."""
@@ -46,34 +38,33 @@ def read_odt(name: str, data: bytes) -> ImportDraft:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             content = archive.read("content.xml")
             styles = archive.read("styles.xml") if "styles.xml" in archive.namelist() else b""
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        root = etree.fromstring(content, parser)
+        root = parse_xml(content)
     except (zipfile.BadZipFile, KeyError, etree.LxmlError, ValueError):
         message = _("Il file «%(name)s» non è un documento LibreOffice (.odt) leggibile.") % {
             "name": name
         }
         draft.problems.append(Problem(Where(), message, blocking=True))
         return draft
-    body = root.find(f"{_q(OFFICE, 'body')}/{_q(OFFICE, 'text')}")
+    body = root.find(f"{q(OFFICE, 'body')}/{q(OFFICE, 'text')}")
     if body is None:
         message = _("Il file «%(name)s» non contiene un testo.") % {"name": name}
         draft.problems.append(Problem(Where(), message, blocking=True))
         return draft
-    return read_blocks(draft, _blocks(body, _Budget()), _page_headers(styles, parser))
+    return read_blocks(draft, _blocks(body, _Budget()), _page_headers(styles))
 
 
-def _page_headers(styles: bytes, parser) -> list[str]:
+def _page_headers(styles: bytes) -> list[str]:
     """The texts of the page headers (``style:header`` in the master pages)."""
     if not styles:
         return []
     try:
-        root = etree.fromstring(styles, parser)
-    except etree.LxmlError:
+        root = parse_xml(styles)
+    except (etree.LxmlError, ValueError):
         return []
     return [
-        _text(p)
-        for header in root.iter(_q(STYLE, "header"), _q(STYLE, "header-first"))
-        for p in header.iter(_q(TEXT, "p"), _q(TEXT, "h"))
+        paragraph_text(p)
+        for header in root.iter(q(STYLE, "header"), q(STYLE, "header-first"))
+        for p in header.iter(q(TEXT, "p"), q(TEXT, "h"))
     ][:50]
 
 
@@ -84,49 +75,29 @@ _CONTAINERS = frozenset(
 
 def _blocks(parent, budget: _Budget):
     for child in parent.iterchildren():
-        if child.tag in (_q(TEXT, "p"), _q(TEXT, "h")):
-            yield _Para(_text(child), child.tag == _q(TEXT, "h"))
-        elif child.tag == _q(TABLE, "table"):
+        if child.tag in (q(TEXT, "p"), q(TEXT, "h")):
+            yield _Para(paragraph_text(child), child.tag == q(TEXT, "h"))
+        elif child.tag == q(TABLE, "table"):
             yield _table(child, budget)
         elif child.tag in _CONTAINERS:
             yield from _blocks(child, budget)
 
 
-def _text(element) -> str:
-    """A paragraph's text: spans and links read through, ``text:s`` spaces, tabs and line
-    breaks as the Word reader gives them; notes and annotations left out."""
-    parts = [element.text or ""]
-    for child in element.iterchildren():
-        tag = child.tag
-        if tag == _q(TEXT, "s"):
-            parts.append(" " * min(int(child.get(_q(TEXT, "c"), "1") or 1), 100))
-        elif tag == _q(TEXT, "tab"):
-            parts.append("\t")
-        elif tag == _q(TEXT, "line-break"):
-            parts.append("\n")
-        elif tag in (_q(TEXT, "note"), _q(OFFICE, "annotation")):
-            pass
-        else:
-            parts.append(_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
 def _rows(table):
     for child in table.iterchildren():
-        if child.tag == _q(TABLE, "table-row"):
+        if child.tag == q(TABLE, "table-row"):
             yield child
         elif child.tag in (
-            _q(TABLE, "table-header-rows"),
-            _q(TABLE, "table-rows"),
-            _q(TABLE, "table-row-group"),
+            q(TABLE, "table-header-rows"),
+            q(TABLE, "table-rows"),
+            q(TABLE, "table-row-group"),
         ):
             yield from _rows(child)
 
 
 def _repeat(element, attribute: str) -> int:
     try:
-        return max(1, int(element.get(_q(TABLE, attribute), "1")))
+        return max(1, int(element.get(q(TABLE, attribute), "1")))
     except ValueError:
         return 1
 
@@ -159,10 +130,10 @@ def _table(element, budget: _Budget) -> _Table:
 
 def _row(tr) -> tuple[list[_Cell], str]:
     cells: list[_Cell] = []
-    for cell in tr.iterchildren(_q(TABLE, "table-cell"), _q(TABLE, "covered-table-cell")):
+    for cell in tr.iterchildren(q(TABLE, "table-cell"), q(TABLE, "covered-table-cell")):
         repeat = _repeat(cell, "number-columns-repeated")
-        covered = cell.tag == _q(TABLE, "covered-table-cell")
-        text = "\n".join(_text(p) for p in cell.iter(_q(TEXT, "p"), _q(TEXT, "h")))
+        covered = cell.tag == q(TABLE, "covered-table-cell")
+        text = "\n".join(paragraph_text(p) for p in cell.iter(q(TEXT, "p"), q(TEXT, "h")))
         if not text.strip():
             # Trailing empty columns repeated by the thousand: only up to Word's width.
             repeat = min(repeat, max(0, MAX_COLUMNS - len(cells)))
