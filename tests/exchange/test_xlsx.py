@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 import tracemalloc
 import zipfile
 from datetime import date, datetime
@@ -390,24 +389,22 @@ def declared_huge(rows: int, *, extra_sheet: bool = True, far_cell: str = "") ->
 
 
 def measured(data: bytes):
+    """The draft and the reading's Python heap peak (its time is ``make bench``'s to print)."""
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         draft = read_workbook("piano.xlsx", data)
-        elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return draft, elapsed, peak
+    return draft, peak
 
 
 def test_a_sheet_declaring_16384_columns_is_read_within_bounds(db):
     """About 20 KB on disk; read naively, 2,000 rows padded to 16,384 cells take ~280 MB."""
     data = declared_huge(2000)
     assert len(data) < 32_000
-    draft, elapsed, peak = measured(data)
+    draft, peak = measured(data)
     assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
-    assert elapsed < 1, f"{elapsed:.2f} s"
     assert len(draft.schede) == 2000 and draft.schede[-1].ordinal == 2000
     # The sheet the layout does not know is named, never read.
     assert [p.message for p in draft.problems] == ["Fogli non previsti, ignorati: «Appunti»."]
@@ -431,9 +428,9 @@ def test_a_sheet_beyond_the_row_limit_blocks_the_file(db, monkeypatch):
     assert draft.blocking and draft.schede == []
 
 
-def test_a_cell_on_the_last_row_of_the_sheet_is_refused_quickly(db):
+def test_a_cell_on_the_last_row_of_the_sheet_is_refused_at_the_row_limit(db):
     """One row, then a cell on row 1,048,576: refused at the limit, not read a million rows."""
-    draft, elapsed, peak = measured(declared_huge(1, far_cell="B1048576"))
+    draft, peak = measured(declared_huge(1, far_cell="B1048576"))
     assert [(p.where.sheet, p.blocking) for p in draft.problems] == [("Schede", True)]
     assert "va oltre la riga 20.001" in draft.problems[0].message
-    assert elapsed < 1 and peak < 100 * 1024 * 1024
+    assert peak < 100 * 1024 * 1024

@@ -8,7 +8,6 @@ cells (``w:gridSpan="300000"``) are refused by the reader's caps, within the sam
 
 import io
 import struct
-import time
 import tracemalloc
 import zipfile
 
@@ -23,7 +22,6 @@ from traguardo.imports.word import read_docx
 
 MB = 1024 * 1024
 LIMIT = 10 * MB
-MAX_SECONDS = 1
 MAX_HEAP = 100 * MB
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -89,18 +87,15 @@ def declared_size(data: bytes, size: int) -> bytes:
 
 
 def bounded(call):
-    """``call()``'s result; it took under MAX_SECONDS and its heap peak stayed under MAX_HEAP
-    (timed alone, then run again under tracemalloc, which slows Python down)."""
-    started = time.perf_counter()
-    call()
-    elapsed = time.perf_counter() - started
+    """``call()``'s result; its Python heap peak stayed under MAX_HEAP (tracemalloc). How long a
+    refusal takes is measured by ``make bench`` (bench/imports.py), never asserted here: a
+    wall-clock bound fails on a busy machine without anything being wrong."""
     tracemalloc.start()
     try:
         result = call()
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < MAX_SECONDS, f"{elapsed:.2f} s"
     assert peak < MAX_HEAP, f"{peak / MB:.0f} MB"
     return result
 
