@@ -231,7 +231,8 @@ def scoring_figures(built, always_profile: bool = False) -> dict:
     from traguardo.organization.models import OrgUnit, ScoringPolicy
     from traguardo.planning.models import Plan
     from traguardo.planning.queries import objectives_for_scoring
-    from traguardo.planning.scores import current_period, score_objectives
+    from traguardo.planning.asof import current_period
+    from traguardo.planning.scores import score_objectives
 
     plan = Plan.objects.get(pk=built.plan.pk)
 
