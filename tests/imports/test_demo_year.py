@@ -126,7 +126,7 @@ def test_loading_twice_changes_nothing(client):
     assert rows() == before
 
 
-def test_a_crash_half_way_leaves_nothing_and_the_next_run_loads(client, monkeypatch):
+def test_a_crash_half_way_leaves_nothing_and_the_next_run_loads(client, monkeypatch, settings):
     real = demo_year.close_plan
 
     def crashing(plan, *, actor):
@@ -139,8 +139,11 @@ def test_a_crash_half_way_leaves_nothing_and_the_next_run_loads(client, monkeypa
     assert rows() == before
     with scopes_disabled():
         assert not Plan.objects.filter(authority__slug=SLUG).exists()
+    # The evidence files written before the crash are gone with their rows.
+    assert [f for f in settings.MEDIA_ROOT.rglob("*") if f.is_file()] == []
     monkeypatch.setattr(demo_year, "close_plan", real)
     assert load_demo_year().created
+    assert len([f for f in settings.MEDIA_ROOT.rglob("*") if f.is_file()]) == 3
 
 
 @pytest.mark.django_db(transaction=True)

@@ -91,25 +91,35 @@ class YearReport:
 def load_demo_year() -> YearReport:
     """Load the living demo year, once; a second call changes nothing."""
     cards = parse_cards(SEED_FILE.read_text(encoding="utf-8"))
-    with transaction.atomic():
-        authority, _c = Authority.objects.get_or_create(
-            slug=YEAR_AUTHORITY["slug"],
-            defaults={"name": YEAR_AUTHORITY["name"], "ipa_code": YEAR_AUTHORITY["ipa_code"]},
-        )
-        with scope(authority=authority):
-            plan = Plan.objects.filter(year=2019).first()
-            if plan is not None:
-                return YearReport(created=False, plan=plan)
-            report = _Loader(authority).load(cards, SEED_FILE.name)
-            create_demo_accounts(authority)
-            _Year(authority, report.plan).live()
-            return YearReport(created=True, plan=report.plan)
+    files: list = []  # the evidence files written, removed again if the load fails
+    try:
+        with transaction.atomic():
+            authority, _c = Authority.objects.get_or_create(
+                slug=YEAR_AUTHORITY["slug"],
+                defaults={
+                    "name": YEAR_AUTHORITY["name"],
+                    "ipa_code": YEAR_AUTHORITY["ipa_code"],
+                },
+            )
+            with scope(authority=authority):
+                plan = Plan.objects.filter(year=2019).first()
+                if plan is not None:
+                    return YearReport(created=False, plan=plan)
+                report = _Loader(authority).load(cards, SEED_FILE.name)
+                create_demo_accounts(authority)
+                _Year(authority, report.plan, files).live()
+                return YearReport(created=True, plan=report.plan)
+    except BaseException:
+        for file in files:
+            file.delete(save=False)
+        raise
 
 
 class _Year:
-    def __init__(self, authority: Authority, plan: Plan) -> None:
+    def __init__(self, authority: Authority, plan: Plan, files: list) -> None:
         self.authority = authority
         self.plan = plan
+        self.files = files
         self.admin = User.objects.get(username="admin")
         self.manager = User.objects.get(username="serrao")
         self.nucleo = User.objects.get(username="nucleo")
@@ -218,9 +228,10 @@ class _Year:
                 actor = self.admin if data.forced_achievement is not None else self.manager
                 if final and (objective.position, indicator.position) in EVIDENCE:
                     name = EVIDENCE[(objective.position, indicator.position)]
-                    record_with_evidence(
+                    measurement = record_with_evidence(
                         indicator, period, actor=actor, data=data, upload=_pdf(name)
                     )
+                    self.files += [evidence.file for evidence in measurement.evidence.all()]
                 else:
                     record_measurement(indicator, period, actor=actor, data=data)
             for index, activity in enumerate(objective.activities.order_by("position")):
