@@ -5,7 +5,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -152,3 +152,11 @@ def test_verify_audit_passes_after_loading():
     out = StringIO()
     call_command("verify_audit", stdout=out)
     assert "Registro integro" in out.getvalue()
+
+
+def test_refused_in_production(settings):
+    settings.PRODUCTION = True
+    before = rows()
+    with pytest.raises(CommandError, match="non si carica in produzione"):
+        call_command("load_demo_year", stdout=StringIO())
+    assert rows() == before

@@ -23,12 +23,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from traguardo.accounts.demo import create_demo_accounts
+from traguardo.accounts.demo import DemoRefused, create_demo_accounts
 from traguardo.accounts.models import User
 from traguardo.imports.cardtext import parse_cards
 from traguardo.imports.seed import SEED_FILE, _Loader
@@ -90,6 +91,8 @@ class YearReport:
 
 def load_demo_year() -> YearReport:
     """Load the living demo year, once; a second call changes nothing."""
+    if settings.PRODUCTION:
+        raise DemoRefused("L'anno dimostrativo non si carica in produzione.")
     cards = parse_cards(SEED_FILE.read_text(encoding="utf-8"))
     files: list = []  # the evidence files written, removed again if the load fails
     try:
