@@ -16,12 +16,13 @@ $(INSTALLED): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	@touch $@
 
-## run: set up everything (venv, migrations, demo plan and users) and serve on http://127.0.0.1:8000
+## run: set up everything (venv, migrations, demo plan, demo year and users) and serve on http://127.0.0.1:8000
 run: $(INSTALLED)
 	$(PY) -m traguardo migrate --noinput
 	$(PY) -m traguardo collectstatic --noinput --verbosity 0
 	$(PY) -m traguardo load_seed
 	$(PY) -m traguardo create_demo_users
+	$(PY) -m traguardo load_demo_year
 	@echo "Traguardo: http://$(HOST):$(PORT)/"
 	$(VENV)/bin/gunicorn traguardo.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 

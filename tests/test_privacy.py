@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 from tests.transparency.conftest import SLUG, demo_plan, pdf_text
 from traguardo.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts
 from traguardo.accounts.models import Membership
+from traguardo.imports.demo_year import load_demo_year
 from traguardo.imports.seed import DIRECTOR, load_seed
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
@@ -81,11 +82,11 @@ def test_no_public_page_names_a_person(client):
 # --- the transparency section -------------------------------------------------------------
 
 
-def transparency_urls(plan: Plan, schede: list[int]) -> dict[str, list[str]]:
+def transparency_urls(plan: Plan, schede: list[int], slug: str = SLUG) -> dict[str, list[str]]:
     """Every URL of the transparency module for the demo authority and plan, by pattern."""
 
     def url(name, **kwargs):
-        return reverse(name, kwargs={"authority": SLUG, **kwargs})
+        return reverse(name, kwargs={"authority": slug, **kwargs})
 
     return {
         "public_home": [url("public_home")],
@@ -152,6 +153,30 @@ def test_no_transparency_page_or_file_names_a_person():
     # The results are really there (the scan read pages with scores, not empty ones).
     plan_page = readable(client.get(reverse("public_plan", args=[SLUG, plan.year])))
     assert "76,00%" in plan_page
+
+
+def test_no_transparency_page_or_file_of_the_demo_year_names_a_person(settings, tmp_path):
+    """The second demo authority, whose year `make run` walks to its validation with the
+    actions a person uses: its people recorded, forced, commented and validated by name."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    plan = load_demo_year().plan
+    slug = plan.authority.slug
+    names = people_names(plan.authority)
+    assert {DIRECTOR[0], DIRECTOR[1], *(a.last_name for a in DEMO_ACCOUNTS)} <= names
+    client = Client()
+    with scopes_disabled():
+        assert Comment.objects.filter(objective__plan=plan).exists()
+        schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
+    every = transparency_urls(plan, schede, slug)
+    assert len(every["public_objective"]) == 11
+    for name, urls in every.items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
+            found = named(readable(response), names)
+            assert found == [], f"{name} ({url}) nomina {found}"
+    results = readable(client.get(reverse("public_results", args=[slug, plan.year])))
+    assert "definitivo" in results
 
 
 def test_the_scan_would_see_a_name(client):
