@@ -229,9 +229,9 @@ def best_of(function, runs: int = RUNS) -> tuple[float, int, GcTimer, object]:
 def scoring_figures(built, always_profile: bool = False) -> dict:
     from traguardo.monitoring.models import Measurement
     from traguardo.organization.models import OrgUnit, ScoringPolicy
+    from traguardo.planning.asof import current_period
     from traguardo.planning.models import Plan
     from traguardo.planning.queries import objectives_for_scoring
-    from traguardo.planning.asof import current_period
     from traguardo.planning.scores import score_objectives
 
     plan = Plan.objects.get(pk=built.plan.pk)
