@@ -143,9 +143,13 @@ def test_the_demo_plan_is_not_approved_while_four_schede_fail_their_checks(db):
         lines = [message for field, message in error.value.errors if field == "schede"]
         assert len(lines) == 4
         for line, objective in zip(lines, failing, strict=True):
-            code = objective.code or objective.position  # card 6 has neither code nor title
-            assert line.startswith(f"Scheda {code} «{objective}»: ")
+            if objective.code:
+                assert line.startswith(f"Scheda {objective.code} «{objective.title}»: ")
+            else:  # card 6 has neither code nor title
+                assert line.startswith(f"Scheda n. {objective.position} (senza codice): ")
+            assert ".;" not in line and ".." not in line and line.endswith(".")
     assert any("Il codice «10» è usato anche" in line for line in lines)
+    assert not any("Scheda senza denominazione" in line for line in lines)
 
 
 def test_the_plan_is_not_closed_while_a_period_is_open(plan, personas):
@@ -269,6 +273,13 @@ def test_the_demo_plan_page_lists_the_schede_that_block_the_approval(client, db)
     html = page.content.decode()
     assert "Approva il piano: non ancora possibile." in html
     assert "4 schede non superano i controlli" in html
+    # Each scheda by its code (or its place), each error linked to its field in the editor.
+    assert "Scheda n. 6 (senza codice):" in html
+    assert "Scheda 6 «" not in html and ".;" not in html
+    with scopes_disabled():
+        card = Objective.objects.get(plan=plan, position=6)
+        edit = reverse("objective_edit", args=[plan.authority.slug, card.pk])
+    assert f'<a href="{edit}#campo-' in html
     assert url(plan, "approva") not in html
     # Posting anyway is refused, with the schede listed next to the form.
     response = client.post(

@@ -262,21 +262,40 @@ def open_period_of(plan: Plan) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(plan=plan, state__in=OPEN_STATES).first()
 
 
-def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
-    """One line per scheda with an error: «Scheda 10 «TITOLO»: error; error»."""
-    lines = []
+def scheda_name(objective: Objective) -> str:
+    """«Scheda 10 «Titolo»» by its code, or «Scheda n. 6 (senza codice)»."""
+    if not objective.code:
+        return _("Scheda n. %(n)s (senza codice)") % {"n": objective.position}
+    if objective.title:
+        return _("Scheda %(code)s «%(title)s»") % {"code": objective.code, "title": objective.title}
+    return _("Scheda %(code)s") % {"code": objective.code}
+
+
+def sentence(message: str) -> str:
+    """A message as one sentence: ending in a full stop, never in two."""
+    message = message.strip()
+    return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+def failing_cards(
+    cards: Iterable[tuple[Objective, list[Anomaly]]],
+) -> list[tuple[Objective, str, list[Anomaly]]]:
+    """(scheda, its name, its errors) of every scheda with an error."""
+    failing = []
     for objective, anomalies in cards:
-        errors = [a.message for a in anomalies if a.is_error]
+        errors = [a for a in anomalies if a.is_error]
         if errors:
-            lines.append(
-                _("Scheda %(code)s «%(title)s»: %(errors)s")
-                % {
-                    "code": objective.code or objective.position,
-                    "title": objective,
-                    "errors": "; ".join(errors),
-                }
-            )
-    return lines
+            failing.append((objective, scheda_name(objective), errors))
+    return failing
+
+
+def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
+    """One line per scheda with an error: «Scheda 10 «Titolo»: Error one. Error two.»."""
+    return [
+        _("%(scheda)s: %(errors)s")
+        % {"scheda": name, "errors": " ".join(sentence(a.message) for a in errors)}
+        for _objective, name, errors in failing_cards(cards)
+    ]
 
 
 def act_text(plan: Plan) -> str:
@@ -301,7 +320,7 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
     if step.action == "proponi" and not cards:
         return _("Il piano non ha schede.")
     if step.action == "approva":
-        count = len(failing_schede(cards))
+        count = len(failing_cards(cards))
         if count == 1:
             return _("Una scheda non supera i controlli: correggila prima di approvare.")
         if count:
