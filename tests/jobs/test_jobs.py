@@ -74,6 +74,7 @@ def test_a_job_runs_and_its_file_is_downloaded_from_its_page(client, admin, auth
     client.force_login(admin)
     page = client.get(_url("job_detail", job)).content.decode()
     assert "Completata" in page and "Scarica relazione-2019.pdf" in page
+    assert "Scheda 4" not in page  # the last progress message gave way to the finished state
     download = client.get(_url("job_download", job))
     assert download["Content-Disposition"] == 'attachment; filename="relazione-2019.pdf"'
     assert b"".join(download.streaming_content) == b"%PDF-1.4 test"

@@ -183,8 +183,9 @@ def run_job(pk: int) -> bool:
             job.output.save("output.bin", ContentFile(outcome.data), save=False)
         job.result = outcome.result
         job.next_url = outcome.next_url
-        if outcome.message:
-            job.message = outcome.message[:300]
+        # The last progress message («Impaginazione del documento…») gives way to the
+        # finished state: a finished job shows only what its result has to say.
+        job.message = outcome.message[:300]
         _finish(job, Job.State.DONE)
     return True
 
