@@ -341,3 +341,44 @@ def test_an_approved_plan_s_schede_are_read_only(client, plan, personas, state, 
     assert client.post(edit, {"action": "save"}).status_code == 403
     create = reverse("objective_create", args=[plan.authority.slug, plan.year])
     assert client.get(create).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "persona", "consequence"),
+    [
+        (Plan.State.SUBMITTED, "approva", "admin", "si modificano solo con una variazione"),
+        (Plan.State.APPROVED, "avvia-monitoraggio", "admin", "non torna più «Approvato»"),
+        (Plan.State.MONITORING, "chiudi", "admin", "i risultati del piano"),
+        (Plan.State.CLOSED, "valida", "evaluator", "si registra una sola volta"),
+    ],
+)
+def test_an_irreversible_step_states_its_consequence_before_it_is_confirmed(
+    client, plan, personas, state, action, persona, consequence
+):
+    import re
+
+    with scopes_disabled():
+        in_state(plan, state)
+    client.force_login(personas[persona])
+    html = client.get(reverse("plan_detail", args=[plan.authority.slug, plan.year])).content
+    html = html.decode()
+    form = html[html.index(f'action="{url(plan, action)}"') :]
+    form = form[: form.index("</form>")]
+    step = lifecycle.STEP_BY_ACTION[action]
+    # The only submit sits inside the disclosure that names the consequence.
+    disclosure = re.search(r"<details[^>]*>(.*?)</details>", form, re.S)
+    assert disclosure is not None
+    inside = disclosure.group(1)
+    assert "<summary" in inside and f"{step.label}…</summary>" in inside
+    assert consequence in inside and "non si può annullare" in inside
+    assert f"Conferma: {step.label}</button>" in inside
+    assert form.count('type="submit"') == 1
+
+
+def test_proposing_is_not_asked_to_be_confirmed(client, plan, personas):
+    client.force_login(personas["manager_a"])
+    html = client.get(reverse("plan_detail", args=[plan.authority.slug, plan.year])).content
+    html = html.decode()
+    form = html[html.index(f'action="{url(plan, "proponi")}"') :]
+    form = form[: form.index("</form>")]
+    assert "<details" not in form and ">Proponi il piano</button>" in form

@@ -42,6 +42,8 @@ class Step:
     source: str
     target: str
     permission: str
+    # What the step does that cannot be undone, asked to be confirmed before it is taken.
+    consequence: str = ""
 
 
 STEPS = (
@@ -58,6 +60,10 @@ STEPS = (
         State.SUBMITTED,
         State.APPROVED,
         "planning.approve_plan",
+        gettext_lazy(
+            "Con l'approvazione le schede diventano quelle dell'atto indicato e si modificano "
+            "solo con una variazione. L'operazione non si può annullare."
+        ),
     ),
     Step(
         "avvia-monitoraggio",
@@ -65,6 +71,10 @@ STEPS = (
         State.APPROVED,
         State.MONITORING,
         "planning.start_monitoring",
+        gettext_lazy(
+            "Con l'avvio del monitoraggio si registrano le rilevazioni del piano e il piano "
+            "non torna più «Approvato». L'operazione non si può annullare."
+        ),
     ),
     Step(
         "chiudi",
@@ -72,6 +82,11 @@ STEPS = (
         State.MONITORING,
         State.CLOSED,
         "planning.close_plan",
+        gettext_lazy(
+            "Con la consuntivazione i risultati del piano (periodi, rilevazioni, risultati "
+            "forzati, regole dell'SMVP) si congelano e cambiano solo con una variazione. "
+            "L'operazione non si può annullare."
+        ),
     ),
     Step(
         "valida",
@@ -79,6 +94,10 @@ STEPS = (
         State.CLOSED,
         State.VALIDATED,
         "planning.validate_plan",
+        gettext_lazy(
+            "La validazione rende definitivi i risultati e si registra una sola volta: si "
+            "riapre solo con una variazione. L'operazione non si può annullare."
+        ),
     ),
 )
 STEP_BY_ACTION = {step.action: step for step in STEPS}
