@@ -333,3 +333,12 @@ def test_the_periods_page_costs_the_same_queries_with_1_and_many_periods(client,
                   "reference_date": f"2019-{month:02d}-28"},
         )  # fmt: skip
     assert _queries(client, url) == one
+
+
+def test_an_indicator_without_a_graduation_leaves_no_empty_separator(client, demo):
+    seven = card(7)
+    with scopes_disabled():
+        seven.indicators.update(grading_text="", grading_scale=None)
+    page = page_text(client.get(reverse("measurements", args=[SLUG, seven.pk])))
+    assert "Livello finale atteso" in page
+    assert "· ·" not in page
