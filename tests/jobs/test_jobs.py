@@ -196,7 +196,7 @@ def test_a_person_may_not_fill_the_queue(settings, admin, authority):
         _start(admin, authority, plan=plan)
     with pytest.raises(DomainError) as error:
         _start(admin, authority, plan=99)
-    assert "Hai già 3 elaborazioni in corso" in error.value.message
+    assert "Risultano già 3 elaborazioni in corso" in error.value.message
 
 
 def test_purge_deletes_old_finished_jobs_and_their_files(settings, tmp_path, admin, authority):
@@ -228,4 +228,4 @@ def test_a_refused_start_says_why_on_the_page_the_person_came_from(
         reverse("plan_docx_start", args=[authority.slug, plan.year]), follow=True
     )
     assert response.redirect_chain[-1][0].endswith("/documenti/")
-    assert "Hai già 3 elaborazioni in corso" in response.content.decode()
+    assert "Risultano già 3 elaborazioni in corso" in response.content.decode()

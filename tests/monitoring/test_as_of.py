@@ -298,8 +298,8 @@ def test_scenario_2_each_refusal_names_the_scheda_the_row_and_why(client, demo):
         "Scheda 1 «PROTEZIONE DEI DATI PERSONALI», indicatore 1 «Individuazione dei ruoli "
     ) in page
     assert (
-        "manca il livello atteso: correggi la rilevazione o la scheda, segna non valutabile o "
-        "chiedi la forzatura."
+        "manca il livello atteso: occorre correggere la rilevazione o la scheda, segnarla non "
+        "valutabile o chiedere la forzatura."
     ) in page
     assert "Il periodo non si può chiudere: 13 elementi dovuti" in page
     assert (

@@ -589,7 +589,7 @@ def _may_replace(objective: Objective, scheda: SchedaPlan, actor) -> tuple[bool,
     if not actor.has_perm("planning.change_objective", objective):
         if objective.plan.state not in ("draft", "submitted"):
             return False, _("Il piano è approvato: le sue schede si cambiano con una variazione.")
-        return False, _("Non puoi modificare questa scheda del piano.")
+        return False, _("Questa scheda del piano non è modificabile con il ruolo assegnato.")
     if not _may_write_unit(actor, objective.plan, scheda.resolved.header["unit_id"]):
         return False, _("Nel file la scheda è di un'unità di cui non sei responsabile.")
     return True, ""
@@ -610,8 +610,8 @@ def _refuse_other_units(result: ImportPlan, actor) -> None:
         ):
             scheda.outcome = ERROR
             scheda.refusal = _(
-                "Puoi importare solo schede delle unità di cui sei responsabile: "
-                "l'unità di questa scheda non è tra le tue (o non è stata riconosciuta)."
+                "Si possono importare solo schede delle unità di cui si è responsabili: "
+                "l'unità di questa scheda non è tra queste (o non è stata riconosciuta)."
             )
             scheda.problems.append(Problem(scheda.draft.where, scheda.refusal, blocking=True))
 
@@ -644,7 +644,7 @@ def _clean_draft(draft: SchedaDraft, problem) -> None:
         setattr(draft, name, text)
         if broken:
             problem(
-                _("«%(field)s» non può andare a capo: «%(text)s». Correggi il file.")
+                _("«%(field)s» non può andare a capo: «%(text)s». Occorre correggere il file.")
                 % {"field": _LABELS.get(name, name), "text": text[:60]},
                 blocking=True,
             )
@@ -921,7 +921,9 @@ def _resolve(
         outcome=outcome,
         resolved=resolved,
         problems=problems,
-        refusal=_("La scheda ha problemi bloccanti: correggi il file.") if blocking else "",
+        refusal=_("La scheda ha problemi bloccanti: occorre correggere il file.")
+        if blocking
+        else "",
         questions=questions,
     )
 

@@ -132,8 +132,8 @@ def start_job(
     if len(active) >= MAX_ACTIVE_PER_USER:
         raise DomainError(
             _(
-                "Hai già %(n)s elaborazioni in corso: attendi che finiscano prima di avviarne "
-                "un'altra."
+                "Risultano già %(n)s elaborazioni in corso: per avviarne un'altra occorre "
+                "attendere che finiscano."
             )
             % {"n": len(active)}
         )

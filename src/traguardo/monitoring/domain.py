@@ -233,7 +233,8 @@ def _indicator_why(result, recorded: bool) -> str:
         return why_label(result.why)
     # Not computable as recorded or as the card stands (no expected level, no baseline…).
     return _(
-        "%(why)s: correggi la rilevazione o la scheda, segna non valutabile o chiedi la forzatura"
+        "%(why)s: occorre correggere la rilevazione o la scheda, segnarla non valutabile o "
+        "chiedere la forzatura"
     ) % {"why": why_label(result.why)}
 
 

@@ -341,11 +341,11 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
     if step.action == "approva":
         count = len(failing_cards(cards))
         if count == 1:
-            return _("Una scheda non supera i controlli: correggila prima di approvare.")
+            return _("Una scheda non supera i controlli: va corretta prima di approvare.")
         if count:
-            return _("%(n)s schede non superano i controlli: correggile prima di approvare.") % {
-                "n": count
-            }
+            return _(
+                "%(n)s schede non superano i controlli: vanno corrette prima di approvare."
+            ) % {"n": count}
     if step.action == "valida" and has_open_variation(plan):
         return str(OPEN_VARIATION)
     if step.action == "chiudi":
