@@ -5,10 +5,12 @@ from pathlib import Path
 
 import traguardo
 
-# The second person, familiar or courtesy: pronouns, possessives and the verbs that carry it
-# («Lei» only capitalised: «lei» is the third person).
+# The second person, familiar or courtesy: pronouns, possessives and the imperatives that carry
+# it — an instruction is written with the infinitive («Indicare la data dell'atto.») — («Lei»
+# only capitalised: «lei» is the third person).
 INFORMAL = re.compile(
-    r"\b(?:(?i:tuo|tua|tuoi|tue|puoi|hai|rivolgiti|correggi|correggila|correggile)|Lei)\b"
+    r"\b(?:(?i:tuo|tua|tuoi|tue|puoi|hai|rivolgiti|correggi|correggila|correggile|scegli|"
+    r"scegline|scrivi|riprova|attendi|chiedi|chiudilo|chiudila|salvalo|avviala|indicane)|Lei)\b"
 )
 ROOT = Path(traguardo.__file__).parent
 

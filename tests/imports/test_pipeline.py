@@ -428,7 +428,7 @@ def test_a_measured_row_that_changes_name_or_measure_is_a_warning(plan, admin):
         "indicatore 1: denominazione «Prima gara» → «Numero di gare»; "
         "misura scadenza → numero; verso più basso è meglio → più alto è meglio",
         "! L'indicatore 1 ha rilevazioni e nel file cambia la denominazione e la misura: le "
-        "rilevazioni restano all'indicatore 1 del file. Controlla che misurino ancora la "
+        "rilevazioni restano all'indicatore 1 del file. Controllare che misurino ancora la "
         "stessa cosa.",
     ]
     # A row without measurements changes without a warning.

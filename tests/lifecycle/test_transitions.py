@@ -167,7 +167,8 @@ def test_the_plan_is_not_closed_while_a_period_is_open(plan, personas):
         with pytest.raises(DomainError) as error:
             lifecycle.close_plan(plan, actor=personas["admin"])
         assert error.value.message == (
-            "Il periodo «Consuntivo 2019» è ancora aperto: chiudilo prima di consuntivare il piano."
+            "Il periodo «Consuntivo 2019» è ancora aperto: chiuderlo prima di consuntivare "
+            "il piano."
         )
         assert entries_since(since) == []
         MonitoringPeriod.objects.filter(pk=period.pk).update(state=MonitoringPeriod.State.CLOSED)
@@ -307,7 +308,7 @@ def test_a_refused_step_without_a_form_comes_back_as_a_message(client, plan, per
     assert "Consuntiva il piano: non ancora possibile." in html
     assert "Il periodo «Verifica intermedia» è ancora aperto." in html
     response = client.post(url(plan, "chiudi"), follow=True)
-    assert "chiudilo prima di consuntivare il piano" in response.content.decode()
+    assert "chiuderlo prima di consuntivare il piano" in response.content.decode()
     with scopes_disabled():
         assert Plan.objects.get(pk=plan.pk).state == Plan.State.MONITORING
 

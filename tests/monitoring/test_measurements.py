@@ -115,7 +115,7 @@ def test_a_measurement_needs_the_values_its_measure_asks_for(client, demo):
     seven = card(7)
     response = record(client, seven, indicator_key(seven, 1), numerator="18")
     assert response.status_code == 400
-    assert "Indica il denominatore." in page_text(response)
+    assert "Indicare il denominatore." in page_text(response)
     assert 'value="18"' in response.content.decode()
     response = record(client, seven, indicator_key(seven, 1), not_assessable="on")
     assert "Spiega perché l'indicatore non è valutabile." in page_text(response)

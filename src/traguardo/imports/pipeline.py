@@ -359,7 +359,7 @@ def _other_authority(result: ImportPlan) -> None:
         Problem(
             Where(),
             _(
-                "Il file è intestato a «%(other)s», non a «%(ours)s»: controlla che sia un "
+                "Il file è intestato a «%(other)s», non a «%(ours)s»: controllare che sia un "
                 "file di questo ente prima di confermare."
             )
             % {"other": named[0], "ours": result.plan.authority.name},
@@ -620,7 +620,7 @@ def _code_question(draft: SchedaDraft, *, group_labels: str, answer: str) -> Que
     return Question(
         key="code",
         text=_(
-            "Il codice «%(code)s» è usato da più schede del file (%(labels)s): scegli per "
+            "Il codice «%(code)s» è usato da più schede del file (%(labels)s): scegliere per "
             "ciascuna se importarla con un nuovo codice, non importarla o importarla con "
             "questo codice."
         )
@@ -700,7 +700,7 @@ def _levels(draft: SchedaDraft, names: Names, answers: dict, problem, questions:
         questions.append(
             Question(
                 key=dimension,
-                text=_("%(what)s %(t)s: %(why)s — scegli il livello.")
+                text=_("%(what)s %(t)s: %(why)s — scegliere il livello.")
                 % {"what": label, "t": text, "why": why},
                 options=choices,
                 answer=answer,
@@ -737,7 +737,7 @@ def _unit_question(draft: SchedaDraft, candidates, answers: dict, questions: lis
     questions.append(
         Question(
             key="unit",
-            text=_("Unità «%(t)s»: più unità hanno questo nome — scegli quale.")
+            text=_("Unità «%(t)s»: più unità hanno questo nome — scegliere quale.")
             % {"t": draft.unit_text},
             options=choices,
             answer=answer,
@@ -767,7 +767,7 @@ def _responsible(draft: SchedaDraft, names: Names, answers: dict, problem, quest
     questions.append(
         Question(
             key="responsible",
-            text=_("Responsabile «%(t)s»: più persone hanno questo nome — scegli chi è.")
+            text=_("Responsabile «%(t)s»: più persone hanno questo nome — scegliere chi è.")
             % {"t": said},
             options=choices,
             answer=answer,
@@ -1034,7 +1034,7 @@ def _measure_question(row, reading, target_text: str, answers: dict, questions: 
         text = _("Indicatore %(n)s, misura dedotta: %(m)s — %(s)s.")
     else:
         text = _(
-            "Indicatore %(n)s, misura incerta: potrebbe essere %(m)s — %(s)s. Scegli la misura."
+            "Indicatore %(n)s, misura incerta: potrebbe essere %(m)s — %(s)s. Scegliere la misura."
         )
     questions.append(
         Question(
@@ -1132,7 +1132,7 @@ def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOu
     if import_plan.open_questions:
         raise DomainError(
             _(
-                "Rispondi prima alle domande della revisione (%(n)s senza risposta): nulla è "
+                "Rispondere prima alle domande della revisione (%(n)s senza risposta): nulla è "
                 "stato importato."
             )
             % {"n": import_plan.open_questions}

@@ -249,5 +249,5 @@ def mark_stale() -> int:
     with scopes_disabled():
         stale = [job for job in Job.objects.filter(state__in=("queued", "running")) if job.is_stale]
         for job in stale:
-            _finish(job, Job.State.FAILED, error=_("Elaborazione interrotta: avviala di nuovo."))
+            _finish(job, Job.State.FAILED, error=_("Elaborazione interrotta: avviarla di nuovo."))
     return len(stale)

@@ -138,9 +138,9 @@ def approve_plan(
     missing = [
         (name, message)
         for name, value, message in (
-            ("act_type", act_type, _("Indica il tipo di atto, ad esempio «Delibera di Giunta».")),
-            ("act_number", act_number, _("Indica il numero dell'atto.")),
-            ("act_date", act_date, _("Indica la data dell'atto.")),
+            ("act_type", act_type, _("Indicare il tipo di atto, ad esempio «Delibera di Giunta».")),
+            ("act_number", act_number, _("Indicare il numero dell'atto.")),
+            ("act_date", act_date, _("Indicare la data dell'atto.")),
         )
         if not value
     ]
@@ -193,7 +193,10 @@ def close_plan(plan: Plan, *, actor) -> Plan:
         period = open_period_of(plan)
         if period is not None:
             raise DomainError(
-                _("Il periodo «%(name)s» è ancora aperto: chiudilo prima di consuntivare il piano.")
+                _(
+                    "Il periodo «%(name)s» è ancora aperto: chiuderlo prima di consuntivare "
+                    "il piano."
+                )
                 % {"name": period.name}
             )
         _move(
@@ -221,7 +224,7 @@ def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str)
     minutes = minutes.strip()
     errors = []
     if validated_on is None:
-        errors.append(("validated_on", _("Indica la data della validazione.")))
+        errors.append(("validated_on", _("Indicare la data della validazione.")))
     elif validated_on > timezone.localdate():
         errors.append(("validated_on", _("La data della validazione non può essere futura.")))
     if not minutes:
@@ -252,9 +255,9 @@ def add_comment(objective: Objective, *, actor, topic: str, body: str) -> Commen
     body = body.strip()
     errors = []
     if topic not in Comment.Topic.values:
-        errors.append(("topic", _("Scegli se il commento riguarda la scheda o il risultato.")))
+        errors.append(("topic", _("Scegliere se il commento riguarda la scheda o il risultato.")))
     if not body:
-        errors.append(("body", _("Scrivi il commento.")))
+        errors.append(("body", _("Scrivere il commento.")))
     if errors:
         raise InvalidData(errors)
     with transaction.atomic():
