@@ -275,3 +275,19 @@ def test_the_history_names_a_measurement_and_the_evidence_fields_in_italian(clie
     )
     labels = [label for label, _before, _after in changes(entry)]
     assert labels == ["Rilevazione", "Nome del file", "Impronta SHA-256", "Dimensione (byte)"]
+
+
+def test_the_values_of_a_copy_and_an_import_are_named_in_italian():
+    from traguardo.audit.display import changes
+
+    copy = AuditEntry(
+        object_type="planning.plan",
+        after={"year": 2020, "source": "Piano 2019", "copied": 3, "skipped": 1},
+    )
+    assert [label for label, _b, _a in changes(copy)] == [
+        "Anno", "Piano di origine", "Schede copiate", "Schede tralasciate",
+    ]  # fmt: skip
+    measurement = AuditEntry(
+        object_type="monitoring.measurement", after={"period": "Consuntivo", "value": "3"}
+    )
+    assert [label for label, _b, _a in changes(measurement)] == ["Periodo", "Valore"]
