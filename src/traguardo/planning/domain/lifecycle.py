@@ -10,6 +10,7 @@ Changes to an approved plan go through a variazione (``variations.py``); a valid
 variazione reopens the validation, and the Nucleo validates again.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -148,9 +149,7 @@ def approve_plan(
         raise InvalidData(missing)
     with transaction.atomic():
         lock_plan(plan.pk)
-        objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
-        anomalies = plan_anomalies(plan, objectives)
-        failing = failing_schede((o, anomalies[o.pk]) for o in objectives)
+        failing = failing_schede(plan_cards(plan))
         if failing:
             raise InvalidData([("schede", line) for line in failing])
         act = {"act_type": act_type, "act_number": act_number, "act_date": act_date}
@@ -299,15 +298,28 @@ def sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else f"{message}."
 
 
+def plan_cards(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
+    """Every scheda of the plan in order, with its anomalies (what approval checks)."""
+    objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
+    anomalies = plan_anomalies(plan, objectives)
+    return [(o, anomalies[o.pk]) for o in objectives]
+
+
 def failing_cards(
     cards: Iterable[tuple[Objective, list[Anomaly]]],
 ) -> list[tuple[Objective, str, list[Anomaly]]]:
-    """(scheda, its name, its errors) of every scheda with an error."""
+    """(scheda, its name, its errors) of every scheda with an error; a code that more than one
+    scheda has is followed by the scheda's place, so the two can be told apart."""
+    cards = list(cards)
+    codes = Counter(objective.code for objective, _anomalies in cards if objective.code)
     failing = []
     for objective, anomalies in cards:
         errors = [a for a in anomalies if a.is_error]
         if errors:
-            failing.append((objective, scheda_name(objective), errors))
+            name = scheda_name(objective)
+            if codes[objective.code] > 1:
+                name = _("%(name)s (scheda n. %(n)s)") % {"name": name, "n": objective.position}
+            failing.append((objective, name, errors))
     return failing
 
 

@@ -79,13 +79,18 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
     check_perm(request, step.permission, plan)
     form_class = FORMS.get(action)
     form = form_class(request.POST) if form_class else None
+    failing = []
     if form is None or form.is_valid():
         data = form.cleaned_data if form is not None else {}
         try:
             ACTIONS[action](plan, actor=request.user, data=data)
         except InvalidData as error:
             for field, message in error.errors:
+                if field == "schede" and form is not None:
+                    continue  # listed below the form, each error linked to its field
                 _refuse(request, form, field, message)
+            if any(field == "schede" for field, _m in error.errors):
+                failing = _failing(request, lifecycle.plan_cards(plan))
         except DomainError as error:
             _refuse(request, form, error.field, error.message)
         else:
@@ -93,7 +98,7 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
             return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
     if form is None:
         return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
-    context = {"plan": plan, "step": step, "form": form}
+    context = {"plan": plan, "step": step, "form": form, "failing": failing}
     return render(request, "web/lifecycle/transition.html", context, status=400)
 
 
