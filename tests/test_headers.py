@@ -1,6 +1,8 @@
 """Back-office answers are never cached (``Cache-Control: no-store, private``), whoever asks and
 whatever the status (the public pages keep their own caching: tests/transparency)."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -43,3 +45,16 @@ def test_an_unknown_address_and_a_post_are_no_store_too(personas, authority):
     client = matrix.client_for(personas["admin"])
     assert client.get("/non-esiste/")["Cache-Control"] == "private, no-store"
     assert client.post(reverse("login"), {})["Cache-Control"] == "private, no-store"
+
+
+def test_the_favicon_is_found_and_linked_from_every_page(client, db):
+    from django.contrib.staticfiles import finders
+
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301
+    icon = answer["Location"]
+    assert icon.endswith(".svg") and "favicon" in icon
+    path = finders.find("traguardo/img/favicon.svg")
+    assert path is not None and "<svg" in Path(path).read_text(encoding="utf-8")
+    login_page = client.get("/accesso/").content.decode()
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in login_page

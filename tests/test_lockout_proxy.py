@@ -46,7 +46,7 @@ def test_rotating_forwarded_addresses_do_not_buy_more_guesses(production, admin)
     assert response.status_code == 429
     page = response.content.decode()
     assert "Accesso temporaneamente bloccato" in page
-    assert "Riprova tra 15 minuti, dalle" in page
+    assert "Riprovare tra 15 minuti, dalle" in page
 
 
 def test_one_address_is_stopped_after_five(production, admin):

@@ -66,7 +66,7 @@ def test_the_admin_sends_a_one_time_link_and_the_person_chooses_a_password(
 
     person = Client()
     form_page = person.get(link, follow=True)
-    assert "Scegli una nuova password" in form_page.content.decode()
+    assert "Scegliere una nuova password" in form_page.content.decode()
     done = person.post(
         form_page.redirect_chain[-1][0],
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

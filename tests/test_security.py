@@ -72,7 +72,7 @@ def test_five_failures_lock_the_user_out_even_with_the_right_password(lockout, a
     assert LOCKED in page
     assert "dopo 5 tentativi sbagliati" in page
     retry_at = timezone.localtime(timezone.now() + timedelta(minutes=15))
-    assert "Riprova tra 15 minuti, dalle" in page
+    assert "Riprovare tra 15 minuti, dalle" in page
     assert retry_at.strftime("%H:") in page
     assert not logged_in(client)
     assert client.get(reverse("home")).status_code == 302  # still anonymous

@@ -68,6 +68,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Outside any authority.
     "home": {**dict.fromkeys(PERSONAS, 302)},  # members to their plans, anonymous to log in
     "healthz": {**dict.fromkeys(PERSONAS, 200)},
+    "favicon": {**dict.fromkeys(PERSONAS, 301)},  # to the icon among the static files
     "login": {**dict.fromkeys(PERSONAS, 302), "anonymous": 200},  # logged in: sent home
     "logout": {**dict.fromkeys(PERSONAS, 405)},  # POST only (Django's LogoutView)
     "calendar_feed": {**dict.fromkeys(PERSONAS, 200)},  # the token is the credential

@@ -189,3 +189,105 @@ def test_the_pages_cost_the_same_queries_for_1_and_many_entries(client, admin, d
         queries(client, history_url(draft)),
         queries(client, log_url(draft.authority)),
     ) == counts
+
+
+FILE_SUFFIXES = {"xml", "bin", "jsonl", "ico", "svg", "css", "js", "pdf", "png", "json", "csv"}
+
+
+def _action_codes_in_the_source() -> set[str]:
+    """Every «area.verb» string of the package, less what is plainly not an action: model
+    labels, permissions of our apps, module and file names."""
+    import re
+    from pathlib import Path
+
+    from django.apps import apps
+
+    import traguardo
+
+    ours = {config.label for config in apps.get_app_configs()} - {"auth"}
+    found = set()
+    for source in Path(traguardo.__file__).parent.rglob("*.py"):
+        for code in re.findall(r"[\"']([a-z_]+\.[a-z_]+)[\"']", source.read_text()):
+            prefix, suffix = code.split(".")
+            if prefix in ours or prefix == "traguardo" or suffix in FILE_SUFFIXES:
+                continue
+            try:
+                apps.get_model(code)
+            except (LookupError, ValueError):
+                found.add(code)
+    return found
+
+
+def test_every_action_code_written_in_the_source_has_an_italian_label():
+    from traguardo.audit.display import ACTIONS
+
+    codes = _action_codes_in_the_source()
+    assert {"plan.validate", "comment.add", "auth.otp_ok", "period.open"} <= codes
+    assert sorted(code for code in codes if code not in ACTIONS) == []
+
+
+def test_the_log_filter_offers_every_lifecycle_step(client, admin, authority):
+    login(client, admin)
+    page = client.get(log_url(authority)).content.decode()
+    for label in ("Piano proposto", "Piano approvato", "Piano consuntivato", "Piano validato"):
+        assert label in page
+
+
+def test_the_log_shows_steps_states_and_people_in_italian(client, admin, draft):
+    with scopes_disabled(), transaction.atomic():
+        admin.first_name, admin.last_name = "Anna", "Verdi"
+        admin.save()
+        log_action(
+            actor=admin,
+            action="plan.validate",
+            obj=draft.plan,
+            before={"state": "closed"},
+            after={"state": "validated", "validated_by": admin.pk},
+        )
+    login(client, admin)
+    page = client.get(log_url(draft.authority)).content.decode()
+    assert "<strong>Piano validato</strong>" in page and "<strong>plan." not in page
+    assert "<td>Consuntivato</td><td>Validato</td>" in page
+    assert '<th scope="row">Validato da</th><td>—</td><td>Anna Verdi</td>' in page
+
+
+def test_the_history_names_a_measurement_and_the_evidence_fields_in_italian(client, admin, draft):
+    with scopes_disabled():
+        indicator = IndicatorFactory(objective=draft)
+        period = MonitoringPeriod.objects.create(
+            authority=draft.authority, plan=draft.plan, name="Consuntivo",
+            kind="final", reference_date="2019-12-31",
+        )  # fmt: skip
+        measurement = Measurement.objects.create(
+            authority=draft.authority, period=period, indicator=indicator
+        )
+        with transaction.atomic():
+            log_action(actor=admin, action="measurement.record", obj=measurement)
+    login(client, admin)
+    page = client.get(history_url(draft)).content.decode()
+    assert "object (" not in page
+    assert f"Rilevazione n. {measurement.pk}" in page
+    from traguardo.audit.display import changes
+
+    entry = AuditEntry(
+        object_type="monitoring.evidence",
+        after={"measurement_id": 2, "name": "a.pdf", "sha256": "ab", "size": 3},
+    )
+    labels = [label for label, _before, _after in changes(entry)]
+    assert labels == ["Rilevazione", "Nome del file", "Impronta SHA-256", "Dimensione (byte)"]
+
+
+def test_the_values_of_a_copy_and_an_import_are_named_in_italian():
+    from traguardo.audit.display import changes
+
+    copy = AuditEntry(
+        object_type="planning.plan",
+        after={"year": 2020, "source": "Piano 2019", "copied": 3, "skipped": 1},
+    )
+    assert [label for label, _b, _a in changes(copy)] == [
+        "Anno", "Piano di origine", "Schede copiate", "Schede tralasciate",
+    ]  # fmt: skip
+    measurement = AuditEntry(
+        object_type="monitoring.measurement", after={"period": "Consuntivo", "value": "3"}
+    )
+    assert [label for label, _b, _a in changes(measurement)] == ["Periodo", "Valore"]

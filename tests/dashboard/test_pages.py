@@ -332,7 +332,7 @@ def test_my_deadlines_leave_out_closed_plans(client, demo):
         Plan.objects.filter(pk=demo.pk).update(state=Plan.State.CLOSED)
     page = text(get(client, "my_deadlines").content.decode())
     assert (
-        "Nei piani in corso nessuna scheda risulta affidata a Lei o alle unità che segue: "
+        "Nei piani in corso nessuna scheda risulta affidata alla persona o alle unità che segue: "
         "non ci sono scadenze da mostrare."
     ) in page
 

@@ -212,7 +212,7 @@ def test_a_missing_sheet_blocks_the_file(rich):
             "Attività",
             None,
             "",
-            "Manca il foglio «Attività»: usa il modello di importazione del piano.",
+            "Manca il foglio «Attività»: usare il modello di importazione del piano.",
             True,
         )
     ]
@@ -241,7 +241,7 @@ def test_a_bad_date_blocks_its_scheda(rich):
     activity = draft.schede[0].activities[0]
     assert activity.start_date == date(2019, 2, 1)
     assert located(draft.schede[0].problems) == [
-        ("Attività", 2, "Fine", "Fine: «31/02/2019» non è una data (scrivi gg/mm/aaaa).", True)
+        ("Attività", 2, "Fine", "Fine: «31/02/2019» non è una data (scrivere gg/mm/aaaa).", True)
     ]
 
 
@@ -420,7 +420,7 @@ def test_a_sheet_beyond_the_row_limit_blocks_the_file(db, monkeypatch):
             None,
             "",
             "Il foglio «Schede» va oltre la riga 51: se ne leggono al massimo 50 righe sotto "
-            "l'intestazione. Elimina le righe in più (anche quelle vuote ma formattate) o "
+            "l'intestazione. Eliminare le righe in più (anche quelle vuote ma formattate) o "
             "dividi il piano in più file.",
             True,
         )

@@ -194,8 +194,8 @@ def test_a_code_or_a_name_with_a_line_break_is_refused_by_the_import(demo):  # n
     assert scheda.outcome == ERROR
     blocking = [p.message for p in scheda.problems if p.blocking]
     assert blocking == [
-        "«codice obiettivo» non può andare a capo: «12 Set-Cookie: x». Correggi il file.",
-        "«responsabile» non può andare a capo: «Giancarlo Serrao». Correggi il file.",
+        "«codice obiettivo» non può andare a capo: «12 Set-Cookie: x». Occorre correggere il file.",
+        "«responsabile» non può andare a capo: «Giancarlo Serrao». Occorre correggere il file.",
     ]
 
 

@@ -115,7 +115,7 @@ def test_2_a_value_no_level_has_is_kept_and_asked(plan, admin):
     result = dry_run(plan, admin, build_docx(Spec(score=("55", "30", "1", "85"))))
     (scheda,) = result.schede
     (question,) = scheda.open_questions
-    assert question.text == "Strategicità 55: nessun livello vale 55 punti — scegli il livello."
+    assert question.text == "Strategicità 55: nessun livello vale 55 punti — scegliere il livello."
     assert [label for _value, label in question.options] == [
         "Bassa (30)",
         "Media (50)",
@@ -127,7 +127,7 @@ def test_2_a_value_no_level_has_is_kept_and_asked(plan, admin):
     with scope(authority=plan.authority), pytest.raises(DomainError) as error:
         apply(result, {}, admin)
     assert error.value.message == (
-        "Rispondi prima alle domande della revisione (1 senza risposta): nulla è stato importato."
+        "Rispondere prima alle domande della revisione (1 senza risposta): nulla è stato importato."
     )
     with scopes_disabled():
         assert Objective.objects.count() == 0
@@ -264,7 +264,7 @@ def test_4_a_measure_can_be_changed_on_the_review_page(plan, admin):
     text = page_text(client.get(review_url))
     assert (
         "Indicatore 1, misura incerta: potrebbe essere numero (maggiore è meglio) — da "
-        "«Questionario di gradimento», livello atteso «buona». Scegli la misura." in text
+        "«Questionario di gradimento», livello atteso «buona». Scegliere la misura." in text
     )
     client.post(review_url, {"azione": "rispondi", "q-1-measure-1": "boolean|higher"})
     client.post(review_url, {"azione": "conferma", "q-1-measure-1": "boolean|higher"})
@@ -295,7 +295,7 @@ def test_6_a_file_of_another_authority_warns_on_the_review_page(plan, admin):
     client = logged(admin)
     _job, review_url = upload(client, data)
     assert (
-        "Il file è intestato a «Comune di Altrove», non a «Comune di Prova»: controlla che "
+        "Il file è intestato a «Comune di Altrove», non a «Comune di Prova»: controllare che "
         "sia un file di questo ente prima di confermare." in page_text(client.get(review_url))
     )
     ours = dry_run(plan, admin, build_docx(Spec(), title="COMUNE DI PROVA – PEG 2019"))

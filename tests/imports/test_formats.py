@@ -59,7 +59,7 @@ def test_an_odt_with_basic_macros_or_the_wrong_mimetype_is_refused():
     data = build_odt(Spec())
     with_macro = rebuilt(data, add={"Basic/Standard/Module1.xml": "<x/>"})
     assert refused("schede.odt", with_macro) == (
-        "Il file «schede.odt» contiene macro: salvalo senza macro e riprova."
+        "Il file «schede.odt» contiene macro: salvarlo senza macro e riprovare."
     )
     spreadsheet = rebuilt(
         data, replace={"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}
@@ -104,9 +104,9 @@ def test_a_doc_is_refused_with_how_to_save_it_when_libreoffice_is_missing(settin
     message = refused("schede.doc", OLE)
     assert message.startswith(
         "Il file «schede.doc» è nel vecchio formato di Office, che qui non si può leggere. "
-        "Salvalo come .docx e riprova. In Word: File › Salva con nome"
+        "Salvarlo come .docx e riprovare. In Word: File › Salva con nome"
     )
-    assert "Salvalo come .xlsx" in refused("piano.xls", OLE)
+    assert "Salvarlo come .xlsx" in refused("piano.xls", OLE)
 
 
 def test_a_doc_that_is_not_an_office_file_is_refused(settings, tmp_path):
@@ -174,7 +174,7 @@ def test_a_converted_file_goes_through_the_same_safety_checks(settings, tmp_path
     name, data = convert("schede.doc", OLE, "docx")
     assert (
         refused(name, data)
-        == "Il file «schede.docx» contiene macro: salvalo senza macro e riprova."
+        == "Il file «schede.docx» contiene macro: salvarlo senza macro e riprovare."
     )
 
 
@@ -193,7 +193,7 @@ def test_a_workbook_of_another_authority_is_said(kind, admin, authority):
     with scope(authority=authority):
         result = prepare(draft, ours, admin)
     assert [p.message for p in result.problems] == [
-        "Il file è intestato a «Comune di Esempio», non a «Comune di Prova»: controlla che "
+        "Il file è intestato a «Comune di Esempio», non a «Comune di Prova»: controllare che "
         "sia un file di questo ente prima di confermare."
     ]
     with scope(authority=demo.authority):

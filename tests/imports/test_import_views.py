@@ -203,7 +203,7 @@ def test_decisions_the_page_did_not_offer_are_refused(plan, manager_a, unit_a, u
     before = snapshot()
     for said, message in (
         ("sostituisci", "La scheda 2 (2 – Piattaforma e-procurement SINTEL) non può essere "
-         "sostituita: Non puoi modificare questa scheda del piano."),
+         "sostituita: Questa scheda del piano non è modificabile con il ruolo assegnato."),
         ("cancella", "Scelta «cancella» non valida per la scheda 2 (2 – Piattaforma "
          "e-procurement SINTEL): mantieni o sostituisci."),
     ):  # fmt: skip
@@ -332,7 +332,7 @@ def test_a_manager_sees_which_schede_are_not_theirs(plan, manager_a):
     text = page_text(client.get(reverse("import_review", args=[SLUG, only_job().pk])))
     # The seed's units are not unit A: nothing may be imported by this manager.
     assert "Con errori (non importate): 11" in text
-    assert "Puoi importare solo schede delle unità di cui sei responsabile" in text
+    assert "Si possono importare solo schede delle unità di cui si è responsabili" in text
 
 
 @pytest.mark.parametrize("cards", [1, 11])

@@ -195,7 +195,10 @@ def test_a_replacement_the_person_may_not_make_is_refused(plan, admin, manager_a
         result = prepare(draft(scheda(1, "1", weight="90")), plan, manager_b)
         assert result.schede[0].outcome == CONFLICT
         assert not result.schede[0].can_replace
-        assert result.schede[0].refusal == "Non puoi modificare questa scheda del piano."
+        assert (
+            result.schede[0].refusal
+            == "Questa scheda del piano non è modificabile con il ruolo assegnato."
+        )
         before = snapshot()
         with pytest.raises(DomainError) as error:
             apply(result, {1: REPLACE}, manager_b)
@@ -213,7 +216,7 @@ def test_a_manager_imports_only_the_schede_of_the_units_they_head(plan, manager_
         draft(scheda(1, "1"), scheda(2, "2", unit="Settore B"), scheda(3, "3", unit="")),
     )
     assert [s.outcome for s in result.schede] == [NEW, ERROR, ERROR]
-    assert result.schede[1].refusal.startswith("Puoi importare solo schede delle unità")
+    assert result.schede[1].refusal.startswith("Si possono importare solo schede delle unità")
     assert [o.code for o in outcome.created] == ["1"]
 
 
@@ -425,7 +428,7 @@ def test_a_measured_row_that_changes_name_or_measure_is_a_warning(plan, admin):
         "indicatore 1: denominazione «Prima gara» → «Numero di gare»; "
         "misura scadenza → numero; verso più basso è meglio → più alto è meglio",
         "! L'indicatore 1 ha rilevazioni e nel file cambia la denominazione e la misura: le "
-        "rilevazioni restano all'indicatore 1 del file. Controlla che misurino ancora la "
+        "rilevazioni restano all'indicatore 1 del file. Controllare che misurino ancora la "
         "stessa cosa.",
     ]
     # A row without measurements changes without a warning.

@@ -131,7 +131,7 @@ def test_a_file_whose_content_does_not_match_its_extension():
 
 def test_other_extensions_are_refused_naming_the_allowed_ones():
     assert refused("piano.pdf", b"%PDF-1.4") == (
-        "Il tipo di «piano.pdf» non è ammesso per l'importazione: usa un file .xlsx "
+        "Il tipo di «piano.pdf» non è ammesso per l'importazione: usare un file .xlsx "
         "(modello Excel) o .ods (LibreOffice Calc), .docx (Word) o .odt (LibreOffice "
         "Writer), o .txt (testo delle schede)."
     )
@@ -140,14 +140,14 @@ def test_other_extensions_are_refused_naming_the_allowed_ones():
 @pytest.mark.parametrize("name", ["piano.xlsm", "schede.docm", "modello.xltm", "modello.dotm"])
 def test_macro_enabled_files_are_refused_by_extension(name):
     assert refused(name, xlsx()) == (
-        f"Il file «{name}» contiene macro: salvalo senza macro e riprova."
+        f"Il file «{name}» contiene macro: salvarlo senza macro e riprovare."
     )
 
 
 def test_macros_are_refused_by_content_too():
     with_vba = rebuilt(xlsx(), add={"xl/vbaProject.bin": b"\x00\x01"})
     assert refused("piano.xlsx", with_vba) == (
-        "Il file «piano.xlsx» contiene macro: salvalo senza macro e riprova."
+        "Il file «piano.xlsx» contiene macro: salvarlo senza macro e riprovare."
     )
     data = docx()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -158,7 +158,7 @@ def test_macros_are_refused_by_content_too():
     )
     assert docm_types != types
     assert refused("schede.docx", rebuilt(data, {"[Content_Types].xml": docm_types})) == (
-        "Il file «schede.docx» contiene macro: salvalo senza macro e riprova."
+        "Il file «schede.docx» contiene macro: salvarlo senza macro e riprovare."
     )
 
 

@@ -74,6 +74,7 @@ def test_a_job_runs_and_its_file_is_downloaded_from_its_page(client, admin, auth
     client.force_login(admin)
     page = client.get(_url("job_detail", job)).content.decode()
     assert "Completata" in page and "Scarica relazione-2019.pdf" in page
+    assert "Scheda 4" not in page  # the last progress message gave way to the finished state
     download = client.get(_url("job_download", job))
     assert download["Content-Disposition"] == 'attachment; filename="relazione-2019.pdf"'
     assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
@@ -195,7 +196,7 @@ def test_a_person_may_not_fill_the_queue(settings, admin, authority):
         _start(admin, authority, plan=plan)
     with pytest.raises(DomainError) as error:
         _start(admin, authority, plan=99)
-    assert "Hai già 3 elaborazioni in corso" in error.value.message
+    assert "Risultano già 3 elaborazioni in corso" in error.value.message
 
 
 def test_purge_deletes_old_finished_jobs_and_their_files(settings, tmp_path, admin, authority):
@@ -227,4 +228,4 @@ def test_a_refused_start_says_why_on_the_page_the_person_came_from(
         reverse("plan_docx_start", args=[authority.slug, plan.year]), follow=True
     )
     assert response.redirect_chain[-1][0].endswith("/documenti/")
-    assert "Hai già 3 elaborazioni in corso" in response.content.decode()
+    assert "Risultano già 3 elaborazioni in corso" in response.content.decode()

@@ -340,7 +340,7 @@ def test_a_closed_plan_reopens_its_periods_and_takes_measurements_only_in_a_vari
             validate_plan(
                 closed, actor=user("nucleo"), validated_on=date(2020, 6, 2), minutes="Verbale"
             )
-        with pytest.raises(DomainError, match="chiudilo prima di chiudere la variazione"):
+        with pytest.raises(DomainError, match="chiuderlo prima di chiudere la variazione"):
             close_variation(variation, actor=admin)
         close_period(period, actor=admin)
         close_variation(variation, actor=admin)

@@ -143,9 +143,17 @@ def test_the_demo_plan_is_not_approved_while_four_schede_fail_their_checks(db):
         lines = [message for field, message in error.value.errors if field == "schede"]
         assert len(lines) == 4
         for line, objective in zip(lines, failing, strict=True):
-            code = objective.code or objective.position  # card 6 has neither code nor title
-            assert line.startswith(f"Scheda {code} «{objective}»: ")
+            if objective.code == "10":  # two schede share it: their places tell them apart
+                assert line.startswith(
+                    f"Scheda 10 «{objective.title}» (scheda n. {objective.position}): "
+                )
+            elif objective.code:
+                assert line.startswith(f"Scheda {objective.code} «{objective.title}»: ")
+            else:  # card 6 has neither code nor title
+                assert line.startswith(f"Scheda n. {objective.position} (senza codice): ")
+            assert ".;" not in line and ".." not in line and line.endswith(".")
     assert any("Il codice «10» è usato anche" in line for line in lines)
+    assert not any("Scheda senza denominazione" in line for line in lines)
 
 
 def test_the_plan_is_not_closed_while_a_period_is_open(plan, personas):
@@ -163,7 +171,8 @@ def test_the_plan_is_not_closed_while_a_period_is_open(plan, personas):
         with pytest.raises(DomainError) as error:
             lifecycle.close_plan(plan, actor=personas["admin"])
         assert error.value.message == (
-            "Il periodo «Consuntivo 2019» è ancora aperto: chiudilo prima di consuntivare il piano."
+            "Il periodo «Consuntivo 2019» è ancora aperto: chiuderlo prima di consuntivare "
+            "il piano."
         )
         assert entries_since(since) == []
         MonitoringPeriod.objects.filter(pk=period.pk).update(state=MonitoringPeriod.State.CLOSED)
@@ -269,6 +278,13 @@ def test_the_demo_plan_page_lists_the_schede_that_block_the_approval(client, db)
     html = page.content.decode()
     assert "Approva il piano: non ancora possibile." in html
     assert "4 schede non superano i controlli" in html
+    # Each scheda by its code (or its place), each error linked to its field in the editor.
+    assert "Scheda n. 6 (senza codice):" in html
+    assert "Scheda 6 «" not in html and ".;" not in html
+    with scopes_disabled():
+        card = Objective.objects.get(plan=plan, position=6)
+        edit = reverse("objective_edit", args=[plan.authority.slug, card.pk])
+    assert f'<a href="{edit}#campo-' in html
     assert url(plan, "approva") not in html
     # Posting anyway is refused, with the schede listed next to the form.
     response = client.post(
@@ -276,7 +292,10 @@ def test_the_demo_plan_page_lists_the_schede_that_block_the_approval(client, db)
         {"act_type": "Delibera di Giunta", "act_number": "17", "act_date": "2019-02-05"},
     )
     assert response.status_code == 400
-    assert "Il codice «10» è usato anche" in response.content.decode()
+    refused = response.content.decode()
+    assert "Il codice «10» è usato anche" in refused
+    assert "Scheda n. 6 (senza codice):" in refused  # the same linked list as the panel
+    assert f'<a href="{edit}#campo-' in refused and ".;" not in refused
 
 
 def test_a_refused_step_without_a_form_comes_back_as_a_message(client, plan, personas):
@@ -296,7 +315,7 @@ def test_a_refused_step_without_a_form_comes_back_as_a_message(client, plan, per
     assert "Consuntiva il piano: non ancora possibile." in html
     assert "Il periodo «Verifica intermedia» è ancora aperto." in html
     response = client.post(url(plan, "chiudi"), follow=True)
-    assert "chiudilo prima di consuntivare il piano" in response.content.decode()
+    assert "chiuderlo prima di consuntivare il piano" in response.content.decode()
     with scopes_disabled():
         assert Plan.objects.get(pk=plan.pk).state == Plan.State.MONITORING
 
@@ -330,3 +349,44 @@ def test_an_approved_plan_s_schede_are_read_only(client, plan, personas, state, 
     assert client.post(edit, {"action": "save"}).status_code == 403
     create = reverse("objective_create", args=[plan.authority.slug, plan.year])
     assert client.get(create).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "persona", "consequence"),
+    [
+        (Plan.State.SUBMITTED, "approva", "admin", "si modificano solo con una variazione"),
+        (Plan.State.APPROVED, "avvia-monitoraggio", "admin", "non torna più «Approvato»"),
+        (Plan.State.MONITORING, "chiudi", "admin", "i risultati del piano"),
+        (Plan.State.CLOSED, "valida", "evaluator", "si registra una sola volta"),
+    ],
+)
+def test_an_irreversible_step_states_its_consequence_before_it_is_confirmed(
+    client, plan, personas, state, action, persona, consequence
+):
+    import re
+
+    with scopes_disabled():
+        in_state(plan, state)
+    client.force_login(personas[persona])
+    html = client.get(reverse("plan_detail", args=[plan.authority.slug, plan.year])).content
+    html = html.decode()
+    form = html[html.index(f'action="{url(plan, action)}"') :]
+    form = form[: form.index("</form>")]
+    step = lifecycle.STEP_BY_ACTION[action]
+    # The only submit sits inside the disclosure that names the consequence.
+    disclosure = re.search(r"<details[^>]*>(.*?)</details>", form, re.S)
+    assert disclosure is not None
+    inside = disclosure.group(1)
+    assert "<summary" in inside and f"{step.label}…</summary>" in inside
+    assert consequence in inside and "non si può annullare" in inside
+    assert f"Conferma: {step.label}</button>" in inside
+    assert form.count('type="submit"') == 1
+
+
+def test_proposing_is_not_asked_to_be_confirmed(client, plan, personas):
+    client.force_login(personas["manager_a"])
+    html = client.get(reverse("plan_detail", args=[plan.authority.slug, plan.year])).content
+    html = html.decode()
+    form = html[html.index(f'action="{url(plan, "proponi")}"') :]
+    form = form[: form.index("</form>")]
+    assert "<details" not in form and ">Proponi il piano</button>" in form

@@ -196,3 +196,19 @@ def test_the_review_page_says_when_a_result_was_forced(client, plan, objective, 
     page = client.get(review_url(plan)).content.decode()
     assert "95,00%" in page
     assert "comprende un risultato forzato" in page
+
+
+def test_a_comment_is_dated_in_italian_with_a_lowercase_month(client, objective, personas):
+    from datetime import UTC, datetime
+
+    with scopes_disabled():
+        comment = lifecycle.add_comment(
+            objective, actor=personas["evaluator"], topic="scheda", body="Da rivedere."
+        )
+        Comment.objects.filter(pk=comment.pk).update(
+            created_at=datetime(2026, 12, 5, 10, 30, tzinfo=UTC)
+        )
+    client.force_login(personas["manager_a"])
+    page = client.get(scheda_url(objective)).content.decode()
+    assert "5 dicembre 2026, 11:30</time>" in page  # Italian time, month in lower case
+    assert "Dicembre" not in page

@@ -298,15 +298,15 @@ def test_scenario_2_each_refusal_names_the_scheda_the_row_and_why(client, demo):
         "Scheda 1 «PROTEZIONE DEI DATI PERSONALI», indicatore 1 «Individuazione dei ruoli "
     ) in page
     assert (
-        "manca il livello atteso: correggi la rilevazione o la scheda, segna non valutabile o "
-        "chiedi la forzatura."
+        "manca il livello atteso: occorre correggere la rilevazione o la scheda, segnarla non "
+        "valutabile o chiedere la forzatura."
     ) in page
     assert "Il periodo non si può chiudere: 13 elementi dovuti" in page
     assert (
         "Scheda n. 1 (senza codice) «Implementazione software gestionale con i dati catastali "
         "e patrimoniali provenienti dall'Ufficio Patrimonio dell'Ente», indicatore 1 "
         "«Completare inserimento dati»: livello atteso non raggiunto alla data di riferimento: "
-        "indica la data di raggiungimento, segna non valutabile o chiedi la forzatura."
+        "indicare la data di raggiungimento, segnare non valutabile o chiedere la forzatura."
     ) in page
     assert "Scheda n. 6 (senza codice), indicatore 1 «Comunicazione degli eventi»: nessuna " in (
         page
@@ -356,7 +356,7 @@ def test_scenario_3_a_ratio_graded_by_delay_needs_the_day_its_level_is_reached(c
         rf'<input[^>]*id="id_ind-{indicator.pk}-completed_on".*?</div>', html, re.S
     ).group(0)
     assert (
-        "Il livello atteso (100) non è raggiunto: il valore rilevato è 95. Indica la data di "
+        "Il livello atteso (100) non è raggiunto: il valore rilevato è 95. Indicare la data di "
         "raggiungimento solo quando il livello è raggiunto"
     ) in text(field)
     assert "Data in cui è stato raggiunto il livello atteso" in text(html)

@@ -32,8 +32,8 @@ def judge(name: str, data: bytes) -> str:
 
 
 ACTIVE = (
-    "contiene contenuti attivi (JavaScript, azioni di avvio o file incorporati): salvalo come "
-    "PDF semplice (ad esempio con «Stampa in PDF») e riprova."
+    "contiene contenuti attivi (JavaScript, azioni di avvio o file incorporati): salvarlo come "
+    "PDF semplice (ad esempio con «Stampa in PDF») e riprovare."
 )
 TWO_TYPES = (
     "è valido come più tipi di file insieme (ad esempio PDF e ZIP, o una pagina web): non "
@@ -83,13 +83,13 @@ def test_sound_files_are_accepted(name, build):
             hostile.xlsx_with_external_link,
             "contiene collegamenti a contenuti esterni che verrebbero scaricati all'apertura "
             "(externalLinkPath, xl/externalLinks/_rels/externalLink1.xml.rels, "
-            "xl/externalLinks/externalLink1.xml): salvalo senza collegamenti esterni e riprova.",
+            "xl/externalLinks/externalLink1.xml): salvarlo senza collegamenti esterni e riprovare.",
         ),
         (
             "relazione.docx",
             hostile.docx_with_remote_template,
             "contiene collegamenti a contenuti esterni che verrebbero scaricati all'apertura "
-            "(attachedTemplate): salvalo senza collegamenti esterni e riprova.",
+            "(attachedTemplate): salvarlo senza collegamenti esterni e riprovare.",
         ),
         (
             "tabella.xlsx",
@@ -105,17 +105,17 @@ def test_sound_files_are_accepted(name, build):
             "verbale.odt",
             hostile.odt_with_remote_image,
             "contiene collegamenti a contenuti esterni che verrebbero scaricati all'apertura "
-            "(image): salvalo senza collegamenti esterni e riprova.",
+            "(image): salvarlo senza collegamenti esterni e riprovare.",
         ),
         (
             "verbale.odt",
             hostile.odt_with_basic_macro,
-            "contiene macro: salvalo senza macro e riprova.",
+            "contiene macro: salvarlo senza macro e riprovare.",
         ),
         (
             "foto.png",
             lambda: hostile.png_declaring(100_000, 100_000),
-            "è troppo grande (oltre 16 milioni di pixel): riducila e riprova.",
+            "è troppo grande (oltre 16 milioni di pixel): riducila e riprovare.",
         ),
         ("foto.png", lambda: hostile.png()[:60], "è danneggiata: non si apre."),
         ("foto.png", lambda: hostile.png() + hostile.zip_bytes({"a.txt": "x"}), TWO_TYPES),

@@ -115,7 +115,7 @@ def test_a_measurement_needs_the_values_its_measure_asks_for(client, demo):
     seven = card(7)
     response = record(client, seven, indicator_key(seven, 1), numerator="18")
     assert response.status_code == 400
-    assert "Indica il denominatore." in page_text(response)
+    assert "Indicare il denominatore." in page_text(response)
     assert 'value="18"' in response.content.decode()
     response = record(client, seven, indicator_key(seven, 1), not_assessable="on")
     assert "Spiega perché l'indicatore non è valutabile." in page_text(response)
@@ -333,3 +333,12 @@ def test_the_periods_page_costs_the_same_queries_with_1_and_many_periods(client,
                   "reference_date": f"2019-{month:02d}-28"},
         )  # fmt: skip
     assert _queries(client, url) == one
+
+
+def test_an_indicator_without_a_graduation_leaves_no_empty_separator(client, demo):
+    seven = card(7)
+    with scopes_disabled():
+        seven.indicators.update(grading_text="", grading_scale=None)
+    page = page_text(client.get(reverse("measurements", args=[SLUG, seven.pk])))
+    assert "Livello finale atteso" in page
+    assert "· ·" not in page

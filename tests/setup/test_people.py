@@ -99,4 +99,4 @@ def test_a_person_nobody_refers_to_is_deleted(client, admin, authority):
 def test_a_surname_is_required(admin, authority, in_scope):
     with pytest.raises(DomainError) as refused:
         create_person(authority, actor=admin, data=PersonData(last_name="  "))
-    assert (refused.value.field, refused.value.message) == ("last_name", "Scrivi il cognome.")
+    assert (refused.value.field, refused.value.message) == ("last_name", "Scrivere il cognome.")

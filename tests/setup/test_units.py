@@ -77,7 +77,7 @@ def test_moving_a_unit_under_one_of_its_own_offices_is_refused(admin, unit_a, of
     assert refused.value.field == "parent"
     assert refused.value.message == (
         "«Ufficio A1a» dipende già da «Settore A»: come unità superiore creerebbe un ciclo. "
-        "Scegli un'unità che non stia sotto «Settore A»."
+        "Scegliere un'unità che non stia sotto «Settore A»."
     )
 
 

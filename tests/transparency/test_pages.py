@@ -390,3 +390,11 @@ def test_a_public_scheda_costs_the_same_queries_with_1_and_20_indicators_and_act
         response = Client().get(address)
     page = text(response)
     assert "Indicatore 20" in page and "Attività 20" in page
+
+
+def test_the_public_not_found_page_does_not_talk_about_accounts(client, db):
+    page = client.get("/trasparenza/comune-inesistente/")
+    assert page.status_code == 404
+    text = page.content.decode()
+    assert "non esiste o non è pubblicata" in text
+    assert "account" not in text.lower() and "utenza" not in text

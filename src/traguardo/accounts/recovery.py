@@ -46,7 +46,7 @@ def _check_target(user: User, *, actor, authority) -> None:
     if elsewhere:
         raise DomainError(
             _(
-                "%(user)s lavora anche per un altro ente: chiedi all'amministratore di "
+                "%(user)s lavora anche per un altro ente: chiedere all'amministratore di "
                 "Traguardo dell'installazione."
             )
             % {"user": user.get_full_name() or user.get_username()}

@@ -13,7 +13,7 @@ class DemoPasswordValidator:
     def validate(self, password: str, user=None) -> None:
         if settings.PRODUCTION and password in DEMO_PASSWORDS:
             raise ValidationError(
-                _("Questa è la password pubblica degli account dimostrativi: scegline un'altra."),
+                _("Questa è la password pubblica degli account dimostrativi: sceglierne un'altra."),
                 code="demo_password",
             )
 

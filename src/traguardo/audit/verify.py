@@ -107,7 +107,7 @@ def verify_chain(batch: int = 2000, checkpoints: Path | None = None) -> Verdict:
                 _(
                     "Nessun punto di controllo in %(file)s: non si può provare che il registro "
                     "finisca dove finisce (ultime voci rimosse). Ripristina il file dal backup o "
-                    "indicane una copia con --punti-di-controllo."
+                    "indicarne una copia con --punti-di-controllo."
                 )
                 % {"file": path},
             )

@@ -151,7 +151,7 @@ def read_date(value: Any, column: Column) -> date | None:
         if day is not None:
             return day
     raise Unreadable(
-        _("%(what)s: «%(value)s» non è una data (scrivi gg/mm/aaaa).")
+        _("%(what)s: «%(value)s» non è una data (scrivere gg/mm/aaaa).")
         % {"what": column.noun, "value": _shown(value)}
     )
 
@@ -289,7 +289,7 @@ def too_many_rows(source_name: str, source_kind: str, sheet: str) -> ImportDraft
             Where(sheet=sheet),
             _(
                 "Il foglio «%(sheet)s» va oltre la riga %(last)s: se ne leggono al massimo "
-                "%(rows)s righe sotto l'intestazione. Elimina le righe in più (anche quelle "
+                "%(rows)s righe sotto l'intestazione. Eliminare le righe in più (anche quelle "
                 "vuote ma formattate) o dividi il piano in più file."
             )
             % {
@@ -556,7 +556,7 @@ class _Reader:
                     scheda.problems.append(
                         Problem(
                             sheet.where(row.number, "kind" if not kind else "year"),
-                            _("Indica anno e livello (intermedio o finale)."),
+                            _("Indicare anno e livello (intermedio o finale)."),
                             blocking=True,
                         )
                     )
@@ -625,7 +625,10 @@ def read_tables(source_name: str, source_kind: str, sheets: dict[str, list]) -> 
                 draft.problems.append(
                     Problem(
                         Where(sheet=table.title),
-                        _("Manca il foglio «%(sheet)s»: usa il modello di importazione del piano.")
+                        _(
+                            "Manca il foglio «%(sheet)s»: usare il modello di importazione "
+                            "del piano."
+                        )
                         % {"sheet": table.title},
                         blocking=True,
                     )

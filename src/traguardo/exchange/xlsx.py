@@ -199,7 +199,7 @@ def _validations(
             showErrorMessage=True,
             errorStyle="warning",
             errorTitle=_("Valore non in elenco"),
-            error=_("Scegli una voce del foglio «%(sheet)s».") % {"sheet": layout.LISTS_SHEET},
+            error=_("Scegliere una voce del foglio «%(sheet)s».") % {"sheet": layout.LISTS_SHEET},
         )
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{last_row}")

@@ -241,12 +241,12 @@ def _measured_warning(old: tuple, new: tuple, keys, indicator: bool) -> list[Cha
     if indicator:
         text = _(
             "L'indicatore %(n)s ha rilevazioni e nel file cambia %(what)s: le rilevazioni "
-            "restano all'indicatore %(n)s del file. Controlla che misurino ancora la stessa cosa."
+            "restano all'indicatore %(n)s del file. Controllare che misurino ancora la stessa cosa."
         )
     else:
         text = _(
             "L'attività %(n)s ha rilevazioni e nel file cambia %(what)s: le rilevazioni "
-            "restano all'attività %(n)s del file. Controlla che misurino ancora la stessa cosa."
+            "restano all'attività %(n)s del file. Controllare che misurino ancora la stessa cosa."
         )
     what = _(" e ").join(str(part) for part in changed)
     return [Change(text % {"n": position, "what": what}, warning=True)]

@@ -46,7 +46,7 @@ def require_converter(name: str, target: str) -> None:
         raise DomainError(
             _(
                 "Il file «%(name)s» è nel vecchio formato di Office, che qui non si può "
-                "leggere. Salvalo come .%(target)s e riprova. %(how)s"
+                "leggere. Salvarlo come .%(target)s e riprovare. %(how)s"
             )
             % {"name": name, "target": target, "how": _(HOW_TO_SAVE[target])},
             field="file",
@@ -88,8 +88,8 @@ def convert(name: str, data: bytes, target: str) -> tuple[str, bytes]:
         except subprocess.TimeoutExpired:
             raise DomainError(
                 _(
-                    "La conversione di «%(name)s» non è finita entro %(s)s secondi. Salvalo "
-                    "come .%(target)s e riprova."
+                    "La conversione di «%(name)s» non è finita entro %(s)s secondi. Salvarlo "
+                    "come .%(target)s e riprovare."
                 )
                 % {"name": name, "s": TIMEOUT_SECONDS, "target": target},
                 field="file",

@@ -359,7 +359,7 @@ def _other_authority(result: ImportPlan) -> None:
         Problem(
             Where(),
             _(
-                "Il file è intestato a «%(other)s», non a «%(ours)s»: controlla che sia un "
+                "Il file è intestato a «%(other)s», non a «%(ours)s»: controllare che sia un "
                 "file di questo ente prima di confermare."
             )
             % {"other": named[0], "ours": result.plan.authority.name},
@@ -589,7 +589,7 @@ def _may_replace(objective: Objective, scheda: SchedaPlan, actor) -> tuple[bool,
     if not actor.has_perm("planning.change_objective", objective):
         if objective.plan.state not in ("draft", "submitted"):
             return False, _("Il piano è approvato: le sue schede si cambiano con una variazione.")
-        return False, _("Non puoi modificare questa scheda del piano.")
+        return False, _("Questa scheda del piano non è modificabile con il ruolo assegnato.")
     if not _may_write_unit(actor, objective.plan, scheda.resolved.header["unit_id"]):
         return False, _("Nel file la scheda è di un'unità di cui non sei responsabile.")
     return True, ""
@@ -610,8 +610,8 @@ def _refuse_other_units(result: ImportPlan, actor) -> None:
         ):
             scheda.outcome = ERROR
             scheda.refusal = _(
-                "Puoi importare solo schede delle unità di cui sei responsabile: "
-                "l'unità di questa scheda non è tra le tue (o non è stata riconosciuta)."
+                "Si possono importare solo schede delle unità di cui si è responsabili: "
+                "l'unità di questa scheda non è tra queste (o non è stata riconosciuta)."
             )
             scheda.problems.append(Problem(scheda.draft.where, scheda.refusal, blocking=True))
 
@@ -620,7 +620,7 @@ def _code_question(draft: SchedaDraft, *, group_labels: str, answer: str) -> Que
     return Question(
         key="code",
         text=_(
-            "Il codice «%(code)s» è usato da più schede del file (%(labels)s): scegli per "
+            "Il codice «%(code)s» è usato da più schede del file (%(labels)s): scegliere per "
             "ciascuna se importarla con un nuovo codice, non importarla o importarla con "
             "questo codice."
         )
@@ -644,7 +644,7 @@ def _clean_draft(draft: SchedaDraft, problem) -> None:
         setattr(draft, name, text)
         if broken:
             problem(
-                _("«%(field)s» non può andare a capo: «%(text)s». Correggi il file.")
+                _("«%(field)s» non può andare a capo: «%(text)s». Occorre correggere il file.")
                 % {"field": _LABELS.get(name, name), "text": text[:60]},
                 blocking=True,
             )
@@ -700,7 +700,7 @@ def _levels(draft: SchedaDraft, names: Names, answers: dict, problem, questions:
         questions.append(
             Question(
                 key=dimension,
-                text=_("%(what)s %(t)s: %(why)s — scegli il livello.")
+                text=_("%(what)s %(t)s: %(why)s — scegliere il livello.")
                 % {"what": label, "t": text, "why": why},
                 options=choices,
                 answer=answer,
@@ -737,7 +737,7 @@ def _unit_question(draft: SchedaDraft, candidates, answers: dict, questions: lis
     questions.append(
         Question(
             key="unit",
-            text=_("Unità «%(t)s»: più unità hanno questo nome — scegli quale.")
+            text=_("Unità «%(t)s»: più unità hanno questo nome — scegliere quale.")
             % {"t": draft.unit_text},
             options=choices,
             answer=answer,
@@ -767,7 +767,7 @@ def _responsible(draft: SchedaDraft, names: Names, answers: dict, problem, quest
     questions.append(
         Question(
             key="responsible",
-            text=_("Responsabile «%(t)s»: più persone hanno questo nome — scegli chi è.")
+            text=_("Responsabile «%(t)s»: più persone hanno questo nome — scegliere chi è.")
             % {"t": said},
             options=choices,
             answer=answer,
@@ -921,7 +921,9 @@ def _resolve(
         outcome=outcome,
         resolved=resolved,
         problems=problems,
-        refusal=_("La scheda ha problemi bloccanti: correggi il file.") if blocking else "",
+        refusal=_("La scheda ha problemi bloccanti: occorre correggere il file.")
+        if blocking
+        else "",
         questions=questions,
     )
 
@@ -1032,7 +1034,7 @@ def _measure_question(row, reading, target_text: str, answers: dict, questions: 
         text = _("Indicatore %(n)s, misura dedotta: %(m)s — %(s)s.")
     else:
         text = _(
-            "Indicatore %(n)s, misura incerta: potrebbe essere %(m)s — %(s)s. Scegli la misura."
+            "Indicatore %(n)s, misura incerta: potrebbe essere %(m)s — %(s)s. Scegliere la misura."
         )
     questions.append(
         Question(
@@ -1130,7 +1132,7 @@ def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOu
     if import_plan.open_questions:
         raise DomainError(
             _(
-                "Rispondi prima alle domande della revisione (%(n)s senza risposta): nulla è "
+                "Rispondere prima alle domande della revisione (%(n)s senza risposta): nulla è "
                 "stato importato."
             )
             % {"n": import_plan.open_questions}

@@ -72,7 +72,7 @@ def check_import_file(name: str, data: bytes, *, max_bytes: int) -> str:
     if extension not in KINDS:
         raise DomainError(
             _(
-                "Il tipo di «%(name)s» non è ammesso per l'importazione: usa un file .xlsx "
+                "Il tipo di «%(name)s» non è ammesso per l'importazione: usare un file .xlsx "
                 "(modello Excel) o .ods (LibreOffice Calc), .docx (Word) o .odt (LibreOffice "
                 "Writer), o .txt (testo delle schede)."
             )

@@ -91,7 +91,7 @@ def read_file(name: str, kind: str, data: bytes) -> ImportDraft:
         # A file the third-party parser chokes on: the person gets a message, the log the trace.
         logger.exception("import reader failed on %s", name)
         raise DomainError(
-            _("Il file «%(name)s» non si legge come %(what)s: controlla che sia il file giusto.")
+            _("Il file «%(name)s» non si legge come %(what)s: controllare che sia il file giusto.")
             % {"name": name, "what": WHAT[kind]}
         ) from None
 

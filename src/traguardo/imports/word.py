@@ -776,8 +776,8 @@ class _SchedaReader:
         if _has_tick(text):
             message = _(
                 "Ambiti, riga %(row)s («%(text)s»): c'è una spunta ma non si legge a quale "
-                "ambito appartiene. Correggi il file oppure scegli gli ambiti nell'editor dopo "
-                "l'importazione."
+                "ambito appartiene. Occorre correggere il file oppure scegliere gli ambiti "
+                "nell'editor dopo l'importazione."
             ) % {"row": where.row, "text": text[:160]}
             self.areas_unreadable = True
             self._problem(where, message, blocking=True)
@@ -924,8 +924,9 @@ class _SchedaReader:
         if reading.ambiguous:
             message = _(
                 "Ambiti, riga %(row)s («%(text)s»): non si capisce a quale numero appartiene "
-                "la spunta. Correggi la griglia nel file (numero, testo e casella di ogni "
-                "ambito vicini) oppure scegli gli ambiti nell'editor dopo l'importazione."
+                "la spunta. Occorre correggere la griglia nel file (numero, testo e casella "
+                "di ogni ambito vicini) oppure scegliere gli ambiti nell'editor dopo "
+                "l'importazione."
             ) % {"row": where.row, "text": " | ".join(t for t in reading.texts if t)[:160]}
             self.areas_unreadable = True
             self._problem(where, message, blocking=True)

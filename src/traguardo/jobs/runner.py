@@ -132,8 +132,8 @@ def start_job(
     if len(active) >= MAX_ACTIVE_PER_USER:
         raise DomainError(
             _(
-                "Hai già %(n)s elaborazioni in corso: attendi che finiscano prima di avviarne "
-                "un'altra."
+                "Risultano già %(n)s elaborazioni in corso: per avviarne un'altra occorre "
+                "attendere che finiscano."
             )
             % {"n": len(active)}
         )
@@ -183,8 +183,9 @@ def run_job(pk: int) -> bool:
             job.output.save("output.bin", ContentFile(outcome.data), save=False)
         job.result = outcome.result
         job.next_url = outcome.next_url
-        if outcome.message:
-            job.message = outcome.message[:300]
+        # The last progress message («Impaginazione del documento…») gives way to the
+        # finished state: a finished job shows only what its result has to say.
+        job.message = outcome.message[:300]
         _finish(job, Job.State.DONE)
     return True
 
@@ -248,5 +249,5 @@ def mark_stale() -> int:
     with scopes_disabled():
         stale = [job for job in Job.objects.filter(state__in=("queued", "running")) if job.is_stale]
         for job in stale:
-            _finish(job, Job.State.FAILED, error=_("Elaborazione interrotta: avviala di nuovo."))
+            _finish(job, Job.State.FAILED, error=_("Elaborazione interrotta: avviarla di nuovo."))
     return len(stale)

@@ -61,7 +61,7 @@ def create_period(
     require(actor, "monitoring.manage_periods", plan)
     name = name.strip()
     if not name:
-        raise DomainError(_("Dai un nome al periodo."), field="name")
+        raise DomainError(_("Dare un nome al periodo."), field="name")
     if reference_date.year not in plan.years:
         raise DomainError(
             _("La data di riferimento deve cadere negli anni del piano (%(a)s–%(b)s).")
@@ -96,7 +96,7 @@ def open_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
         check_results_open(plan)
         others = MonitoringPeriod.objects.filter(plan=period.plan, state__in=OPEN_STATES)
         if others.exclude(pk=period.pk).exists():
-            raise DomainError(_("Chiudi prima il periodo aperto: ne può essere aperto uno solo."))
+            raise DomainError(_("Chiudere prima il periodo aperto: ne può essere aperto uno solo."))
         if period.state in OPEN_STATES:
             raise DomainError(_("Il periodo è già aperto."))
         new = (
@@ -224,8 +224,8 @@ def _indicator_why(result, recorded: bool) -> str:
         return _("nessuna rilevazione")
     if result.why is Why.NOT_REACHED:
         return _(
-            "livello atteso non raggiunto alla data di riferimento: indica la data di "
-            "raggiungimento, segna non valutabile o chiedi la forzatura"
+            "livello atteso non raggiunto alla data di riferimento: indicare la data di "
+            "raggiungimento, segnare non valutabile o chiedere la forzatura"
         )
     if result.why is Why.NO_VALUE or result.why is None:
         return _("rilevazione senza valore")
@@ -233,7 +233,8 @@ def _indicator_why(result, recorded: bool) -> str:
         return why_label(result.why)
     # Not computable as recorded or as the card stands (no expected level, no baseline…).
     return _(
-        "%(why)s: correggi la rilevazione o la scheda, segna non valutabile o chiedi la forzatura"
+        "%(why)s: occorre correggere la rilevazione o la scheda, segnarla non valutabile o "
+        "chiedere la forzatura"
     ) % {"why": why_label(result.why)}
 
 
@@ -465,7 +466,7 @@ def _measure_errors(measure: Measure, data: MeasurementData) -> list[tuple[str, 
         "done": _("se è stato fatto"),
     }
     errors = [
-        (name, _("Indica %(what)s.") % {"what": labels[name]})
+        (name, _("Indicare %(what)s.") % {"what": labels[name]})
         for name in required
         if getattr(data, name) is None
     ]
@@ -518,7 +519,7 @@ def _reached_date_errors(
             "completed_on",
             _(
                 "Il livello atteso (%(target)s) non è raggiunto: il valore rilevato è "
-                "%(value)s. Indica la data di raggiungimento solo quando il livello è "
+                "%(value)s. Indicare la data di raggiungimento solo quando il livello è "
                 "raggiunto; finché non lo è, il ritardo si conta fino alla data di riferimento "
                 "del periodo."
             )

@@ -101,7 +101,7 @@ class MeasurementForm(StyledForm):
         if by_delay:
             self.fields["completed_on"].label = _("Data in cui è stato raggiunto il livello atteso")
             self.fields["completed_on"].help_text = _(
-                "La graduazione è per giorni di ritardo: indica il giorno in cui il valore ha "
+                "La graduazione è per giorni di ritardo: indicare il giorno in cui il valore ha "
                 "raggiunto il livello atteso, solo quando lo ha raggiunto. Finché non lo "
                 "raggiunge, il ritardo si conta fino alla data di riferimento del periodo."
             )

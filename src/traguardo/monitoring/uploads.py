@@ -237,8 +237,8 @@ def _check_pdf(name: str, data: bytes) -> None:
                         raise DomainError(
                             _(
                                 "Il file «%(name)s» contiene contenuti attivi (JavaScript, "
-                                "azioni di avvio o file incorporati): salvalo come PDF "
-                                "semplice (ad esempio con «Stampa in PDF») e riprova."
+                                "azioni di avvio o file incorporati): salvarlo come PDF "
+                                "semplice (ad esempio con «Stampa in PDF») e riprovare."
                             )
                             % {"name": name},
                             field="file",
@@ -271,7 +271,7 @@ def _check_image(name: str, extension: str, data: bytes) -> None:
     too_large = DomainError(
         _(
             "L'immagine «%(name)s» è troppo grande (oltre %(mp)s milioni di pixel): riducila e "
-            "riprova."
+            "riprovare."
         )
         % {"name": name, "mp": max_pixels // 1_000_000},
         field="file",
@@ -385,7 +385,8 @@ def _refuse_links(name: str, found: list[str]) -> None:
         raise DomainError(
             _(
                 "Il file «%(name)s» contiene collegamenti a contenuti esterni che verrebbero "
-                "scaricati all'apertura (%(what)s): salvalo senza collegamenti esterni e riprova."
+                "scaricati all'apertura (%(what)s): salvarlo senza collegamenti esterni e "
+                "riprovare."
             )
             % {"name": name, "what": ", ".join(sorted(set(found)))},
             field="file",
@@ -452,7 +453,7 @@ def has_macros(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) ->
 
 def macro_error(name: str) -> DomainError:
     return DomainError(
-        _("Il file «%(name)s» contiene macro: salvalo senza macro e riprova.") % {"name": name},
+        _("Il file «%(name)s» contiene macro: salvarlo senza macro e riprovare.") % {"name": name},
         field="file",
     )
 

@@ -160,7 +160,7 @@ def _write_unit(unit: OrgUnit, data: UnitData) -> OrgUnit:
     """1. a name, unique in the authority; 2. a known kind; 3. parent and head of the same
     authority; 4. the parent is not the unit itself nor one of the units below it."""
     authority_id = unit.authority_id
-    name = _required(data.name, "name", _("Scrivi la denominazione dell'unità."))
+    name = _required(data.name, "name", _("Scrivere la denominazione dell'unità."))
     if (
         OrgUnit.objects.filter(authority_id=authority_id, name__iexact=name)
         .exclude(pk=unit.pk)
@@ -170,7 +170,7 @@ def _write_unit(unit: OrgUnit, data: UnitData) -> OrgUnit:
             _("Esiste già un'unità organizzativa «%(name)s».") % {"name": name}, field="name"
         )
     if data.kind not in OrgUnit.Kind.values:
-        raise DomainError(_("Scegli il tipo di unità."), field="kind")
+        raise DomainError(_("Scegliere il tipo di unità."), field="kind")
     _own(authority_id, data.parent, "parent")
     _own(authority_id, data.head, "head")
     if data.parent is not None and unit.pk is not None:
@@ -198,7 +198,7 @@ def _refuse_cycle(unit: OrgUnit, parent: OrgUnit) -> None:
             raise DomainError(
                 _(
                     "«%(parent)s» dipende già da «%(unit)s»: come unità superiore "
-                    "creerebbe un ciclo. Scegli un'unità che non stia sotto «%(unit)s»."
+                    "creerebbe un ciclo. Scegliere un'unità che non stia sotto «%(unit)s»."
                 )
                 % {"parent": parent.name, "unit": unit.name},
                 field="parent",
@@ -288,7 +288,7 @@ def update_person(person: Person, *, actor, data: PersonData) -> Person:
 
 
 def _write_person(person: Person, data: PersonData) -> Person:
-    last_name = _required(data.last_name, "last_name", _("Scrivi il cognome."))
+    last_name = _required(data.last_name, "last_name", _("Scrivere il cognome."))
     first_name = data.first_name.strip()
     same = Person.objects.filter(
         authority_id=person.authority_id, last_name__iexact=last_name, first_name__iexact=first_name
@@ -394,10 +394,10 @@ def _write_dup_goal(goal: DupGoal, data: DupGoalData) -> DupGoal:
     3. a goal with children keeps its level (they would no longer fit)."""
     authority_id = goal.authority_id
     if data.level not in DupGoal.Level.values:
-        raise DomainError(_("Scegli il livello."), field="level")
+        raise DomainError(_("Scegliere il livello."), field="level")
     level = DupGoal.Level(data.level)
-    code = _required(data.code, "code", _("Scrivi il codice."))
-    title = _required(data.title, "title", _("Scrivi la denominazione."))
+    code = _required(data.code, "code", _("Scrivere il codice."))
+    title = _required(data.title, "title", _("Scrivere la denominazione."))
     if (
         DupGoal.objects.filter(authority_id=authority_id, level=level, code__iexact=code)
         .exclude(pk=goal.pk)
@@ -515,7 +515,7 @@ def update_area(area: PerformanceArea, *, actor, data: AreaData) -> PerformanceA
 def _write_area(area: PerformanceArea, data: AreaData) -> PerformanceArea:
     if data.number is None or data.number < 1:
         raise DomainError(_("Il numero parte da 1."), field="number")
-    name = _required(data.name, "name", _("Scrivi la denominazione dell'ambito."))
+    name = _required(data.name, "name", _("Scrivere la denominazione dell'ambito."))
     taken = (
         PerformanceArea.objects.filter(authority_id=area.authority_id, number=data.number)
         .exclude(pk=area.pk)
@@ -657,7 +657,7 @@ def update_level(level: PolicyLevel, *, actor, data: LevelData) -> PolicyLevel:
 
 
 def _write_level(level: PolicyLevel, data: LevelData) -> PolicyLevel:
-    label = _required(data.label, "label", _("Scrivi il nome del livello."))
+    label = _required(data.label, "label", _("Scrivere il nome del livello."))
     siblings = PolicyLevel.objects.filter(policy=level.policy, dimension=level.dimension).exclude(
         pk=level.pk
     )
@@ -762,7 +762,7 @@ def update_scale(scale: GradingScale, *, actor, data: ScaleData) -> GradingScale
 
 
 def _write_scale(scale: GradingScale, data: ScaleData) -> GradingScale:
-    name = _required(data.name, "name", _("Scrivi il nome della graduazione."))
+    name = _required(data.name, "name", _("Scrivere il nome della graduazione."))
     if (
         GradingScale.objects.filter(authority_id=scale.authority_id, name__iexact=name)
         .exclude(pk=scale.pk)

@@ -107,7 +107,7 @@ class DupGoalChoice(forms.ModelChoiceField):
 
 class DupGoalForm(SetupForm):
     level = forms.ChoiceField(
-        label=_("Livello"), choices=[("", _("— scegli il livello —")), *DupGoal.Level.choices]
+        label=_("Livello"), choices=[("", _("— scegliere il livello —")), *DupGoal.Level.choices]
     )
     parent = DupGoalChoice(
         queryset=DupGoal.objects.none(),

@@ -60,7 +60,7 @@ class DecimalText(forms.CharField):
             return parse_decimal(value)
         except ValueError:
             raise forms.ValidationError(
-                _("Inserisci un numero, ad esempio 25 oppure 25,50."), code="invalid"
+                _("Inserire un numero, ad esempio 25 oppure 25,50."), code="invalid"
             ) from None
 
 

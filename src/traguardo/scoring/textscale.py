@@ -75,7 +75,7 @@ def parse_scale(text: str) -> GradingScale:
     if _STEP.search(normal):
         return _parse_delay(normal, text)
     raise ScaleParseError(
-        f"Non riconosco la graduazione «{text.strip()}»: scrivi ad esempio {_EXAMPLES}."
+        f"Non riconosco la graduazione «{text.strip()}»: scrivere ad esempio {_EXAMPLES}."
     )
 
 
@@ -110,7 +110,7 @@ def _parse_proportional(normal: str, text: str) -> Proportional:
     match = _PROPORTIONAL.fullmatch(normal)
     if match is None:
         raise ScaleParseError(
-            f"Non riesco a leggere «{text.strip()}»: scrivi «Proporzionale» "
+            f"Non riesco a leggere «{text.strip()}»: scrivere «Proporzionale» "
             "oppure «Proporzionale con soglia 50%»."
         )
     threshold = match.group(1)

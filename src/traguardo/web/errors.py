@@ -2,9 +2,13 @@
 
 from django.shortcuts import render
 
+# The public pages (Amministrazione trasparente): a citizen has no account to be told about.
+PUBLIC_PREFIX = "/trasparenza/"
+
 
 def not_found(request, exception=None):
-    return render(request, "web/error.html", {"code": 404}, status=404)
+    public = request.path.startswith(PUBLIC_PREFIX)
+    return render(request, "web/error.html", {"code": 404, "public": public}, status=404)
 
 
 def forbidden(request, exception=None):

@@ -47,6 +47,7 @@ tenant_patterns = [
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
+    path("favicon.ico", core.favicon, name="favicon"),
     path(
         "accesso/",
         public_view(

@@ -10,6 +10,7 @@ Changes to an approved plan go through a variazione (``variations.py``); a valid
 variazione reopens the validation, and the Nucleo validates again.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,8 @@ class Step:
     source: str
     target: str
     permission: str
+    # What the step does that cannot be undone, asked to be confirmed before it is taken.
+    consequence: str = ""
 
 
 STEPS = (
@@ -58,6 +61,10 @@ STEPS = (
         State.SUBMITTED,
         State.APPROVED,
         "planning.approve_plan",
+        gettext_lazy(
+            "Con l'approvazione le schede diventano quelle dell'atto indicato e si modificano "
+            "solo con una variazione. L'operazione non si può annullare."
+        ),
     ),
     Step(
         "avvia-monitoraggio",
@@ -65,6 +72,10 @@ STEPS = (
         State.APPROVED,
         State.MONITORING,
         "planning.start_monitoring",
+        gettext_lazy(
+            "Con l'avvio del monitoraggio si registrano le rilevazioni del piano e il piano "
+            "non torna più «Approvato». L'operazione non si può annullare."
+        ),
     ),
     Step(
         "chiudi",
@@ -72,6 +83,11 @@ STEPS = (
         State.MONITORING,
         State.CLOSED,
         "planning.close_plan",
+        gettext_lazy(
+            "Con la consuntivazione i risultati del piano (periodi, rilevazioni, risultati "
+            "forzati, regole dell'SMVP) si congelano e cambiano solo con una variazione. "
+            "L'operazione non si può annullare."
+        ),
     ),
     Step(
         "valida",
@@ -79,6 +95,10 @@ STEPS = (
         State.CLOSED,
         State.VALIDATED,
         "planning.validate_plan",
+        gettext_lazy(
+            "La validazione rende definitivi i risultati e si registra una sola volta: si "
+            "riapre solo con una variazione. L'operazione non si può annullare."
+        ),
     ),
 )
 STEP_BY_ACTION = {step.action: step for step in STEPS}
@@ -119,9 +139,9 @@ def approve_plan(
     missing = [
         (name, message)
         for name, value, message in (
-            ("act_type", act_type, _("Indica il tipo di atto, ad esempio «Delibera di Giunta».")),
-            ("act_number", act_number, _("Indica il numero dell'atto.")),
-            ("act_date", act_date, _("Indica la data dell'atto.")),
+            ("act_type", act_type, _("Indicare il tipo di atto, ad esempio «Delibera di Giunta».")),
+            ("act_number", act_number, _("Indicare il numero dell'atto.")),
+            ("act_date", act_date, _("Indicare la data dell'atto.")),
         )
         if not value
     ]
@@ -129,9 +149,7 @@ def approve_plan(
         raise InvalidData(missing)
     with transaction.atomic():
         lock_plan(plan.pk)
-        objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
-        anomalies = plan_anomalies(plan, objectives)
-        failing = failing_schede((o, anomalies[o.pk]) for o in objectives)
+        failing = failing_schede(plan_cards(plan))
         if failing:
             raise InvalidData([("schede", line) for line in failing])
         act = {"act_type": act_type, "act_number": act_number, "act_date": act_date}
@@ -174,7 +192,10 @@ def close_plan(plan: Plan, *, actor) -> Plan:
         period = open_period_of(plan)
         if period is not None:
             raise DomainError(
-                _("Il periodo «%(name)s» è ancora aperto: chiudilo prima di consuntivare il piano.")
+                _(
+                    "Il periodo «%(name)s» è ancora aperto: chiuderlo prima di consuntivare "
+                    "il piano."
+                )
                 % {"name": period.name}
             )
         _move(
@@ -202,7 +223,7 @@ def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str)
     minutes = minutes.strip()
     errors = []
     if validated_on is None:
-        errors.append(("validated_on", _("Indica la data della validazione.")))
+        errors.append(("validated_on", _("Indicare la data della validazione.")))
     elif validated_on > timezone.localdate():
         errors.append(("validated_on", _("La data della validazione non può essere futura.")))
     if not minutes:
@@ -233,9 +254,9 @@ def add_comment(objective: Objective, *, actor, topic: str, body: str) -> Commen
     body = body.strip()
     errors = []
     if topic not in Comment.Topic.values:
-        errors.append(("topic", _("Scegli se il commento riguarda la scheda o il risultato.")))
+        errors.append(("topic", _("Scegliere se il commento riguarda la scheda o il risultato.")))
     if not body:
-        errors.append(("body", _("Scrivi il commento.")))
+        errors.append(("body", _("Scrivere il commento.")))
     if errors:
         raise InvalidData(errors)
     with transaction.atomic():
@@ -262,21 +283,53 @@ def open_period_of(plan: Plan) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(plan=plan, state__in=OPEN_STATES).first()
 
 
-def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
-    """One line per scheda with an error: «Scheda 10 «TITOLO»: error; error»."""
-    lines = []
+def scheda_name(objective: Objective) -> str:
+    """«Scheda 10 «Titolo»» by its code, or «Scheda n. 6 (senza codice)»."""
+    if not objective.code:
+        return _("Scheda n. %(n)s (senza codice)") % {"n": objective.position}
+    if objective.title:
+        return _("Scheda %(code)s «%(title)s»") % {"code": objective.code, "title": objective.title}
+    return _("Scheda %(code)s") % {"code": objective.code}
+
+
+def sentence(message: str) -> str:
+    """A message as one sentence: ending in a full stop, never in two."""
+    message = message.strip()
+    return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+def plan_cards(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
+    """Every scheda of the plan in order, with its anomalies (what approval checks)."""
+    objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
+    anomalies = plan_anomalies(plan, objectives)
+    return [(o, anomalies[o.pk]) for o in objectives]
+
+
+def failing_cards(
+    cards: Iterable[tuple[Objective, list[Anomaly]]],
+) -> list[tuple[Objective, str, list[Anomaly]]]:
+    """(scheda, its name, its errors) of every scheda with an error; a code that more than one
+    scheda has is followed by the scheda's place, so the two can be told apart."""
+    cards = list(cards)
+    codes = Counter(objective.code for objective, _anomalies in cards if objective.code)
+    failing = []
     for objective, anomalies in cards:
-        errors = [a.message for a in anomalies if a.is_error]
+        errors = [a for a in anomalies if a.is_error]
         if errors:
-            lines.append(
-                _("Scheda %(code)s «%(title)s»: %(errors)s")
-                % {
-                    "code": objective.code or objective.position,
-                    "title": objective,
-                    "errors": "; ".join(errors),
-                }
-            )
-    return lines
+            name = scheda_name(objective)
+            if codes[objective.code] > 1:
+                name = _("%(name)s (scheda n. %(n)s)") % {"name": name, "n": objective.position}
+            failing.append((objective, name, errors))
+    return failing
+
+
+def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
+    """One line per scheda with an error: «Scheda 10 «Titolo»: Error one. Error two.»."""
+    return [
+        _("%(scheda)s: %(errors)s")
+        % {"scheda": name, "errors": " ".join(sentence(a.message) for a in errors)}
+        for _objective, name, errors in failing_cards(cards)
+    ]
 
 
 def act_text(plan: Plan) -> str:
@@ -301,13 +354,13 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
     if step.action == "proponi" and not cards:
         return _("Il piano non ha schede.")
     if step.action == "approva":
-        count = len(failing_schede(cards))
+        count = len(failing_cards(cards))
         if count == 1:
-            return _("Una scheda non supera i controlli: correggila prima di approvare.")
+            return _("Una scheda non supera i controlli: va corretta prima di approvare.")
         if count:
-            return _("%(n)s schede non superano i controlli: correggile prima di approvare.") % {
-                "n": count
-            }
+            return _(
+                "%(n)s schede non superano i controlli: vanno corrette prima di approvare."
+            ) % {"n": count}
     if step.action == "valida" and has_open_variation(plan):
         return str(OPEN_VARIATION)
     if step.action == "chiudi":

@@ -176,7 +176,7 @@ def update_objective(
         )
         if not updated:
             raise ConflictError(
-                _("La scheda è stata modificata da un'altra persona dopo che l'hai aperta.")
+                _("La scheda è stata modificata da un'altra persona dopo la sua apertura.")
             )
         objective.refresh_from_db()
         _write_rows(objective, data)
@@ -279,7 +279,9 @@ def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> N
         probe = Objective(authority=plan.authority, plan=plan, unit_id=data.unit_id)
         probe.unit = OrgUnit.objects.filter(pk=data.unit_id).first()
         if not actor.has_perm("planning.change_objective", probe):
-            errors.append(("unit", _("Puoi indicare solo le unità di cui sei responsabile.")))
+            errors.append(
+                ("unit", _("Si possono indicare solo le unità di cui si è responsabili."))
+            )
     if errors:
         raise InvalidData(errors)
     others = [

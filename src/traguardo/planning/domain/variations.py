@@ -54,13 +54,13 @@ def open_variation(
     require(actor, "planning.manage_variations", plan)
     errors = []
     if not reason.strip():
-        errors.append(("reason", _("Scrivi la motivazione della variazione.")))
+        errors.append(("reason", _("Scrivere la motivazione della variazione.")))
     if not act_type.strip():
-        errors.append(("act_type", _("Indica il tipo di atto.")))
+        errors.append(("act_type", _("Indicare il tipo di atto.")))
     if not act_number.strip():
-        errors.append(("act_number", _("Indica il numero dell'atto.")))
+        errors.append(("act_number", _("Indicare il numero dell'atto.")))
     if act_date is None:
-        errors.append(("act_date", _("Indica la data dell'atto.")))
+        errors.append(("act_date", _("Indicare la data dell'atto.")))
     if errors:
         raise InvalidData(errors)
     with transaction.atomic():
@@ -81,7 +81,7 @@ def open_variation(
             )
         if fresh.variations.filter(closed_at__isnull=True).exists():
             raise DomainError(
-                _("C'è già una variazione aperta: chiudila prima di aprirne un'altra.")
+                _("C'è già una variazione aperta: chiuderla prima di aprirne un'altra.")
             )
         number = (fresh.variations.aggregate(n=Max("number"))["n"] or 0) + 1
         if validated:
@@ -173,7 +173,7 @@ def close_variation(variation: Variation, *, actor) -> Variation:
             if period is not None:
                 raise DomainError(
                     _(
-                        "Il periodo «%(name)s» è aperto: chiudilo prima di chiudere la "
+                        "Il periodo «%(name)s» è aperto: chiuderlo prima di chiudere la "
                         "variazione del piano consuntivato."
                     )
                     % {"name": period.name}

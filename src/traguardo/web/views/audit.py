@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from traguardo.audit.display import ACTIONS, action_label, changes
+from traguardo.audit.display import ACTIONS, rows
 from traguardo.audit.models import AuditEntry
 from traguardo.core.forms import StyledForm
 from traguardo.core.tenancy import check_perm, tenant_view
@@ -88,10 +88,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def _rows(page) -> list[dict]:
-    return [
-        {"entry": entry, "action": action_label(entry.action), "changes": changes(entry)}
-        for entry in page
-    ]
+    return rows(page)
 
 
 urlpatterns = [

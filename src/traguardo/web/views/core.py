@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from traguardo.accounts.models import Membership
 from traguardo.core.tenancy import public_view
@@ -14,6 +16,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@public_view
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, asked by browsers on any page (and by feeds readers): our icon."""
+    return redirect(static("traguardo/img/favicon.svg"), permanent=True)
 
 
 @public_view

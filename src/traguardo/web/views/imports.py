@@ -217,7 +217,7 @@ def _answer(request: HttpRequest, job: Job, answers: dict) -> HttpResponse:
             )
         else:
             messages.success(
-                request, _("Risposte registrate: controlla l'esito e conferma l'importazione.")
+                request, _("Risposte registrate: controllare l'esito e confermare l'importazione.")
             )
     return redirect(
         reverse("import_review", kwargs={"authority": request.authority.slug, "pk": job.pk})

@@ -62,7 +62,7 @@ def state_panel(request: HttpRequest, plan: Plan, page: PlanView) -> dict:
         "step": step,
         "allowed": allowed,
         "blocker": blocker,
-        "failing": lifecycle.failing_schede(cards) if blocker and step.action == "approva" else [],
+        "failing": _failing(request, cards) if blocker and step.action == "approva" else [],
         "form": form_class() if form_class else None,
         "locked": plan.state not in (Plan.State.DRAFT, Plan.State.SUBMITTED),
         "can_review": request.user.has_perm("planning.review_plan", plan),
@@ -79,13 +79,18 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
     check_perm(request, step.permission, plan)
     form_class = FORMS.get(action)
     form = form_class(request.POST) if form_class else None
+    failing = []
     if form is None or form.is_valid():
         data = form.cleaned_data if form is not None else {}
         try:
             ACTIONS[action](plan, actor=request.user, data=data)
         except InvalidData as error:
             for field, message in error.errors:
+                if field == "schede" and form is not None:
+                    continue  # listed below the form, each error linked to its field
                 _refuse(request, form, field, message)
+            if any(field == "schede" for field, _m in error.errors):
+                failing = _failing(request, lifecycle.plan_cards(plan))
         except DomainError as error:
             _refuse(request, form, error.field, error.message)
         else:
@@ -93,8 +98,32 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
             return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
     if form is None:
         return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
-    context = {"plan": plan, "step": step, "form": form}
+    context = {"plan": plan, "step": step, "form": form, "failing": failing}
     return render(request, "web/lifecycle/transition.html", context, status=400)
+
+
+def _failing(request: HttpRequest, cards) -> list[dict]:
+    """The schede that block the approval, each error linked to its field in the editor."""
+    failing = []
+    for objective, name, errors in lifecycle.failing_cards(cards):
+        edit_url = (
+            reverse("objective_edit", args=[request.authority.slug, objective.pk])
+            if request.user.has_perm("planning.change_objective", objective)
+            else ""
+        )
+        failing.append(
+            {
+                "name": name,
+                "errors": [
+                    {
+                        "text": lifecycle.sentence(a.message),
+                        "url": f"{edit_url}#{a.anchor}" if edit_url else "",
+                    }
+                    for a in errors
+                ],
+            }
+        )
+    return failing
 
 
 def _refuse(request: HttpRequest, form, field: str | None, message: str) -> None:
