@@ -144,12 +144,7 @@ def test_no_transparency_page_or_file_names_a_person():
         schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
     every = transparency_urls(plan, schede)
     assert len(every["public_objective"]) == 11  # every scheda of the demo plan
-    for name, urls in every.items():
-        for url in urls:
-            response = client.get(url)
-            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
-            found = named(readable(response), names)
-            assert found == [], f"{name} ({url}) nomina {found}"
+    assert_no_page_names_anyone(client, every, names)
     # The results are really there (the scan read pages with scores, not empty ones).
     plan_page = readable(client.get(reverse("public_plan", args=[SLUG, plan.year])))
     assert "76,00%" in plan_page
@@ -169,12 +164,7 @@ def test_no_transparency_page_or_file_of_the_demo_year_names_a_person(settings, 
         schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
     every = transparency_urls(plan, schede, slug)
     assert len(every["public_objective"]) == 11
-    for name, urls in every.items():
-        for url in urls:
-            response = client.get(url)
-            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
-            found = named(readable(response), names)
-            assert found == [], f"{name} ({url}) nomina {found}"
+    assert_no_page_names_anyone(client, every, names)
     results = readable(client.get(reverse("public_results", args=[slug, plan.year])))
     assert "definitivo" in results
 
@@ -216,3 +206,13 @@ def test_a_cards_own_unit_text_naming_a_person_is_never_published():
     assert "Unità organizzativa responsabile non indicata" in page
     assert "Unità organizzative coinvolte non indicate" in page
     assert "Settore 3°" not in page and "Ufficio Tributi" not in page
+
+
+def assert_no_page_names_anyone(client, every: dict, names) -> None:
+    """Every URL of ``every`` (by URL name) answers 200 and names none of ``names``."""
+    for name, urls in every.items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
+            found = named(readable(response), names)
+            assert found == [], f"{name} ({url}) nomina {found}"
