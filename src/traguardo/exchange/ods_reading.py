@@ -22,7 +22,7 @@ from lxml import etree
 from traguardo.exchange import layout, reading
 from traguardo.imports.authority import authority_names
 from traguardo.imports.draft import ImportDraft, Problem, Where
-from traguardo.imports.odf import OFFICE, TABLE, TEXT, paragraph_text, parse_xml, q
+from traguardo.imports.odf import OFFICE, TABLE, TEXT, paragraph_text, parse_xml, q, table_rows
 
 
 def read_ods(name: str, data: bytes) -> ImportDraft:
@@ -54,21 +54,9 @@ def read_ods(name: str, data: bytes) -> ImportDraft:
     draft = reading.read_tables(name, "ods", sheets)
     instructions = by_name.get(str(layout.INSTRUCTIONS_SHEET))
     if instructions is not None:  # they name the plan and its authority
-        lines = [_row(tr, 1)[0] for tr in islice(_table_rows(instructions), 10)]
+        lines = [_row(tr, 1)[0] for tr in islice(table_rows(instructions), 10)]
         draft.authority_names = authority_names([t for t in lines if isinstance(t, str)])
     return draft
-
-
-def _table_rows(table):
-    for child in table.iterchildren():
-        if child.tag == q(TABLE, "table-row"):
-            yield child
-        elif child.tag in (
-            q(TABLE, "table-header-rows"),
-            q(TABLE, "table-rows"),
-            q(TABLE, "table-row-group"),
-        ):
-            yield from _table_rows(child)
 
 
 def _repeat(element, attribute: str, limit: int) -> int:
@@ -84,7 +72,7 @@ def _bounded_rows(table, width: int) -> list[tuple] | None:
     limit = reading.MAX_ROWS + 1
     kept: list[tuple] = []
     pending_blank = 0
-    for tr in _table_rows(table):
+    for tr in table_rows(table):
         values = _row(tr, width)
         repeat = _repeat(tr, "number-rows-repeated", limit + 1)
         if all(reading._blank(v) for v in values):

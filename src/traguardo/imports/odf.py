@@ -43,6 +43,19 @@ def paragraph_text(element) -> str:
     return "".join(parts)
 
 
+def table_rows(table):
+    """A table's rows in order, also those grouped under header, rows or row-group elements."""
+    for child in table.iterchildren():
+        if child.tag == q(TABLE, "table-row"):
+            yield child
+        elif child.tag in (
+            q(TABLE, "table-header-rows"),
+            q(TABLE, "table-rows"),
+            q(TABLE, "table-row-group"),
+        ):
+            yield from table_rows(child)
+
+
 def _spaces(count: str | None) -> int:
     try:
         return max(0, min(int(count or 1), MAX_SPACES))

@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from traguardo.imports.draft import ImportDraft, Problem, Where
-from traguardo.imports.odf import OFFICE, STYLE, TABLE, TEXT, paragraph_text, parse_xml, q
+from traguardo.imports.odf import (
+    OFFICE,
+    STYLE,
+    TABLE,
+    TEXT,
+    paragraph_text,
+    parse_xml,
+    q,
+    table_rows,
+)
 from traguardo.imports.word import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -83,18 +92,6 @@ def _blocks(parent, budget: _Budget):
             yield from _blocks(child, budget)
 
 
-def _rows(table):
-    for child in table.iterchildren():
-        if child.tag == q(TABLE, "table-row"):
-            yield child
-        elif child.tag in (
-            q(TABLE, "table-header-rows"),
-            q(TABLE, "table-rows"),
-            q(TABLE, "table-row-group"),
-        ):
-            yield from _rows(child)
-
-
 def _repeat(element, attribute: str) -> int:
     try:
         return max(1, int(element.get(q(TABLE, attribute), "1")))
@@ -105,7 +102,7 @@ def _repeat(element, attribute: str) -> int:
 def _table(element, budget: _Budget) -> _Table:
     rows: list[list[_Cell]] = []
     cut, width = "", 0
-    for tr in _rows(element):
+    for tr in table_rows(element):
         cells, cut = _row(tr)
         if cut:
             break

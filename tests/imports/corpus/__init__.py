@@ -16,18 +16,9 @@ from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-AREA_NAMES = [
-    "Attuazione delle politiche attivate sulla soddisfazione finale dei bisogni",
-    "Attuazione di piani e programmi",
-    "Rilevazione del grado di soddisfazione dei destinatari",
-    "Modernizzazione e miglioramento qualitativo dell'organizzazione",
-    "Sviluppo qualitativo e quantitativo delle relazioni con i cittadini",
-    "Efficienza nell'impiego delle risorse",
-    "Qualità e quantità delle prestazioni e dei servizi erogati",
-    "Raggiungimento degli obiettivi di promozione delle pari opportunità",
-    "Implementazione o miglioramento delle politiche anticorruzione e trasparenza",
-    "Implementazione o miglioramento di sistemi di monitoraggio finanziario",
-]
+from tests.imports.docx_cards import AREAS
+
+AREA_NAMES = AREAS  # the default ambiti, as the seed lists them
 PROPORTIONAL = "Proporzionale"
 DELAY = "gg ritardo 5= 90% / gg10=80% / gg15=60%"
 
