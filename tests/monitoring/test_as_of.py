@@ -10,13 +10,13 @@ while the value is below its expected level.
 import re
 from datetime import date
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from tests.dashboard.test_pages import section, text
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
@@ -42,17 +42,6 @@ pytestmark = pytest.mark.django_db
 SLUG = "comune-esempio"
 TODAY = date(2026, 12, 6)  # the day of the issue: years after the consuntivo
 THOUSANDS_OF_DAYS = re.compile(r"\b\d{4,} giorn")
-
-
-def text(html: str) -> str:
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def section(html: str, heading_id: str) -> str:
-    match = re.search(rf'<section[^>]*aria-labelledby="{heading_id}">(.*?)</section>', html, re.S)
-    assert match, heading_id
-    return text(match.group(1))
 
 
 @pytest.fixture
