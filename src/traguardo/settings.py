@@ -375,16 +375,43 @@ TRAGUARDO_IMPORT_MAX_MB = envint("TRAGUARDO_IMPORT_MAX_MB", 10)
 # such files are refused with how to save them as .docx/.xlsx).
 TRAGUARDO_SOFFICE = env("TRAGUARDO_SOFFICE", "")
 
-# Rendered documents that anonymous visitors ask for (the public Relazione PDF) are kept here,
-# keyed by a hash of their content: shared by every web process of the machine.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": VAR_DIR / "cache",
-        "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+# Caches. Without TRAGUARDO_CACHE_URL: rendered documents that anonymous visitors ask for (the
+# public Relazione PDF) and public answers in files under var/ (shared by every web process of
+# the machine), and each process keeps the plans' results it computed in its own memory.
+# With TRAGUARDO_CACHE_URL (redis://host:6379/0, Debian's redis-server): both in Redis, shared
+# by every web node. Kept results are keyed by the plan's data version (planning.kept), so a
+# cache never has to be told that something changed and losing it costs only a recomputation.
+CACHE_URL = env("TRAGUARDO_CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 24 * 3600,
+            "KEY_PREFIX": "traguardo",
+        },
+        "results": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 7 * 24 * 3600,
+            "KEY_PREFIX": "traguardo-results",
+        },
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+        "results": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "traguardo-results",
+            "TIMEOUT": 7 * 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
 # Public (transparency) answers are kept this long in the cache above; any write changes their
 # key at once, so this only bounds how long an unaudited change could go unseen. 0: off.
 TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = envint("TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS", 600)
