@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from traguardo.accounts.models import Role
+from traguardo.planning import kept
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +38,14 @@ def _test_settings(settings, tmp_path):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{uuid.uuid4()}",
-        }
+        },
+        "results": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-results-{uuid.uuid4()}",
+        },
     }
+    # Kept results are keyed by the data version, which every test's rollback brings back.
+    kept.forget_local()
     # Each test appends the audit log's checkpoints to a file of its own.
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
     # The manifest needs collectstatic; tests use the files where the apps keep them.

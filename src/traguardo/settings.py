@@ -377,7 +377,7 @@ TRAGUARDO_SOFFICE = env("TRAGUARDO_SOFFICE", "")
 
 # Caches. Without TRAGUARDO_CACHE_URL: rendered documents that anonymous visitors ask for (the
 # public Relazione PDF) and public answers in files under var/ (shared by every web process of
-# the machine), and each process keeps the plans' results it computed in its own memory.
+# the machine), and the plans' kept results likewise, under var/cache/results.
 # With TRAGUARDO_CACHE_URL (redis://host:6379/0, Debian's redis-server): both in Redis, shared
 # by every web node. Kept results are keyed by the plan's data version (planning.kept), so a
 # cache never has to be told that something changed and losing it costs only a recomputation.
@@ -406,10 +406,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
         "results": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "traguardo-results",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache" / "results",
             "TIMEOUT": 7 * 24 * 3600,
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 500},
         },
     }
 # Public (transparency) answers are kept this long in the cache above; any write changes their

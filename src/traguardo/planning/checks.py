@@ -17,6 +17,7 @@ from traguardo.scoring import (
     ObjectiveFacts,
     WeightCheck,
     check_plan,
+    check_weights,
     weight_check_label,
 )
 
@@ -42,6 +43,24 @@ class Anomaly:
     def anchor(self) -> str:
         """The id of the editor field to fix: ``campo-<field>`` or ``campo-<field>-<n>``."""
         return f"campo-{self.field}" + (f"-{self.position}" if self.position else "")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A table's weights checked, with the badge's words («Pesi: 100%»…)."""
+
+    check: WeightCheck
+    label: str
+
+    @property
+    def ok(self) -> bool:
+        return self.check.state == "ok"
+
+
+def weights_check(weights) -> Check:
+    """The check of one table's weights (indicators or activities of a scheda)."""
+    check = check_weights(weights)
+    return Check(check=check, label=weight_check_label(check))
 
 
 def final_target(indicator, year: int) -> Target | None:

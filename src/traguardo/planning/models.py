@@ -420,3 +420,22 @@ class ObjectiveVersion(AuthorityScoped):
                 fields=["objective", "version"], name="objectiveversion_unique_version"
             )
         ]
+
+
+class DataVersion(models.Model):
+    """A number raised, in the writing transaction, by every write to an authority's plans,
+    schede, measurements, periods or SMVP (``planning.kept``): kept results are keyed by it, so
+    they are recomputed after a change and never otherwise. Not a tenant row: it holds no data,
+    and it is read and raised by the authority's id only."""
+
+    authority = models.OneToOneField(
+        "organization.Authority", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("versione dei dati")
+        verbose_name_plural = _("versioni dei dati")
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}: {self.number}"

@@ -1,0 +1,99 @@
+"""The data version of an authority: what kept results are keyed by (``planning.kept``).
+
+A result is kept under the version of the data it was computed from, and that version moves
+in the same transaction as any write that could change it, so a kept result is either the one
+a fresh computation gives or is never read again. Two independent witnesses make it:
+
+- ``DataVersion.number``, raised by the receivers below on every save or delete (and every
+  change of a scheda's ambiti or units) of the rows a result is computed from: plans, schede
+  and their rows, periods, measurements, units, people, ambiti, the SMVP and its scales. They
+  see what the ORM saves row by row: the business actions, the factories of the tests, the
+  admin;
+- the newest audit entry of the authority. Every business action appends one in its own
+  transaction, including the few that write with ``QuerySet.update`` or ``bulk_create`` (a
+  lifecycle step, a period closed, a plan copied), which send no signal.
+
+``data_stamp`` reads both in one query. It must be read *before* the data a result is
+computed from: a write committed in between then makes the result newer than its key, which
+only costs a recomputation, never the other way round (a stale result under a new key).
+"""
+
+from django.db.models import F, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from traguardo.audit.models import AuditEntry
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.organization.models import (
+    Authority,
+    GradingScale,
+    OrgUnit,
+    PerformanceArea,
+    Person,
+    PolicyLevel,
+    ScoringPolicy,
+)
+from traguardo.planning.models import Activity, DataVersion, Indicator, Objective, Plan, Target
+
+# The rows a plan's results, checks, deadlines or their labels are computed from.
+WATCHED = (
+    Plan,
+    Objective,
+    Indicator,
+    Target,
+    Activity,
+    MonitoringPeriod,
+    Measurement,
+    OrgUnit,
+    Person,
+    PerformanceArea,
+    ScoringPolicy,
+    PolicyLevel,
+    GradingScale,
+)
+
+
+def bump(authority_id: int | None) -> None:
+    """Raise the authority's data version (inside the caller's transaction)."""
+    if authority_id is None:
+        return
+    versions = DataVersion.objects.filter(authority_id=authority_id)
+    if not versions.update(number=F("number") + 1):
+        DataVersion.objects.bulk_create(
+            [DataVersion(authority_id=authority_id, number=0)], ignore_conflicts=True
+        )
+        versions.update(number=F("number") + 1)
+
+
+def data_stamp(authority_id: int) -> str:
+    """The version of the authority's data, as a string to put in a cache key (one query)."""
+    number = DataVersion.objects.filter(authority_id=authority_id).values("number")[:1]
+    newest = AuditEntry.objects.filter(authority_id=authority_id).order_by("-id").values("id")
+    row = (
+        Authority.objects.filter(pk=authority_id)
+        .annotate(number=Subquery(number), newest=Subquery(newest[:1]))
+        .values_list("number", "newest")
+        .first()
+    )
+    number, newest = row or (None, None)
+    return f"{number or 0}.{newest or 0}"
+
+
+def _saved_or_deleted(sender, instance, **kwargs) -> None:
+    bump(getattr(instance, "authority_id", None))
+
+
+def _m2m_changed(sender, instance, action, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump(getattr(instance, "authority_id", None))
+
+
+def connect() -> None:
+    """Called once from ``PlanningConfig.ready``."""
+    for model in WATCHED:
+        uid = f"traguardo.versioning.{model._meta.label_lower}"
+        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"{uid}.delete")
+    for through in (Objective.areas.through, Objective.involved_units.through):
+        m2m_changed.connect(
+            _m2m_changed, sender=through, dispatch_uid=f"traguardo.versioning.{through.__name__}"
+        )
