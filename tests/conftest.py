@@ -44,8 +44,10 @@ def _test_settings(settings, tmp_path):
             "LOCATION": f"test-results-{uuid.uuid4()}",
         },
     }
-    # Kept results are keyed by the data version, which every test's rollback brings back.
+    # Kept results are keyed by the data version, which every test's rollback brings back;
+    # they are computed when a page asks (no thread after each commit of a live-server test).
     kept.forget_local()
+    settings.TRAGUARDO_KEEP_WARM = False
     # Each test appends the audit log's checkpoints to a file of its own.
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
     # The manifest needs collectstatic; tests use the files where the apps keep them.

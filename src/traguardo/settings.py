@@ -382,6 +382,8 @@ TRAGUARDO_SOFFICE = env("TRAGUARDO_SOFFICE", "")
 # by every web node. Kept results are keyed by the plan's data version (planning.kept), so a
 # cache never has to be told that something changed and losing it costs only a recomputation.
 CACHE_URL = env("TRAGUARDO_CACHE_URL", "")
+# Compute a plan's kept results again right after a change is committed (planning.kept).
+TRAGUARDO_KEEP_WARM = envbool("TRAGUARDO_KEEP_WARM", True)
 if CACHE_URL:
     CACHES = {
         "default": {

@@ -2,6 +2,7 @@
 after every kind of write, and reading it again costs one query and no computation."""
 
 import random
+import time
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django_scopes import scope, scopes_disabled
 from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
 from traguardo.imports.demo_year import data_of, load_demo_year
+from traguardo.imports.seed import load_seed
 from traguardo.monitoring import domain as monitoring
 from traguardo.monitoring.domain import MeasurementData
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
@@ -306,3 +308,23 @@ def test_results_read_inside_a_write_transaction_are_not_kept(year):
         outside = kept.kept_plan(plan)
         assert outside is not inside
         assert kept.kept_plan(plan) is outside
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_is_computed_again_before_the_next_page_asks(settings, monkeypatch):
+    """After the commit, a thread computes the authority's plans: the next page only reads."""
+    settings.TRAGUARDO_KEEP_WARM = True
+    plan = load_seed().plan
+    with scope(authority=plan.authority):
+        before = kept.kept_plan(plan)
+        objective = Objective.objects.filter(plan=plan).first()
+        objective.notes = "Nota aggiunta."
+        objective.save()  # committed at once (no transaction around it): the thread starts
+        deadline = time.monotonic() + 60
+        while kept._warming and time.monotonic() < deadline:
+            time.sleep(0.05)
+        computed = []
+        monkeypatch.setattr(kept, "compute", lambda *a, **k: computed.append(a))
+        after = kept.kept_plan(plan)
+    assert after.key != before.key
+    assert not computed, "the page computed what the thread should have"

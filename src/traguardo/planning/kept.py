@@ -14,17 +14,25 @@ results after every kind of write (``tests/planning/test_kept.py``).
 Where it is kept: in the process (a few plans, no copying: a hit costs nothing) in front of
 Django's ``results`` cache (files under var/ shared by the processes of a machine, or Redis
 shared by several web nodes, see ``settings.CACHES``). Losing either costs one computation.
+
+When: on the first request after a change, and — unless ``TRAGUARDO_KEEP_WARM`` is off —
+right after the commit of the change, in a thread of the process that wrote it (one at a time
+per authority), so that a large plan's pages are usually ready before anyone asks again.
 """
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
+from django.dispatch import receiver
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import MonitoringPeriod
@@ -34,9 +42,10 @@ from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
 from traguardo.planning.states import Coverage
-from traguardo.planning.versioning import data_stamp
+from traguardo.planning.versioning import data_changed, data_stamp
 from traguardo.scoring import Aggregate, ObjectiveResult, Status, score_areas
 
+logger = logging.getLogger(__name__)
 CACHE_ALIAS = "results"
 # Plans kept in each process's memory, newest first (a plan of 2,000 schede is a few MB).
 LOCAL_PLANS = 8
@@ -275,3 +284,40 @@ def _row(objective: Objective, ref: ObjectiveRef, scores: PlanScores, anomalies)
         activity_check=weights_check([a.weight for a in activities]) if activities else None,
         anomalies=tuple(anomalies),
     )
+
+
+# Authorities being computed again → whether another change came in meanwhile.
+_warming: dict[int, bool] = {}
+
+
+@receiver(data_changed, dispatch_uid="traguardo.kept.warm")
+def _warm_after_commit(sender, authority_id: int, **kwargs) -> None:
+    """Compute the authority's plans again after a committed change: one thread at a time
+    per authority, which goes round once more if another change is committed meanwhile."""
+    if not settings.TRAGUARDO_KEEP_WARM:
+        return
+    with _lock:
+        if authority_id in _warming:
+            _warming[authority_id] = True
+            return
+        _warming[authority_id] = False
+    threading.Thread(target=_warm, args=(authority_id,), daemon=True).start()
+
+
+def _warm(authority_id: int) -> None:
+    try:
+        again = True
+        while again:
+            with scopes_disabled():
+                for plan in Plan.objects.filter(authority_id=authority_id):
+                    kept_plan(plan)
+            with _lock:
+                again = _warming[authority_id]
+                _warming[authority_id] = False
+    except Exception:
+        # A failed warm-up costs the next request a computation; it is worth a line in the log.
+        logger.exception("Warming the kept results of authority %s failed", authority_id)
+    finally:
+        with _lock:
+            _warming.pop(authority_id, None)
+        connections.close_all()

@@ -18,8 +18,12 @@ computed from: a write committed in between then makes the result newer than its
 only costs a recomputation, never the other way round (a stale result under a new key).
 """
 
+from functools import partial
+
+from django.db import transaction
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from traguardo.audit.models import AuditEntry
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
@@ -51,11 +55,16 @@ WATCHED = (
     GradingScale,
 )
 
+# Sent after the commit of a transaction that raised an authority's version (``authority_id``):
+# ``planning.kept`` computes its plans again then, so the next page finds them ready.
+data_changed = Signal()
+
 
 def bump(authority_id: int | None) -> None:
     """Raise the authority's data version (inside the caller's transaction)."""
     if authority_id is None:
         return
+    transaction.on_commit(partial(data_changed.send, sender=DataVersion, authority_id=authority_id))
     versions = DataVersion.objects.filter(authority_id=authority_id)
     if not versions.update(number=F("number") + 1):
         DataVersion.objects.bulk_create(
