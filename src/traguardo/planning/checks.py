@@ -16,6 +16,7 @@ from traguardo.scoring import (
     Measure,
     ObjectiveFacts,
     WeightCheck,
+    check_objective,
     check_plan,
     check_weights,
     weight_check_label,
@@ -129,12 +130,34 @@ def plan_anomalies(plan: Plan, objectives: list[Objective]) -> dict[int, list[An
         [objective_facts(o) for o in objectives], first_year=plan.year, last_year=plan.last_year
     )
     return {
-        objective.pk: [
-            Anomaly(i.code, i.severity, i.field, i.position, describe_issue(i))
-            for i in issues.get(objective.pk, [])
-        ]
+        objective.pk: [_anomaly(issue) for issue in issues.get(objective.pk, [])]
         for objective in objectives
     }
+
+
+def objective_anomalies(objective: Objective) -> list[Anomaly]:
+    """One scheda's anomalies (the scheda prefetched for scoring): what ``plan_anomalies``
+    gives it over the plan in position order, from its own rows and the codes alone of the
+    plan's schede — one query, whatever the size of the plan."""
+    plan = objective.plan
+    codes = plan_codes(plan)
+    issues = check_objective(
+        objective_facts(objective), codes=codes, first_year=plan.year, last_year=plan.last_year
+    )
+    return [_anomaly(issue) for issue in issues]
+
+
+def plan_codes(plan: Plan, *, excluding: int | None = None) -> list[tuple[int, str]]:
+    """The plan's schede as (id, code), by position: what the duplicate-code check reads of
+    the schede not checked in full (``scoring.check_objective``). One query."""
+    objectives = plan.objectives.order_by("position")
+    if excluding is not None:
+        objectives = objectives.exclude(pk=excluding)
+    return list(objectives.values_list("pk", "code"))
+
+
+def _anomaly(issue: Issue) -> Anomaly:
+    return Anomaly(issue.code, issue.severity, issue.field, issue.position, describe_issue(issue))
 
 
 def describe_issue(issue: Issue) -> str:

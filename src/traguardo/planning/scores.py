@@ -8,6 +8,8 @@ dataclasses and returns the engine's results untouched. Nothing here decides a n
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import final_target, intermediate_target
@@ -57,19 +59,50 @@ def score_objectives(
     """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan,
     against the measurements of ``period`` (default: the current period), as of the date
     ``planning.asof.as_of`` gives."""
+    return _score(plan, objectives, Q(), today=today, period=period, units=True)
+
+
+def score_objective_alone(
+    plan: Plan,
+    objective: Objective,
+    *,
+    today: date | None = None,
+    period: MonitoringPeriod | None = None,
+) -> PlanScores:
+    """Score one prefetched objective, reading its own measurements only.
+
+    An objective's result (``result.objectives[objective.pk]``) does not depend on the plan's
+    other objectives, so it is the one ``score_objectives`` gives over the whole plan; the
+    roll-ups (people, authority; units without their parents) count this objective alone and
+    mean nothing here."""
+    own = Q(indicator_id__in=[i.pk for i in objective.indicators.all()]) | Q(
+        activity_id__in=[a.pk for a in objective.activities.all()]
+    )
+    return _score(plan, [objective], own, today=today, period=period, units=False)
+
+
+def _score(
+    plan: Plan,
+    objectives: list[Objective],
+    measured: Q,
+    *,
+    today: date | None,
+    period: MonitoringPeriod | None,
+    units: bool,
+) -> PlanScores:
     when = as_of(plan, period, today=today)
     measurements = {}
     if when.period is not None:
         measurements = {
             (m.indicator_id, m.activity_id): m
-            for m in Measurement.objects.filter(period=when.period)
+            for m in Measurement.objects.filter(measured, period=when.period)
         }
     rules = plan_rules(plan)
     intermediate = (
         when.period is not None and when.period.kind == MonitoringPeriod.Kind.INTERMEDIATE
     )
     specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
-    unit_parents = _unit_parents(objectives)
+    unit_parents = _unit_parents(objectives) if units else {}
     result = score_plan(specs, policy=rules.policy, context=when.context, unit_parents=unit_parents)
     return PlanScores(as_of=when, result=result, rules=rules)
 

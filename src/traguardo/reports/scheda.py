@@ -13,10 +13,21 @@ from traguardo.core.templatetags.traguardo import percent, status_label
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
 from traguardo.planning.asof import AsOf
-from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
+from traguardo.planning.checks import (
+    Anomaly,
+    final_target,
+    intermediate_target,
+    objective_anomalies,
+    plan_anomalies,
+)
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.planning.queries import objectives_for_scoring
-from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
+from traguardo.planning.scores import (
+    PlanScores,
+    objective_weight_score,
+    score_objective_alone,
+    score_objectives,
+)
 from traguardo.planning.states import (
     Coverage,
     RowState,
@@ -179,10 +190,13 @@ def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
 
 
 def scheda_page(objective: Objective) -> CardView:
-    """One scheda. Checks that span the plan (duplicate codes) need the whole plan."""
+    """One scheda, at the cost of one: its rows, its own measurements, and the plan's codes
+    alone for the duplicate-code check. The card is the one ``plan_pages`` gives it."""
     plan = objective.plan
-    view = _build(plan, list(objectives_for_scoring(plan.objectives.all())))
-    return next(row for row in view.rows if row.objective.pk == objective.pk)
+    [loaded] = objectives_for_scoring(plan.objectives.filter(pk=objective.pk))
+    scores = score_objective_alone(plan, loaded)
+    areas = list(PerformanceArea.objects.order_by("number"))
+    return _card(loaded, scores, objective_anomalies(loaded), areas)
 
 
 def _build(plan: Plan, objectives: list[Objective], period=None) -> PlanView:

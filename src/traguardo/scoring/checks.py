@@ -117,45 +117,93 @@ def check_plan(
     """Every objective's issues, by key (an empty list when the card is clean).
 
     Codes are compared without surrounding blanks and ignoring case: "A1" and "a1 " collide.
+    A duplicate code names the other objectives' keys and their 1-based positions in
+    `objectives`.
     """
-    if first_year > last_year:
-        raise ValueError("first_year must not come after last_year")
-    years = range(first_year, last_year + 1)
+    years = _years(first_year, last_year)
     issues: dict[Hashable, list[Issue]] = {}
     by_code: dict[str, list[tuple[int, Hashable]]] = defaultdict(list)
     for position, objective in enumerate(objectives, start=1):
         if objective.key in issues:
             raise ValueError(f"two objectives with the key {objective.key!r}")
         issues[objective.key] = []
-        if objective.code.strip():
-            by_code[objective.code.strip().casefold()].append((position, objective.key))
+        if code := _code_key(objective.code):
+            by_code[code].append((position, objective.key))
     for objective in objectives:
-        found = issues[objective.key]
-        code = objective.code.strip()
-        if not code:
-            found.append(Issue("missing_code", "warning", "code"))
-        else:
-            others = [(p, k) for p, k in by_code[code.casefold()] if k != objective.key]
-            if others:
-                params = {
-                    "code": code,
-                    "others": tuple(k for _, k in others),
-                    "positions": tuple(p for p, _ in others),
-                }
-                found.append(Issue("duplicate_code", "error", "code", params=params))
-        if not objective.title.strip():
-            found.append(Issue("missing_title", "error", "title"))
-        for present, code_name, field in (
-            (objective.has_unit, "missing_unit", "unit"),
-            (objective.has_responsible, "missing_responsible", "responsible"),
-            (objective.has_weight_score, "missing_weight_score", "weight_score"),
-            (objective.has_areas, "no_areas", "areas"),
-        ):
-            if not present:
-                found.append(Issue(code_name, "warning", field))
-        found.extend(_indicator_issues(objective.indicators, years))
-        found.extend(_activity_issues(objective.activities, years))
+        same_code = by_code.get(_code_key(objective.code), [])
+        issues[objective.key] = _objective_issues(objective, same_code, years)
     return issues
+
+
+def check_objective(
+    objective: ObjectiveFacts,
+    *,
+    codes: Sequence[tuple[Hashable, str]],
+    first_year: int,
+    last_year: int,
+) -> list[Issue]:
+    """One objective's issues, from its own facts and the codes alone of the plan's schede.
+
+    `codes` is every scheda of the plan as (key, code), in the order `check_plan` would be
+    given them: positions are 1-based positions in `codes`. The objective's own entry, if
+    there, is skipped (its code is `objective.code`). The result is what `check_plan` gives
+    for the objective over the full facts of the same list, so showing or saving one card
+    reads one card plus the plan's codes.
+    """
+    years = _years(first_year, last_year)
+    mine = _code_key(objective.code)
+    seen: set[Hashable] = set()
+    same_code: list[tuple[int, Hashable]] = []
+    for position, (key, code) in enumerate(codes, start=1):
+        if key in seen:
+            raise ValueError(f"two objectives with the key {key!r}")
+        seen.add(key)
+        if mine and _code_key(code) == mine:
+            same_code.append((position, key))
+    return _objective_issues(objective, same_code, years)
+
+
+def _years(first_year: int, last_year: int) -> range:
+    if first_year > last_year:
+        raise ValueError("first_year must not come after last_year")
+    return range(first_year, last_year + 1)
+
+
+def _code_key(code: str) -> str:
+    """What two codes are compared by: no surrounding blanks, any case ("" for no code)."""
+    return code.strip().casefold()
+
+
+def _objective_issues(
+    objective: ObjectiveFacts, same_code: Sequence[tuple[int, Hashable]], years: range
+) -> list[Issue]:
+    """One card's issues; `same_code`: (position, key) of the plan's schede with its code."""
+    found: list[Issue] = []
+    code = objective.code.strip()
+    if not code:
+        found.append(Issue("missing_code", "warning", "code"))
+    else:
+        others = [(p, k) for p, k in same_code if k != objective.key]
+        if others:
+            params = {
+                "code": code,
+                "others": tuple(k for _, k in others),
+                "positions": tuple(p for p, _ in others),
+            }
+            found.append(Issue("duplicate_code", "error", "code", params=params))
+    if not objective.title.strip():
+        found.append(Issue("missing_title", "error", "title"))
+    for present, code_name, field in (
+        (objective.has_unit, "missing_unit", "unit"),
+        (objective.has_responsible, "missing_responsible", "responsible"),
+        (objective.has_weight_score, "missing_weight_score", "weight_score"),
+        (objective.has_areas, "no_areas", "areas"),
+    ):
+        if not present:
+            found.append(Issue(code_name, "warning", field))
+    found.extend(_indicator_issues(objective.indicators, years))
+    found.extend(_activity_issues(objective.activities, years))
+    return found
 
 
 def _weight_issues(

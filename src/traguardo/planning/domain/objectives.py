@@ -1,9 +1,9 @@
 """Writing a scheda: create and update, with the checks of DESIGN.md §4.5 and optimistic locking.
 
 A scheda is saved whole (header, indicators with the targets of the card's year, activities),
-as the editor submits it. The checks are the engine's (``scoring.check_plan``) run on the data
-about to be written together with the plan's other schede: an error refuses the save with the
-message next to its field; warnings are saved and shown on the card.
+as the editor submits it. The checks are the engine's (``scoring.check_objective``) run on the
+data about to be written, with the codes alone of the plan's other schede: an error refuses the
+save with the message next to its field; warnings are saved and shown on the card.
 
 Whether the actor may write depends on the plan's state (a manager writes only drafts): each
 save reads the plan again inside its transaction (``planning.guards``), so a save that races
@@ -29,7 +29,7 @@ from traguardo.organization.models import (
     Person,
     PolicyLevel,
 )
-from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
+from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, plan_codes
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import (
     Activity,
@@ -41,7 +41,6 @@ from traguardo.planning.models import (
     Target,
     Variation,
 )
-from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
@@ -49,7 +48,7 @@ from traguardo.scoring import (
     Measure,
     ObjectiveFacts,
     ScaleParseError,
-    check_plan,
+    check_objective,
     describe_scale,
     parse_scale,
     scale_to_dict,
@@ -284,15 +283,18 @@ def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> N
             )
     if errors:
         raise InvalidData(errors)
-    others = [
-        objective_facts(o)
-        for o in objectives_for_scoring(plan.objectives.exclude(pk=objective.pk or 0))
-    ]
+    # The card as it would be written, after the plan's other schede: of those, the
+    # duplicate-code check needs the codes alone.
     mine = _facts(objective.pk or 0, data)
-    issues = check_plan([*others, mine], first_year=plan.year, last_year=plan.last_year)
+    issues = check_objective(
+        mine,
+        codes=plan_codes(plan, excluding=objective.pk),
+        first_year=plan.year,
+        last_year=plan.last_year,
+    )
     errors = [
         (_error_key(issue.field, issue.position), describe_issue(issue))
-        for issue in issues.get(mine.key, [])
+        for issue in issues
         if issue.severity == "error"
     ]
     if errors:

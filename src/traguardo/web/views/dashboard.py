@@ -28,7 +28,7 @@ from traguardo.planning.asof import AsOf
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import objectives_for_scoring
 from traguardo.planning.rulebook import plan_rules
-from traguardo.planning.scores import score_objectives
+from traguardo.planning.scores import score_objective_alone
 from traguardo.planning.states import activity_row_state, coverage
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
@@ -133,7 +133,7 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
     [scored] = objectives_for_scoring(Objective.objects.filter(pk=objective.pk))
-    scores = score_objectives(objective.plan, [scored])
+    scores = score_objective_alone(objective.plan, scored)
     when = scores.as_of
     result = scores.result.objectives.get(objective.pk)
     results = {r.key: r for r in result.activities} if result else {}
