@@ -15,10 +15,12 @@ from traguardo.organization.models import PerformanceArea
 from traguardo.planning.asof import AsOf
 from traguardo.planning.checks import (
     Anomaly,
+    Check,
     final_target,
     intermediate_target,
     objective_anomalies,
     plan_anomalies,
+    weights_check,
 )
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.planning.queries import objectives_for_scoring
@@ -40,10 +42,7 @@ from traguardo.scoring import (
     IndicatorResult,
     ObjectiveResult,
     Status,
-    WeightCheck,
-    check_weights,
     describe_scale,
-    weight_check_label,
 )
 
 
@@ -78,16 +77,6 @@ class ActivityRow:
     @property
     def result_text(self) -> str:
         return row_result_text(self.state)
-
-
-@dataclass(frozen=True)
-class Check:
-    check: WeightCheck
-    label: str
-
-    @property
-    def ok(self) -> bool:
-        return self.check.state == "ok"
 
 
 @dataclass(frozen=True)
@@ -239,8 +228,8 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
             )
             for a in activities
         ],
-        indicator_check=_check([i.weight for i in indicators]),
-        activity_check=_check([a.weight for a in activities]) if activities else None,
+        indicator_check=weights_check([i.weight for i in indicators]),
+        activity_check=weights_check([a.weight for a in activities]) if activities else None,
         anomalies=anomalies,
         weight_score=objective_weight_score(objective, scores.rules),
         result=result,
@@ -250,8 +239,3 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
 
 def _scale_text(scale) -> str:
     return describe_scale(scale) if scale is not None else ""
-
-
-def _check(weights) -> Check:
-    check = check_weights(weights)
-    return Check(check=check, label=weight_check_label(check))
