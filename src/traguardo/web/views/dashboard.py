@@ -11,28 +11,35 @@ others show their first page and a link to the next). Rows are cheap: no include
 ``{% url %}`` per row, the links are one base URL with the id appended.
 """
 
-from collections import Counter
+import threading
+from bisect import bisect_left, bisect_right
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from traguardo.accounts.rules import covered_units
+from traguardo.accounts.models import Membership
+from traguardo.core.templatetags.traguardo import date_it, percent, status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, situation_text
 from traguardo.monitoring.models import Measurement
+from traguardo.organization.models import OrgUnit
 from traguardo.planning.kept import KeptPlan, KeptRow, kept_plan
 from traguardo.planning.models import Activity, Objective, Plan
 from traguardo.planning.states import activity_row_state, coverage
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
+from traguardo.scoring import Status
 from traguardo.web.paging import PER_PAGE, paginate
 
 DEFAULT_DAYS = 30
@@ -62,6 +69,7 @@ class DeadlineRow:
     deadline: Deadline
     plan: Plan
     days: int  # days late for an overdue deadline, days left for one still to come
+    late: bool = False
 
     @property
     def today(self) -> bool:
@@ -69,15 +77,167 @@ class DeadlineRow:
         only then do "oggi" and "tra N giorni" read true."""
         return self.deadline.on == timezone.localdate()
 
+    @property
+    def kind_label(self) -> str:
+        if self.deadline.kind == "activity":
+            return gettext("attività")
+        if self.deadline.intermediate:
+            return gettext("indicatore, livello intermedio")
+        return gettext("indicatore")
+
+    @property
+    def when_text(self) -> str:
+        """«5 giorni di ritardo», «tra 10 giorni», «scade oggi»; counted from the plan's
+        as-of date when it is not today, and then said so."""
+        n, today = self.days, self.today
+        day = date_it(self.deadline.on)
+        if self.late:
+            text = ngettext("%(n)d giorno di ritardo", "%(n)d giorni di ritardo", n) % {"n": n}
+            return text if today else text + " " + gettext("al %(date)s") % {"date": day}
+        if not today:
+            if n == 0:
+                return gettext("scade il %(date)s, data della situazione") % {"date": day}
+            return ngettext("%(n)d giorno dopo il %(date)s", "%(n)d giorni dopo il %(date)s", n) % {
+                "n": n,
+                "date": day,
+            }
+        if n == 0:
+            return gettext("scade oggi")
+        return ngettext("tra %(n)d giorno", "tra %(n)d giorni", n) % {"n": n}
+
 
 @dataclass(frozen=True)
 class LightRow:
-    card: KeptRow
-    band: Band  # Band value, or NOT_DUE
+    """A scheda's row of the traffic-light list, its cells worded once per kept plan."""
 
-    @property
-    def key(self) -> str:
-        return NOT_DUE if self.card.not_due else self.band.value
+    card: KeptRow
+    band: Band
+    key: str  # the band's value, or NOT_DUE
+    band_label: str
+    result: str  # «76,00%», «non misurato»…
+    note: str  # the result's status beside a figure («parziale»), or ""
+    muted: bool  # no figure: the words are shown muted
+    forced: bool
+    signals: str  # «1 errore, 2 avvisi», «Nessuna»
+
+    @classmethod
+    def of(cls, row: KeptRow, thresholds: dict) -> "LightRow":
+        result = row.result
+        achievement = result.achievement if result is not None else None
+        light_band = band(achievement, **thresholds)
+        if row.not_due:
+            key, label = NOT_DUE, str(BANDS[NOT_DUE])
+            text, note, muted = label, "", True
+        elif achievement is not None:
+            key, label = light_band.value, light_band.label
+            text, muted = percent(achievement), False
+            note = status_label(result.status) if result.status != Status.MEASURED else ""
+        else:
+            key, label = light_band.value, light_band.label
+            note, muted = "", True
+            excluded = result is not None and result.status in (
+                Status.EXCLUDED,
+                Status.NOT_MEASURABLE,
+            )
+            text = status_label(result.status) if excluded else gettext("non misurato")
+        return cls(
+            card=row,
+            band=light_band,
+            key=key,
+            band_label=label,
+            result=text,
+            note=note,
+            muted=muted,
+            forced=row.forced,
+            signals=_signals(len(row.errors), len(row.warnings)),
+        )
+
+
+def _signals(errors: int, warnings: int) -> str:
+    parts = []
+    if errors:
+        parts.append(ngettext("%(n)d errore", "%(n)d errori", errors) % {"n": errors})
+    if warnings:
+        parts.append(ngettext("%(n)d avviso", "%(n)d avvisi", warnings) % {"n": warnings})
+    return ", ".join(parts) or gettext("Nessuna")
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the cruscotto shows of a kept plan whatever the request asks: computed once per
+    kept plan (per data version and day), so a request only filters and pages."""
+
+    lights: list[LightRow]
+    counts: Counter
+    error_count: int
+    unit_choices: list[tuple[str, str]]
+    people: list[dict]
+    overdue: list[Deadline]
+    due_dates: list[date]  # of kept.deadlines, in their order (by date): for the windows
+    distribution: object
+    unit_chart: object
+    unit_coverage: list
+
+    def upcoming(self, kept: KeptPlan, days: int) -> list[Deadline]:
+        """``kept.upcoming(days)`` without walking every deadline: the dates are sorted."""
+        on = kept.as_of.on
+        low = bisect_left(self.due_dates, on)
+        high = bisect_right(self.due_dates, on + timedelta(days=days))
+        return [d for d in kept.deadlines[low:high] if d.done_on is None and not d.settled]
+
+
+_digests: OrderedDict[tuple, tuple[KeptPlan, Digest]] = OrderedDict()
+_digests_lock = threading.Lock()
+DIGESTS = 8
+
+
+def _digest(kept: KeptPlan) -> Digest:
+    key = (kept.key, get_language())
+    with _digests_lock:
+        found = _digests.get(key)
+        if found is not None and found[0] is kept:
+            _digests.move_to_end(key)
+            return found[1]
+    digest = _make_digest(kept)
+    if kept.key:  # computed inside a write, a kept plan has no key: nor is its digest kept
+        with _digests_lock:
+            _digests[key] = (kept, digest)
+            while len(_digests) > DIGESTS:
+                _digests.popitem(last=False)
+    return digest
+
+
+def _make_digest(kept: KeptPlan) -> Digest:
+    thresholds = kept.scores.rules.thresholds
+    result = kept.scores.result
+    lights = [LightRow.of(row, thresholds) for row in kept.rows]
+    units, levels = unit_tree(result.units)
+    on = kept.as_of.on
+    return Digest(
+        lights=lights,
+        counts=Counter(light.key for light in lights),
+        error_count=sum(1 for row in kept.rows if row.errors),
+        unit_choices=_unit_choices(kept.rows),
+        people=_people(kept, thresholds),
+        overdue=[
+            d for d in kept.deadlines if d.due_on < on and d.done_on is None and not d.settled
+        ],
+        due_dates=[d.due_on for d in kept.deadlines],
+        distribution=achievement_distribution(
+            [
+                light.card.result.achievement if light.card.result else None
+                for light in lights
+                if light.key != NOT_DUE
+            ],
+            **thresholds,
+        ),
+        unit_chart=unit_bars(
+            [(unit.name, result.units[unit.pk].achievement) for unit in units],
+            levels=levels,
+            **thresholds,
+        ),
+        unit_coverage=[(unit, coverage(result.units[unit.pk], kept.as_of)) for unit in units],
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +270,7 @@ def _link_base(name: str, *args) -> tuple[str, str]:
 def _deadline_rows(listing: Listing, plans: dict[int, Plan], late: bool) -> Listing:
     """The shown page's deadlines as rows (only those: a plan may have thousands)."""
     listing.page.object_list = [
-        DeadlineRow(d, plans[d.objective.plan_id], d.days_late() if late else d.days_left())
+        DeadlineRow(d, plans[d.objective.plan_id], d.days_late() if late else d.days_left(), late)
         for d in listing.page.object_list
     ]
     return listing
@@ -121,23 +281,13 @@ def _deadline_rows(listing: Listing, plans: dict[int, Plan], late: bool) -> List
 def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     kept = kept_plan(plan)
+    digest = _digest(kept)
     when = kept.as_of
     result = kept.scores.result
     thresholds = kept.scores.rules.thresholds
     days = _days(request)
-    lights = [
-        LightRow(card=row, band=band(row.result and row.result.achievement, **thresholds))
-        for row in kept.rows
-    ]
-    counts = Counter(light.key for light in lights)
-    due = [light for light in lights if not light.card.not_due]
-    units, levels = unit_tree(result.units)
-    overdue = kept.overdue()
-    upcoming = kept.upcoming(days)
-    chosen = _filters(request, lights)
-    shown = _filtered(lights, chosen)
+    chosen = _filters(request, digest)
     plans = {plan.pk: plan}
-    people = _people(kept, thresholds)
     context = {
         "plan": plan,
         "period": kept.period,
@@ -146,47 +296,42 @@ def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         "authority_result": result.authority,
         "authority_coverage": kept.coverage(),
         "authority_band": band(result.authority.achievement, **thresholds),
-        "schede_count": len(lights),
-        "band_counts": [(key, label, counts[key]) for key, label in BANDS.items()],
-        "error_count": sum(1 for row in kept.rows if row.errors),
-        "not_due_count": counts[NOT_DUE],
-        "distribution": achievement_distribution(
-            [light.card.result.achievement if light.card.result else None for light in due],
-            **thresholds,
-        ),
-        "unit_chart": unit_bars(
-            [(unit.name, result.units[unit.pk].achievement) for unit in units],
-            levels=levels,
-            **thresholds,
-        ),
-        "unit_coverage": [(unit, coverage(result.units[unit.pk], when)) for unit in units],
-        "lights": _listing(request, "schede", shown, "schede"),
+        "schede_count": len(digest.lights),
+        "band_counts": [(key, label, digest.counts[key]) for key, label in BANDS.items()],
+        "error_count": digest.error_count,
+        "not_due_count": digest.counts[NOT_DUE],
+        "distribution": digest.distribution,
+        "unit_chart": digest.unit_chart,
+        "unit_coverage": digest.unit_coverage,
+        "lights": _listing(request, "schede", _filtered(digest.lights, chosen), "schede"),
         "filters": chosen,
         "filtered": any(chosen[key] for key in ("unita", "fascia")),
-        "unit_choices": _unit_choices(kept.rows),
+        "unit_choices": digest.unit_choices,
         "band_choices": BANDS,
         "sort_choices": SORTS,
-        "overdue": _deadline_rows(_listing(request, "superate", overdue, "schede"), plans, True),
+        "overdue": _deadline_rows(
+            _listing(request, "superate", digest.overdue, "schede"), plans, True
+        ),
         "upcoming": _deadline_rows(
-            _listing(request, "in-arrivo", upcoming, "schede"), plans, False
+            _listing(request, "in-arrivo", digest.upcoming(kept, days), "schede"), plans, False
         ),
         "days": days,
         "thresholds": thresholds,
-        "people": _listing(request, "responsabili", people, "schede"),
+        "people": _listing(request, "responsabili", digest.people, "schede"),
         "detail_url": _link_base("objective_detail", request.authority.slug),
         "gantt_url": _link_base("objective_gantt", request.authority.slug, plan.year),
     }
     return render(request, "web/dashboard.html", context)
 
 
-def _filters(request: HttpRequest, lights: list[LightRow]) -> dict:
+def _filters(request: HttpRequest, digest: Digest) -> dict:
     """The traffic-light list's filters as asked, a value not offered read as none."""
     unit = request.GET.get("unita", "")
-    units = {str(light.card.objective.unit_id) for light in lights}
+    units = {value for value, _name in digest.unit_choices}
     fascia = request.GET.get("fascia", "")
     ordine = request.GET.get("ordine", "")
     return {
-        "unita": unit if unit in units and unit != "None" else "",
+        "unita": unit if unit in units else "",
         "fascia": fascia if fascia in BANDS else "",
         "ordine": ordine if ordine in SORTS else "",
     }
@@ -211,7 +356,7 @@ def _filtered(lights: list[LightRow], chosen: dict) -> list[LightRow]:
 
 def _achievement(light: LightRow):
     result = light.card.result
-    return None if result is None or light.card.not_due else result.achievement
+    return None if result is None or light.key == NOT_DUE else result.achievement
 
 
 def _unit_choices(rows: Sequence[KeptRow]) -> list[tuple[str, str]]:
@@ -256,18 +401,17 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     row = kept.row(objective.pk)
     result = row.result if row is not None else None
     results = {r.key: r for r in result.activities} if result else {}
-    activities = list(Activity.objects.filter(objective=objective).order_by("position"))
-    completed = (
-        dict(
-            Measurement.objects.filter(
-                period=when.period, activity__objective=objective
-            ).values_list("activity_id", "completed_on")
-        )
-        if when.period
-        else {}
+    # The activities with the day each was completed in the period, in one query.
+    completed_on = Measurement.objects.filter(period=when.period, activity=OuterRef("pk"))
+    activities = list(
+        Activity.objects.filter(objective=objective)
+        .annotate(completed_on=Subquery(completed_on.values("completed_on")[:1]))
+        .order_by("position")
     )
     done = {
-        a.pk: completed.get(a.pk) for a in activities if a.pk in results and results[a.pk].completed
+        a.pk: a.completed_on if when.period else None
+        for a in activities
+        if a.pk in results and results[a.pk].completed
     }
     plan_start = date(objective.plan.year, 1, 1)
     chart = gantt(
@@ -298,7 +442,7 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 def my_deadlines(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     days = _days(request)
-    units = covered_units(membership)
+    units = _covered_units(membership)
     person = membership.person_id
 
     def mine(ref) -> bool:
@@ -345,6 +489,37 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
         "detail_url": _link_base("objective_detail", request.authority.slug),
     }
     return render(request, "web/dashboard_my_deadlines.html", context)
+
+
+def _covered_units(membership) -> frozenset[int]:
+    """``accounts.rules.covered_units`` in one query: the authority's unit tree, each unit
+    marked when it is one of the member's (kept on the membership as that function keeps it)."""
+    cached = getattr(membership, "_covered_units", None)
+    if cached is not None:
+        return cached
+    own = Membership.units.through.objects.filter(
+        membership_id=membership.pk, orgunit_id=OuterRef("pk")
+    )
+    tree = (
+        OrgUnit.objects.with_scopes_disabled()
+        .filter(authority_id=membership.authority_id)
+        .annotate(own=Exists(own))
+        .values_list("pk", "parent_id", "own")
+    )
+    children: dict[int | None, list[int]] = {}
+    pending = []
+    for pk, parent, is_own in tree:
+        children.setdefault(parent, []).append(pk)
+        if is_own:
+            pending.append(pk)
+    covered: set[int] = set()
+    while pending:
+        pk = pending.pop()
+        if pk not in covered:
+            covered.add(pk)
+            pending.extend(children.get(pk, ()))
+    membership._covered_units = frozenset(covered)
+    return membership._covered_units
 
 
 def _days(request: HttpRequest) -> int:
