@@ -459,19 +459,28 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
     has_objectives = False
     for plan in plans.values():
         kept = kept_plan(plan)
-        if not any(mine(row.objective) for row in kept.rows):
+        objectives = {row.pk for row in kept.rows if mine(row.objective)}
+        if not objectives:
             continue
         has_objectives = True
-        deadlines = [d for d in kept.deadlines if mine(d.objective)]
-        if deadlines:
-            situations.append((plan, situation_text(kept.as_of)))
-        for d in deadlines:
-            if d.is_overdue():
+        on = kept.as_of.on
+        limit = on + timedelta(days=days)
+        found = False
+        # As Deadline.is_overdue / is_upcoming say, with the plan's as-of date read once.
+        for d in kept.deadlines:
+            if d.objective.pk not in objectives:
+                continue
+            found = True
+            if d.done_on is not None or d.settled:
+                continue
+            if d.due_on < on:
                 overdue.append(d)
-            elif d.is_upcoming(None, days):
+            elif d.due_on <= limit:
                 upcoming.append(d)
-            elif d.done_on is None and not d.settled and d.days_left() > 0:
+            else:
                 later.append(d)
+        if found:
+            situations.append((plan, situation_text(kept.as_of)))
     default = "superate"
     context = {
         "overdue": _deadline_rows(
@@ -532,10 +541,9 @@ def _days(request: HttpRequest) -> int:
 
 
 def _by_date(deadlines: list[Deadline], plans: dict[int, Plan]) -> list[Deadline]:
-    return sorted(
-        deadlines,
-        key=lambda d: (d.due_on, plans[d.objective.plan_id].year, d.objective.position),
-    )
+    """By date, then plan, then scheda. Each plan's deadlines come by date and scheda
+    already, in plan order: a stable sort on date alone keeps the rest."""
+    return sorted(deadlines, key=lambda d: d.due_on)
 
 
 urlpatterns = [
