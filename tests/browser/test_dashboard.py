@@ -110,3 +110,42 @@ def test_the_empty_state_of_my_deadlines_passes_axe(page, live_server, demo):
     page.get_by_role("link", name="Le mie scadenze").click()
     expect(page.get_by_text("non ci sono scadenze da mostrare.")).to_be_visible()
     assert_axe_clean(page)
+
+
+def test_a_paged_cruscotto_passes_axe_and_filters_with_htmx(page, live_server, demo):
+    """A plan of 120 schede: the first 50, the pager, the filters swapped in by htmx."""
+    from tests.dashboard.test_paging import big_plan
+    from tests.factories import OrgUnitFactory, PersonFactory
+
+    authority = demo.plan.authority
+    with scopes_disabled():
+        units = [
+            OrgUnitFactory(authority=authority, name=name, head=PersonFactory(authority=authority))
+            for name in ("Settore di prova A", "Settore di prova B")
+        ]
+        big_plan(authority, *units)
+    login(page, live_server, "serrao")
+    page.goto(url(live_server, reverse("plan_dashboard", args=[SLUG, 2020])))
+    listing = page.locator("#schede-elenco")
+    expect(listing).to_contain_text("50 schede su 120 (dalla 1ª alla 50ª)")
+    pager = page.get_by_role("navigation", name="Pagine delle schede")
+    expect(pager).to_contain_text("Pagina 1 di 3")
+    assert_axe_clean(page)
+
+    page.get_by_label("Fascia", exact=True).select_option("green")
+    page.get_by_role("button", name="Filtra").click()
+    expect(listing).to_contain_text("30 schede su 30")
+    page.get_by_label("Fascia", exact=True).select_option("")
+    page.get_by_label("Unità responsabile", exact=True).select_option(label="Settore di prova B")
+    page.get_by_role("button", name="Filtra").click()
+    expect(listing).to_contain_text("50 schede su 60")
+    pager.get_by_role("link", name="Successiva").click()
+    expect(listing).to_contain_text("10 schede su 60 (dalla 51ª alla 60ª)")
+    expect(pager).to_contain_text("Pagina 2 di 2")
+    assert "pagina=2" in page.url and "unita=" in page.url
+    assert_axe_clean(page)
+
+    page.goto(url(live_server, reverse("plan_dashboard", args=[SLUG, 2020]) + "?elenco=superate"))
+    deadlines = page.get_by_role("navigation", name="Pagine delle scadenze superate")
+    expect(deadlines).to_contain_text("Pagina 1 di 4")
+    assert_axe_clean(page)

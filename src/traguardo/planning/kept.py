@@ -23,9 +23,11 @@ per authority), so that a large plan's pages are usually ready before anyone ask
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -46,6 +48,7 @@ from traguardo.planning.versioning import data_changed, data_stamp
 from traguardo.scoring import Aggregate, ObjectiveResult, Status, score_areas
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 CACHE_ALIAS = "results"
 # Plans kept in each process's memory, newest first (a plan of 2,000 schede is a few MB).
 LOCAL_PLANS = 8
@@ -164,9 +167,22 @@ class KeptPlan:
         """Deadlines due within ``days`` days of the plan's date, not yet met."""
         return [d for d in self.deadlines if d.is_upcoming(None, days)]
 
+    def derived(self, name, build: Callable[[], T]) -> T:
+        """What a page derives from the kept plan alone (its rows sorted, its charts…), built
+        once per kept plan and process, and dropped with it: ``build`` must read nothing but
+        this plan and settings that cannot change without a new kept plan."""
+        views = self.__dict__.get("_derived")
+        if views is None:
+            views = {}
+            object.__setattr__(self, "_derived", views)
+        if name not in views:
+            views[name] = build()
+        return views[name]
+
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_index", None)
+        state.pop("_derived", None)
         return state
 
 
