@@ -264,12 +264,15 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_MANIFEST_STRICT = True
 
-# Sessions end after 30 minutes without a request (the cookie and the stored session expire,
-# renewed at every request) and 12 hours after the login whatever happens (SessionLimitsMiddleware).
+# Sessions end after 30 minutes without a request and 12 hours after the login whatever happens
+# (SessionLimitsMiddleware, against times stored in the session). A page view does not write
+# the session: its idle clock is refreshed at most once a minute, and that save renews the
+# stored session's and the cookie's expiry (SESSION_COOKIE_AGE from the save), so they stay
+# within a minute of the idle limit.
 SESSION_IDLE_SECONDS = envint("TRAGUARDO_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = envint("TRAGUARDO_SESSION_MAX_SECONDS", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
