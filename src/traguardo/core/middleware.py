@@ -28,6 +28,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from traguardo.core.memo import request_memo
+
 NO_STORE = "private, no-store"
 # Answers that keep the caching their view sets: the private calendar feed is fetched by
 # calendar servers every few minutes, never shown in a browser ("private, max-age=900").
@@ -80,6 +82,19 @@ class SessionLimitsMiddleware:
                 # expiry for the stored session and the cookie.
                 request.session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class RequestMemoMiddleware:
+    """A GET or HEAD request remembers the rows its helpers read twice (``core.memo``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with request_memo():
+            return self.get_response(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:
