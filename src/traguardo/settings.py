@@ -417,6 +417,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         },
     }
+# Sessions live in the database, which every web node shares. With Redis they are also kept in
+# the cache ("cached_db"): a page view reads its session from Redis instead of the database,
+# while every save still goes to the database too, so a Redis restart logs nobody out. Ending a
+# person's sessions needs neither (it changes the user's sessions epoch: accounts.recovery).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 # Public (transparency) answers are kept this long in the cache above; any write changes their
 # key at once, so this only bounds how long an unaudited change could go unseen. 0: off.
 TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = envint("TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS", 600)
