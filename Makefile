@@ -24,7 +24,7 @@ run: $(INSTALLED)
 	$(PY) -m traguardo create_demo_users
 	$(PY) -m traguardo load_demo_year
 	@echo "Traguardo: http://$(HOST):$(PORT)/"
-	$(VENV)/bin/gunicorn traguardo.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn traguardo.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 ## test: install what the tests need (browser, PDF tools) and run the whole suite
 test: $(INSTALLED)

@@ -33,7 +33,8 @@ def _test_settings(settings, tmp_path):
     # Public pages are computed for each request, unless a test turns their cache on: tests
     # change rows directly, without the audit entry that renews the cache key in production.
     settings.TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = 0
-    # Each test starts with an empty cache of its own.
+    # Each test starts with empty caches of its own (the "results" alias keeps the plans'
+    # computed results: see _empty_caches).
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -55,6 +56,16 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches(_test_settings):
+    """No result kept by one test is read by another: both caches start empty (also for a
+    cache a module looked up before the settings changed)."""
+    from django.core.cache import caches
+
+    for alias in ("default", "results"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ from axes.utils import reset
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,7 +132,9 @@ def test_an_admin_can_lift_the_lock(lockout, admin):
 
 def test_the_session_settings():
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    # A page view writes nothing: the idle clock is refreshed (and the session saved) at most
+    # once a minute, by SessionLimitsMiddleware.
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is False
     assert django_settings.SESSION_IDLE_SECONDS == 30 * 60
     assert django_settings.SESSION_MAX_SECONDS == 12 * 3600
 
@@ -159,12 +163,41 @@ def test_the_login_time_is_stored_at_login(session_client):
     assert now - 60 < session[SEEN_AT] <= now
 
 
-def test_every_request_renews_the_idle_expiry(session_client, authority):
+def session_writes(client: Client, url: str) -> list[str]:
+    """The statements a GET of ``url`` sends that write the session table."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if "django_session" in query["sql"]
+        and query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_page_views_within_a_minute_write_no_session(session_client, authority):
     key = session_client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    seen_at = session_client.session[SEEN_AT]
+    for _ in range(2):
+        assert session_writes(session_client, plans_url(authority)) == []
+    assert session_client.session[SEEN_AT] == seen_at
+    assert session_client.cookies[django_settings.SESSION_COOKIE_NAME].value == key
+
+
+def test_a_page_view_after_a_minute_renews_the_idle_clock_and_expiry(session_client, authority):
+    key = session_client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    shift(session_client, seen_at=61)
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
-    assert session_client.get(plans_url(authority)).status_code == 200
+    writes = session_writes(session_client, plans_url(authority))
+    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("UPDATE")
+    now = timezone.now().timestamp()
+    assert now - 60 < session_client.session[SEEN_AT] <= now
     expires = Session.objects.get(pk=key).expire_date
     assert expires > timezone.now() + timedelta(minutes=29)
+    # The cookie is sent again with the new expiry.
+    assert session_client.cookies[django_settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60
+    # And the next minute writes nothing again.
+    assert session_writes(session_client, plans_url(authority)) == []
 
 
 def test_a_session_idle_for_more_than_30_minutes_ends(session_client, authority):

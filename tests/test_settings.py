@@ -102,3 +102,26 @@ def test_pages_carry_a_csp_without_inline_script(client):
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_cache_url_puts_both_caches_and_the_sessions_in_redis():
+    code = (
+        "from django.conf import settings; "
+        "print(*(settings.CACHES[a]['BACKEND'] for a in ('default', 'results'))); "
+        "print(*(settings.CACHES[a]['LOCATION'] for a in ('default', 'results'))); "
+        "print(settings.SESSION_ENGINE)"
+    )
+    redis = "django.core.cache.backends.redis.RedisCache"
+    url = "redis://127.0.0.1:6379/3"
+    shared = run_django(code, TRAGUARDO_CACHE_URL=url).stdout.splitlines()
+    assert shared == [
+        f"{redis} {redis}",
+        f"{url} {url}",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    local = run_django(code).stdout.splitlines()
+    assert local[0].split() == [
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+    assert local[2] == "django.contrib.sessions.backends.db"

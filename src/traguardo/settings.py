@@ -170,6 +170,8 @@ MIDDLEWARE = [
     # After the session limits: a user with a TOTP device gives the code before any page; one
     # whose role requires the second factor and has no device is sent to activate it.
     "traguardo.core.middleware.OTPRequiredMiddleware",
+    # A GET or HEAD remembers the rows several helpers read (current period, SMVP): core.memo.
+    "traguardo.core.middleware.RequestMemoMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -264,12 +266,15 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_MANIFEST_STRICT = True
 
-# Sessions end after 30 minutes without a request (the cookie and the stored session expire,
-# renewed at every request) and 12 hours after the login whatever happens (SessionLimitsMiddleware).
+# Sessions end after 30 minutes without a request and 12 hours after the login whatever happens
+# (SessionLimitsMiddleware, against times stored in the session). A page view does not write
+# the session: its idle clock is refreshed at most once a minute, and that save renews the
+# stored session's and the cookie's expiry (SESSION_COOKIE_AGE from the save), so they stay
+# within a minute of the idle limit.
 SESSION_IDLE_SECONDS = envint("TRAGUARDO_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = envint("TRAGUARDO_SESSION_MAX_SECONDS", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -414,6 +419,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 500},
         },
     }
+# Sessions live in the database, which every web node shares. With Redis they are also kept in
+# the cache ("cached_db"): a page view reads its session from Redis instead of the database,
+# while every save still goes to the database too, so a Redis restart logs nobody out. Ending a
+# person's sessions needs neither (it changes the user's sessions epoch: accounts.recovery).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 # Public (transparency) answers are kept this long in the cache above; any write changes their
 # key at once, so this only bounds how long an unaudited change could go unseen. 0: off.
 TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = envint("TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS", 600)

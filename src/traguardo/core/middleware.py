@@ -1,9 +1,15 @@
 """Session limits, the second factor and the login lockout's page.
 
 A session ends after ``SESSION_IDLE_SECONDS`` without a request and ``SESSION_MAX_SECONDS``
-after the login, whatever the activity. Django's session framework already expires an idle
-session (``SESSION_COOKIE_AGE`` renewed at every request); the middleware checks both limits
-again against times stored in the session, so neither depends on the cookie alone.
+after the login, whatever the activity. The middleware checks both limits against times stored
+in the session, so neither depends on the cookie alone.
+
+A page view writes nothing: the idle clock (``SEEN_AT``) is refreshed at most once every
+``SEEN_REFRESH_SECONDS`` (a minute), and only then is the session saved — which is also when
+Django sets the stored session's expiry and the cookie's (``SESSION_COOKIE_AGE``, the idle
+limit, from the save; ``SESSION_SAVE_EVERY_REQUEST`` is off). Both expiries and the stored idle
+clock therefore move together, at most a minute behind the last request: a session ends
+between 29 and 30 minutes after the last request, never later than the idle limit.
 """
 
 import ipaddress
@@ -22,6 +28,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from traguardo.core.memo import request_memo
+
 NO_STORE = "private, no-store"
 # Answers that keep the caching their view sets: the private calendar feed is fetched by
 # calendar servers every few minutes, never shown in a browser ("private, max-age=900").
@@ -29,6 +37,8 @@ OWN_CACHING = frozenset({"calendar_feed"})
 
 LOGIN_AT = "traguardo.login_at"
 SEEN_AT = "traguardo.seen_at"
+# The idle clock is written (and the session saved, its expiry renewed) at most this often.
+SEEN_REFRESH_SECONDS = 60
 
 
 @receiver(user_logged_in, dispatch_uid="traguardo.session_login_time")
@@ -65,9 +75,26 @@ class SessionLimitsMiddleware:
                     % {"hours": settings.SESSION_MAX_SECONDS // 3600},
                 )
                 return redirect_to_login(request.get_full_path())
-            request.session[LOGIN_AT] = login_at
-            request.session[SEEN_AT] = now
+            if LOGIN_AT not in request.session:
+                request.session[LOGIN_AT] = login_at
+            if SEEN_AT not in request.session or now - seen_at >= SEEN_REFRESH_SECONDS:
+                # Marks the session modified: saved at the end of the request, with a new
+                # expiry for the stored session and the cookie.
+                request.session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class RequestMemoMiddleware:
+    """A GET or HEAD request remembers the rows its helpers read twice (``core.memo``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with request_memo():
+            return self.get_response(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:

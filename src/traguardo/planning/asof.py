@@ -12,6 +12,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from traguardo.core.memo import remembered
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Plan
 from traguardo.scoring import Context
@@ -43,7 +44,11 @@ class AsOf:
 
 def current_period(plan: Plan) -> MonitoringPeriod | None:
     """The period whose measurements the pages show: the latest open one, else the latest
-    closed one."""
+    closed one. Read once per page view (``core.memo``: the view and the scoring both ask)."""
+    return remembered(("current_period", plan.pk), lambda: _current_period(plan))
+
+
+def _current_period(plan: Plan) -> MonitoringPeriod | None:
     periods = list(plan.periods.all())
     open_periods = [p for p in periods if p.state in OPEN_STATES]
     candidates = open_periods or [p for p in periods if p.state == p.State.CLOSED]

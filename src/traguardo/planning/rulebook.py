@@ -15,6 +15,7 @@ The snapshot is plain JSON::
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from traguardo.core.memo import remembered
 from traguardo.organization.models import GradingScale, PolicyLevel, ScoringPolicy
 from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.scoring import Policy, scale_from_dict
@@ -72,12 +73,18 @@ def plan_rules(plan) -> PlanRules:
             amber_from=Decimal(snapshot["amber_from"]),
             snapshot=snapshot,
         )
-    row = ScoringPolicy.objects.filter(authority_id=plan.authority_id).first() or ScoringPolicy()
+    row = remembered(("scoring_policy", plan.authority_id), lambda: _policy(plan.authority_id))
     return PlanRules(
         policy=Policy(activity_share=row.activity_share),
         green_from=row.green_from,
         amber_from=row.amber_from,
     )
+
+
+def _policy(authority_id: int) -> ScoringPolicy:
+    """The authority's SMVP row (its defaults if none); read once per page view (``core.memo``:
+    the scoring and the page's traffic lights both ask)."""
+    return ScoringPolicy.objects.filter(authority_id=authority_id).first() or ScoringPolicy()
 
 
 def take_snapshot(authority_id: int) -> dict:
