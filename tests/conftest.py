@@ -8,6 +8,7 @@ Personas (as in healthchecks): ``admin`` of the demo Comune, ``manager_a`` headi
 import uuid
 
 import pytest
+from django.core.cache import caches
 from django_scopes import scopes_disabled
 
 from tests.factories import (
@@ -62,8 +63,6 @@ def _test_settings(settings, tmp_path):
 def _empty_caches(_test_settings):
     """No result kept by one test is read by another: both caches start empty (also for a
     cache a module looked up before the settings changed)."""
-    from django.core.cache import caches
-
     for alias in ("default", "results"):
         caches[alias].clear()
 
