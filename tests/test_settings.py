@@ -122,6 +122,6 @@ def test_a_cache_url_puts_both_caches_and_the_sessions_in_redis():
     local = run_django(code).stdout.splitlines()
     assert local[0].split() == [
         "django.core.cache.backends.filebased.FileBasedCache",
-        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
     ]
     assert local[2] == "django.contrib.sessions.backends.db"
