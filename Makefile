@@ -59,6 +59,7 @@ bench: $(INSTALLED)
 	bash bench/with-postgres $(PY) bench/load.py --database postgres --schede 2000 --nodes 2
 
 ## bench-tenants: one authority's pages alone, then beside 299 others (300 × 200 schede, PostgreSQL)
+## (apart from `bench`: building the 60,000 schede alone took 12 minutes on a busy 2-core machine)
 bench-tenants: $(INSTALLED)
 	@scripts/system-deps bench
 	bash bench/with-postgres $(PY) bench/load.py --database postgres --tenants 300 --per-tenant 200

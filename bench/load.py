@@ -52,6 +52,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -93,6 +94,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--per-tenant", type=int, default=200, help="schede per authority")
     parser.add_argument("--pages", help="only the pages whose name contains one of these (a,b)")
     parser.add_argument("--pdf", action="store_true", help="also the public Relazione PDF")
+    parser.add_argument(
+        "--queries",
+        type=int,
+        choices=(0, 1, 2),
+        default=2,
+        help="in-process requests counted per page (2: first and again; 0: none)",
+    )
     parser.add_argument("--build-only", action="store_true", help="build the data, then stop")
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 11 schede, 3 s per page, 4 clients"
@@ -110,6 +118,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    # Stopped with SIGTERM: the servers, Redis and the database are still cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     bench = Bench(args)
     try:
@@ -565,7 +575,10 @@ class Bench:
             finally:
                 client.close()
 
-        threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(args.clients)]
+        threads = [
+            threading.Thread(target=client_loop, args=(n,), daemon=True)
+            for n in range(args.clients)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -583,8 +596,10 @@ class Bench:
         if not public:
             client.force_login(User.objects.get(username=site.username))
         counts = []
+        if not self.args.queries:
+            return
         try:
-            for _ in range(2):
+            for _ in range(self.args.queries):
                 with CaptureQueriesContext(connection) as captured:
                     response = client.get(row.path)
                 if response.status_code != 200:
