@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint fmt bench check-deploy clean
+.PHONY: run test test-fast lint fmt bench bench-tenants check-deploy clean
 
 $(INSTALLED): pyproject.toml
 	@scripts/system-deps run
@@ -44,13 +44,25 @@ fmt: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 
 ## bench: speed and memory figures (printed, never asserted): scoring, monitoring (SQLite and a
-## throwaway PostgreSQL), documents (500-scheda PDF against LibreOffice), imports and hostile files
+## throwaway PostgreSQL), documents (500-scheda PDF against LibreOffice), imports and hostile
+## files, then the pages under 8 concurrent clients through gunicorn (bench/load.py): 11 and
+## 2,000 schede on SQLite, 2,000 on PostgreSQL, and two gunicorn nodes sharing PostgreSQL and Redis
 bench: $(INSTALLED)
 	@scripts/system-deps bench
 	$(PY) bench/run.py
 	bash bench/with-postgres $(PY) bench/monitoring.py
 	$(PY) bench/documents.py
 	$(PY) bench/imports.py
+	$(PY) bench/load.py --schede 11
+	$(PY) bench/load.py --schede 2000
+	bash bench/with-postgres $(PY) bench/load.py --database postgres --schede 2000
+	bash bench/with-postgres $(PY) bench/load.py --database postgres --schede 2000 --nodes 2
+
+## bench-tenants: one authority's pages alone, then beside 299 others (300 × 200 schede, PostgreSQL)
+## (apart from `bench`: building the 60,000 schede alone took 12 minutes on a busy 2-core machine)
+bench-tenants: $(INSTALLED)
+	@scripts/system-deps bench
+	bash bench/with-postgres $(PY) bench/load.py --database postgres --tenants 300 --per-tenant 200
 
 ## check-deploy: Django's deployment checklist with production settings
 check-deploy: $(INSTALLED)

@@ -46,13 +46,24 @@ class Built:
     counts: dict[str, int]
 
 
-def build(schede: int = 2000, indicators: int = 5, activities: int = 2) -> Built:
+def build(
+    schede: int = 2000,
+    indicators: int = 5,
+    activities: int = 2,
+    *,
+    slug: str = SLUG,
+    name: str = "Comune di Banco di Prova",
+    username: str = "banco-admin",
+) -> Built:
+    """One authority and its plan; ``slug``, ``name`` and ``username`` tell several apart."""
     with transaction.atomic():
-        return _build(schede, indicators, activities)
+        return _build(schede, indicators, activities, slug, name, username)
 
 
-def _build(schede: int, per_scheda: int, activities_per_scheda: int) -> Built:
-    authority = Authority.objects.create(name="Comune di Banco di Prova", slug=SLUG)
+def _build(
+    schede: int, per_scheda: int, activities_per_scheda: int, slug: str, name: str, username: str
+) -> Built:
+    authority = Authority.objects.create(name=name, slug=slug)
     a = {"authority": authority}
     policy = ensure_policy(authority)
     levels = {
@@ -181,7 +192,7 @@ def _build(schede: int, per_scheda: int, activities_per_scheda: int) -> Built:
         for k in range(activities_per_scheda)
     )
 
-    user = User.objects.create_user(username="banco-admin", password=None)
+    user = User.objects.create_user(username=username, password=None)
     Membership.objects.create(user=user, authority=authority, role=Role.ADMIN)
     intermediate = MonitoringPeriod.objects.create(
         **a,
