@@ -31,7 +31,7 @@ from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.asof import AsOf
 from traguardo.planning.checks import Anomaly, Check, plan_anomalies, weights_check
 from traguardo.planning.models import Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
 from traguardo.planning.states import Coverage
 from traguardo.planning.versioning import data_stamp
@@ -211,7 +211,7 @@ def compute(
     key: str = "",
 ) -> KeptPlan:
     """The plan's results, rows and deadlines computed now from the stored data."""
-    objectives = list(objectives_for_scoring(plan.objectives.all()))
+    objectives = load_for_scoring(plan.objectives.all())
     objectives.sort(
         key=lambda o: (o.unit is None, o.unit.position if o.unit else 0, o.unit_id or 0, o.position)
     )

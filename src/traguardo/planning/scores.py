@@ -10,8 +10,9 @@ from datetime import date
 
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import AsOf, as_of
-from traguardo.planning.checks import final_target, intermediate_target
+from traguardo.planning.checks import year_targets
 from traguardo.planning.models import Objective, Plan
+from traguardo.planning.queries import rows
 from traguardo.planning.rulebook import PlanRules, plan_rules
 from traguardo.scoring import (
     ActivitySpec,
@@ -54,7 +55,7 @@ def score_objectives(
     today: date | None = None,
     period: MonitoringPeriod | None = None,
 ):
-    """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan,
+    """Score loaded objectives (see ``queries.load_for_scoring``) of one plan,
     against the measurements of ``period`` (default: the current period), as of the date
     ``planning.asof.as_of`` gives."""
     when = as_of(plan, period, today=today)
@@ -87,10 +88,9 @@ def _objective_spec(
     objective: Objective, measurements: dict, intermediate: bool, rules: PlanRules
 ) -> ObjectiveSpec:
     indicators = []
-    for indicator in objective.indicators.all():
-        target = (intermediate and intermediate_target(indicator, objective.year)) or final_target(
-            indicator, objective.year
-        )
+    for indicator in rows(objective, "indicators"):
+        final, intermediate_one = year_targets(indicator, objective.year)
+        target = (intermediate and intermediate_one) or final
         if target is not None and objective.is_multi_year and target.year != objective.year:
             target = None  # a multi-year objective is scored on its year's targets only
         m = measurements.get((indicator.pk, None))
@@ -112,7 +112,7 @@ def _objective_spec(
             )
         )
     activities = []
-    for activity in objective.activities.all():
+    for activity in rows(objective, "activities"):
         m = measurements.get((None, activity.pk))
         activities.append(
             ActivitySpec(

@@ -15,7 +15,7 @@ from traguardo.organization.models import PerformanceArea
 from traguardo.planning.asof import AsOf
 from traguardo.planning.checks import Anomaly, final_target, intermediate_target, plan_anomalies
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
 from traguardo.planning.states import (
     Coverage,
@@ -171,7 +171,7 @@ def scheda_result_text(result: ObjectiveResult | None) -> str:
 def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
     """Every scheda of a plan, ordered by responsible unit then position, scored against
     ``period`` (default: the current period)."""
-    objectives = list(objectives_for_scoring(plan.objectives.all()))
+    objectives = load_for_scoring(plan.objectives.all())
     objectives.sort(
         key=lambda o: (o.unit is None, o.unit.position if o.unit else 0, o.unit_id or 0, o.position)
     )
@@ -181,7 +181,7 @@ def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
 def scheda_page(objective: Objective) -> CardView:
     """One scheda. Checks that span the plan (duplicate codes) need the whole plan."""
     plan = objective.plan
-    view = _build(plan, list(objectives_for_scoring(plan.objectives.all())))
+    view = _build(plan, load_for_scoring(plan.objectives.all()))
     return next(row for row in view.rows if row.objective.pk == objective.pk)
 
 

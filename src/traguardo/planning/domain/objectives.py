@@ -41,7 +41,7 @@ from traguardo.planning.models import (
     Target,
     Variation,
 )
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
@@ -285,8 +285,7 @@ def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> N
     if errors:
         raise InvalidData(errors)
     others = [
-        objective_facts(o)
-        for o in objectives_for_scoring(plan.objectives.exclude(pk=objective.pk or 0))
+        objective_facts(o) for o in load_for_scoring(plan.objectives.exclude(pk=objective.pk or 0))
     ]
     mine = _facts(objective.pk or 0, data)
     issues = check_plan([*others, mine], first_year=plan.year, last_year=plan.last_year)

@@ -26,7 +26,7 @@ from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
 from traguardo.planning.asof import AsOf
 from traguardo.planning.models import Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.rulebook import plan_rules
 from traguardo.planning.scores import score_objectives
 from traguardo.planning.states import activity_row_state, coverage
@@ -132,7 +132,7 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
-    [scored] = objectives_for_scoring(Objective.objects.filter(pk=objective.pk))
+    [scored] = load_for_scoring(Objective.objects.filter(pk=objective.pk))
     scores = score_objectives(objective.plan, [scored])
     when = scores.as_of
     result = scores.result.objectives.get(objective.pk)
@@ -188,10 +188,8 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
             state__in=(Plan.State.CLOSED, Plan.State.VALIDATED)
         ).prefetch_related("periods")
     }
-    objectives = list(
-        objectives_for_scoring(Objective.objects.filter(mine, plan_id__in=plans)).order_by(
-            "plan__year", "position"
-        )
+    objectives = load_for_scoring(
+        Objective.objects.filter(mine, plan_id__in=plans).order_by("plan__year", "position")
     )
     by_plan: dict[int, list[Objective]] = {}
     for objective in objectives:
