@@ -12,7 +12,7 @@ from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import year_targets
 from traguardo.planning.models import Objective, Plan
-from traguardo.planning.queries import rows
+from traguardo.planning.queries import collector_paused, rows
 from traguardo.planning.rulebook import PlanRules, plan_rules
 from traguardo.scoring import (
     ActivitySpec,
@@ -59,19 +59,22 @@ def score_objectives(
     against the measurements of ``period`` (default: the current period), as of the date
     ``planning.asof.as_of`` gives."""
     when = as_of(plan, period, today=today)
-    measurements = {}
-    if when.period is not None:
-        measurements = {
-            (m.indicator_id, m.activity_id): m
-            for m in Measurement.objects.filter(period=when.period)
-        }
-    rules = plan_rules(plan)
-    intermediate = (
-        when.period is not None and when.period.kind == MonitoringPeriod.Kind.INTERMEDIATE
-    )
-    specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
-    unit_parents = _unit_parents(objectives)
-    result = score_plan(specs, policy=rules.policy, context=when.context, unit_parents=unit_parents)
+    with collector_paused():  # the measurements, the specs and the results all stay alive
+        measurements = {}
+        if when.period is not None:
+            measurements = {
+                (m.indicator_id, m.activity_id): m
+                for m in Measurement.objects.filter(period=when.period)
+            }
+        rules = plan_rules(plan)
+        intermediate = (
+            when.period is not None and when.period.kind == MonitoringPeriod.Kind.INTERMEDIATE
+        )
+        specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
+        unit_parents = _unit_parents(objectives)
+        result = score_plan(
+            specs, policy=rules.policy, context=when.context, unit_parents=unit_parents
+        )
     return PlanScores(as_of=when, result=result, rules=rules)
 
 
