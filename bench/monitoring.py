@@ -5,9 +5,9 @@ Figures are printed, never asserted. A synthetic plan (bench/synthetic.py: 2,000
 built with bulk_create in a throwaway database, then:
 
 - fetch: the queries ``score_objectives`` needs, materialised and nothing else — the
-  ``objectives_for_scoring`` list, the plan's periods, the current period's measurements, the
+  ``load_for_scoring`` list, the plan's periods, the current period's measurements, the
   policy and the unit tree;
-- rescore: ``objectives_for_scoring`` listed and ``score_objectives(plan, objectives)``, i.e.
+- rescore: ``load_for_scoring``'s list and ``score_objectives(plan, objectives)``, i.e.
   the fetch plus the engine specs and the engine. The goal is rescore ≤ 1.5 × fetch; when it is
   over, cProfile says where the time goes;
 - the dashboard (``plan_dashboard``) and the plan page (``plan_detail``): one request each with
@@ -231,13 +231,13 @@ def scoring_figures(built, always_profile: bool = False) -> dict:
     from traguardo.organization.models import OrgUnit, ScoringPolicy
     from traguardo.planning.asof import current_period
     from traguardo.planning.models import Plan
-    from traguardo.planning.queries import objectives_for_scoring
+    from traguardo.planning.queries import load_for_scoring
     from traguardo.planning.scores import score_objectives
 
     plan = Plan.objects.get(pk=built.plan.pk)
 
     def fetch():
-        objectives = list(objectives_for_scoring(plan.objectives.all()))
+        objectives = load_for_scoring(plan.objectives.all())
         period = current_period(plan)
         measurements = list(Measurement.objects.filter(period=period))
         policy = ScoringPolicy.objects.filter(authority_id=plan.authority_id).first()
@@ -247,7 +247,7 @@ def scoring_figures(built, always_profile: bool = False) -> dict:
         return objectives, measurements, policy, units
 
     def rescore():
-        return score_objectives(plan, list(objectives_for_scoring(plan.objectives.all())))
+        return score_objectives(plan, load_for_scoring(plan.objectives.all()))
 
     fetch_seconds, fetch_queries, fetch_gc, _ = best_of(fetch)
     del _  # released before the rescore runs: a bigger heap makes every collection slower
@@ -298,7 +298,7 @@ def profile(rescore) -> None:
         ("score_objectives, whole", "planning/scores.py", "score_objectives"),
         ("  _objective_spec (rows → engine specs)", "planning/scores.py", "_objective_spec"),
         ("    GradingScale.scale (scale_from_dict)", "organization/models.py", "scale"),
-        ("    final_target", "planning/checks.py", "final_target"),
+        ("    year_targets", "planning/checks.py", "year_targets"),
         ("  score_plan (the engine)", "scoring/engine.py", "score_plan"),
         ("  _unit_parents", "planning/scores.py", "_unit_parents"),
     ]

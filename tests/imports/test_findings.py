@@ -22,7 +22,7 @@ from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import PerformanceArea, Person, PolicyLevel
 from traguardo.planning.models import Objective
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import score_objectives
 
 pytestmark = pytest.mark.django_db
@@ -247,9 +247,7 @@ def test_4_measures_are_read_by_rule_shown_and_scored_right(plan, admin):
         Measurement.objects.create(
             authority=plan.authority, period=period, indicator=second, value=Decimal(50)
         )
-        scores = score_objectives(
-            plan, list(objectives_for_scoring(plan.objectives.all())), period=period
-        )
+        scores = score_objectives(plan, load_for_scoring(plan.objectives.all()), period=period)
     results = {r.key: r for r in scores.result.objectives[objective.pk].indicators}
     assert (results[second.pk].value, results[second.pk].achievement) == (
         Decimal(50),

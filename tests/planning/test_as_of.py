@@ -15,7 +15,7 @@ from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import as_of
 from traguardo.planning.models import Indicator, Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import score_objectives
 from traguardo.planning.states import coverage
 from traguardo.scoring import Status
@@ -74,7 +74,7 @@ def test_the_current_period_is_the_open_one_else_the_latest_closed(plan):
 
 
 def _score(plan, period, today):
-    objectives = list(objectives_for_scoring(plan.objectives.all()))
+    objectives = load_for_scoring(plan.objectives.all())
     return score_objectives(plan, objectives, period=period, today=today).result
 
 

@@ -18,7 +18,7 @@ from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.models import Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import PlanScores, score_objectives
 from traguardo.scoring import ItemState, activity_state, indicator_state
 
@@ -98,7 +98,7 @@ def plan_deadlines(
     meets a deadline. ``deadlines_as_of`` scores and asks for them.
     """
     if objectives is None:
-        objectives = list(objectives_for_scoring(plan.objectives.all()))
+        objectives = load_for_scoring(plan.objectives.all())
     when = scores.as_of if scores is not None else as_of(plan, period, today=today)
     results = scores.result.objectives if scores is not None else {}
     done: dict[tuple[str, int], Measurement] = {}
@@ -177,7 +177,7 @@ def deadlines_as_of(
     """``plan_deadlines`` met or not as the engine sees each row as of the plan's date: the
     one list of the cruscotto, "Le mie scadenze", the reminders and the calendar feed."""
     if objectives is None:
-        objectives = list(objectives_for_scoring(plan.objectives.all()))
+        objectives = load_for_scoring(plan.objectives.all())
     scores = score_objectives(plan, objectives, period=period, today=today)
     return plan_deadlines(plan, objectives, scores=scores)
 

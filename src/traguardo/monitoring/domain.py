@@ -26,7 +26,7 @@ from traguardo.monitoring.uploads import Checked, check_upload
 from traguardo.planning.checks import final_target, intermediate_target
 from traguardo.planning.guards import check_results_open, lock_plan, require_now
 from traguardo.planning.models import Activity, Indicator, Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.rulebook import plan_rules
 from traguardo.planning.scores import score_objectives
 from traguardo.planning.states import why_label
@@ -167,7 +167,7 @@ def closure_check(period: MonitoringPeriod) -> ClosureCheck:
     a person decided (non valutabile, forced). Activities too, when the SMVP gives them a share
     of the result. What is due after the reference date is not required, and listed apart."""
     plan = period.plan
-    objectives = list(objectives_for_scoring(plan.objectives.all()).order_by("position"))
+    objectives = load_for_scoring(plan.objectives.order_by("position"))
     scores = score_objectives(plan, objectives, period=period, today=period.reference_date)
     recorded = set(
         Measurement.objects.filter(period=period).values_list("indicator_id", "activity_id")

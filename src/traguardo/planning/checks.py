@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from traguardo.planning.models import Objective, Plan, Target
+from traguardo.planning.queries import rows
 from traguardo.scoring import (
     ActivityFacts,
     IndicatorFacts,
@@ -64,27 +65,39 @@ def weights_check(weights) -> Check:
     return Check(check=check, label=weight_check_label(check))
 
 
+def year_targets(indicator, year: int) -> tuple[Target | None, Target | None]:
+    """The final target of the card's year (or the only final target there is) and the
+    intermediate target of that year, in one pass over the indicator's targets."""
+    final = intermediate = only = None
+    finals = 0
+    for target in rows(indicator, "targets"):
+        if target.kind == Target.Kind.FINAL:
+            finals += 1
+            only = target
+            if final is None and target.year == year:
+                final = target
+        elif (
+            intermediate is None and target.kind == Target.Kind.INTERMEDIATE and target.year == year
+        ):
+            intermediate = target
+    if final is None and finals == 1:
+        final = only
+    return final, intermediate
+
+
 def final_target(indicator, year: int) -> Target | None:
     """The final target of the card's year, or the only final target there is."""
-    finals = [t for t in indicator.targets.all() if t.kind == Target.Kind.FINAL]
-    for target in finals:
-        if target.year == year:
-            return target
-    return finals[0] if len(finals) == 1 else None
+    return year_targets(indicator, year)[0]
 
 
 def intermediate_target(indicator, year: int) -> Target | None:
-    for target in indicator.targets.all():
-        if target.kind == Target.Kind.INTERMEDIATE and target.year == year:
-            return target
-    return None
+    return year_targets(indicator, year)[1]
 
 
 def objective_facts(objective: Objective) -> ObjectiveFacts:
     indicators = []
-    for indicator in objective.indicators.all():
-        final = final_target(indicator, objective.year)
-        intermediate = intermediate_target(indicator, objective.year)
+    for indicator in rows(objective, "indicators"):
+        final, intermediate = year_targets(indicator, objective.year)
         indicators.append(
             IndicatorFacts(
                 position=indicator.position,
@@ -104,7 +117,7 @@ def objective_facts(objective: Objective) -> ObjectiveFacts:
             start_on=activity.start_date,
             end_on=activity.end_date,
         )
-        for activity in objective.activities.all()
+        for activity in rows(objective, "activities")
     )
     return ObjectiveFacts(
         key=objective.pk,
@@ -118,7 +131,7 @@ def objective_facts(objective: Objective) -> ObjectiveFacts:
             objective.complexity_level_id,
             objective.kind_level_id,
         ),
-        has_areas=bool(objective.areas.all()),
+        has_areas=bool(rows(objective, "areas")),
         indicators=tuple(indicators),
         activities=activities,
     )

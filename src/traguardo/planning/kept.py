@@ -4,7 +4,7 @@ Every page that summarises a plan (the plan page, the cruscotto, the Nucleo's pa
 Relazione and Verifica pages, the public pages) reads ``kept_plan(plan, period)``: the engine's
 results (``scores``), one light row per scheda for the lists (``rows``: what a list shows, its
 checks and anomalies, its result), the ambiti roll-up and every deadline. It is computed by
-exactly the code the documents use (``objectives_for_scoring`` → ``score_objectives``,
+exactly the code the documents use (``load_for_scoring`` → ``score_objectives``,
 ``plan_anomalies``, ``plan_deadlines``) and kept under a key made of the plan, the period asked
 for, today's date and the authority's data version (``planning.versioning``): any write that
 could change it moves the version in its own transaction, so the next request computes it
@@ -41,7 +41,7 @@ from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.asof import AsOf
 from traguardo.planning.checks import Anomaly, Check, plan_anomalies, weights_check
 from traguardo.planning.models import Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import PlanScores, objective_weight_score, score_objectives
 from traguardo.planning.states import Coverage
 from traguardo.planning.versioning import data_changed, data_stamp
@@ -50,9 +50,6 @@ from traguardo.scoring import Aggregate, ObjectiveResult, Status, score_areas
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CACHE_ALIAS = "results"
-# Plans kept in each process's memory, newest first (a plan of 2,000 schede is a few MB).
-LOCAL_PLANS = 8
-_local: OrderedDict[str, "KeptPlan"] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -193,28 +190,67 @@ def kept_plan(
     ``planning.asof.as_of`` gives for ``today`` (default: today); computed if nothing is kept
     for the present data."""
     today = today or timezone.localdate()
-    stamp = data_stamp(plan.authority_id)  # before reading any data: see planning.versioning
-    key = f"traguardo:plan:{plan.pk}:{stamp}:{period.pk if period else 'current'}:{today}"
-    with _lock:
-        kept = _local.get(key)
-        if kept is not None:
-            _local.move_to_end(key)
-            return kept
+    name = f"plan:{plan.pk}:{period.pk if period else 'current'}:{today}"
+    return keep(
+        plan.authority_id,
+        name,
+        lambda key: compute(plan, period, today=today, key=key),
+        local=_plans,
+    )
+
+
+def keep(authority_id: int, name: str, build: Callable[[str], T], *, local: "_Memo") -> T:
+    """``build(key)`` kept under ``name`` and the authority's data version: the one way a
+    computed view of an authority's data is kept (a plan here, a scheda's card in
+    ``reports.scheda``). ``name`` must say everything else the value depends on (which plan,
+    period, day)."""
+    stamp = data_stamp(authority_id)  # before reading any data: see planning.versioning
+    key = f"traguardo:{name}:{stamp}"
+    value = local.get(key)
+    if value is not None:
+        return value
     if _writing():
         # Inside a write transaction the data may be uncommitted (and rolled back, bringing
         # the version back to a number other data will reach): computed, never kept.
-        return compute(plan, period, today=today, key=key)
+        return build(key)
     cache = caches[CACHE_ALIAS]
-    kept = cache.get(key)
-    if kept is None:
-        kept = compute(plan, period, today=today, key=key)
-        cache.set(key, kept)
-    with _lock:
-        _local[key] = kept
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_PLANS:
-            _local.popitem(last=False)
-    return kept
+    value = cache.get(key)
+    if value is None:
+        value = build(key)
+        cache.set(key, value)
+    local.put(key, value)
+    return value
+
+
+class _Memo:
+    """The newest ``size`` values kept in this process, shared by its threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: OrderedDict[str, object] = OrderedDict()
+
+    def get(self, key: str):
+        with _lock:
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
+
+    def put(self, key: str, value) -> None:
+        with _lock:
+            self.values[key] = value
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+
+    def clear(self) -> None:
+        with _lock:
+            self.values.clear()
+
+
+# Plans kept in each process's memory (a plan of 2,000 schede is a few MB); schede's cards.
+_plans = _Memo(8)
+cards = _Memo(256)
 
 
 def _writing() -> bool:
@@ -223,9 +259,9 @@ def _writing() -> bool:
 
 
 def forget_local() -> None:
-    """Empty this process's memory of kept plans (the tests, between databases)."""
-    with _lock:
-        _local.clear()
+    """Empty this process's memory of kept values (the tests, between databases)."""
+    _plans.clear()
+    cards.clear()
 
 
 def compute(
@@ -236,7 +272,7 @@ def compute(
     key: str = "",
 ) -> KeptPlan:
     """The plan's results, rows and deadlines computed now from the stored data."""
-    objectives = list(objectives_for_scoring(plan.objectives.all()))
+    objectives = load_for_scoring(plan.objectives.all())
     objectives.sort(
         key=lambda o: (o.unit is None, o.unit.position if o.unit else 0, o.unit_id or 0, o.position)
     )

@@ -12,8 +12,9 @@ from django.db.models import Q
 
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import AsOf, as_of
-from traguardo.planning.checks import final_target, intermediate_target
+from traguardo.planning.checks import year_targets
 from traguardo.planning.models import Objective, Plan
+from traguardo.planning.queries import collector_paused, rows
 from traguardo.planning.rulebook import PlanRules, plan_rules
 from traguardo.scoring import (
     ActivitySpec,
@@ -56,7 +57,7 @@ def score_objectives(
     today: date | None = None,
     period: MonitoringPeriod | None = None,
 ):
-    """Score prefetched objectives (see ``queries.objectives_for_scoring``) of one plan,
+    """Score loaded objectives (see ``queries.load_for_scoring``) of one plan,
     against the measurements of ``period`` (default: the current period), as of the date
     ``planning.asof.as_of`` gives."""
     return _score(plan, objectives, Q(), today=today, period=period, units=True)
@@ -91,19 +92,22 @@ def _score(
     units: bool,
 ) -> PlanScores:
     when = as_of(plan, period, today=today)
-    measurements = {}
-    if when.period is not None:
-        measurements = {
-            (m.indicator_id, m.activity_id): m
-            for m in Measurement.objects.filter(measured, period=when.period)
-        }
-    rules = plan_rules(plan)
-    intermediate = (
-        when.period is not None and when.period.kind == MonitoringPeriod.Kind.INTERMEDIATE
-    )
-    specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
-    unit_parents = _unit_parents(objectives) if units else {}
-    result = score_plan(specs, policy=rules.policy, context=when.context, unit_parents=unit_parents)
+    with collector_paused():  # the measurements, the specs and the results all stay alive
+        measurements = {}
+        if when.period is not None:
+            measurements = {
+                (m.indicator_id, m.activity_id): m
+                for m in Measurement.objects.filter(measured, period=when.period)
+            }
+        rules = plan_rules(plan)
+        intermediate = (
+            when.period is not None and when.period.kind == MonitoringPeriod.Kind.INTERMEDIATE
+        )
+        specs = [_objective_spec(o, measurements, intermediate, rules) for o in objectives]
+        unit_parents = _unit_parents(objectives) if units else {}
+        result = score_plan(
+            specs, policy=rules.policy, context=when.context, unit_parents=unit_parents
+        )
     return PlanScores(as_of=when, result=result, rules=rules)
 
 
@@ -120,10 +124,9 @@ def _objective_spec(
     objective: Objective, measurements: dict, intermediate: bool, rules: PlanRules
 ) -> ObjectiveSpec:
     indicators = []
-    for indicator in objective.indicators.all():
-        target = (intermediate and intermediate_target(indicator, objective.year)) or final_target(
-            indicator, objective.year
-        )
+    for indicator in rows(objective, "indicators"):
+        final, intermediate_one = year_targets(indicator, objective.year)
+        target = (intermediate and intermediate_one) or final
         if target is not None and objective.is_multi_year and target.year != objective.year:
             target = None  # a multi-year objective is scored on its year's targets only
         m = measurements.get((indicator.pk, None))
@@ -145,7 +148,7 @@ def _objective_spec(
             )
         )
     activities = []
-    for activity in objective.activities.all():
+    for activity in rows(objective, "activities"):
         m = measurements.get((None, activity.pk))
         activities.append(
             ActivitySpec(

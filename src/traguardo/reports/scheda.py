@@ -7,6 +7,7 @@ anomalies, and the scores the engine computed. Views and PDFs call these two fun
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from traguardo.core.templatetags.traguardo import percent, status_label
@@ -22,8 +23,9 @@ from traguardo.planning.checks import (
     plan_anomalies,
     weights_check,
 )
+from traguardo.planning.kept import cards, keep
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import (
     PlanScores,
     objective_weight_score,
@@ -171,7 +173,7 @@ def scheda_result_text(result: ObjectiveResult | None) -> str:
 def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
     """Every scheda of a plan, ordered by responsible unit then position, scored against
     ``period`` (default: the current period)."""
-    objectives = list(objectives_for_scoring(plan.objectives.all()))
+    objectives = load_for_scoring(plan.objectives.all())
     objectives.sort(
         key=lambda o: (o.unit is None, o.unit.position if o.unit else 0, o.unit_id or 0, o.position)
     )
@@ -180,9 +182,16 @@ def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
 
 def scheda_page(objective: Objective) -> CardView:
     """One scheda, at the cost of one: its rows, its own measurements, and the plan's codes
-    alone for the duplicate-code check. The card is the one ``plan_pages`` gives it."""
+    alone for the duplicate-code check. The card is the one ``plan_pages`` gives it, kept
+    under the authority's data version (``planning.kept.keep``) as of today: shown again, it
+    costs one query."""
+    name = f"scheda:{objective.pk}:{timezone.localdate()}"
+    return keep(objective.authority_id, name, lambda _key: _scheda(objective), local=cards)
+
+
+def _scheda(objective: Objective) -> CardView:
     plan = objective.plan
-    [loaded] = objectives_for_scoring(plan.objectives.filter(pk=objective.pk))
+    [loaded] = load_for_scoring(plan.objectives.filter(pk=objective.pk))
     scores = score_objective_alone(plan, loaded)
     areas = list(PerformanceArea.objects.order_by("number"))
     return _card(loaded, scores, objective_anomalies(loaded), areas)

@@ -28,7 +28,7 @@ from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.checks import Anomaly, plan_anomalies
 from traguardo.planning.guards import has_open_variation, lock_plan
 from traguardo.planning.models import Comment, Objective, Plan
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.rulebook import take_snapshot
 
 State = Plan.State
@@ -300,7 +300,7 @@ def sentence(message: str) -> str:
 
 def plan_cards(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
     """Every scheda of the plan in order, with its anomalies (what approval checks)."""
-    objectives = list(objectives_for_scoring(plan.objectives.order_by("position")))
+    objectives = load_for_scoring(plan.objectives.order_by("position"))
     anomalies = plan_anomalies(plan, objectives)
     return [(o, anomalies[o.pk]) for o in objectives]
 

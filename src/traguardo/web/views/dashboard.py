@@ -38,6 +38,7 @@ from traguardo.planning.models import Activity, Objective, Plan
 from traguardo.planning.states import activity_row_state, coverage
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
+from traguardo.reports.scheda import scheda_page
 from traguardo.scoring import Status
 from traguardo.web.paging import PER_PAGE, paginate
 
@@ -378,10 +379,9 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
-    kept = kept_plan(objective.plan)
-    when = kept.as_of
-    row = kept.row(objective.pk)
-    result = row.result if row is not None else None
+    card = scheda_page(objective)  # a scheda costs a scheda (kept as its card)
+    when = card.as_of
+    result = card.result
     results = {r.key: r for r in result.activities} if result else {}
     # The activities with the day each was completed in the period, in one query.
     completed_on = Measurement.objects.filter(period=when.period, activity=OuterRef("pk"))

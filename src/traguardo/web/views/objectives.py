@@ -25,7 +25,7 @@ from traguardo.planning.objective_forms import (
     rearranged,
     rows_of,
 )
-from traguardo.planning.queries import objectives_for_scoring
+from traguardo.planning.queries import load_for_scoring, objectives_for_scoring
 from traguardo.planning.versions import differences, objective_state, sign_state, unsign_state
 from traguardo.reports.pdf import pdf_response
 from traguardo.reports.scheda import scheda_page
@@ -222,7 +222,8 @@ def _objective(request: HttpRequest, pk: int, *, prefetch: bool = False) -> Obje
     objectives = Objective.objects.filter(pk=pk)
     if prefetch:
         objectives = objectives_for_scoring(objectives)
-    objective = objectives.select_related("plan").first()
+    found = (load_for_scoring if prefetch else list)(objectives.select_related("plan")[:1])
+    objective = found[0] if found else None
     if objective is None:
         raise Http404
     check_perm(request, "planning.view_objective", objective)
