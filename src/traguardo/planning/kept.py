@@ -15,6 +15,10 @@ Where it is kept: in the process (a few plans, no copying: a hit costs nothing) 
 Django's ``results`` cache (files under var/ shared by the processes of a machine, or Redis
 shared by several web nodes, see ``settings.CACHES``). Losing either costs one computation.
 
+A scheda's card (``reports.scheda.scheda_page``) is kept the same way (``keep``), so showing a
+scheda again costs one query. Keys also carry the release and ``FORMAT`` (raise it when a kept
+class changes shape), so values pickled by other code are never read.
+
 When: on the first request after a change, and — unless ``TRAGUARDO_KEEP_WARM`` is off —
 right after the commit of the change, in a thread of the process that wrote it (one at a time
 per authority), so that a large plan's pages are usually ready before anyone asks again.
@@ -27,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from importlib import metadata
 from typing import TypeVar
 
 from django.conf import settings
@@ -50,6 +55,8 @@ from traguardo.scoring import Aggregate, ObjectiveResult, Status, score_areas
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CACHE_ALIAS = "results"
+FORMAT = 1
+RELEASE = metadata.version("traguardo")
 _lock = threading.Lock()
 
 
@@ -205,7 +212,7 @@ def keep(authority_id: int, name: str, build: Callable[[str], T], *, local: "_Me
     ``reports.scheda``). ``name`` must say everything else the value depends on (which plan,
     period, day)."""
     stamp = data_stamp(authority_id)  # before reading any data: see planning.versioning
-    key = f"traguardo:{name}:{stamp}"
+    key = f"traguardo:{RELEASE}.{FORMAT}:{name}:{stamp}"
     value = local.get(key)
     if value is not None:
         return value
@@ -214,7 +221,11 @@ def keep(authority_id: int, name: str, build: Callable[[str], T], *, local: "_Me
         # the version back to a number other data will reach): computed, never kept.
         return build(key)
     cache = caches[CACHE_ALIAS]
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except Exception:  # a damaged entry is a miss: the value is computed again
+        logger.exception("Reading the kept value %s failed", key)
+        value = None
     if value is None:
         value = build(key)
         cache.set(key, value)
