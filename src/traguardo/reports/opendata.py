@@ -29,7 +29,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -216,6 +216,7 @@ def scheda_rows(
     made one at a time, so a file of thousands of schede can be written as it is made."""
     public = results_public(plan)
     cover = kept.coverage() if public and kept.scores.period is not None else None
+    labels: dict = {}  # equal results (most rows of a plan) are worded once per file
     texts = {
         row["pk"]: row
         for row in Objective.objects.filter(plan=plan).values(
@@ -263,11 +264,11 @@ def scheda_rows(
             "punteggio": _rounded(row.weight_score),
             "raggiungimento": _rounded(result.achievement) if result else None,
             "stato_risultato": scheda_state(result) if result else None,
-            "stato_indicatori": _row_states(mine, result.indicators, indicator_row_state)
+            "stato_indicatori": _row_states(mine, result.indicators, indicator_row_state, labels)
             if result
             else None,
             "stato_attivita": _row_states(
-                activities.get(o.pk, []), result.activities, activity_row_state
+                activities.get(o.pk, []), result.activities, activity_row_state, labels
             )
             if result
             else None,
@@ -296,12 +297,25 @@ def _positions(rows) -> dict[int, list[tuple[int, int]]]:
     return found
 
 
-def _row_states(rows: list[tuple[int, int]], results, state_of) -> str:
+def _row_states(rows: list[tuple[int, int]], results, state_of, labels: dict) -> str:
     """«1: raggiunto in tempo; 2: non misurato» — each row's words from ``planning.states``."""
     by_key = {r.key: r for r in results}
     return LIST_SEPARATOR.join(
-        f"{position}: {state_of(by_key.get(pk)).label}" for pk, position in rows
+        f"{position}: {_label(state_of, by_key.get(pk), labels)}" for pk, position in rows
     )
+
+
+def _label(state_of, result, labels: dict) -> str:
+    """The words of a row's state, from ``labels`` when an equal result was worded before."""
+    # The words follow every field of a result but its key (the row's id).
+    memo = (state_of, None if result is None else replace(result, key=None))
+    try:
+        return labels[memo]
+    except KeyError:
+        label = labels[memo] = str(state_of(result).label)
+        return label
+    except TypeError:  # a result that cannot be a key
+        return str(state_of(result).label)
 
 
 def _rounded(value) -> Decimal | None:
