@@ -82,8 +82,12 @@ def measure(plan: Plan, position: int, row: int, *, activity: bool = False, **fi
 
 
 def close(plan: Plan) -> None:
+    # Saved row by row, as the business actions do: the authority's data version moves, so
+    # the kept results (planning.kept) and the public pages see the closed period.
     with scopes_disabled():
-        plan.periods.update(state=MonitoringPeriod.State.CLOSED)
+        for period in plan.periods.all():
+            period.state = MonitoringPeriod.State.CLOSED
+            period.save(update_fields=["state"])
 
 
 # --- reading the surfaces back ----------------------------------------------------------------

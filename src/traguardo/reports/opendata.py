@@ -19,26 +19,28 @@ spreadsheets read the accents, decimal comma, booleans "sì"/"no", and a text th
 = + - @ preceded by an apostrophe so that no spreadsheet runs it as a formula: ``exchange.cells``)
 and as JSON (the same names, texts as they are, numbers as exact JSON numbers, booleans as
 true/false), described by a Frictionless Data Package (``data_package``) under the CC BY 4.0
-licence. Scores come from the engine (``plan_pages``), rounded half-up to two decimals, never
-recomputed here.
+licence. Scores come from the engine through the plan's kept results (``planning.kept``:
+computed once per change of the authority's data), rounded half-up to two decimals, never
+recomputed here; the other fields are read with ``values()`` in a fixed number of queries.
 """
 
 import csv
 import io
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from traguardo.exchange.cells import escape_text
-from traguardo.organization.models import Authority, OrgUnit
-from traguardo.planning.models import Plan
-from traguardo.planning.states import Coverage
-from traguardo.reports.scheda import CardView, PlanView
+from traguardo.organization.models import Authority, OrgUnit, PerformanceArea
+from traguardo.planning.kept import KeptPlan
+from traguardo.planning.models import Activity, Indicator, Objective, Plan
+from traguardo.planning.states import Coverage, activity_row_state, indicator_row_state
+from traguardo.reports.scheda import scheda_state
 from traguardo.scoring import Aggregate, round_half_up
 
 PUBLIC_STATES = (
@@ -203,59 +205,117 @@ def table_schema() -> dict:
     }
 
 
-def scheda_rows(page: PlanView, page_url: Callable[[CardView], str]) -> list[dict]:
-    """One row per scheda of a public plan, in the order of the plan page (by unit)."""
-    plan = page.plan
+def scheda_rows(
+    plan: Plan, kept: KeptPlan, page_url: Callable[[int], str], redact: Callable[[str], str]
+) -> Iterator[dict]:
+    """One row per scheda of a public plan, in the order of the plan page (by unit).
+
+    The results, states and Punteggio come from the plan's kept results (``planning.kept``);
+    the few texts the kept rows do not carry are read with ``values()`` in a fixed number of
+    queries, whatever the number of schede; every free text passes ``redact``. The rows are
+    made one at a time, so a file of thousands of schede can be written as it is made."""
     public = results_public(plan)
-    cover = page.coverage() if public and page.scores.period is not None else None
-    rows = []
-    for card in page.rows:
-        o = card.objective
-        result = card.result if public else None
-        rows.append(
-            {
-                "anno_piano": plan.year,
-                "piano": plan.title,
-                "stato_piano": str(plan.get_state_display()),
-                "scheda": o.pk,
-                "posizione": o.position,
-                "codice_obiettivo": o.code,
-                "denominazione": o.title,
-                "anno_scheda": o.year,
-                "primo_anno": o.first_year,
-                "ultimo_anno": o.last_year,
-                "pluriennale": o.is_multi_year,
-                "riferimento_dup": str(o.dup_goal) if o.dup_goal else o.dup_text,
-                # Only the authority's units: the card's own text may name a person.
-                "unita_responsabile": o.unit.name if o.unit else "",
-                "unita_coinvolte": LIST_SEPARATOR.join(u.name for u in o.involved_units.all()),
-                "risultato_atteso": o.expected_result,
-                "ambiti": LIST_SEPARATOR.join(
-                    str(a.number) for a in sorted(o.areas.all(), key=lambda a: a.number)
-                ),
-                "numero_indicatori": len(card.indicators),
-                "punteggio": _rounded(card.weight_score),
-                "raggiungimento": _rounded(result.achievement) if result else None,
-                "stato_risultato": card.state if result else None,
-                "stato_indicatori": _row_states(card.indicators, "indicator") if result else None,
-                "stato_attivita": _row_states(card.activities, "activity") if result else None,
-                "risultato_forzato": card.forced if public else None,
-                "risultati_al": cover.as_of.on.isoformat() if cover else None,
-                "risultati_provvisori": (not cover.final) if cover else None,
-                "copertura": cover.counted if cover else None,
-                "pagina": page_url(card),
-            }
+    cover = kept.coverage() if public and kept.scores.period is not None else None
+    labels: dict = {}  # equal results (most rows of a plan) are worded once per file
+    texts = {
+        row["pk"]: row
+        for row in Objective.objects.filter(plan=plan).values(
+            "pk", "dup_text", "expected_result", "dup_goal_id", "dup_goal__code", "dup_goal__title"
         )
-    return rows
+    }
+    involved: dict[int, list[str]] = {}
+    through = Objective.involved_units.through
+    for objective_id, name in (
+        through.objects.filter(objective__plan=plan)
+        .order_by("orgunit__position", "orgunit__name", "orgunit_id")
+        .values_list("objective_id", "orgunit__name")
+    ):
+        involved.setdefault(objective_id, []).append(name)
+    area_numbers = dict(PerformanceArea.objects.values_list("pk", "number"))
+    indicators = _positions(Indicator.objects.filter(objective__plan=plan))
+    activities = _positions(Activity.objects.filter(objective__plan=plan)) if public else {}
+    plan_state = str(plan.get_state_display())
+    for row in kept.rows:
+        o = row.objective
+        text = texts.get(o.pk, {})
+        result = row.result if public else None
+        mine = indicators.get(o.pk, [])
+        yield {
+            "anno_piano": plan.year,
+            "piano": plan.title,
+            "stato_piano": plan_state,
+            "scheda": o.pk,
+            "posizione": o.position,
+            "codice_obiettivo": redact(o.code),
+            "denominazione": redact(o.title),
+            "anno_scheda": o.year,
+            "primo_anno": o.first_year,
+            "ultimo_anno": o.last_year,
+            "pluriennale": o.is_multi_year,
+            "riferimento_dup": _dup(text, redact),
+            # Only the authority's units: the card's own text may name a person.
+            "unita_responsabile": o.unit_name if o.unit_id else "",
+            "unita_coinvolte": LIST_SEPARATOR.join(involved.get(o.pk, [])),
+            "risultato_atteso": redact(text.get("expected_result") or ""),
+            "ambiti": LIST_SEPARATOR.join(
+                str(number) for number in sorted(area_numbers[pk] for pk in o.area_ids)
+            ),
+            "numero_indicatori": len(mine),
+            "punteggio": _rounded(row.weight_score),
+            "raggiungimento": _rounded(result.achievement) if result else None,
+            "stato_risultato": scheda_state(result) if result else None,
+            "stato_indicatori": _row_states(mine, result.indicators, indicator_row_state, labels)
+            if result
+            else None,
+            "stato_attivita": _row_states(
+                activities.get(o.pk, []), result.activities, activity_row_state, labels
+            )
+            if result
+            else None,
+            "risultato_forzato": row.forced if public else None,
+            "risultati_al": cover.as_of.on.isoformat() if cover else None,
+            "risultati_provvisori": (not cover.final) if cover else None,
+            "copertura": cover.counted if cover else None,
+            "pagina": page_url(o.pk),
+        }
 
 
-def _row_states(rows, kind: str) -> str:
+def _dup(text: dict, redact: Callable[[str], str]) -> str:
+    """The DUP goal as ``DupGoal.__str__`` writes it, else the card's own text (redacted)."""
+    if text.get("dup_goal_id") is not None:
+        return f"{text['dup_goal__code']} {text['dup_goal__title']}"
+    return redact(text.get("dup_text") or "")
+
+
+def _positions(rows) -> dict[int, list[tuple[int, int]]]:
+    """(pk, position) of each indicator or activity of a plan, by scheda, in the card's order."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for objective_id, pk, position in rows.order_by("objective_id", "position", "pk").values_list(
+        "objective_id", "pk", "position"
+    ):
+        found.setdefault(objective_id, []).append((pk, position))
+    return found
+
+
+def _row_states(rows: list[tuple[int, int]], results, state_of, labels: dict) -> str:
     """«1: raggiunto in tempo; 2: non misurato» — each row's words from ``planning.states``."""
+    by_key = {r.key: r for r in results}
+    return LIST_SEPARATOR.join(
+        f"{position}: {_label(state_of, by_key.get(pk), labels)}" for pk, position in rows
+    )
 
-    def position(row):
-        return row.indicator.position if kind == "indicator" else row.activity.position
 
-    return LIST_SEPARATOR.join(f"{position(row)}: {row.state.label}" for row in rows)
+def _label(state_of, result, labels: dict) -> str:
+    """The words of a row's state, from ``labels`` when an equal result was worded before."""
+    # The words follow every field of a result but its key (the row's id).
+    memo = (state_of, None if result is None else replace(result, key=None))
+    try:
+        return labels[memo]
+    except KeyError:
+        label = labels[memo] = str(state_of(result).label)
+        return label
+    except TypeError:  # a result that cannot be a key
+        return str(state_of(result).label)
 
 
 def _rounded(value) -> Decimal | None:
@@ -265,7 +325,7 @@ def _rounded(value) -> Decimal | None:
 # --- the files ----------------------------------------------------------------------------
 
 
-def to_csv(rows: list[dict]) -> bytes:
+def to_csv(rows: Iterable[dict]) -> bytes:
     """``;``-separated, UTF-8 with a BOM, decimal comma, "sì"/"no", blank for no value, and
     texts that a spreadsheet would run as a formula escaped with an apostrophe."""
     out = io.StringIO()
@@ -308,13 +368,13 @@ def to_json(document: dict) -> bytes:
     return text.encode("utf-8")
 
 
-def results_summary(page: PlanView) -> dict:
+def results_summary(plan: Plan, kept: KeptPlan) -> dict:
     """The authority's roll-up with what it counts and as of when (public results only)."""
-    if not results_public(page.plan) or page.scores.period is None:
+    if not results_public(plan) or kept.scores.period is None:
         return {}
-    cover = page.coverage()
+    cover = kept.coverage()
     return {
-        "raggiungimento_ente": _rounded(page.scores.result.authority.achievement),
+        "raggiungimento_ente": _rounded(kept.scores.result.authority.achievement),
         "risultati_al": cover.as_of.on.isoformat(),
         "risultati_provvisori": not cover.final,
         "copertura": cover.counted,
@@ -328,7 +388,7 @@ def data_document(
     *,
     schema_url: str,
     info_url: str,
-    page: PlanView | None = None,
+    kept: KeptPlan | None = None,
 ) -> dict:
     """The JSON file of a plan: who publishes it, under which licence, and the rows."""
     return {
@@ -340,7 +400,7 @@ def data_document(
         "anno_piano": plan.year,
         "stato_piano": str(plan.get_state_display()),
         "risultati_pubblicati": results_public(plan),
-        **(results_summary(page) if page is not None else {}),
+        **(results_summary(plan, kept) if kept is not None else {}),
         "schede": rows,
     }
 
@@ -424,9 +484,9 @@ class UnitResult:
     coverage: Coverage
 
 
-def unit_results(page: PlanView) -> list[UnitResult]:
+def unit_results(kept: KeptPlan) -> list[UnitResult]:
     """Units with schede (their own or their children's), each followed by its children."""
-    aggregates = page.scores.result.units
+    aggregates = kept.scores.result.units
     units = list(OrgUnit.objects.all())
     children: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
@@ -438,6 +498,6 @@ def unit_results(page: PlanView) -> list[UnitResult]:
         aggregate = aggregates.get(unit.pk)
         if aggregate is None or aggregate.objectives == 0:
             continue
-        ordered.append(UnitResult(unit, level, aggregate, page.coverage(aggregate)))
+        ordered.append(UnitResult(unit, level, aggregate, kept.coverage(aggregate)))
         pending.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
     return ordered

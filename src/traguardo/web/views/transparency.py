@@ -6,9 +6,17 @@ Piano, the Relazione and aggregate results are published; named individual score
 is decided in ``traguardo.reports.opendata`` (``PUBLIC_STATES``, ``RESULT_STATES``): a draft or
 a proposed plan answers 404, results only once the plan is closed or validated.
 
+Cost: no page computes a plan. The plan-wide pages and the open data read the plan's kept
+results (``planning.kept.kept_plan``: computed once per change of the authority's data, one
+query when kept); the lists show 50 schede a page (``web.paging``) and redact and count only
+the rows shown; the open data files are complete, built from ``values()`` and the kept
+results in a fixed number of queries; the scheda page scores its one scheda
+(``reports.scheda.scheda_page``); the public Relazione PDF is kept under the data version.
+
 Caching: answers are kept in the server's cache for TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS under
-a key that changes with every write (``_page_key``), so an anonymous visitor does not make the
-server recompute a plan's scores. Every answer is ``Cache-Control: public, max-age=300`` with
+a key made of the authority's own data version (``_page_key``): a write to this authority
+makes a new key at once, a write to another authority of a shared installation does not.
+Every answer is ``Cache-Control: public, max-age=300`` with
 an ETag (a hash of the body: the plan has no timestamp that covers its schede, targets and
 measurements), and a conditional GET gets 304. The pages touch neither the session nor the
 CSRF token (their base template is not the back office's), so an anonymous answer sets no
@@ -18,29 +26,34 @@ must never store.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from traguardo.audit.models import AuditEntry
 from traguardo.core.tenancy import public_view
 from traguardo.organization.models import Authority, PerformanceArea
-from traguardo.planning.models import Objective, Plan
-from traguardo.planning.rulebook import plan_rules
+from traguardo.planning.kept import KeptPlan, KeptRow, ObjectiveRef, kept_plan
+from traguardo.planning.models import Indicator, Objective, Plan
+from traguardo.planning.versioning import data_stamp
 from traguardo.reports import opendata
 from traguardo.reports.charts import achievement_distribution, unit_bars
 from traguardo.reports.redact import Redactor, redact_card
-from traguardo.reports.relazione import due_achievements
-from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
+from traguardo.reports.scheda import scheda_page, scheda_result_text
+from traguardo.scoring import Status
+from traguardo.web.paging import PARAM, paginate
 
 MAX_AGE = 300
+RELAZIONE_SECONDS = 24 * 3600
 SAFE_METHODS = ("GET", "HEAD")
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
@@ -69,12 +82,15 @@ def transparency_view(view: Callable) -> Callable:
 
 def _page_key(authority: Authority, request: HttpRequest) -> str:
     """The cache key of a public answer: its host (links in a page follow the host it was
-    asked on), its path and the newest audit entry of the whole
-    installation. Every write of Traguardo appends an entry in its own transaction, so any
-    change makes a new key at once (the lifetime bounds the rest); reading the newest id is one
-    index lookup, where recomputing a plan's scores for each anonymous visitor is not."""
-    newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return f"traguardo:public:{request.get_host()}:{authority.pk}:{newest}:{request.path}"
+    asked on), its path and page number, and the version of *this* authority's data
+    (``planning.versioning.data_stamp``: raised in the transaction of every write to its
+    plans, schede, rows, measurements, periods, units, people, ambiti or SMVP, together with
+    its newest audit entry). A change makes a new key at once (the lifetime bounds the rest),
+    and a write of another authority of a shared installation leaves this one's answers
+    alone; reading the version is one query, where recomputing a page is not."""
+    stamp = data_stamp(authority.pk)
+    number = request.GET.get(PARAM, "")[:12]
+    return f"traguardo:public:{request.get_host()}:{authority.pk}:{stamp}:{request.path}:{number}"
 
 
 def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -118,36 +134,81 @@ def public_home(request: HttpRequest, authority: Authority) -> HttpResponse:
     return render(request, "web/transparency/home.html", context)
 
 
-@transparency_view
-def public_plan(request: HttpRequest, authority: Authority, year: int) -> HttpResponse:
-    plan = _public_plan(year)
-    page = _public_pages(plan)
-    context = {**_base_context(authority, plan), "page": page, "groups": _by_unit(page.rows)}
-    return render(request, "web/transparency/plan.html", context)
+@dataclass(frozen=True)
+class PublicRow:
+    """A scheda as the public lists show it: its free texts redacted, its result in words."""
+
+    objective: ObjectiveRef  # code and title redacted
+    result: object
+    forced: bool
+    indicator_count: int | None = None
+
+    @property
+    def result_text(self) -> str:
+        return scheda_result_text(self.result)
 
 
-def _public_pages(plan: Plan):
-    """The plan's pages with every scheda's free texts redacted (no person's name)."""
-    page = plan_pages(plan)
-    redactor = Redactor.for_authority(plan.authority)
-    for card in page.rows:
-        redact_card(card, redactor)
-    return page
+def _public_rows(
+    authority: Authority, rows: list[KeptRow], *, count_indicators: bool = False
+) -> list[PublicRow]:
+    """The rows of one page of a list, redacted (no person's name); only the rows shown, so
+    the cost follows the page, not the plan."""
+    redactor = Redactor.for_authority(authority)
+    counts: dict[int, int] = {}
+    if count_indicators and rows:
+        counts = dict(
+            Indicator.objects.filter(objective_id__in=[row.pk for row in rows])
+            .order_by()
+            .values("objective_id")
+            .annotate(n=Count("pk"))
+            .values_list("objective_id", "n")
+        )
+    return [
+        PublicRow(
+            objective=replace(
+                row.objective,
+                code=redactor(row.objective.code),
+                title=redactor(row.objective.title),
+            ),
+            result=row.result,
+            forced=row.forced,
+            indicator_count=counts.get(row.pk, 0) if count_indicators else None,
+        )
+        for row in rows
+    ]
 
 
-def _by_unit(rows: list[CardView]) -> list[tuple[str, list[CardView]]]:
+def _by_unit(rows: list[PublicRow]) -> list[tuple[str, list[PublicRow]]]:
     """The schede under their unit, in the plan's order (by unit, then position)."""
-    groups: dict[str, list[CardView]] = {}
-    for card in rows:
-        groups.setdefault(_unit_name(card), []).append(card)
+    groups: dict[str, list[PublicRow]] = {}
+    for row in rows:
+        groups.setdefault(_unit_name(row.objective), []).append(row)
     return list(groups.items())
 
 
-def _unit_name(card: CardView) -> str:
+def _unit_name(objective: ObjectiveRef) -> str:
     """The scheda's unit of the authority's structure; never the card's own text, which often
     names a person ("Settore 3° – dott. Rossi")."""
-    o = card.objective
-    return o.unit.name if o.unit else _("Unità non indicata")
+    return objective.unit_name if objective.unit_id else _("Unità non indicata")
+
+
+def _listed(request: HttpRequest, authority: Authority, kept: KeptPlan, **options) -> dict:
+    """One page (50 schede) of the plan's schede, grouped by unit, with its pager."""
+    page_obj = paginate(request, kept.rows)
+    rows = _public_rows(authority, list(page_obj.object_list), **options)
+    return {"page_obj": page_obj, "groups": _by_unit(rows), "schede": len(kept.rows)}
+
+
+@transparency_view
+def public_plan(request: HttpRequest, authority: Authority, year: int) -> HttpResponse:
+    plan = _public_plan(year)
+    kept = kept_plan(plan)
+    context = {
+        **_base_context(authority, plan),
+        "kept": kept,
+        **_listed(request, authority, kept, count_indicators=True),
+    }
+    return render(request, "web/transparency/plan.html", context)
 
 
 @transparency_view
@@ -171,22 +232,27 @@ def public_results(request: HttpRequest, authority: Authority, year: int) -> Htt
     plan = _public_plan(year)
     context = _base_context(authority, plan)
     if context["results_public"]:
-        page = _public_pages(plan)
-        thresholds = plan_rules(plan).thresholds
-        units = opendata.unit_results(page)
+        kept = kept_plan(plan)
+        thresholds = kept.scores.rules.thresholds
+        units = opendata.unit_results(kept)
+        due = [
+            row.result.achievement if row.result else None
+            for row in kept.rows
+            if not (row.result and row.result.status == Status.NOT_DUE)
+        ]
         context |= {
-            "page": page,
-            "period": page.scores.period,
-            "authority_result": page.scores.result.authority,
-            "coverage": page.coverage(),
+            "kept": kept,
+            "period": kept.period,
+            "authority_result": kept.scores.result.authority,
+            "coverage": kept.coverage(),
             "units": units,
-            "groups": _by_unit(page.rows),
+            **_listed(request, authority, kept),
             "unit_chart": unit_bars(
                 [(u.unit.name, u.result.achievement) for u in units],
                 levels=[u.level for u in units],
                 **thresholds,
             ),
-            "distribution": achievement_distribution(due_achievements(page), **thresholds),
+            "distribution": achievement_distribution(due, **thresholds),
         }
     return render(request, "web/transparency/results.html", context)
 
@@ -196,12 +262,18 @@ def public_relazione_pdf(request: HttpRequest, authority: Authority, year: int) 
     plan = _public_plan(year)
     if not opendata.results_public(plan):
         raise Http404
-    # Written by the documents work (issue 6): imported here, when the file is asked for.
-    from traguardo.reports.relazione import render_relazione_pdf
+    # Kept under the authority's data version (and the day, which decides what is due): an
+    # anonymous request for a PDF already made reads it back without computing the plan.
+    key = f"traguardo:public-relazione:{plan.pk}:{data_stamp(authority.pk)}:{timezone.localdate()}"
+    data = cache.get(key)
+    if data is None:
+        # Written by the documents work (issue 6): imported here, when the file is asked for.
+        from traguardo.reports.relazione import render_relazione_pdf
 
-    # The public variant (no person's name in its free texts), laid out only when its HTML
-    # changed: an anonymous request must not cost a WeasyPrint run (the PDF is cached).
-    data = render_relazione_pdf(plan, public=True)
+        # The public variant (no person's name in its free texts), laid out only when its
+        # HTML changed: an anonymous request must not cost a WeasyPrint run.
+        data = render_relazione_pdf(plan, public=True)
+        cache.set(key, data, RELAZIONE_SECONDS)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="relazione-performance-{plan.year}.pdf"'
     return response
@@ -217,18 +289,18 @@ def public_opendata(
     if fmt not in FORMATS:
         raise Http404
     plan = _public_plan(year)
-    page = plan_pages(plan)
-    rows = _rows(request, authority, page)
+    kept = kept_plan(plan)
+    rows = _rows(request, authority, plan, kept)
     if fmt == "csv":
         body = opendata.to_csv(rows)
     else:
         document = opendata.data_document(
             authority,
             plan,
-            rows,
+            list(rows),
             schema_url=_absolute(request, "public_opendata_schema", authority),
             info_url=_absolute(request, "public_opendata_info", authority),
-            page=page,
+            kept=kept,
         )
         body = opendata.to_json(document)
     response = HttpResponse(body, content_type=FORMATS[fmt])
@@ -237,17 +309,31 @@ def public_opendata(
     return response
 
 
-def _rows(request: HttpRequest, authority: Authority, page: PlanView) -> list[dict]:
-    plan = page.plan
-
-    def page_url(card: CardView) -> str:
-        url = reverse(
+def _rows(request: HttpRequest, authority: Authority, plan: Plan, kept: KeptPlan):
+    """The open data rows, every free text redacted (no person's name)."""
+    # Every scheda's address differs by its id only: one reverse, not one per row.
+    marker = 999999999
+    url = request.build_absolute_uri(
+        reverse(
             "public_objective",
-            kwargs={"authority": authority.slug, "year": plan.year, "pk": card.objective.pk},
+            kwargs={"authority": authority.slug, "year": plan.year, "pk": marker},
         )
-        return request.build_absolute_uri(url)
+    )
+    head, tail = url.split(str(marker))
+    redactor = Redactor.for_authority(authority)
+    return opendata.scheda_rows(plan, kept, lambda pk: f"{head}{pk}{tail}", _memo(redactor))
 
-    return opendata.scheda_rows(_public_pages(plan), page_url)
+
+def _memo(redactor: Redactor) -> Callable[[str], str]:
+    """The redactor, once per distinct text (schede repeat their texts)."""
+    done: dict[str, str] = {}
+
+    def redact(text: str) -> str:
+        if text not in done:
+            done[text] = redactor(text)
+        return done[text]
+
+    return redact
 
 
 def _absolute(request: HttpRequest, name: str, authority: Authority, **kwargs) -> str:
