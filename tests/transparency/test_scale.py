@@ -176,11 +176,6 @@ def test_every_public_page_costs_the_same_queries_at_1_and_3_schede_and_1_and_3_
     assert queries(url) == warm_one, name
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="reports.scheda.scheda_page still scores the whole plan (being changed to score "
-    "one scheda in another branch of issue 14)",
-)
 def test_a_public_scheda_costs_at_most_10_queries():
     ente = Ente("ente-a", 3)
     url = ente.url("public_objective")

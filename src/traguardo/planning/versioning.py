@@ -6,9 +6,9 @@ a fresh computation gives or is never read again. Two independent witnesses make
 
 - ``DataVersion.number``, raised by the receivers below on every save or delete (and every
   change of a scheda's ambiti or units) of the rows a result is computed from: plans, schede
-  and their rows, periods, measurements, units, people, ambiti, the SMVP and its scales. They
-  see what the ORM saves row by row: the business actions, the factories of the tests, the
-  admin;
+  and their rows, periods, measurements, units, people, ambiti, DUP goals, the SMVP and its
+  scales, and the authority itself. They see what the ORM saves row by row: the business
+  actions, the factories of the tests, the admin;
 - the newest audit entry of the authority. Every business action appends one in its own
   transaction, including the few that write with ``QuerySet.update`` or ``bulk_create`` (a
   lifecycle step, a period closed, a plan copied), which send no signal.
@@ -36,11 +36,21 @@ from traguardo.organization.models import (
     PolicyLevel,
     ScoringPolicy,
 )
-from traguardo.planning.models import Activity, DataVersion, Indicator, Objective, Plan, Target
+from traguardo.planning.models import (
+    Activity,
+    DataVersion,
+    DupGoal,
+    Indicator,
+    Objective,
+    Plan,
+    Target,
+)
 
-# The rows a plan's results, checks, deadlines or their labels are computed from.
+# The rows a plan's results, checks, deadlines or their labels are computed from (and the
+# authority itself, whose own id is its key).
 WATCHED = (
     Plan,
+    DupGoal,
     Objective,
     Indicator,
     Target,
@@ -91,6 +101,10 @@ def _saved_or_deleted(sender, instance, **kwargs) -> None:
     bump(getattr(instance, "authority_id", None))
 
 
+def _authority_saved(sender, instance, **kwargs) -> None:
+    bump(instance.pk)  # its name and codes are on the pages and in the open data
+
+
 def _m2m_changed(sender, instance, action, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
         bump(getattr(instance, "authority_id", None))
@@ -102,6 +116,9 @@ def connect() -> None:
         uid = f"traguardo.versioning.{model._meta.label_lower}"
         post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"{uid}.delete")
+    post_save.connect(
+        _authority_saved, sender=Authority, dispatch_uid="traguardo.versioning.authority"
+    )
     for through in (Objective.areas.through, Objective.involved_units.through):
         m2m_changed.connect(
             _m2m_changed, sender=through, dispatch_uid=f"traguardo.versioning.{through.__name__}"
