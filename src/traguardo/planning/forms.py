@@ -1,8 +1,10 @@
 """Forms of the plan pages: opening a plan, and finding schede on the plan page."""
 
+import re
 from collections.abc import Iterable, Sequence
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,11 +88,19 @@ STATUS_ERRORS = "errori"
 STATUS_WARNINGS = "avvisi"
 STATUS_CLEAN = "nessuna"
 
+SORT_UNIT = "unita"
+SORT_CODE = "codice"
+SORT_RESULT_UP = "risultato-crescente"
+SORT_RESULT_DOWN = "risultato-decrescente"
+
 
 class SchedaFilterForm(StyledForm):
-    """Find schede on the plan page. Every field is optional; an invalid one is ignored.
+    """Find and sort schede on the plan page. Every field is optional; an invalid one is
+    ignored.
 
-    Rows are anything with ``objective``, ``errors`` and ``anomalies`` (the plan page's cards).
+    Rows are the plan's kept rows (``planning.kept.KeptRow``: ``objective`` an ObjectiveRef,
+    ``errors``, ``anomalies``, ``result``); everything is filtered in memory except the text,
+    which is matched in the database with one query (the expected result is not kept).
     """
 
     unit = forms.TypedChoiceField(
@@ -122,6 +132,17 @@ class SchedaFilterForm(StyledForm):
         max_length=200,
         widget=forms.SearchInput,
         help_text=gettext_lazy("Cerca in codice, denominazione e risultato atteso."),
+    )
+    ordine = forms.ChoiceField(
+        label=gettext_lazy("Ordina per"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Unità responsabile")),
+            (SORT_CODE, gettext_lazy("Codice")),
+            (SORT_RESULT_UP, gettext_lazy("Raggiungimento, dal più basso")),
+            (SORT_RESULT_DOWN, gettext_lazy("Raggiungimento, dal più alto")),
+        ],
+        help_text=gettext_lazy("Le schede senza raggiungimento sono elencate per ultime."),
     )
 
     def __init__(self, data=None, **kwargs) -> None:
@@ -169,9 +190,29 @@ class SchedaFilterForm(StyledForm):
         if not self.is_bound:
             return {}
         self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "") and k != "ordine"}
 
-    def apply(self, rows: Iterable) -> list:
+    @property
+    def sort(self) -> str:
+        """The order asked for (default: by responsible unit, as the documents)."""
+        if not self.is_bound:
+            return SORT_UNIT
+        self.is_valid()
+        return self.cleaned_data.get("ordine") or SORT_UNIT
+
+    @property
+    def sort_label(self) -> str:
+        """«ordinate per codice»: how the list is sorted, in words."""
+        labels = {
+            SORT_UNIT: _("ordinate per unità responsabile"),
+            SORT_CODE: _("ordinate per codice"),
+            SORT_RESULT_UP: _("ordinate per raggiungimento, dal più basso"),
+            SORT_RESULT_DOWN: _("ordinate per raggiungimento, dal più alto"),
+        }
+        return labels[self.sort]
+
+    def apply(self, rows: Iterable, plan: Plan) -> list:
+        """The rows matching the criteria, in the order asked for."""
         criteria = self.criteria
         rows = list(rows)
         if "unit" in criteria:
@@ -181,23 +222,50 @@ class SchedaFilterForm(StyledForm):
             rows = [r for r in rows if r.objective.responsible_id == criteria["responsible"]]
         if "area" in criteria:
             area = criteria["area"]
-            rows = [r for r in rows if any(a.pk == area for a in r.objective.areas.all())]
+            rows = [r for r in rows if area in r.objective.area_ids]
         if "status" in criteria:
             rows = [r for r in rows if _status(r) == criteria["status"]]
-        if "q" in criteria:
-            words = criteria["q"].casefold().split()
-            rows = [r for r in rows if all(w in _haystack(r.objective) for w in words)]
-        return rows
+        if "q" in criteria and rows:
+            found = set(_text_matches(plan, criteria["q"]))
+            rows = [r for r in rows if r.objective.pk in found]
+        return sort_rows(rows, self.sort)
+
+
+def sort_rows(rows: list, order: str) -> list:
+    """Rows by unit (as given), by code, or by achievement; no achievement goes last."""
+    if order == SORT_CODE:
+        return sorted(rows, key=lambda r: (not r.objective.code, _natural(r.objective.code)))
+    if order in (SORT_RESULT_UP, SORT_RESULT_DOWN):
+        scored = [r for r in rows if r.result is not None and r.result.achievement is not None]
+        unscored = [r for r in rows if r.result is None or r.result.achievement is None]
+        scored.sort(key=lambda r: r.result.achievement, reverse=order == SORT_RESULT_DOWN)
+        return scored + unscored
+    return rows
+
+
+def _natural(code: str) -> tuple:
+    """«2» before «10»: digits compared as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", code)
+        if part
+    )
+
+
+def _text_matches(plan: Plan, text: str) -> list[int]:
+    """The plan's schede whose code, title or expected result holds every word (one query)."""
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(code__icontains=word) | Q(title__icontains=word) | Q(expected_result__icontains=word)
+        )
+    return list(plan.objectives.filter(condition).values_list("pk", flat=True))
 
 
 def _status(row) -> str:
     if row.errors:
         return STATUS_ERRORS
     return STATUS_WARNINGS if row.anomalies else STATUS_CLEAN
-
-
-def _haystack(objective) -> str:
-    return " ".join((objective.code, objective.title, objective.expected_result)).casefold()
 
 
 def _short(text: str, limit: int = 90) -> str:
