@@ -2,9 +2,10 @@
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q
+from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from traguardo.core.forms import StyledForm
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.domain.plans import default_title, year_taken_message
+from traguardo.planning.kept import CACHE_ALIAS
 from traguardo.planning.models import Plan
 
 
@@ -145,34 +147,31 @@ class SchedaFilterForm(StyledForm):
         help_text=gettext_lazy("Le schede senza raggiungimento sono elencate per ultime."),
     )
 
-    def __init__(self, data=None, **kwargs) -> None:
+    def __init__(self, data=None, *, key: str = "", **kwargs) -> None:
+        """``key``: the kept plan's key (``KeptPlan.key``), under which the choices and the
+        schede's texts are kept, so that a search reads nothing once they are."""
         super().__init__(data, **kwargs)
-        units = list(OrgUnit.objects.order_by("position", "name"))
-        self.children: dict[int | None, list[OrgUnit]] = {}
-        for unit in units:
-            self.children.setdefault(unit.parent_id, []).append(unit)
-        known = {u.pk for u in units}
-        roots = [u for u in units if u.parent_id not in known]
+        self.key = key
+        choices = self.choices = search_choices(key)
+        self.children: dict[int | None, list[tuple[int, int | None, str]]] = {}
+        for unit in choices.units:
+            self.children.setdefault(unit[1], []).append(unit)
+        known = {u[0] for u in choices.units}
+        roots = [u for u in choices.units if u[1] not in known]
         self.fields["unit"].choices = [("", _("Tutte")), *self._tree(roots, "")]
-        self.fields["responsible"].choices = [
-            ("", _("Tutti")),
-            *((p.pk, str(p)) for p in Person.objects.all()),
-        ]
-        self.fields["area"].choices = [
-            ("", _("Tutti")),
-            *((a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()),
-        ]
+        self.fields["responsible"].choices = [("", _("Tutti")), *choices.persons]
+        self.fields["area"].choices = [("", _("Tutti")), *choices.areas]
 
-    def _tree(self, units: Iterable[OrgUnit], path: str, seen=None) -> list[tuple[int, str]]:
+    def _tree(self, units: Iterable[tuple], path: str, seen=None) -> list[tuple[int, str]]:
         seen = set() if seen is None else seen
         choices = []
-        for unit in units:
-            if unit.pk in seen:
+        for pk, _parent, name in units:
+            if pk in seen:
                 continue
-            seen.add(unit.pk)
-            label = f"{path} › {unit.name}" if path else unit.name
-            choices.append((unit.pk, label))
-            choices += self._tree(self.children.get(unit.pk, []), label, seen)
+            seen.add(pk)
+            label = f"{path} › {name}" if path else name
+            choices.append((pk, label))
+            choices += self._tree(self.children.get(pk, []), label, seen)
         return choices
 
     def _with_subunits(self, unit_id: int) -> set[int]:
@@ -181,7 +180,7 @@ class SchedaFilterForm(StyledForm):
             pk = todo.pop()
             if pk not in found:
                 found.add(pk)
-                todo += [u.pk for u in self.children.get(pk, [])]
+                todo += [u[0] for u in self.children.get(pk, [])]
         return found
 
     @property
@@ -226,8 +225,9 @@ class SchedaFilterForm(StyledForm):
         if "status" in criteria:
             rows = [r for r in rows if _status(r) == criteria["status"]]
         if "q" in criteria and rows:
-            found = set(_text_matches(plan, criteria["q"]))
-            rows = [r for r in rows if r.objective.pk in found]
+            words = criteria["q"].casefold().split()
+            texts = search_texts(plan, self.key)
+            rows = [r for r in rows if all(w in texts.get(r.objective.pk, "") for w in words)]
         return sort_rows(rows, self.sort)
 
 
@@ -252,14 +252,52 @@ def _natural(code: str) -> tuple:
     )
 
 
-def _text_matches(plan: Plan, text: str) -> list[int]:
-    """The plan's schede whose code, title or expected result holds every word (one query)."""
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(code__icontains=word) | Q(title__icontains=word) | Q(expected_result__icontains=word)
+@dataclass(frozen=True)
+class SearchChoices:
+    """The choices of the schede search: units (pk, parent, name) in tree order, people and
+    ambiti (pk, label)."""
+
+    units: tuple[tuple[int, int | None, str], ...]
+    persons: tuple[tuple[int, str], ...]
+    areas: tuple[tuple[int, str], ...]
+
+    @property
+    def tree(self) -> list[tuple[int, int | None]]:
+        """(pk, parent) of every unit: what ``accounts.rules.covered_units`` walks."""
+        return [(pk, parent) for pk, parent, _name in self.units]
+
+
+def search_choices(key: str = "") -> SearchChoices:
+    """The search's choices (3 queries), kept under ``key`` when given: a key that changes
+    with the authority's data (the kept plan's, ``planning.kept``), so a hit reads nothing."""
+    cache = caches[CACHE_ALIAS]
+    found = cache.get(f"{key}:search-choices") if key else None
+    if found is None:
+        found = SearchChoices(
+            units=tuple(
+                OrgUnit.objects.order_by("position", "name").values_list("pk", "parent_id", "name")
+            ),
+            persons=tuple((p.pk, str(p)) for p in Person.objects.all()),
+            areas=tuple(
+                (a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()
+            ),
         )
-    return list(plan.objectives.filter(condition).values_list("pk", flat=True))
+        if key:
+            cache.set(f"{key}:search-choices", found)
+    return found
+
+
+def search_texts(plan: Plan, key: str = "") -> dict[int, str]:
+    """Each scheda's code, title and expected result, casefolded, for the text search (one
+    query, or none when kept under ``key`` as ``search_choices``)."""
+    cache = caches[CACHE_ALIAS]
+    found = cache.get(f"{key}:search-texts") if key else None
+    if found is None:
+        rows = plan.objectives.values_list("pk", "code", "title", "expected_result")
+        found = {pk: " ".join(texts).casefold() for pk, *texts in rows}
+        if key:
+            cache.set(f"{key}:search-texts", found)
+    return found
 
 
 def _status(row) -> str:

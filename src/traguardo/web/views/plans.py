@@ -4,6 +4,8 @@ from collections import Counter
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.cache import caches
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -11,13 +13,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from traguardo.accounts.models import Role
+from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import DomainError
 from traguardo.core.templatetags.traguardo import status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm
-from traguardo.planning.kept import KeptPlan, kept_plan
-from traguardo.planning.models import Plan
+from traguardo.planning.kept import CACHE_ALIAS, KeptPlan, kept_plan
+from traguardo.planning.models import Plan, Variation
 from traguardo.reports.pdf import pdf_response
 from traguardo.reports.scheda import plan_pages, scheda_state
 from traguardo.reports.tasks import plan_filename
@@ -77,11 +81,17 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     """The plan's summaries (the ente's result, schede by state and by signals, units), then
     its schede found, sorted and paged on the server from the kept rows: the same handful
     of queries for 1 scheda or 2,000."""
-    plan = get_object_or_404(Plan, year=year)
+    open_variation = Variation.objects.filter(plan=OuterRef("pk"), closed_at__isnull=True)
+    # The rules' "variazione open?" read with the plan (accounts.rules keeps it on the plan).
+    plans = Plan.objects.annotate(_open_variation=Exists(open_variation))
+    plan = get_object_or_404(plans, year=year)
     kept = kept_plan(plan)
-    search = SchedaFilterForm(request.GET or None)
+    search = SchedaFilterForm(request.GET or None, key=kept.key)
     rows = search.apply(kept.rows, plan)
     page_obj = paginate(request, rows)
+    if request.membership.role == Role.MANAGER:
+        # The units the manager covers, walked on the tree the search already has.
+        covered_units(request.membership, tree=search.choices.tree)
     can_edit = edit_check(request, plan)
     shown = [(row, can_edit(row.objective)) for row in page_obj.object_list]
     by_unit = search.sort == SORT_UNIT
@@ -113,7 +123,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     }
     partial = request.htmx and not request.htmx.history_restore_request
     if not partial:
-        context["summary"] = plan_summary(kept)
+        context["summary"] = kept_summary(kept)
     template = "web/plan_detail.html#risultati" if partial else "web/plan_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -130,6 +140,18 @@ def _state_rank(label: str) -> int:
         _("non ancora dovuta"),
     ]
     return order.index(label) if label in order else len(order)
+
+
+def kept_summary(kept: KeptPlan) -> dict:
+    """``plan_summary``, kept with the plan's results (under the kept plan's key)."""
+    cache = caches[CACHE_ALIAS]
+    key = f"{kept.key}:plan-summary"
+    summary = cache.get(key) if kept.key else None
+    if summary is None:
+        summary = plan_summary(kept)
+        if kept.key:
+            cache.set(key, summary)
+    return summary
 
 
 def plan_summary(kept: KeptPlan) -> dict:
