@@ -94,15 +94,18 @@ def heads_objective_unit(user, objective) -> bool:
     return membership is not None and unit_id is not None and unit_id in covered_units(membership)
 
 
-def covered_units(membership) -> frozenset[int]:
-    """The member's units and every unit below them; computed once per request (2 queries)."""
+def covered_units(membership, tree=None) -> frozenset[int]:
+    """The member's units and every unit below them; computed once per request (2 queries;
+    1 when the caller already has the authority's ``tree`` as (pk, parent) pairs)."""
     cached = getattr(membership, "_covered_units", None)
     if cached is None:
         from traguardo.organization.models import OrgUnit
 
         children: dict[int | None, list[int]] = {}
-        tree = OrgUnit.objects.with_scopes_disabled().filter(authority_id=membership.authority_id)
-        for pk, parent in tree.values_list("pk", "parent_id"):
+        if tree is None:
+            units = OrgUnit.objects.with_scopes_disabled()
+            tree = units.filter(authority_id=membership.authority_id).values_list("pk", "parent_id")
+        for pk, parent in tree:
             children.setdefault(parent, []).append(pk)
         pending = list(membership.units.values_list("pk", flat=True))
         covered: set[int] = set()

@@ -1,8 +1,11 @@
 """Forms of the plan pages: opening a plan, and finding schede on the plan page."""
 
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from traguardo.core.forms import StyledForm
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.domain.plans import default_title, year_taken_message
+from traguardo.planning.kept import CACHE_ALIAS
 from traguardo.planning.models import Plan
 
 
@@ -86,11 +90,19 @@ STATUS_ERRORS = "errori"
 STATUS_WARNINGS = "avvisi"
 STATUS_CLEAN = "nessuna"
 
+SORT_UNIT = "unita"
+SORT_CODE = "codice"
+SORT_RESULT_UP = "risultato-crescente"
+SORT_RESULT_DOWN = "risultato-decrescente"
+
 
 class SchedaFilterForm(StyledForm):
-    """Find schede on the plan page. Every field is optional; an invalid one is ignored.
+    """Find and sort schede on the plan page. Every field is optional; an invalid one is
+    ignored.
 
-    Rows are anything with ``objective``, ``errors`` and ``anomalies`` (the plan page's cards).
+    Rows are the plan's kept rows (``planning.kept.KeptRow``: ``objective`` an ObjectiveRef,
+    ``errors``, ``anomalies``, ``result``); everything is filtered in memory except the text,
+    which is matched in the database with one query (the expected result is not kept).
     """
 
     unit = forms.TypedChoiceField(
@@ -123,35 +135,43 @@ class SchedaFilterForm(StyledForm):
         widget=forms.SearchInput,
         help_text=gettext_lazy("Cerca in codice, denominazione e risultato atteso."),
     )
+    ordine = forms.ChoiceField(
+        label=gettext_lazy("Ordina per"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Unità responsabile")),
+            (SORT_CODE, gettext_lazy("Codice")),
+            (SORT_RESULT_UP, gettext_lazy("Raggiungimento, dal più basso")),
+            (SORT_RESULT_DOWN, gettext_lazy("Raggiungimento, dal più alto")),
+        ],
+        help_text=gettext_lazy("Le schede senza raggiungimento sono elencate per ultime."),
+    )
 
-    def __init__(self, data=None, **kwargs) -> None:
+    def __init__(self, data=None, *, key: str = "", **kwargs) -> None:
+        """``key``: the kept plan's key (``KeptPlan.key``), under which the choices and the
+        schede's texts are kept, so that a search reads nothing once they are."""
         super().__init__(data, **kwargs)
-        units = list(OrgUnit.objects.order_by("position", "name"))
-        self.children: dict[int | None, list[OrgUnit]] = {}
-        for unit in units:
-            self.children.setdefault(unit.parent_id, []).append(unit)
-        known = {u.pk for u in units}
-        roots = [u for u in units if u.parent_id not in known]
+        self.key = key
+        choices = self.choices = search_choices(key)
+        self.children: dict[int | None, list[tuple[int, int | None, str]]] = {}
+        for unit in choices.units:
+            self.children.setdefault(unit[1], []).append(unit)
+        known = {u[0] for u in choices.units}
+        roots = [u for u in choices.units if u[1] not in known]
         self.fields["unit"].choices = [("", _("Tutte")), *self._tree(roots, "")]
-        self.fields["responsible"].choices = [
-            ("", _("Tutti")),
-            *((p.pk, str(p)) for p in Person.objects.all()),
-        ]
-        self.fields["area"].choices = [
-            ("", _("Tutti")),
-            *((a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()),
-        ]
+        self.fields["responsible"].choices = [("", _("Tutti")), *choices.persons]
+        self.fields["area"].choices = [("", _("Tutti")), *choices.areas]
 
-    def _tree(self, units: Iterable[OrgUnit], path: str, seen=None) -> list[tuple[int, str]]:
+    def _tree(self, units: Iterable[tuple], path: str, seen=None) -> list[tuple[int, str]]:
         seen = set() if seen is None else seen
         choices = []
-        for unit in units:
-            if unit.pk in seen:
+        for pk, _parent, name in units:
+            if pk in seen:
                 continue
-            seen.add(unit.pk)
-            label = f"{path} › {unit.name}" if path else unit.name
-            choices.append((unit.pk, label))
-            choices += self._tree(self.children.get(unit.pk, []), label, seen)
+            seen.add(pk)
+            label = f"{path} › {name}" if path else name
+            choices.append((pk, label))
+            choices += self._tree(self.children.get(pk, []), label, seen)
         return choices
 
     def _with_subunits(self, unit_id: int) -> set[int]:
@@ -160,7 +180,7 @@ class SchedaFilterForm(StyledForm):
             pk = todo.pop()
             if pk not in found:
                 found.add(pk)
-                todo += [u.pk for u in self.children.get(pk, [])]
+                todo += [u[0] for u in self.children.get(pk, [])]
         return found
 
     @property
@@ -169,9 +189,29 @@ class SchedaFilterForm(StyledForm):
         if not self.is_bound:
             return {}
         self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "") and k != "ordine"}
 
-    def apply(self, rows: Iterable) -> list:
+    @property
+    def sort(self) -> str:
+        """The order asked for (default: by responsible unit, as the documents)."""
+        if not self.is_bound:
+            return SORT_UNIT
+        self.is_valid()
+        return self.cleaned_data.get("ordine") or SORT_UNIT
+
+    @property
+    def sort_label(self) -> str:
+        """«ordinate per codice»: how the list is sorted, in words."""
+        labels = {
+            SORT_UNIT: _("ordinate per unità responsabile"),
+            SORT_CODE: _("ordinate per codice"),
+            SORT_RESULT_UP: _("ordinate per raggiungimento, dal più basso"),
+            SORT_RESULT_DOWN: _("ordinate per raggiungimento, dal più alto"),
+        }
+        return labels[self.sort]
+
+    def apply(self, rows: Iterable, plan: Plan) -> list:
+        """The rows matching the criteria, in the order asked for."""
         criteria = self.criteria
         rows = list(rows)
         if "unit" in criteria:
@@ -181,23 +221,89 @@ class SchedaFilterForm(StyledForm):
             rows = [r for r in rows if r.objective.responsible_id == criteria["responsible"]]
         if "area" in criteria:
             area = criteria["area"]
-            rows = [r for r in rows if any(a.pk == area for a in r.objective.areas.all())]
+            rows = [r for r in rows if area in r.objective.area_ids]
         if "status" in criteria:
             rows = [r for r in rows if _status(r) == criteria["status"]]
-        if "q" in criteria:
+        if "q" in criteria and rows:
             words = criteria["q"].casefold().split()
-            rows = [r for r in rows if all(w in _haystack(r.objective) for w in words)]
-        return rows
+            texts = search_texts(plan, self.key)
+            rows = [r for r in rows if all(w in texts.get(r.objective.pk, "") for w in words)]
+        return sort_rows(rows, self.sort)
+
+
+def sort_rows(rows: list, order: str) -> list:
+    """Rows by unit (as given), by code, or by achievement; no achievement goes last."""
+    if order == SORT_CODE:
+        return sorted(rows, key=lambda r: (not r.objective.code, _natural(r.objective.code)))
+    if order in (SORT_RESULT_UP, SORT_RESULT_DOWN):
+        scored = [r for r in rows if r.result is not None and r.result.achievement is not None]
+        unscored = [r for r in rows if r.result is None or r.result.achievement is None]
+        scored.sort(key=lambda r: r.result.achievement, reverse=order == SORT_RESULT_DOWN)
+        return scored + unscored
+    return rows
+
+
+def _natural(code: str) -> tuple:
+    """«2» before «10»: digits compared as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", code)
+        if part
+    )
+
+
+@dataclass(frozen=True)
+class SearchChoices:
+    """The choices of the schede search: units (pk, parent, name) in tree order, people and
+    ambiti (pk, label)."""
+
+    units: tuple[tuple[int, int | None, str], ...]
+    persons: tuple[tuple[int, str], ...]
+    areas: tuple[tuple[int, str], ...]
+
+    @property
+    def tree(self) -> list[tuple[int, int | None]]:
+        """(pk, parent) of every unit: what ``accounts.rules.covered_units`` walks."""
+        return [(pk, parent) for pk, parent, _name in self.units]
+
+
+def search_choices(key: str = "") -> SearchChoices:
+    """The search's choices (3 queries), kept under ``key`` when given: a key that changes
+    with the authority's data (the kept plan's, ``planning.kept``), so a hit reads nothing."""
+    cache = caches[CACHE_ALIAS]
+    found = cache.get(f"{key}:search-choices") if key else None
+    if found is None:
+        found = SearchChoices(
+            units=tuple(
+                OrgUnit.objects.order_by("position", "name").values_list("pk", "parent_id", "name")
+            ),
+            persons=tuple((p.pk, str(p)) for p in Person.objects.all()),
+            areas=tuple(
+                (a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()
+            ),
+        )
+        if key:
+            cache.set(f"{key}:search-choices", found)
+    return found
+
+
+def search_texts(plan: Plan, key: str = "") -> dict[int, str]:
+    """Each scheda's code, title and expected result, casefolded, for the text search (one
+    query, or none when kept under ``key`` as ``search_choices``)."""
+    cache = caches[CACHE_ALIAS]
+    found = cache.get(f"{key}:search-texts") if key else None
+    if found is None:
+        rows = plan.objectives.values_list("pk", "code", "title", "expected_result")
+        found = {pk: " ".join(texts).casefold() for pk, *texts in rows}
+        if key:
+            cache.set(f"{key}:search-texts", found)
+    return found
 
 
 def _status(row) -> str:
     if row.errors:
         return STATUS_ERRORS
     return STATUS_WARNINGS if row.anomalies else STATUS_CLEAN
-
-
-def _haystack(objective) -> str:
-    return " ".join((objective.code, objective.title, objective.expected_result)).casefold()
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -1,5 +1,7 @@
 """The plan's lifecycle (state panel, transitions) and the Nucleo's workspace (review, comments)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,9 +13,10 @@ from django.views.decorators.http import require_POST, require_safe
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.planning.domain import lifecycle
+from traguardo.planning.kept import KeptPlan
 from traguardo.planning.lifecycle_forms import ApprovalForm, CommentForm, ValidationForm
 from traguardo.planning.models import Comment, Objective, Plan
-from traguardo.reports.scheda import PlanView, plan_pages, scheda_page
+from traguardo.reports.scheda import plan_pages, scheda_page
 
 FORMS = {"approva": ApprovalForm, "valida": ValidationForm}
 
@@ -49,24 +52,49 @@ def done_message(action: str, plan: Plan) -> str:
     }[action]
 
 
-def state_panel(request: HttpRequest, plan: Plan, page: PlanView) -> dict:
+def state_panel(request: HttpRequest, plan: Plan, kept: KeptPlan) -> dict:
     """What the plan page's state panel shows: the act, the validation, the next step (with
-    its form when the user may take it, or the reason why it cannot be taken yet)."""
+    its form when the user may take it, or the reason why it cannot be taken yet).
+
+    The schede come from the plan's kept rows (no scheda is read again): the failing ones
+    are the rows with errors."""
     step = lifecycle.step_for(plan)
     allowed = step is not None and request.user.has_perm(step.permission, plan)
-    cards = [(row.objective, row.anomalies) for row in page.rows]
+    cards = [(row.objective, row.anomalies) for row in kept.rows] if allowed else []
     blocker = lifecycle.blocker(plan, step, cards) if allowed else ""
     form_class = FORMS.get(step.action) if allowed and not blocker else None
+    failing = []
+    if blocker and step.action == "approva":
+        failing = _failing(request, cards, can_edit=edit_check(request, plan))
     return {
         "act": lifecycle.act_text(plan),
         "step": step,
         "allowed": allowed,
         "blocker": blocker,
-        "failing": _failing(request, cards) if blocker and step.action == "approva" else [],
+        "failing": failing,
         "form": form_class() if form_class else None,
         "locked": plan.state not in (Plan.State.DRAFT, Plan.State.SUBMITTED),
         "can_review": request.user.has_perm("planning.review_plan", plan),
     }
+
+
+def edit_check(request: HttpRequest, plan: Plan) -> Callable[[object], bool]:
+    """Whether the user may edit a scheda of ``plan`` given as a kept ObjectiveRef.
+
+    The rules decide on the plan (its state, an open variazione) and the scheda's responsible
+    unit only, so they are asked once per unit on a stand-in scheda of that unit: the same
+    answer as ``has_perm("planning.change_objective", scheda)``, without reading the schede
+    (the member's covered units and the plan's open variazione are read once per request)."""
+    answers: dict[int | None, bool] = {}
+
+    def can_edit(ref) -> bool:
+        unit_id = ref.unit_id
+        if unit_id not in answers:
+            probe = Objective(plan=plan, authority_id=plan.authority_id, unit_id=unit_id)
+            answers[unit_id] = request.user.has_perm("planning.change_objective", probe)
+        return answers[unit_id]
+
+    return can_edit
 
 
 @require_POST
@@ -102,13 +130,19 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
     return render(request, "web/lifecycle/transition.html", context, status=400)
 
 
-def _failing(request: HttpRequest, cards) -> list[dict]:
-    """The schede that block the approval, each error linked to its field in the editor."""
+def _failing(request: HttpRequest, cards, can_edit=None) -> list[dict]:
+    """The schede that block the approval, each error linked to its field in the editor for
+    who may edit it (``can_edit``: default, the rules asked on each scheda)."""
+    if can_edit is None:
+
+        def can_edit(objective) -> bool:
+            return request.user.has_perm("planning.change_objective", objective)
+
     failing = []
     for objective, name, errors in lifecycle.failing_cards(cards):
         edit_url = (
             reverse("objective_edit", args=[request.authority.slug, objective.pk])
-            if request.user.has_perm("planning.change_objective", objective)
+            if can_edit(objective)
             else ""
         )
         failing.append(

@@ -1,24 +1,33 @@
 """Plans: the list, opening a plan (empty or copied), the plan page with its search, the PDF."""
 
+from collections import Counter
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.cache import caches
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from traguardo.accounts.models import Role
+from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import DomainError
+from traguardo.core.templatetags.traguardo import status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.planning.domain.plans import copy_plan, create_plan
-from traguardo.planning.forms import PlanCreateForm, SchedaFilterForm
-from traguardo.planning.models import Plan
+from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm
+from traguardo.planning.kept import CACHE_ALIAS, KeptPlan, kept_plan
+from traguardo.planning.models import Plan, Variation
 from traguardo.reports.pdf import pdf_response
-from traguardo.reports.scheda import plan_pages
+from traguardo.reports.scheda import plan_pages, scheda_state
 from traguardo.reports.tasks import plan_filename
-from traguardo.web.views.lifecycle import state_panel
+from traguardo.scoring import Status
+from traguardo.web.paging import paginate
+from traguardo.web.views.lifecycle import edit_check, state_panel
 
 # The last copy's report, kept so that its page survives a reload without copying again.
 COPY_REPORT_KEY = "traguardo.plan_copy_report"
@@ -69,37 +78,107 @@ def plan_copy_report(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.view_plan")
 def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
-    page = plan_pages(plan)
-    search = SchedaFilterForm(request.GET or None)
-    rows = search.apply(page.rows)
-    editable = _editable(request, [row.objective for row in rows])
-    groups = [
-        (unit, [(row, row.objective.pk in editable) for row in unit_rows])
-        for unit, unit_rows in groupby(rows, key=lambda row: row.objective.unit)
-    ]
+    """The plan's summaries (the ente's result, schede by state and by signals, units), then
+    its schede found, sorted and paged on the server from the kept rows: the same handful
+    of queries for 1 scheda or 2,000."""
+    open_variation = Variation.objects.filter(plan=OuterRef("pk"), closed_at__isnull=True)
+    # The rules' "variazione open?" read with the plan (accounts.rules keeps it on the plan).
+    plans = Plan.objects.annotate(_open_variation=Exists(open_variation))
+    plan = get_object_or_404(plans, year=year)
+    kept = kept_plan(plan)
+    search = SchedaFilterForm(request.GET or None, key=kept.key)
+    rows = search.apply(kept.rows, plan)
+    page_obj = paginate(request, rows)
+    if request.membership.role == Role.MANAGER:
+        # The units the manager covers, walked on the tree the search already has.
+        covered_units(request.membership, tree=search.choices.tree)
+    can_edit = edit_check(request, plan)
+    shown = [(row, can_edit(row.objective)) for row in page_obj.object_list]
+    by_unit = search.sort == SORT_UNIT
+    if by_unit:
+        groups = [
+            (unit_rows[0][0].objective, unit_rows)
+            for unit_rows in (
+                list(group) for _unit, group in groupby(shown, key=lambda s: s[0].objective.unit_id)
+            )
+        ]
+    else:
+        groups = [(None, shown)] if shown else []
     context = {
         "plan": plan,
-        "page": page,
+        "kept": kept,
         "groups": groups,
+        "by_unit": by_unit,
+        "page_obj": page_obj,
         "shown": len(rows),
+        "total": len(kept.rows),
         "search": search,
         "filtered": bool(search.criteria),
         "can_add_plan": request.user.has_perm("planning.add_plan", request.authority),
         "can_add_objective": request.user.has_perm("planning.add_objective", plan),
         "can_import": request.user.has_perm("imports.import_plan", plan),
-        "lifecycle": state_panel(request, plan, page),
+        "lifecycle": state_panel(request, plan, kept),
+        # One reversed URL for every row: «…/schede/» + id + «/» (and + «modifica/»).
+        "schede_url": reverse("objective_detail", args=[request.authority.slug, 0])[:-2],
     }
     partial = request.htmx and not request.htmx.history_restore_request
+    if not partial:
+        context["summary"] = kept_summary(kept)
     template = "web/plan_detail.html#risultati" if partial else "web/plan_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _editable(request: HttpRequest, objectives: list) -> set[int]:
-    """The schede the user may edit (the units a member covers are read once per request)."""
-    return {o.pk for o in objectives if request.user.has_perm("planning.change_objective", o)}
+def _state_rank(label: str) -> int:
+    """Schede by state from the most to the least measured (the labels of scheda_state)."""
+    order = [
+        *(status_label(s) for s in (Status.MEASURED, Status.FORCED, Status.PROVISIONAL)),
+        status_label(Status.PARTIAL),
+        _("non misurata"),
+        *(status_label(s) for s in (Status.NOT_MEASURABLE, Status.EXCLUDED)),
+        _("non ancora dovuta"),
+    ]
+    return order.index(label) if label in order else len(order)
+
+
+def kept_summary(kept: KeptPlan) -> dict:
+    """``plan_summary``, kept with the plan's results (under the kept plan's key)."""
+    cache = caches[CACHE_ALIAS]
+    key = f"{kept.key}:plan-summary"
+    summary = cache.get(key) if kept.key else None
+    if summary is None:
+        summary = plan_summary(kept)
+        if kept.key:
+            cache.set(key, summary)
+    return summary
+
+
+def plan_summary(kept: KeptPlan) -> dict:
+    """What the page opens with: schede by state of their result, by signals, by unit."""
+    by_state = Counter(scheda_state(row.result) for row in kept.rows)
+    errors = sum(1 for row in kept.rows if row.errors)
+    warnings = sum(1 for row in kept.rows if row.anomalies and not row.errors)
+    units: dict[int | None, list] = {}
+    for row in kept.rows:
+        units.setdefault(row.objective.unit_id, []).append(row)
+    aggregates = kept.scores.result.units
+    return {
+        "states": sorted(by_state.items(), key=lambda item: _state_rank(item[0])),
+        "errors": errors,
+        "warnings": warnings,
+        "clean": len(kept.rows) - errors - warnings,
+        "overdue": len(kept.overdue()),
+        "units": [
+            {
+                "objective": unit_rows[0].objective,
+                "count": len(unit_rows),
+                "errors": sum(1 for row in unit_rows if row.errors),
+                "aggregate": aggregates.get(unit_id) if unit_id is not None else None,
+            }
+            for unit_id, unit_rows in units.items()
+        ],
+    }
 
 
 @tenant_view("planning.print_plan")
