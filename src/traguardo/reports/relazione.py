@@ -625,20 +625,14 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
     rules = kept.scores.rules
     thresholds = rules.thresholds
     result = kept.scores.result
-    units, levels = unit_tree(result.units)
-    listed = {unit.pk: unit for unit in units}
-    parents = [listed.get(unit.parent_id) for unit in units]
+    setting = derived(kept, "relazione-setting", _setting)
+    units, levels, parents, areas = setting.units, setting.levels, setting.parents, setting.areas
     by_unit: dict[int | None, list] = {}
     by_area: dict[int, list] = {}
     for row in kept.rows:
         by_unit.setdefault(row.objective.unit_id, []).append(row)
         for area_id in row.objective.area_ids:
             by_area.setdefault(area_id, []).append(row)
-    areas = (
-        {a.pk: a for a in PerformanceArea.objects.filter(pk__in=list(kept.areas))}
-        if kept.areas
-        else {}
-    )
     return RelazioneSummary(
         plan=plan,
         kept=kept,
@@ -657,13 +651,19 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
         ],
         unassigned=len(by_unit.get(None, [])),
         areas=[
-            AreaResult(areas[key], kept.areas[key], by_area.get(key, []), kept.coverage(kept.areas[key]))
+            AreaResult(
+                areas[key], kept.areas[key], by_area.get(key, []), kept.coverage(kept.areas[key])
+            )
             for key in sorted((k for k in kept.areas if k in areas), key=lambda k: areas[k].number)
         ],
         findings=plan_findings(kept),
-        variations=_variation_summaries(plan),
+        variations=setting.variations,
         distribution=achievement_distribution(
-            [row.result.achievement if row.result else None for row in kept.rows if not row.not_due],
+            [
+                row.result.achievement if row.result else None
+                for row in kept.rows
+                if not row.not_due
+            ],
             chart_id="relazione-distribuzione",
             **thresholds,
         ),
@@ -679,6 +679,35 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
         thresholds=thresholds,
         validation_minutes=plan.validation_minutes,
         audit_checkpoint=last_checkpoint(),
+    )
+
+
+@dataclass(frozen=True)
+class _Setting:
+    units: list[OrgUnit]
+    levels: list[int]
+    parents: list[OrgUnit | None]
+    areas: dict[int, PerformanceArea]
+    variations: list[VariationSummary]
+
+
+def _setting(kept) -> _Setting:
+    """The units, ambiti and variazioni the summaries name: read once per kept plan (units
+    and ambiti move the data version; every variazione is a business action, audited, which
+    moves it too; see ``planning.versioning``)."""
+    units, levels = unit_tree(kept.scores.result.units)
+    listed = {unit.pk: unit for unit in units}
+    areas = (
+        {a.pk: a for a in PerformanceArea.objects.filter(pk__in=list(kept.areas))}
+        if kept.areas
+        else {}
+    )
+    return _Setting(
+        units=units,
+        levels=levels,
+        parents=[listed.get(unit.parent_id) for unit in units],
+        areas=areas,
+        variations=_variation_summaries(kept.plan_id),
     )
 
 
@@ -735,7 +764,9 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
     lines = rows_of(Indicator, "indicator", "name", "indicator").union(
         rows_of(Activity, "activity", "title", "activity"), all=True
     )
-    by_key = {(kind, pk): (position, label, *rest) for _o, kind, pk, position, label, *rest in lines}
+    by_key = {
+        (kind, pk): (position, label, *rest) for _o, kind, pk, position, label, *rest in lines
+    }
     for item in shown:
         result = item.result
         rows = [("indicator", r, indicator_row_state(r)) for r in result.indicators]
@@ -769,10 +800,12 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
     return found
 
 
-def _variation_summaries(plan: Plan) -> list[VariationSummary]:
-    variations = plan.variations.annotate(
-        schede=Count("versions__objective", distinct=True)
-    ).order_by("number")
+def _variation_summaries(plan_id: int) -> list[VariationSummary]:
+    variations = (
+        Variation.objects.filter(plan_id=plan_id)
+        .annotate(schede=Count("versions__objective", distinct=True))
+        .order_by("number")
+    )
     return [
         VariationSummary(
             variation=variation,

@@ -50,10 +50,13 @@ class Document:
 @tenant_view("planning.print_plan")
 @require_safe
 def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    # The periods with their plan in one query; the plan alone only when it has none.
     periods = list(
-        plan.periods.filter(kind=MonitoringPeriod.Kind.INTERMEDIATE).order_by("reference_date")
+        MonitoringPeriod.objects.select_related("plan")
+        .filter(plan__year=year, kind=MonitoringPeriod.Kind.INTERMEDIATE)
+        .order_by("reference_date")
     )
+    plan = periods[0].plan if periods else get_object_or_404(Plan, year=year)
     latest = _latest_jobs(request, plan)
     slug = request.authority.slug
     documents = [
