@@ -17,9 +17,9 @@ from traguardo.core.tenancy import tenant_view
 from traguardo.exchange.layout import TABLES
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.planning.kept import kept_plan
 from traguardo.planning.models import Plan
 from traguardo.reports.opendata import PUBLIC_STATES
-from traguardo.planning.kept import kept_plan
 from traguardo.reports.relazione import (
     SECTIONS,
     listed_rows,
