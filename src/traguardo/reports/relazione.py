@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Count, F, FilteredRelation, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -516,22 +516,14 @@ class PlanFindings:
     schede_with_forced: int
 
 
-_derived: dict[tuple[str, str], object] = {}
-_DERIVED_KEPT = 16
-
-
 def derived(kept, name: str, build):
-    """``build(kept)`` kept beside the kept plan (same key: a new data version, a new
-    value); a plan computed without keeping (no key) is derived every time."""
-    if not kept.key:
-        return build(kept)
-    key = (kept.key, name)
-    value = _derived.get(key)
+    """``build(kept)`` kept on the kept plan itself: computed once per kept plan (a new data
+    version is a new kept plan), never shared with another one."""
+    attribute = f"_derived_{name}"
+    value = kept.__dict__.get(attribute)
     if value is None:
         value = build(kept)
-        while len(_derived) >= _DERIVED_KEPT:
-            _derived.pop(next(iter(_derived)))
-        _derived[key] = value
+        object.__setattr__(kept, attribute, value)
     return value
 
 
@@ -743,26 +735,26 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
     period = kept.period
     texts = ("comment", "not_assessable_reason", "forced_reason")
 
-    def rows_of(model, kind: str, name: str, link: str):
-        fields = {}
-        for field in texts:
-            if period is None:
-                fields[field] = Value("", output_field=CharField())
-            else:
-                fields[field] = Subquery(
-                    Measurement.objects.filter(period=period, **{link: OuterRef("pk")}).values(
-                        field
-                    )[:1]
-                )
+    def rows_of(model, kind: str, name: str):
+        # The period's measurement of each row joined once (LEFT JOIN), not one subquery
+        # per text.
+        if period is None:
+            fields = {field: Value("", output_field=CharField()) for field in texts}
+            joined = model.objects.all()
+        else:
+            joined = model.objects.annotate(
+                m=FilteredRelation("measurements", condition=Q(measurements__period=period))
+            )
+            fields = {field: F(f"m__{field}") for field in texts}
         return (
-            model.objects.filter(objective_id__in=[item.objective.pk for item in shown])
+            joined.filter(objective_id__in=[item.objective.pk for item in shown])
             .order_by()
             .annotate(kind=Value(kind, output_field=CharField()), label=F(name), **fields)
             .values_list("objective_id", "kind", "pk", "position", "label", *texts)
         )
 
-    lines = rows_of(Indicator, "indicator", "name", "indicator").union(
-        rows_of(Activity, "activity", "title", "activity"), all=True
+    lines = rows_of(Indicator, "indicator", "name").union(
+        rows_of(Activity, "activity", "title"), all=True
     )
     by_key = {
         (kind, pk): (position, label, *rest) for _o, kind, pk, position, label, *rest in lines
