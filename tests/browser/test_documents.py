@@ -2,8 +2,10 @@
 
 import re
 import time
+from datetime import date
 from pathlib import Path
 
+from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -14,6 +16,7 @@ from tests.browser.conftest import (
     login,
     url,
 )
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.reports import relazione
 
 
@@ -87,3 +90,25 @@ def test_the_relazione_page_passes_axe(page, live_server, demo):
     expect(page.get_by_role("heading", level=1)).to_have_text("Relazione sulla performance 2019")
     violations = axe_violations(page, also=STRUCTURE_RULES)
     assert violations == [], describe_violations(violations)
+
+
+def test_the_nucleo_and_verifica_pages_pass_axe(page, live_server, demo):
+    """Issue 14: the paged pages (the Nucleo's, the Verifica's, the Relazione filtered)."""
+    with scopes_disabled():
+        period = MonitoringPeriod.objects.create(
+            authority=demo.plan.authority,
+            plan=demo.plan,
+            name="Verifica al 30/06/2019",
+            kind=MonitoringPeriod.Kind.INTERMEDIATE,
+            reference_date=date(2019, 6, 30),
+        )
+    login(page, live_server, "nucleo")
+    for path, heading in (
+        (f"/enti/{SLUG}/piani/2019/nucleo/", "Nucleo di valutazione"),
+        (f"/enti/{SLUG}/piani/2019/documenti/verifica/{period.pk}/", "Verifica intermedia"),
+        (f"/enti/{SLUG}/piani/2019/documenti/relazione/?scostamenti=1", "Relazione"),
+    ):
+        page.goto(url(live_server, path))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        violations = axe_violations(page, also=STRUCTURE_RULES)
+        assert violations == [], (path, describe_violations(violations))

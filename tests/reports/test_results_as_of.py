@@ -29,7 +29,8 @@ from traguardo.exchange import xlsx
 from traguardo.imports.seed import DEMO_AUTHORITY, load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
-from traguardo.reports.relazione import relazione_data, render_relazione_pdf
+from traguardo.reports.pdf import render_html
+from traguardo.reports.relazione import relazione_context, relazione_data, render_relazione_pdf
 
 pytestmark = pytest.mark.django_db
 SLUG = DEMO_AUTHORITY["slug"]
@@ -107,11 +108,14 @@ def page_text(content: bytes) -> str:
 
 
 def relazione_screen(plan: Plan) -> lxml_html.HtmlElement:
+    """The Relazione's every card, as the document prints them (the page lists the schede in
+    pages and leaves the cards to the document)."""
     client = Client()
     assert client.login(username="serrao", password=DEMO_PASSWORD)
     response = client.get(reverse("relazione", args=[SLUG, plan.year]))
     assert response.status_code == 200
-    return lxml_html.fromstring(response.content)
+    with scope(authority=plan.authority):
+        return lxml_html.fromstring(render_html("reports/relazione.html", relazione_context(plan)))
 
 
 def results_sheet(plan: Plan) -> dict[tuple, dict]:

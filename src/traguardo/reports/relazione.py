@@ -13,6 +13,13 @@ reasons, the Nucleo's minutes) are written by people and may name a colleague: t
 variant (``public=True``, the transparency page) replaces every name of the authority's people
 and users in them with "[omissis]"; the back-office Relazione keeps them as written.
 
+Two entry points, one module: ``relazione_data`` assembles the whole document (every scheda's
+card, every deviation with its justification) for the PDF, and ``relazione_summary`` what the
+screen shows of it, from the kept results (``planning.kept``): the same summaries, the schede
+listed in pages, and the rows behind the deviations read for the shown page only. A plan of
+thousands of schede would otherwise load and print every card on every request; both decide
+what a deviation is with the same ``finding`` below, so screen and document agree.
+
 Laying out a PDF takes seconds: ``render_relazione_pdf`` keeps each PDF in the cache under
 a hash of its HTML, so the same document is laid out once however many times it is asked for.
 """
@@ -22,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db.models import CharField, Count, F, FilteredRelation, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,14 +38,26 @@ from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea
 from traguardo.planning.domain.lifecycle import act_text
-from traguardo.planning.models import Objective, Plan, Variation
+from traguardo.planning.models import Activity, Indicator, Objective, Plan, Variation
 from traguardo.planning.rulebook import plan_rules
-from traguardo.planning.states import Coverage, RowState
+from traguardo.planning.states import (
+    Coverage,
+    RowState,
+    activity_row_state,
+    indicator_row_state,
+)
 from traguardo.reports import redact
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
-from traguardo.scoring import Aggregate, ItemState, Status, score_areas
+from traguardo.scoring import (
+    Aggregate,
+    ItemState,
+    Status,
+    activity_state,
+    indicator_state,
+    score_areas,
+)
 
 HUNDRED = Decimal(100)
 # A due row without a figure: listed apart as «non misurato», never as a deviation at 0.
@@ -344,6 +364,23 @@ def _measurements(period: MonitoringPeriod | None) -> dict[tuple[str, int], Meas
     return found
 
 
+DEVIATION = "deviation"
+UNMEASURED_ROW = "unmeasured"
+
+
+def finding(state: ItemState, achievement: Decimal | None) -> str:
+    """What a row scored as of the date is for the Relazione: a deviation (due, measured
+    below its target or left out as «non valutabile»), an unmeasured row (due, no figure),
+    or nothing ("": in line, or not yet due). The one rule of the document and the page."""
+    if state is ItemState.NOT_DUE:
+        return ""
+    if state in UNMEASURED:
+        return UNMEASURED_ROW
+    if state is ItemState.EXCLUDED or (achievement is not None and achievement < HUNDRED):
+        return DEVIATION
+    return ""
+
+
 def _examine(card: CardView, measurements, deviations, unmeasured, forced, clean) -> None:
     """The deviations, unmeasured rows and forced results of one scheda, from the rows'
     states (``planning.states``); their free texts pass through ``clean``.
@@ -363,11 +400,10 @@ def _examine(card: CardView, measurements, deviations, unmeasured, forced, clean
             forced.append(
                 ForcedResult(card, item.position, name, result.achievement, clean(m.forced_reason))
             )
-        if state.state in UNMEASURED:
+        kind_of_finding = finding(state.state, result.achievement)
+        if kind_of_finding == UNMEASURED_ROW:
             target = unmeasured
-        elif state.state is ItemState.EXCLUDED or (
-            result.achievement is not None and result.achievement < HUNDRED
-        ):
+        elif kind_of_finding == DEVIATION:
             target = deviations
         else:
             continue
@@ -426,3 +462,353 @@ def _variations(plan: Plan, clean) -> list[VariationEntry]:
             )
         )
     return entries
+
+
+# --- The screen: the summaries from the kept results, the schede in pages -----------------
+
+
+@dataclass(frozen=True)
+class Findings:
+    """How many of a scheda's due rows deviate, have no figure, or were forced."""
+
+    deviations: int = 0
+    unmeasured: int = 0
+    forced: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.deviations or self.unmeasured or self.forced)
+
+
+NO_FINDINGS = Findings()
+
+
+def row_findings(result) -> Findings:
+    """A scheda's findings from its result alone (``finding``, as the document decides)."""
+    if result is None:
+        return NO_FINDINGS
+    deviations = unmeasured = forced = 0
+    rows = [(indicator_state(r), r) for r in result.indicators]
+    rows += [(activity_state(r), r) for r in result.activities]
+    for state, r in rows:
+        if state is ItemState.NOT_DUE:
+            continue
+        if r.status == Status.FORCED:
+            forced += 1
+        kind = finding(state, r.achievement)
+        if kind == DEVIATION:
+            deviations += 1
+        elif kind == UNMEASURED_ROW:
+            unmeasured += 1
+    if not (deviations or unmeasured or forced):
+        return NO_FINDINGS
+    return Findings(deviations, unmeasured, forced)
+
+
+@dataclass(frozen=True)
+class PlanFindings:
+    """Every scheda's findings and the totals, derived once per kept plan."""
+
+    by_pk: dict[int, Findings]
+    deviations: int
+    unmeasured: int
+    forced: int
+    schede_with_deviations: int
+    schede_with_forced: int
+
+
+def derived(kept, name: str, build):
+    """``build(kept)`` kept on the kept plan itself: computed once per kept plan (a new data
+    version is a new kept plan), never shared with another one."""
+    attribute = f"_derived_{name}"
+    value = kept.__dict__.get(attribute)
+    if value is None:
+        value = build(kept)
+        object.__setattr__(kept, attribute, value)
+    return value
+
+
+def plan_findings(kept) -> PlanFindings:
+    return derived(kept, "relazione-findings", _plan_findings)
+
+
+def _plan_findings(kept) -> PlanFindings:
+    by_pk = {row.pk: row_findings(row.result) for row in kept.rows}
+    return PlanFindings(
+        by_pk=by_pk,
+        deviations=sum(f.deviations for f in by_pk.values()),
+        unmeasured=sum(f.unmeasured for f in by_pk.values()),
+        forced=sum(f.forced for f in by_pk.values()),
+        schede_with_deviations=sum(1 for f in by_pk.values() if f.deviations or f.unmeasured),
+        schede_with_forced=sum(1 for f in by_pk.values() if f.forced),
+    )
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """A scheda in the screen's paged list: its kept row and its findings."""
+
+    row: object  # planning.kept.KeptRow
+    findings: Findings
+
+    @property
+    def objective(self):
+        return self.row.objective
+
+    @property
+    def result(self):
+        return self.row.result
+
+    @property
+    def forced(self) -> bool:
+        return self.row.forced
+
+
+@dataclass(frozen=True)
+class VariationSummary:
+    variation: Variation
+    act: str
+    reason: str
+    schede: int  # how many schede it changed
+
+
+@dataclass(frozen=True)
+class RelazioneSummary:
+    """What the Relazione page shows before its paged list of schede."""
+
+    plan: Plan
+    kept: object  # planning.kept.KeptPlan
+    act: str
+    authority_result: Aggregate
+    units: list[UnitSection]  # ``cards``: the unit's kept rows
+    unassigned: int
+    areas: list[AreaResult]  # ``cards``: the ambito's kept rows
+    findings: PlanFindings
+    variations: list[VariationSummary]
+    distribution: Chart
+    unit_chart: Chart
+    thresholds: dict
+    validation_minutes: str
+    audit_checkpoint: Checkpoint | None = None
+
+    @property
+    def title(self) -> str:
+        return _("Relazione sulla performance %(year)s") % {"year": self.plan.year}
+
+    @property
+    def period(self) -> MonitoringPeriod | None:
+        return self.kept.period
+
+    @property
+    def as_of(self):
+        return self.kept.as_of
+
+    @property
+    def coverage(self) -> Coverage:
+        return self.kept.coverage(self.authority_result)
+
+    @property
+    def not_due(self) -> int:
+        return sum(1 for row in self.kept.rows if row.not_due)
+
+
+def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
+    """The Relazione's summaries from the kept results: a constant number of queries (the
+    units, the ambiti, the variazioni) whatever the number of schede."""
+    rules = kept.scores.rules
+    thresholds = rules.thresholds
+    result = kept.scores.result
+    setting = derived(kept, "relazione-setting", _setting)
+    units, levels, parents, areas = setting.units, setting.levels, setting.parents, setting.areas
+    by_unit: dict[int | None, list] = {}
+    by_area: dict[int, list] = {}
+    for row in kept.rows:
+        by_unit.setdefault(row.objective.unit_id, []).append(row)
+        for area_id in row.objective.area_ids:
+            by_area.setdefault(area_id, []).append(row)
+    return RelazioneSummary(
+        plan=plan,
+        kept=kept,
+        act=act_text(plan),
+        authority_result=result.authority,
+        units=[
+            UnitSection(
+                unit,
+                level,
+                parent,
+                result.units[unit.pk],
+                by_unit.get(unit.pk, []),
+                kept.coverage(result.units[unit.pk]),
+            )
+            for unit, level, parent in zip(units, levels, parents, strict=True)
+        ],
+        unassigned=len(by_unit.get(None, [])),
+        areas=[
+            AreaResult(
+                areas[key], kept.areas[key], by_area.get(key, []), kept.coverage(kept.areas[key])
+            )
+            for key in sorted((k for k in kept.areas if k in areas), key=lambda k: areas[k].number)
+        ],
+        findings=plan_findings(kept),
+        variations=setting.variations,
+        distribution=achievement_distribution(
+            [
+                row.result.achievement if row.result else None
+                for row in kept.rows
+                if not row.not_due
+            ],
+            chart_id="relazione-distribuzione",
+            **thresholds,
+        ),
+        unit_chart=unit_bars(
+            [
+                (unit_label(unit, parent), result.units[unit.pk].achievement)
+                for unit, parent in zip(units, parents, strict=True)
+            ],
+            levels=levels,
+            chart_id="relazione-unita",
+            **thresholds,
+        ),
+        thresholds=thresholds,
+        validation_minutes=plan.validation_minutes,
+        audit_checkpoint=last_checkpoint(),
+    )
+
+
+@dataclass(frozen=True)
+class _Setting:
+    units: list[OrgUnit]
+    levels: list[int]
+    parents: list[OrgUnit | None]
+    areas: dict[int, PerformanceArea]
+    variations: list[VariationSummary]
+
+
+def _setting(kept) -> _Setting:
+    """The units, ambiti and variazioni the summaries name: read once per kept plan (units
+    and ambiti move the data version; every variazione is a business action, audited, which
+    moves it too; see ``planning.versioning``)."""
+    units, levels = unit_tree(kept.scores.result.units)
+    listed = {unit.pk: unit for unit in units}
+    areas = (
+        {a.pk: a for a in PerformanceArea.objects.filter(pk__in=list(kept.areas))}
+        if kept.areas
+        else {}
+    )
+    return _Setting(
+        units=units,
+        levels=levels,
+        parents=[listed.get(unit.parent_id) for unit in units],
+        areas=areas,
+        variations=_variation_summaries(kept.plan_id),
+    )
+
+
+def listed_rows(kept, *, unit: int | None = None, with_findings: bool = False) -> list[ListedRow]:
+    """The schede of the paged list, narrowed on the server (a unit; only those with a
+    deviation or an unmeasured row), in the documents' order."""
+    findings = plan_findings(kept).by_pk
+    rows = []
+    for row in kept.rows:
+        if unit is not None and row.objective.unit_id != unit:
+            continue
+        f = findings.get(row.pk, NO_FINDINGS)
+        if with_findings and not (f.deviations or f.unmeasured):
+            continue
+        rows.append(ListedRow(row, f))
+    return rows
+
+
+@dataclass(frozen=True)
+class PageDeviations:
+    deviations: list[Deviation]
+    unmeasured: list[Deviation]
+    forced: list[ForcedResult]
+
+
+def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
+    """The deviations, unmeasured rows and forced results of the shown schede, with what the
+    unit wrote: one query (their indicators and activities with the period's texts)."""
+    shown = [item for item in listed if item.findings]
+    found = PageDeviations([], [], [])
+    if not shown:
+        return found
+    period = kept.period
+    texts = ("comment", "not_assessable_reason", "forced_reason")
+
+    def rows_of(model, kind: str, name: str):
+        # The period's measurement of each row joined once (LEFT JOIN), not one subquery
+        # per text.
+        if period is None:
+            fields = {field: Value("", output_field=CharField()) for field in texts}
+            joined = model.objects.all()
+        else:
+            joined = model.objects.annotate(
+                m=FilteredRelation("measurements", condition=Q(measurements__period=period))
+            )
+            fields = {field: F(f"m__{field}") for field in texts}
+        return (
+            joined.filter(objective_id__in=[item.objective.pk for item in shown])
+            .order_by()
+            .annotate(kind=Value(kind, output_field=CharField()), label=F(name), **fields)
+            .values_list("objective_id", "kind", "pk", "position", "label", *texts)
+        )
+
+    lines = rows_of(Indicator, "indicator", "name").union(
+        rows_of(Activity, "activity", "title"), all=True
+    )
+    by_key = {
+        (kind, pk): (position, label, *rest) for _o, kind, pk, position, label, *rest in lines
+    }
+    for item in shown:
+        result = item.result
+        rows = [("indicator", r, indicator_row_state(r)) for r in result.indicators]
+        rows += [("activity", r, activity_row_state(r)) for r in result.activities]
+        for kind, r, state in rows:
+            line = by_key.get((kind, r.key))
+            if line is None or state.not_due:
+                continue
+            position, label, comment, reason, forced_reason = line
+            if r.status == Status.FORCED:
+                found.forced.append(
+                    ForcedResult(item.row, position, label, r.achievement, forced_reason or "")
+                )
+            kind_of_finding = finding(state.state, r.achievement)
+            if not kind_of_finding:
+                continue
+            target = found.deviations if kind_of_finding == DEVIATION else found.unmeasured
+            target.append(
+                Deviation(
+                    card=item.row,
+                    kind=kind,
+                    position=position,
+                    name=label,
+                    achievement=r.achievement,
+                    status=str(r.status),
+                    justification=comment or "",
+                    not_assessable_reason=reason or "",
+                    state=state,
+                )
+            )
+    return found
+
+
+def _variation_summaries(plan_id: int) -> list[VariationSummary]:
+    variations = (
+        Variation.objects.filter(plan_id=plan_id)
+        .annotate(schede=Count("versions__objective", distinct=True))
+        .order_by("number")
+    )
+    return [
+        VariationSummary(
+            variation=variation,
+            act=_("%(type)s n. %(number)s del %(date)s")
+            % {
+                "type": variation.act_type,
+                "number": variation.act_number,
+                "date": date_it(variation.act_date),
+            },
+            reason=variation.reason,
+            schede=variation.schede,
+        )
+        for variation in variations
+    ]

@@ -5,24 +5,42 @@ intermedia, the intermediate targets); the deadlines are ``plan_deadlines`` met 
 same measurements. A scheda is at risk when, as of the period's date (``planning.asof``), one
 of its due rows is below its target, late, not measured or not computable — the rows' states
 of ``planning.states``, the words every other page uses. Nothing not yet due is at risk.
+
+Two entry points, one module: ``verifica_data`` examines every card for the PDF;
+``verifica_summary`` and ``verifica_items`` serve the page from the kept results
+(``planning.kept``): the counts from the rows' results, and the reasons and deadlines of the
+shown page of schede at risk only (their rows' names read in one query). Both decide "at risk"
+with the same ``_at_risk``, so screen and document agree.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import CharField, F, Value
 from django.utils.translation import gettext as _
 
 from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.domain.lifecycle import act_text
-from traguardo.planning.models import Plan
-from traguardo.planning.states import Coverage, RowState
+from traguardo.planning.models import Activity, Indicator, Plan
+from traguardo.planning.states import (
+    Coverage,
+    RowState,
+    activity_row_state,
+    indicator_row_state,
+)
 from traguardo.reports.pdf import render_pdf
-from traguardo.reports.relazione import Silent
+from traguardo.reports.relazione import Silent, derived
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
-from traguardo.scoring import ItemState, Status, format_percent
+from traguardo.scoring import (
+    ItemState,
+    Status,
+    activity_state,
+    format_percent,
+    indicator_state,
+)
 
 HUNDRED = Decimal(100)
 
@@ -132,14 +150,27 @@ def _examine(card: CardView, deadlines: list[Deadline], on: date) -> VerificaCar
         reason = _reason(kind, item.position, name, state)
         if reason:
             reasons.append(reason)
+    return VerificaCard(card=card, reasons=reasons, deadlines=_lines(deadlines, on, states))
+
+
+def _lines(deadlines: list[Deadline], on: date, states: dict) -> list[DeadlineLine]:
     lines = []
     for d in deadlines:
         state = states.get((d.kind, d.key))
         lines.append(DeadlineLine(d, _state(d, on, state), _overdue(d, on, state)))
-    return VerificaCard(card=card, reasons=reasons, deadlines=lines)
+    return lines
+
+
+def _at_risk(kind: str, state: ItemState, achievement: Decimal | None) -> bool:
+    """Whether a row is a reason for the risk (``_reason`` words it)."""
+    if state in (ItemState.NOT_MEASURED, ItemState.NOT_MEASURABLE, ItemState.LATE):
+        return True
+    return achievement is not None and achievement < HUNDRED and state in _SCORED
 
 
 def _reason(kind: str, position: int, name: str, state: RowState) -> str:
+    if not _at_risk(kind, state.state, state.achievement):
+        return ""
     if kind == "indicator":
         label = _("Indicatore %(n)s «%(name)s»") % {"n": position, "name": name}
     else:
@@ -204,3 +235,157 @@ def _state(d: Deadline, on: date, state: RowState | None) -> str:
     if d.is_overdue(on):
         return _("scaduta da %(days)s giorni, non completata") % {"days": d.days_late(on)}
     return _("da completare")
+
+
+# --- The screen: the counts from the kept results, the schede at risk in pages -------------
+
+
+def row_at_risk(result) -> bool:
+    """Whether a kept row's scheda is at risk, from its result alone (as ``_examine``)."""
+    if result is None:
+        return True  # nothing scored: every due row of it reads «non misurato»
+    return any(
+        _at_risk("indicator", indicator_state(r), r.achievement) for r in result.indicators
+    ) or any(_at_risk("activity", activity_state(r), r.achievement) for r in result.activities)
+
+
+@dataclass(frozen=True)
+class RiskCounts:
+    at_risk: tuple  # the kept rows at risk, in the documents' order
+    not_due: int
+    by_objective: dict  # objective id → its deadlines
+
+
+def _risk_counts(kept) -> RiskCounts:
+    at_risk = tuple(row for row in kept.rows if row_at_risk(row.result))
+    risky = {row.pk for row in at_risk}
+    not_due = sum(1 for row in kept.rows if row.pk not in risky and row.not_due)
+    by_objective: dict[int, list[Deadline]] = {}
+    for d in kept.deadlines:
+        if d.objective.pk in risky:
+            by_objective.setdefault(d.objective.pk, []).append(d)
+    return RiskCounts(at_risk=at_risk, not_due=not_due, by_objective=by_objective)
+
+
+@dataclass(frozen=True)
+class VerificaSummary:
+    """What the Verifica page shows before its paged list of schede at risk."""
+
+    plan: Plan
+    period: MonitoringPeriod
+    kept: object  # planning.kept.KeptPlan
+    act: str
+    risk: RiskCounts
+
+    @property
+    def title(self) -> str:
+        return verifica_title(self.period)
+
+    @property
+    def total(self) -> int:
+        return len(self.kept.rows)
+
+    @property
+    def at_risk_count(self) -> int:
+        return len(self.risk.at_risk)
+
+    @property
+    def not_due_count(self) -> int:
+        return self.risk.not_due
+
+    @property
+    def in_line_count(self) -> int:
+        return self.total - self.at_risk_count - self.not_due_count
+
+    @property
+    def coverage(self) -> Coverage:
+        return self.kept.coverage()
+
+    @property
+    def unit_choices(self) -> dict[int, str]:
+        """The units with a scheda at risk, for the filter."""
+        return {
+            row.objective.unit_id: row.objective.unit_name
+            for row in self.risk.at_risk
+            if row.objective.unit_id is not None
+        }
+
+    def at_risk_rows(self, unit: int | None = None) -> list:
+        if unit is None:
+            return list(self.risk.at_risk)
+        return [row for row in self.risk.at_risk if row.objective.unit_id == unit]
+
+
+def verifica_summary(plan: Plan, period: MonitoringPeriod, kept) -> VerificaSummary:
+    return VerificaSummary(
+        plan=plan,
+        period=period,
+        kept=kept,
+        act=act_text(plan),
+        risk=derived(kept, "verifica-risk", _risk_counts),
+    )
+
+
+@dataclass(frozen=True)
+class VerificaItem:
+    """A scheda at risk on the shown page: why, and its deadlines."""
+
+    row: object  # planning.kept.KeptRow
+    reasons: list[str]
+    deadlines: list[DeadlineLine]
+
+    @property
+    def objective(self):
+        return self.row.objective
+
+    @property
+    def result(self):
+        return self.row.result
+
+    @property
+    def forced(self) -> bool:
+        return self.row.forced
+
+
+def verifica_items(kept, rows) -> list[VerificaItem]:
+    """The reasons and deadlines of the shown schede: one query for their rows' names."""
+    rows = list(rows)
+    if not rows:
+        return []
+    ids = [row.pk for row in rows]
+    lines = (
+        Indicator.objects.filter(objective_id__in=ids)
+        .order_by()
+        .annotate(kind=Value("indicator", output_field=CharField()), label=F("name"))
+        .values_list("objective_id", "kind", "pk", "position", "label")
+        .union(
+            Activity.objects.filter(objective_id__in=ids)
+            .order_by()
+            .annotate(kind=Value("activity", output_field=CharField()), label=F("title"))
+            .values_list("objective_id", "kind", "pk", "position", "label"),
+            all=True,
+        )
+    )
+    names: dict[int, list[tuple]] = {}
+    for objective_id, kind, pk, position, label in lines:
+        names.setdefault(objective_id, []).append((kind != "indicator", position, kind, pk, label))
+    risk = derived(kept, "verifica-risk", _risk_counts)
+    on = kept.as_of.on
+    items = []
+    for row in rows:
+        result = row.result
+        indicators = {r.key: r for r in result.indicators} if result else {}
+        activities = {r.key: r for r in result.activities} if result else {}
+        reasons, states = [], {}
+        for _order, position, kind, pk, label in sorted(names.get(row.pk, [])):
+            if kind == "indicator":
+                state = indicator_row_state(indicators.get(pk))
+            else:
+                state = activity_row_state(activities.get(pk))
+            states[(kind, pk)] = state
+            reason = _reason(kind, position, label, state)
+            if reason:
+                reasons.append(reason)
+        deadlines = _lines(risk.by_objective.get(row.pk, []), on, states)
+        items.append(VerificaItem(row=row, reasons=reasons, deadlines=deadlines))
+    return items

@@ -17,10 +17,17 @@ from traguardo.core.tenancy import tenant_view
 from traguardo.exchange.layout import TABLES
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.planning.kept import kept_plan
 from traguardo.planning.models import Plan
 from traguardo.reports.opendata import PUBLIC_STATES
-from traguardo.reports.relazione import relazione_context
-from traguardo.reports.verifica import verifica_context, verifica_title
+from traguardo.reports.relazione import (
+    SECTIONS,
+    listed_rows,
+    page_deviations,
+    relazione_summary,
+)
+from traguardo.reports.verifica import verifica_items, verifica_summary, verifica_title
+from traguardo.web.paging import paginate
 from traguardo.web.views.jobs import start_and_follow, visible_jobs
 
 PLAN_PDF = "reports.plan_pdf"
@@ -43,10 +50,13 @@ class Document:
 @tenant_view("planning.print_plan")
 @require_safe
 def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    # The periods with their plan in one query; the plan alone only when it has none.
     periods = list(
-        plan.periods.filter(kind=MonitoringPeriod.Kind.INTERMEDIATE).order_by("reference_date")
+        MonitoringPeriod.objects.select_related("plan")
+        .filter(plan__year=year, kind=MonitoringPeriod.Kind.INTERMEDIATE)
+        .order_by("reference_date")
     )
+    plan = periods[0].plan if periods else get_object_or_404(Plan, year=year)
     latest = _latest_jobs(request, plan)
     slug = request.authority.slug
     documents = [
@@ -117,15 +127,70 @@ def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None
 @tenant_view("planning.print_plan")
 @require_safe
 def relazione(request: HttpRequest, year: int) -> HttpResponse:
+    """The Relazione on screen: its summaries, then the schede in pages (filtered on the
+    server) with the deviations of the shown page; the whole document is the PDF."""
     plan = get_object_or_404(Plan, year=year)
-    return render(request, "reports/relazione.html", relazione_context(plan))
+    plan.authority = request.authority
+    kept = kept_plan(plan)
+    rel = relazione_summary(plan, kept)
+    unit = _int(request.GET.get("unita"))
+    units = {section.unit.pk for section in rel.units}
+    unit = unit if unit in units else None
+    with_findings = request.GET.get("scostamenti") == "1"
+    page_obj = paginate(request, listed_rows(kept, unit=unit, with_findings=with_findings))
+    context = {
+        "plan": plan,
+        "rel": rel,
+        "sections": SECTIONS,
+        "page_obj": page_obj,
+        "found": page_deviations(kept, page_obj.object_list),
+        "unit": unit,
+        "with_findings": with_findings,
+        "filtered": unit is not None or with_findings,
+        "detail_base": _detail_base(request),
+        "pdf_url": reverse("relazione_pdf_start", args=[request.authority.slug, plan.year]),
+        "documents_url": _documents_url(request, plan),
+    }
+    return render(request, "web/documents/relazione.html", context)
 
 
 @tenant_view("planning.print_plan")
 @require_safe
 def verifica(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """The Verifica on screen: the counts, then the schede at risk in pages with their
+    reasons and deadlines; the whole document is the PDF."""
     period = _period(year, pk)
-    return render(request, "reports/verifica.html", verifica_context(period.plan, period))
+    plan = period.plan
+    plan.authority = request.authority
+    kept = kept_plan(plan, period)
+    ver = verifica_summary(plan, period, kept)
+    unit = _int(request.GET.get("unita"))
+    unit = unit if unit in ver.unit_choices else None
+    page_obj = paginate(request, ver.at_risk_rows(unit))
+    context = {
+        "plan": plan,
+        "ver": ver,
+        "page_obj": page_obj,
+        "items": verifica_items(kept, page_obj.object_list),
+        "unit": unit,
+        "detail_base": _detail_base(request),
+        "pdf_url": reverse("verifica_pdf_start", args=[request.authority.slug, plan.year, pk]),
+        "documents_url": _documents_url(request, plan),
+    }
+    return render(request, "web/documents/verifica.html", context)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _detail_base(request: HttpRequest) -> str:
+    """The address of a scheda without its id: one reverse for a whole list."""
+    url = reverse("objective_detail", args=[request.authority.slug, 0])
+    return url.removesuffix("0/")
 
 
 @tenant_view("planning.print_plan")

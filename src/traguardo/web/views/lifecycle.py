@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST, require_safe
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.planning.domain import lifecycle
-from traguardo.planning.kept import KeptPlan
+from traguardo.planning.kept import KeptPlan, kept_plan
 from traguardo.planning.lifecycle_forms import ApprovalForm, CommentForm, ValidationForm
 from traguardo.planning.models import Comment, Objective, Plan
-from traguardo.reports.scheda import plan_pages, scheda_page
+from traguardo.reports.scheda import scheda_page
+from traguardo.web.paging import paginate
 
 FORMS = {"approva": ApprovalForm, "valida": ValidationForm}
 
@@ -171,24 +172,29 @@ def _refuse(request: HttpRequest, form, field: str | None, message: str) -> None
 @tenant_view("planning.view_plan")
 @require_safe
 def plan_review(request: HttpRequest, year: int) -> HttpResponse:
-    """The Nucleo's page: every scheda with its result, anomalies and comments."""
+    """The Nucleo's page: the ente's result, then the schede in pages with their result,
+    anomalies and comments (from the kept results: nothing is recomputed per request)."""
     plan = get_object_or_404(Plan, year=year)
     check_perm(request, "planning.review_plan", plan)
-    page = plan_pages(plan)
+    kept = kept_plan(plan)
+    page_obj = paginate(request, kept.rows)
+    shown = [row.pk for row in page_obj.object_list]
     counts = dict(
-        Comment.objects.filter(objective__plan=plan)
+        Comment.objects.filter(objective_id__in=shown)
         .values("objective")
         .annotate(n=Count("pk"))
         .values_list("objective", "n")
     )
-    rows = [(row, counts.get(row.objective.pk, 0)) for row in page.rows]
     can_validate = plan.state == Plan.State.CLOSED and request.user.has_perm(
         "planning.validate_plan", plan
     )
+    detail = reverse("objective_detail", args=[request.authority.slug, 0]).removesuffix("0/")
     context = {
         "plan": plan,
-        "page": page,
-        "rows": rows,
+        "page": kept,
+        "page_obj": page_obj,
+        "rows": [(row, counts.get(row.pk, 0)) for row in page_obj.object_list],
+        "detail_base": detail,
         "act": lifecycle.act_text(plan),
         "form": ValidationForm() if can_validate else None,
         "step": lifecycle.STEP_BY_ACTION["valida"],
