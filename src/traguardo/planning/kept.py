@@ -206,14 +206,15 @@ def kept_plan(
     )
 
 
-def keep(authority_id: int, name: str, build: Callable[[str], T], *, local: "_Memo") -> T:
+def keep(authority_id: int, name: str, build: Callable[[str], T], *, local: "_Memo | None") -> T:
     """``build(key)`` kept under ``name`` and the authority's data version: the one way a
     computed view of an authority's data is kept (a plan here, a scheda's card in
-    ``reports.scheda``). ``name`` must say everything else the value depends on (which plan,
-    period, day)."""
+    ``reports.scheda``, the public open data and Relazione PDF). ``name`` must say everything
+    else the value depends on (which plan, period, day, host). ``local``: this process's memory
+    for it, or None for values too big to hold there (a PDF: the shared cache only)."""
     stamp = data_stamp(authority_id)  # before reading any data: see planning.versioning
     key = f"traguardo:{RELEASE}.{FORMAT}:{name}:{stamp}"
-    value = local.get(key)
+    value = local.get(key) if local is not None else None
     if value is not None:
         return value
     if _writing():
@@ -229,7 +230,8 @@ def keep(authority_id: int, name: str, build: Callable[[str], T], *, local: "_Me
     if value is None:
         value = build(key)
         cache.set(key, value)
-    local.put(key, value)
+    if local is not None:
+        local.put(key, value)
     return value
 
 
@@ -259,9 +261,11 @@ class _Memo:
             self.values.clear()
 
 
-# Plans kept in each process's memory (a plan of 2,000 schede is a few MB); schede's cards.
+# Plans kept in each process's memory (a plan of 2,000 schede is a few MB); schede's cards;
+# files (the open data, up to a few MB each).
 _plans = _Memo(8)
 cards = _Memo(256)
+files = _Memo(8)
 
 
 def _writing() -> bool:
@@ -273,6 +277,7 @@ def forget_local() -> None:
     """Empty this process's memory of kept values (the tests, between databases)."""
     _plans.clear()
     cards.clear()
+    files.clear()
 
 
 def compute(

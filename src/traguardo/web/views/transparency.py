@@ -42,10 +42,10 @@ from django_scopes import scope
 
 from traguardo.core.tenancy import public_view
 from traguardo.organization.models import Authority, PerformanceArea
-from traguardo.planning.kept import KeptPlan, KeptRow, ObjectiveRef, kept_plan
+from traguardo.planning.kept import KeptPlan, KeptRow, ObjectiveRef, files, keep, kept_plan
 from traguardo.planning.models import Indicator, Objective, Plan
 from traguardo.planning.versioning import data_stamp
-from traguardo.reports import opendata
+from traguardo.reports import opendata, relazione
 from traguardo.reports.charts import achievement_distribution, unit_bars
 from traguardo.reports.redact import Redactor, redact_card
 from traguardo.reports.scheda import scheda_page, scheda_result_text
@@ -53,7 +53,6 @@ from traguardo.scoring import Status
 from traguardo.web.paging import PARAM, paginate
 
 MAX_AGE = 300
-RELAZIONE_SECONDS = 24 * 3600
 SAFE_METHODS = ("GET", "HEAD")
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
@@ -263,17 +262,15 @@ def public_relazione_pdf(request: HttpRequest, authority: Authority, year: int) 
     if not opendata.results_public(plan):
         raise Http404
     # Kept under the authority's data version (and the day, which decides what is due): an
-    # anonymous request for a PDF already made reads it back without computing the plan.
-    key = f"traguardo:public-relazione:{plan.pk}:{data_stamp(authority.pk)}:{timezone.localdate()}"
-    data = cache.get(key)
-    if data is None:
-        # Written by the documents work (issue 6): imported here, when the file is asked for.
-        from traguardo.reports.relazione import render_relazione_pdf
-
-        # The public variant (no person's name in its free texts), laid out only when its
-        # HTML changed: an anonymous request must not cost a WeasyPrint run.
-        data = render_relazione_pdf(plan, public=True)
-        cache.set(key, data, RELAZIONE_SECONDS)
+    # anonymous request for a PDF already made reads it back without computing the plan. The
+    # public variant has no person's name in its free texts.
+    name = f"public-relazione:{plan.pk}:{timezone.localdate()}"
+    data = keep(
+        authority.pk,
+        name,
+        lambda _key: relazione.render_relazione_pdf(plan, public=True),
+        local=None,
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="relazione-performance-{plan.year}.pdf"'
     return response
@@ -289,24 +286,32 @@ def public_opendata(
     if fmt not in FORMATS:
         raise Http404
     plan = _public_plan(year)
-    kept = kept_plan(plan)
-    rows = _rows(request, authority, plan, kept)
-    if fmt == "csv":
-        body = opendata.to_csv(rows)
-    else:
-        document = opendata.data_document(
-            authority,
-            plan,
-            list(rows),
-            schema_url=_absolute(request, "public_opendata_schema", authority),
-            info_url=_absolute(request, "public_opendata_info", authority),
-            kept=kept,
-        )
-        body = opendata.to_json(document)
+    # The file is a view of the authority's data like a page: built once per data version,
+    # host (its links) and day, then read back (planning.kept.keep).
+    name = f"opendata:{plan.pk}:{fmt}:{request.get_host()}:{timezone.localdate()}"
+    body = keep(
+        authority.pk, name, lambda _key: _opendata(request, authority, plan, fmt), local=files
+    )
     response = HttpResponse(body, content_type=FORMATS[fmt])
     filename = f"performance-{authority.slug}-{plan.year}.{fmt}"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _opendata(request: HttpRequest, authority: Authority, plan: Plan, fmt: str) -> str:
+    kept = kept_plan(plan)
+    rows = _rows(request, authority, plan, kept)
+    if fmt == "csv":
+        return opendata.to_csv(rows)
+    document = opendata.data_document(
+        authority,
+        plan,
+        list(rows),
+        schema_url=_absolute(request, "public_opendata_schema", authority),
+        info_url=_absolute(request, "public_opendata_info", authority),
+        kept=kept,
+    )
+    return opendata.to_json(document)
 
 
 def _rows(request: HttpRequest, authority: Authority, plan: Plan, kept: KeptPlan):
