@@ -5,7 +5,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django import forms
-from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from traguardo.core.forms import StyledForm
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.domain.plans import default_title, year_taken_message
-from traguardo.planning.kept import CACHE_ALIAS
+from traguardo.planning.kept import KeptPlan
 from traguardo.planning.models import Plan
 
 
@@ -147,12 +146,12 @@ class SchedaFilterForm(StyledForm):
         help_text=gettext_lazy("Le schede senza raggiungimento sono elencate per ultime."),
     )
 
-    def __init__(self, data=None, *, key: str = "", **kwargs) -> None:
-        """``key``: the kept plan's key (``KeptPlan.key``), under which the choices and the
-        schede's texts are kept, so that a search reads nothing once they are."""
+    def __init__(self, data=None, *, kept: KeptPlan | None = None, **kwargs) -> None:
+        """``kept``: the plan's kept results, on which the choices and the schede's texts are
+        kept (``KeptPlan.derived``), so that a search reads nothing once they are."""
         super().__init__(data, **kwargs)
-        self.key = key
-        choices = self.choices = search_choices(key)
+        self.kept = kept
+        choices = self.choices = search_choices(kept)
         self.children: dict[int | None, list[tuple[int, int | None, str]]] = {}
         for unit in choices.units:
             self.children.setdefault(unit[1], []).append(unit)
@@ -226,7 +225,7 @@ class SchedaFilterForm(StyledForm):
             rows = [r for r in rows if _status(r) == criteria["status"]]
         if "q" in criteria and rows:
             words = criteria["q"].casefold().split()
-            texts = search_texts(plan, self.key)
+            texts = search_texts(plan, self.kept)
             rows = [r for r in rows if all(w in texts.get(r.objective.pk, "") for w in words)]
         return sort_rows(rows, self.sort)
 
@@ -267,37 +266,27 @@ class SearchChoices:
         return [(pk, parent) for pk, parent, _name in self.units]
 
 
-def search_choices(key: str = "") -> SearchChoices:
-    """The search's choices (3 queries), kept under ``key`` when given: a key that changes
-    with the authority's data (the kept plan's, ``planning.kept``), so a hit reads nothing."""
-    cache = caches[CACHE_ALIAS]
-    found = cache.get(f"{key}:search-choices") if key else None
-    if found is None:
-        found = SearchChoices(
-            units=tuple(
-                OrgUnit.objects.order_by("position", "name").values_list("pk", "parent_id", "name")
-            ),
-            persons=tuple((p.pk, str(p)) for p in Person.objects.all()),
-            areas=tuple(
-                (a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()
-            ),
-        )
-        if key:
-            cache.set(f"{key}:search-choices", found)
-    return found
+def search_choices(kept: KeptPlan | None = None) -> SearchChoices:
+    """The search's choices (3 queries), kept on the kept plan when given: units, people and
+    ambiti move the data version it is keyed by, so a hit reads nothing."""
+    if kept is not None:
+        return kept.derived("search-choices", search_choices)
+    return SearchChoices(
+        units=tuple(
+            OrgUnit.objects.order_by("position", "name").values_list("pk", "parent_id", "name")
+        ),
+        persons=tuple((p.pk, str(p)) for p in Person.objects.all()),
+        areas=tuple((a.pk, _short(f"{a.number}. {a.name}")) for a in PerformanceArea.objects.all()),
+    )
 
 
-def search_texts(plan: Plan, key: str = "") -> dict[int, str]:
+def search_texts(plan: Plan, kept: KeptPlan | None = None) -> dict[int, str]:
     """Each scheda's code, title and expected result, casefolded, for the text search (one
-    query, or none when kept under ``key`` as ``search_choices``)."""
-    cache = caches[CACHE_ALIAS]
-    found = cache.get(f"{key}:search-texts") if key else None
-    if found is None:
-        rows = plan.objectives.values_list("pk", "code", "title", "expected_result")
-        found = {pk: " ".join(texts).casefold() for pk, *texts in rows}
-        if key:
-            cache.set(f"{key}:search-texts", found)
-    return found
+    query, or none when kept on the kept plan, as ``search_choices``)."""
+    if kept is not None:
+        return kept.derived("search-texts", lambda: search_texts(plan))
+    rows = plan.objectives.values_list("pk", "code", "title", "expected_result")
+    return {pk: " ".join(texts).casefold() for pk, *texts in rows}
 
 
 def _status(row) -> str:

@@ -39,6 +39,7 @@ from django.core.cache import caches
 from django.db import connection, connections
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
@@ -82,7 +83,7 @@ class ObjectiveRef:
     area_ids: tuple[int, ...]
 
     def __str__(self) -> str:
-        return self.title or str(Objective._meta.verbose_name)
+        return self.title or gettext("Scheda senza denominazione")  # as Objective.__str__
 
     @property
     def id(self) -> int:

@@ -4,7 +4,6 @@ from collections import Counter
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.cache import caches
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from traguardo.core.templatetags.traguardo import status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm
-from traguardo.planning.kept import CACHE_ALIAS, KeptPlan, kept_plan
+from traguardo.planning.kept import KeptPlan, kept_plan
 from traguardo.planning.models import Plan, Variation
 from traguardo.reports.pdf import pdf_response
 from traguardo.reports.scheda import plan_pages, scheda_state
@@ -86,7 +85,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     plans = Plan.objects.annotate(_open_variation=Exists(open_variation))
     plan = get_object_or_404(plans, year=year)
     kept = kept_plan(plan)
-    search = SchedaFilterForm(request.GET or None, key=kept.key)
+    search = SchedaFilterForm(request.GET or None, kept=kept)
     rows = search.apply(kept.rows, plan)
     page_obj = paginate(request, rows)
     if request.membership.role == Role.MANAGER:
@@ -123,7 +122,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     }
     partial = request.htmx and not request.htmx.history_restore_request
     if not partial:
-        context["summary"] = kept_summary(kept)
+        context["summary"] = kept.derived("plan-summary", lambda: plan_summary(kept))
     template = "web/plan_detail.html#risultati" if partial else "web/plan_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -140,18 +139,6 @@ def _state_rank(label: str) -> int:
         _("non ancora dovuta"),
     ]
     return order.index(label) if label in order else len(order)
-
-
-def kept_summary(kept: KeptPlan) -> dict:
-    """``plan_summary``, kept with the plan's results (under the kept plan's key)."""
-    cache = caches[CACHE_ALIAS]
-    key = f"{kept.key}:plan-summary"
-    summary = cache.get(key) if kept.key else None
-    if summary is None:
-        summary = plan_summary(kept)
-        if kept.key:
-            cache.set(key, summary)
-    return summary
 
 
 def plan_summary(kept: KeptPlan) -> dict:
