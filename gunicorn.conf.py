@@ -10,12 +10,12 @@ and starts no thread (the jobs' worker thread starts when a request's transactio
 Before each fork the master moves every object it holds into the garbage collector's permanent
 generation (``gc.freeze()``): a worker's collections then never walk — nor touch, which would
 copy their pages — the tens of thousands of objects imported at start-up. In the workers the
-first generation collects after ``GC_THRESHOLD[0]`` allocations instead of 700: a page of a
-plan of 2,000 schede allocates millions of objects, almost none of them in cycles, and the
-default threshold runs the collector thousands of times per page (bench/gc.py measures it: on
-the plan page of 2,000 schede, 4.5 s of CPU with Python's default, of which 6 s wall in the
-collector, against 2.7 s with this setting; the price is a higher memory peak per worker,
-~300 → ~500–800 MiB on that page, as cyclic garbage waits longer for its collection).
+first generation collects after ``GC_THRESHOLD[0]`` allocations instead of 700: computing the
+kept results of a plan of 2,000 schede (``planning.kept``, once per change) allocates millions
+of objects, almost none of them in cycles, and the default threshold runs the collector
+thousands of times for it (bench/gc.py measured it on the whole-plan page before the results
+were kept: 4.5 s of CPU with Python's default, against 2.7 s with this setting; the price is a
+higher memory peak per worker, ~300 → ~500–800 MiB, as cyclic garbage waits longer).
 
 Bind address, workers and the access log are given on the command line (Makefile, README).
 """
