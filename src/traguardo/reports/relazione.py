@@ -607,7 +607,11 @@ class RelazioneSummary:
 
     @property
     def not_due(self) -> int:
-        return sum(1 for row in self.kept.rows if row.not_due)
+        return derived(self.kept, "relazione-not-due", _not_due)
+
+
+def _not_due(kept) -> int:
+    return sum(1 for row in kept.rows if row.not_due)
 
 
 def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
