@@ -9,8 +9,8 @@ provvisorio al 30 giugno 2019".
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from traguardo.core.templatetags.traguardo import date_it, percent
 from traguardo.planning.asof import AsOf
@@ -182,3 +182,16 @@ class Coverage:
 
 def coverage(aggregate: Aggregate, as_of: AsOf) -> Coverage:
     return Coverage(aggregate, as_of)
+
+
+def kept_row_state(kept, kind: str, result: IndicatorResult | ActivityResult | None) -> RowState:
+    """``indicator_row_state`` or ``activity_row_state`` of a kept plan's row result, worded
+    once per kept plan and language (``KeptPlan.derived``) rather than on every request: the
+    words depend on nothing but the result, which the kept plan holds."""
+    memo = kept.derived(f"row-states:{get_language()}", dict)
+    key = (kind, id(result))
+    state = memo.get(key)
+    if state is None or state[0] is not result:
+        word = indicator_row_state if kind == "indicator" else activity_row_state
+        state = memo[key] = (result, word(result))
+    return state[1]

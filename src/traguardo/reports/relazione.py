@@ -43,8 +43,7 @@ from traguardo.planning.rulebook import plan_rules
 from traguardo.planning.states import (
     Coverage,
     RowState,
-    activity_row_state,
-    indicator_row_state,
+    kept_row_state,
 )
 from traguardo.reports import redact
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
@@ -608,7 +607,11 @@ class RelazioneSummary:
 
     @property
     def not_due(self) -> int:
-        return sum(1 for row in self.kept.rows if row.not_due)
+        return derived(self.kept, "relazione-not-due", _not_due)
+
+
+def _not_due(kept) -> int:
+    return sum(1 for row in kept.rows if row.not_due)
 
 
 def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
@@ -761,8 +764,8 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
     }
     for item in shown:
         result = item.result
-        rows = [("indicator", r, indicator_row_state(r)) for r in result.indicators]
-        rows += [("activity", r, activity_row_state(r)) for r in result.activities]
+        rows = [("indicator", r, kept_row_state(kept, "indicator", r)) for r in result.indicators]
+        rows += [("activity", r, kept_row_state(kept, "activity", r)) for r in result.activities]
         for kind, r, state in rows:
             line = by_key.get((kind, r.key))
             if line is None or state.not_due:

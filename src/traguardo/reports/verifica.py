@@ -28,8 +28,7 @@ from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.planning.states import (
     Coverage,
     RowState,
-    activity_row_state,
-    indicator_row_state,
+    kept_row_state,
 )
 from traguardo.reports.pdf import render_pdf
 from traguardo.reports.relazione import Silent, derived
@@ -378,10 +377,9 @@ def verifica_items(kept, rows) -> list[VerificaItem]:
         activities = {r.key: r for r in result.activities} if result else {}
         reasons, states = [], {}
         for _order, position, kind, pk, label in sorted(names.get(row.pk, [])):
-            if kind == "indicator":
-                state = indicator_row_state(indicators.get(pk))
-            else:
-                state = activity_row_state(activities.get(pk))
+            state = kept_row_state(
+                kept, kind, (indicators if kind == "indicator" else activities).get(pk)
+            )
             states[(kind, pk)] = state
             reason = _reason(kind, position, label, state)
             if reason:

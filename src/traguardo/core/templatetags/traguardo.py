@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.scoring import format_decimal, format_percent
@@ -80,3 +82,40 @@ def status_label(status) -> str:
 def lookup(mapping, key):
     """mapping[key] in a template, or None."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+_WORDED = ("excluded", "not_measurable", "not_due")
+
+
+@register.filter
+def achievement(result) -> str:
+    """web/_achievement.html in Python, the same HTML: lists show it on every row, where an
+    include costs more than the rest of the row."""
+    if result and result.achievement is not None:
+        if result.status != "measured":
+            return format_html(
+                "{} <small>({})</small>", percent(result.achievement), status_label(result.status)
+            )
+        return format_html("{}", percent(result.achievement))
+    status = getattr(result, "status", None)
+    word = status_label(status) if status is not None and status in _WORDED else None
+    return format_html('<span class="text-muted">{}</span>', word or gettext("non misurato"))
+
+
+@register.filter
+def card_achievement(card) -> str:
+    """web/_card_achievement.html in Python, the same HTML (a forced result always says so)."""
+    if card.forced:
+        return format_html(
+            "{}<br><small>{}</small>\n",
+            achievement(card.result),
+            gettext("comprende un risultato forzato"),
+        )
+    return format_html("{}\n", achievement(card.result))
+
+
+@register.filter
+def check_badge(check) -> str:
+    """web/_check.html in Python, the same HTML: a weight check's badge on every row."""
+    colour = "success" if check.ok else "danger"
+    return format_html('<span class="badge bg-{}">{}</span>\n', colour, check.label)
