@@ -1,14 +1,15 @@
 """Every tenant table is indexed for the queries the main pages make (issue 14).
 
-The queries of each page are captured, then each SELECT is explained by the database itself:
-on PostgreSQL with sequential scans discouraged (``enable_seqscan = off``: a table without a
-usable index is still scanned, at a prohibitive cost, and says so), on SQLite with ``EXPLAIN
-QUERY PLAN`` (a ``SCAN`` of a table, as opposed to a ``SEARCH … USING INDEX``). A tenant table
-read without an index would make one ente's pages slower with every other ente on the
-installation; the shared-installation bench (bench/load.py --tenants) measures that.
+The queries of each page are captured, then each SELECT is explained by SQLite (``EXPLAIN QUERY
+PLAN``): a ``SCAN`` of a tenant table, as opposed to a ``SEARCH … USING INDEX``, is a read of
+the whole table — every ente's rows — and fails the test. SQLite plans by rules, not by
+statistics, so the answer does not depend on how many rows the tests left behind; PostgreSQL
+plans by cost and, on a test-sized database, legitimately reads small tables whole. The
+indexes are the same on both (the same migrations create them), and the shared-installation
+bench (bench/load.py --tenants, PostgreSQL) measures what they are for: one ente's pages as
+fast beside 299 others as alone.
 """
 
-import json
 from datetime import date
 
 import pytest
@@ -24,7 +25,12 @@ from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="SQLite's rule-based plans (see the docstring)"
+    ),
+]
 SLUG = "comune-esempio"
 
 TENANT_TABLES = frozenset(
@@ -35,22 +41,9 @@ TENANT_TABLES = frozenset(
 
 
 def tenant_scans(sql: str, params) -> list[str]:
-    """The tenant tables this SELECT reads whole (no index condition), as the database plans
-    it: a sequential scan, or a walk over a whole index."""
+    """The tenant tables this SELECT reads whole (a ``SCAN``, with or without an index walked
+    end to end, as opposed to a ``SEARCH`` on an index), as SQLite plans it."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-            if isinstance(plan, str):
-                plan = json.loads(plan)
-            return [
-                node["Relation Name"]
-                for node in _nodes(plan[0]["Plan"])
-                if node.get("Relation Name") in TENANT_TABLES
-                and node["Node Type"] in ("Seq Scan", "Index Scan", "Index Only Scan")
-                and "Index Cond" not in node
-            ]
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return [
             table
@@ -59,12 +52,6 @@ def tenant_scans(sql: str, params) -> list[str]:
             for table in [detail.split()[1]]
             if table in TENANT_TABLES
         ]
-
-
-def _nodes(node: dict):
-    yield node
-    for child in node.get("Plans", []):
-        yield from _nodes(child)
 
 
 class Recorder(CaptureQueriesContext):
