@@ -18,6 +18,7 @@ from traguardo.monitoring.forms import MeasurementForm, PeriodForm, initial_from
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.planning.asof import as_of, current_period
 from traguardo.planning.guards import results_frozen
+from traguardo.planning.kept import cards, keep
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.rulebook import plan_rules
 from traguardo.reports.scheda import scheda_page
@@ -48,7 +49,15 @@ def periods(request: HttpRequest, year: int) -> HttpResponse:
         # A closed plan's periods reopen only inside a variazione (the domain refuses too).
         "frozen": results_frozen(plan),
         "open_period": open_period,
-        "check": closure_check(open_period) if open_period else None,
+        # Kept per data version, as a plan's results: the check reads the whole plan.
+        "check": keep(
+            plan.authority_id,
+            f"closure:{open_period.pk}",
+            lambda _key: closure_check(open_period),
+            local=cards,
+        )
+        if open_period
+        else None,
         "refused": request.session.pop("traguardo.closure_missing", []),
     }
     return render(
