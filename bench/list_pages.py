@@ -1,5 +1,6 @@
-"""List pages bench (issue 14): the plan page, the cruscotto, Le mie scadenze, the Relazione and
-Verifica pages at 2,000 schede, in-process with Django's test client, single client.
+"""List pages bench (issue 14): the plan page, the cruscotto, Le mie scadenze, the Relazione,
+Verifica, Nucleo and documents pages at 2,000 schede, in-process with Django's test client,
+single client (bench/load.py measures them under concurrent clients).
 
 A synthetic plan (bench/synthetic.py) in a throwaway SQLite database; each page asked once
 (the first request computes the kept results) and then 20 times warm: the median and 95th
@@ -77,6 +78,8 @@ def run(schede: int, warm_count: int, save: Path | None, only: list[str]) -> Non
         "scadenze": reverse("my_deadlines", args=[slug]),
         "relazione": reverse("relazione", args=[slug, year]),
         "verifica": reverse("verifica", args=[slug, year, period.pk]),
+        "nucleo": reverse("plan_review", args=[slug, year]),
+        "documenti": reverse("plan_documents", args=[slug, year]),
     }
     if only:
         pages = {name: url for name, url in pages.items() if name in only}

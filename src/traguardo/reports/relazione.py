@@ -140,6 +140,22 @@ class UnitSection:
         return unit_label(self.unit, self.parent)
 
 
+def unit_sections(units, levels, parents, result, by_unit: dict, coverage) -> list[UnitSection]:
+    """The units in tree order with their roll-up, their own schede (cards on paper, kept rows
+    on screen) and its coverage."""
+    return [
+        UnitSection(
+            unit,
+            level,
+            parent,
+            result.units[unit.pk],
+            by_unit.get(unit.pk, []),
+            coverage(result.units[unit.pk]),
+        )
+        for unit, level, parent in zip(units, levels, parents, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class AreaResult:
     area: PerformanceArea
@@ -253,17 +269,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
         period=period,
         act=act_text(plan),
         authority_result=result.authority,
-        units=[
-            UnitSection(
-                unit,
-                level,
-                parent,
-                result.units[unit.pk],
-                by_unit.get(unit.pk, []),
-                page.coverage(result.units[unit.pk]),
-            )
-            for unit, level, parent in zip(units, levels, parents, strict=True)
-        ],
+        units=unit_sections(units, levels, parents, result, by_unit, page.coverage),
         unassigned=by_unit.get(None, []),
         deviations=deviations,
         unmeasured=unmeasured,
@@ -633,17 +639,7 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
         kept=kept,
         act=act_text(plan),
         authority_result=result.authority,
-        units=[
-            UnitSection(
-                unit,
-                level,
-                parent,
-                result.units[unit.pk],
-                by_unit.get(unit.pk, []),
-                kept.coverage(result.units[unit.pk]),
-            )
-            for unit, level, parent in zip(units, levels, parents, strict=True)
-        ],
+        units=unit_sections(units, levels, parents, result, by_unit, kept.coverage),
         unassigned=len(by_unit.get(None, [])),
         areas=[
             AreaResult(
