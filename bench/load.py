@@ -691,7 +691,7 @@ class Bench:
 
         store = redis.Redis(host="127.0.0.1", port=self.redis_port)
         path = f"/trasparenza/{site.slug}/{site.year}/risultati/"
-        pattern = f"*:public:*{path}"
+        pattern = f"*:public:*{path}:*"  # …:<path>:<page number> (web.views.transparency)
         keys_before = set(store.scan_iter(match=pattern))
         a, b = self.servers[0], self.servers[1]
         timings = []
