@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from monitoring import GcTimer  # bench/monitoring.py: the collector's time in a block
+
 BENCH = Path(__file__).resolve()
 ROOT = BENCH.parent.parent
 
@@ -134,25 +136,6 @@ def build(schede: int) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     with scopes_disabled():
         synthetic.build(schede)
-
-
-class GcTimer:
-    """The time the cyclic collector runs inside the block, and its collections."""
-
-    def __enter__(self) -> "GcTimer":
-        self.seconds, self.collections, self._started = 0.0, [0, 0, 0], 0.0
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        gc.callbacks.remove(self._callback)
-
-    def _callback(self, phase: str, info: dict) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        else:
-            self.seconds += time.perf_counter() - self._started
-            self.collections[info["generation"]] += 1
 
 
 def measure(setting: tuple, runs: int) -> dict:

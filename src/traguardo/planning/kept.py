@@ -130,6 +130,25 @@ class KeptRow:
         return self.result is not None and self.result.status == Status.NOT_DUE
 
 
+class OnKeptRow:
+    """A page's item built on a kept row (``row``), shown as the row is: its scheda, its
+    result and whether it was forced."""
+
+    row: KeptRow
+
+    @property
+    def objective(self) -> ObjectiveRef:
+        return self.row.objective
+
+    @property
+    def result(self) -> ObjectiveResult | None:
+        return self.row.result
+
+    @property
+    def forced(self) -> bool:
+        return self.row.forced
+
+
 @dataclass(frozen=True)
 class KeptPlan:
     """A plan's results as of one date, with the rows of its lists and its deadlines."""

@@ -38,6 +38,7 @@ from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea
 from traguardo.planning.domain.lifecycle import act_text
+from traguardo.planning.kept import KeptRow, OnKeptRow
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Variation
 from traguardo.planning.rulebook import plan_rules
 from traguardo.planning.states import (
@@ -138,6 +139,19 @@ class UnitSection:
     @property
     def label(self) -> str:
         return unit_label(self.unit, self.parent)
+
+
+def _unit_chart(units, levels, parents, result, thresholds: dict) -> Chart:
+    """The units' bars, in tree order and named as in their table (paper and screen)."""
+    return unit_bars(
+        [
+            (unit_label(unit, parent), result.units[unit.pk].achievement)
+            for unit, parent in zip(units, parents, strict=True)
+        ],
+        levels=levels,
+        chart_id="relazione-unita",
+        **thresholds,
+    )
 
 
 def unit_sections(units, levels, parents, result, by_unit: dict, coverage) -> list[UnitSection]:
@@ -281,15 +295,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
             chart_id="relazione-distribuzione",
             **thresholds,
         ),
-        unit_chart=unit_bars(
-            [
-                (unit_label(unit, parent), result.units[unit.pk].achievement)
-                for unit, parent in zip(units, parents, strict=True)
-            ],
-            levels=levels,
-            chart_id="relazione-unita",
-            **thresholds,
-        ),
+        unit_chart=_unit_chart(units, levels, parents, result, thresholds),
         thresholds=thresholds,
         validation_minutes=clean(plan.validation_minutes),
         public=public,
@@ -549,23 +555,11 @@ def _plan_findings(kept) -> PlanFindings:
 
 
 @dataclass(frozen=True)
-class ListedRow:
+class ListedRow(OnKeptRow):
     """A scheda in the screen's paged list: its kept row and its findings."""
 
-    row: object  # planning.kept.KeptRow
+    row: KeptRow
     findings: Findings
-
-    @property
-    def objective(self):
-        return self.row.objective
-
-    @property
-    def result(self):
-        return self.row.result
-
-    @property
-    def forced(self) -> bool:
-        return self.row.forced
 
 
 @dataclass(frozen=True)
@@ -658,15 +652,7 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
             chart_id="relazione-distribuzione",
             **thresholds,
         ),
-        unit_chart=unit_bars(
-            [
-                (unit_label(unit, parent), result.units[unit.pk].achievement)
-                for unit, parent in zip(units, parents, strict=True)
-            ],
-            levels=levels,
-            chart_id="relazione-unita",
-            **thresholds,
-        ),
+        unit_chart=_unit_chart(units, levels, parents, result, thresholds),
         thresholds=thresholds,
         validation_minutes=plan.validation_minutes,
         audit_checkpoint=last_checkpoint(),

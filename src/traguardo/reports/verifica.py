@@ -24,6 +24,7 @@ from traguardo.core.templatetags.traguardo import date_it
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.domain.lifecycle import act_text
+from traguardo.planning.kept import KeptRow, OnKeptRow
 from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.planning.states import (
     Coverage,
@@ -326,24 +327,12 @@ def verifica_summary(plan: Plan, period: MonitoringPeriod, kept) -> VerificaSumm
 
 
 @dataclass(frozen=True)
-class VerificaItem:
+class VerificaItem(OnKeptRow):
     """A scheda at risk on the shown page: why, and its deadlines."""
 
-    row: object  # planning.kept.KeptRow
+    row: KeptRow
     reasons: list[str]
     deadlines: list[DeadlineLine]
-
-    @property
-    def objective(self):
-        return self.row.objective
-
-    @property
-    def result(self):
-        return self.row.result
-
-    @property
-    def forced(self) -> bool:
-        return self.row.forced
 
 
 def verifica_items(kept, rows) -> list[VerificaItem]:
