@@ -45,6 +45,10 @@ def _test_settings(settings, tmp_path):
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-results-{uuid.uuid4()}",
         },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-fragments-{uuid.uuid4()}",
+        },
     }
     # Kept results are keyed by the data version, which every test's rollback brings back;
     # they are computed when a page asks (no thread after each commit of a live-server test).
@@ -61,9 +65,9 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_caches(_test_settings):
-    """No result kept by one test is read by another: both caches start empty (also for a
+    """No result kept by one test is read by another: every cache starts empty (also for a
     cache a module looked up before the settings changed)."""
-    for alias in ("default", "results"):
+    for alias in ("default", "results", "fragments"):
         caches[alias].clear()
 
 

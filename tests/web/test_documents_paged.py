@@ -126,3 +126,32 @@ def test_a_small_plan_is_listed_whole_without_a_pager(client, admin, authority, 
     for url in _urls(plan, period).values():
         page = text(client.get(url).content.decode())
         assert "Pagina 1 di" not in page, url
+
+
+def test_the_rendered_lists_follow_a_change_at_once(client, admin, big):
+    """The lists of a page are rendered once per kept plan and page (a fragment cache): a
+    change to a shown scheda is on the next request, as if nothing were kept."""
+    from traguardo.monitoring.models import Measurement
+
+    plan, period = big
+    urls = _urls(plan, period)
+    login(client, "admin")
+    relazione = text(client.get(urls["relazione"]).content.decode())
+    verifica = client.get(urls["verifica"]).content.decode()
+    shown = int(re.search(r'id="rischio-(\d+)"', verifica)[1])
+    assert "Ritardo corretto dal fornitore." not in relazione
+    with scopes_disabled():
+        measurement = Measurement.objects.filter(
+            period=period, comment__startswith="Ritardo", indicator__objective_id=shown
+        ).first()
+        measurement.comment = "Ritardo corretto dal fornitore."
+        measurement.save()
+        objective = measurement.indicator.objective
+        objective.title = "Scheda rinominata dopo la prima lettura"
+        objective.save()
+
+    relazione = text(client.get(urls["relazione"]).content.decode())
+    assert "Ritardo corretto dal fornitore." in relazione
+    assert "Scheda rinominata dopo la prima lettura" in relazione
+    verifica = text(client.get(urls["verifica"]).content.decode())
+    assert "Scheda rinominata dopo la prima lettura" in verifica

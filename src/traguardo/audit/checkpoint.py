@@ -145,9 +145,25 @@ def _parse(line: str, number: int) -> Checkpoint:
 
 
 def last_checkpoint(path: Path | None = None) -> Checkpoint | None:
-    """The newest authentic checkpoint, or None."""
+    """The newest authentic checkpoint, or None. Every Relazione names it: the file is read
+    again only when it changed (size or modification time) or the audit key did."""
+    path = path or checkpoint_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    seen = (stat.st_size, stat.st_mtime_ns, _mac({}))  # and the key that authenticates
+    memo = _last.get(str(path))
+    if memo is not None and memo[0] == seen:
+        return memo[1]
     authentic = [c for c in read_checkpoints(path) or [] if c.authentic]
-    return authentic[-1] if authentic else None
+    newest = authentic[-1] if authentic else None
+    _last[str(path)] = (seen, newest)
+    return newest
+
+
+# The newest checkpoint of each file read, with the file's size and modification time then.
+_last: dict[str, tuple[tuple, Checkpoint | None]] = {}
 
 
 def adopt_legacy_entries() -> Checkpoint | None:

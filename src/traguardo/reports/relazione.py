@@ -30,8 +30,8 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import CharField, Count, F, FilteredRelation, Q, Value
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from traguardo.audit.checkpoint import Checkpoint, last_checkpoint
 from traguardo.core.templatetags.traguardo import date_it
@@ -530,12 +530,7 @@ class PlanFindings:
 def derived(kept, name: str, build):
     """``build(kept)`` kept on the kept plan itself: computed once per kept plan (a new data
     version is a new kept plan), never shared with another one."""
-    attribute = f"_derived_{name}"
-    value = kept.__dict__.get(attribute)
-    if value is None:
-        value = build(kept)
-        object.__setattr__(kept, attribute, value)
-    return value
+    return kept.derived(name, lambda: build(kept))
 
 
 def plan_findings(kept) -> PlanFindings:
@@ -616,11 +611,25 @@ def _not_due(kept) -> int:
 
 def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
     """The Relazione's summaries from the kept results: a constant number of queries (the
-    units, the ambiti, the variazioni) whatever the number of schede."""
+    units, the ambiti, the variazioni) whatever the number of schede, read and arranged once
+    per kept plan (``derived``)."""
+    parts = derived(kept, f"relazione-summary:{get_language()}", _summary_parts)
+    return RelazioneSummary(
+        plan=plan,
+        kept=kept,
+        act=act_text(plan),
+        validation_minutes=plan.validation_minutes,
+        audit_checkpoint=last_checkpoint(),
+        **parts,
+    )
+
+
+def _summary_parts(kept) -> dict:
+    """What ``RelazioneSummary`` takes from the kept plan alone."""
     rules = kept.scores.rules
     thresholds = rules.thresholds
     result = kept.scores.result
-    setting = derived(kept, "relazione-setting", _setting)
+    setting = derived(kept, f"relazione-setting:{get_language()}", _setting)
     units, levels, parents, areas = setting.units, setting.levels, setting.parents, setting.areas
     by_unit: dict[int | None, list] = {}
     by_area: dict[int, list] = {}
@@ -628,22 +637,19 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
         by_unit.setdefault(row.objective.unit_id, []).append(row)
         for area_id in row.objective.area_ids:
             by_area.setdefault(area_id, []).append(row)
-    return RelazioneSummary(
-        plan=plan,
-        kept=kept,
-        act=act_text(plan),
-        authority_result=result.authority,
-        units=unit_sections(units, levels, parents, result, by_unit, kept.coverage),
-        unassigned=len(by_unit.get(None, [])),
-        areas=[
+    return {
+        "authority_result": result.authority,
+        "units": unit_sections(units, levels, parents, result, by_unit, kept.coverage),
+        "unassigned": len(by_unit.get(None, [])),
+        "areas": [
             AreaResult(
                 areas[key], kept.areas[key], by_area.get(key, []), kept.coverage(kept.areas[key])
             )
             for key in sorted((k for k in kept.areas if k in areas), key=lambda k: areas[k].number)
         ],
-        findings=plan_findings(kept),
-        variations=setting.variations,
-        distribution=achievement_distribution(
+        "findings": plan_findings(kept),
+        "variations": setting.variations,
+        "distribution": achievement_distribution(
             [
                 row.result.achievement if row.result else None
                 for row in kept.rows
@@ -652,11 +658,9 @@ def relazione_summary(plan: Plan, kept) -> RelazioneSummary:
             chart_id="relazione-distribuzione",
             **thresholds,
         ),
-        unit_chart=_unit_chart(units, levels, parents, result, thresholds),
-        thresholds=thresholds,
-        validation_minutes=plan.validation_minutes,
-        audit_checkpoint=last_checkpoint(),
-    )
+        "unit_chart": _unit_chart(units, levels, parents, result, thresholds),
+        "thresholds": thresholds,
+    }
 
 
 @dataclass(frozen=True)
@@ -690,7 +694,16 @@ def _setting(kept) -> _Setting:
 
 def listed_rows(kept, *, unit: int | None = None, with_findings: bool = False) -> list[ListedRow]:
     """The schede of the paged list, narrowed on the server (a unit; only those with a
-    deviation or an unmeasured row), in the documents' order."""
+    deviation or an unmeasured row), in the documents' order; once per kept plan and filter
+    (the units are the plan's, so these are bounded)."""
+    return derived(
+        kept,
+        f"relazione-listed:{unit}:{with_findings}",
+        lambda kept: _listed_rows(kept, unit, with_findings),
+    )
+
+
+def _listed_rows(kept, unit: int | None, with_findings: bool) -> list[ListedRow]:
     findings = plan_findings(kept).by_pk
     rows = []
     for row in kept.rows:

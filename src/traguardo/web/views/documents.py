@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -143,7 +144,10 @@ def relazione(request: HttpRequest, year: int) -> HttpResponse:
         "rel": rel,
         "sections": SECTIONS,
         "page_obj": page_obj,
-        "found": page_deviations(kept, page_obj.object_list),
+        # The lists of the shown page are rendered once per kept plan and page (the
+        # template's fragment cache, keyed by the kept plan): read only on a miss.
+        "found": SimpleLazyObject(lambda: page_deviations(kept, page_obj.object_list)),
+        "fragment_key": kept.key,
         "unit": unit,
         "with_findings": with_findings,
         "filtered": unit is not None or with_findings,
@@ -171,7 +175,8 @@ def verifica(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "plan": plan,
         "ver": ver,
         "page_obj": page_obj,
-        "items": verifica_items(kept, page_obj.object_list),
+        "items": SimpleLazyObject(lambda: verifica_items(kept, page_obj.object_list)),
+        "fragment_key": kept.key,
         "unit": unit,
         "detail_base": _detail_base(request),
         "pdf_url": reverse("verifica_pdf_start", args=[request.authority.slug, plan.year, pk]),
