@@ -1,4 +1,5 @@
-"""Writing the audit trail: ``log_action`` appends one entry inside the caller's transaction.
+"""Writing the audit trail: ``log_action`` appends one entry inside the caller's transaction,
+``log_actions`` several at once (an import: one entry per scheda, one INSERT).
 
 The chain is global (one sequence for every authority): each entry stores the hash of the one
 before it, and its own hash — an HMAC-SHA256 under ``settings.AUDIT_KEY``, a key kept outside
@@ -15,7 +16,10 @@ same last entry.
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -43,37 +47,68 @@ def log_action(
     object's. ``before``/``after`` are small dicts of the changed values (Decimals, dates and
     other values are stored as strings).
     """
+    record = Record(action, obj, authority, before, after, reason)
+    return log_actions([record], actor=actor)[0]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One entry of ``log_actions``: the arguments of ``log_action`` but the actor."""
+
+    action: str
+    obj: models.Model | None = None
+    authority: object = None
+    before: dict | None = None
+    after: dict | None = None
+    reason: str = ""
+
+
+def log_actions(records: Iterable[Record], *, actor) -> list[AuditEntry]:
+    """Append several entries of one actor, in order, in one INSERT: for a write of many rows
+    (an import), whose every scheda keeps its own entry. Same lock, chain and hashes as
+    ``log_action`` — each entry's hash is computed in order over the one before — so the
+    result is the chain that one ``log_action`` per record would have written."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("log_action must run inside the transaction of the change it records")
-    if authority is None and obj is not None:
-        authority = _authority_of(obj)
+    records = list(records)
+    if not records:
+        return []
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_name = _name(actor) if authenticated else ""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
     last_id, last_hash = last if last is not None else (0, GENESIS)
-    entry = AuditEntry(
-        id=last_id + 1,
-        authority_id=getattr(authority, "pk", authority),
-        actor=actor if authenticated else None,
-        actor_name=_name(actor) if authenticated else "",
-        at=timezone.now(),
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
-        before=json_safe(before),
-        after=json_safe(after),
-        reason=reason,
-        previous_hash=last_hash,
-    )
-    entry.hash = entry_hash(entry)
-    entry.save(force_insert=True)
+    entries = []
+    for record in records:
+        obj, authority = record.obj, record.authority
+        if authority is None and obj is not None:
+            authority = _authority_of(obj)
+        entry = AuditEntry(
+            id=last_id + 1,
+            authority_id=getattr(authority, "pk", authority),
+            actor=actor if authenticated else None,
+            actor_name=actor_name,
+            at=timezone.now(),
+            action=record.action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=str(obj)[:300] if obj is not None else "",
+            before=json_safe(record.before),
+            after=json_safe(record.after),
+            reason=record.reason,
+            previous_hash=last_hash,
+        )
+        entry.hash = entry_hash(entry)
+        entries.append(entry)
+        last_id, last_hash = entry.id, entry.hash
+    AuditEntry.objects.bulk_create(entries)
     from traguardo.audit import checkpoint  # imports this module
 
-    transaction.on_commit(lambda: checkpoint.after_commit(action))
-    return entry
+    for action in dict.fromkeys(record.action for record in records):
+        transaction.on_commit(partial(checkpoint.after_commit, action))
+    return entries
 
 
 def log_separately(**kwargs) -> AuditEntry:

@@ -31,7 +31,7 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from traguardo.audit.log import log_action
+from traguardo.audit.log import Record, log_actions
 from traguardo.core.domain import ConflictError, DomainError, require
 from traguardo.core.text import check_single_line, clean_line, clean_multiline
 from traguardo.imports.changes import (
@@ -66,9 +66,18 @@ from traguardo.imports.questions import (
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import GradingScale
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
-from traguardo.planning.domain.objectives import RowWrite, TargetWrite, keep_version, write_rows
+from traguardo.planning.domain.objectives import (
+    NewScheda,
+    RowWrite,
+    TargetWrite,
+    VersionWrite,
+    insert_schede,
+    keep_versions,
+    write_rows,
+)
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import Activity, Indicator, Objective, Plan
+from traguardo.planning.versioning import one_bump
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
@@ -1147,50 +1156,86 @@ def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOu
             )
     with transaction.atomic():
         require_now(actor, "imports.import_plan", plan, lock_plan(plan.pk))
-        outcome = _write(import_plan, decisions, actor=actor, record=True)
-        log_action(
-            actor=actor,
-            action="import.apply",
-            obj=plan,
-            after={
-                "file": import_plan.draft.source_name,
-                "kind": import_plan.draft.source_kind,
-                **outcome.as_dict(),
-            },
+        with one_bump(plan.authority_id):
+            outcome, records = _write(import_plan, decisions, actor=actor, record=True)
+        records.append(
+            Record(
+                "import.apply",
+                obj=plan,
+                after={
+                    "file": import_plan.draft.source_name,
+                    "kind": import_plan.draft.source_kind,
+                    **outcome.as_dict(),
+                },
+            )
         )
+        log_actions(records, actor=actor)
     return outcome
 
 
 def load(import_plan: ImportPlan) -> ImportOutcome:
     """Write the new schede for a system loader (the seed) that logs its own single entry:
     no versions, no entry per scheda. The caller holds the transaction."""
-    return _write(import_plan, {}, actor=None, record=False)
+    with one_bump(import_plan.plan.authority_id):
+        outcome, _records = _write(import_plan, {}, actor=None, record=False)
+    return outcome
 
 
-def _write(import_plan: ImportPlan, decisions: dict[int, str], *, actor, record: bool):
+def _write(
+    import_plan: ImportPlan, decisions: dict[int, str], *, actor, record: bool
+) -> tuple[ImportOutcome, list[Record]]:
+    """The schede and, with ``record``, their versions; returns the outcome and the audit
+    entries to append (one per scheda written, in the file's order).
+
+    New schede are inserted together (``insert_schede``), replaced ones one by one through
+    ``write_rows`` (their rows are matched by number); the versions and states are read and
+    written for all of them at once, so the queries do not grow with the number of schede
+    (but for the replacements)."""
     plan = import_plan.plan
     writer = _Writer(plan)
+    new = [s for s in import_plan.schede if s.outcome == NEW]
+    chosen = [
+        s
+        for s in import_plan.schede
+        if s.outcome == CONFLICT and decisions.get(s.draft.ordinal) == REPLACE
+    ]
+    writer.load_scales(new + chosen)
     last = plan.objectives.order_by("-position").values_list("position", flat=True).first()
     position = last or 0
-    created, replaced = [], []
     by_ordinal = {s.draft.ordinal: s.existing for s in import_plan.schede if s.existing}
-    for scheda in import_plan.schede:
-        if scheda.outcome == NEW:
-            position += 1
-            objective = write_objective(writer, scheda, position)
-            by_ordinal[scheda.draft.ordinal] = objective
-            if record:
-                after = objective_state(_fresh(objective))
-                keep_version(objective, after, actor=actor)
-                log_action(actor=actor, action="objective.create", obj=objective, after=after)
-            created.append(objective)
-        elif scheda.outcome == CONFLICT and decisions.get(scheda.draft.ordinal) == REPLACE:
-            replaced.append(replace_objective(writer, scheda, actor=actor))
+    created: list[Objective] = []
+    for scheda in new:
+        position += 1
+        objective = write_objective(writer, scheda, position)
+        by_ordinal[scheda.draft.ordinal] = objective
+        created.append(objective)
+    writer.insert()
+    before = _states([s.existing for s in chosen]) if record else {}
+    replaced = [replace_objective(writer, scheda) for scheda in chosen]
     if any(s.draft.series_ordinal for s in import_plan.schede):
         writer.link_named_series(import_plan, by_ordinal)
     else:
         writer.link_series(created)
-    return ImportOutcome(
+    records: list[Record] = []
+    if record:
+        after = _states(created + replaced)
+        versions = [VersionWrite(o, before[o.pk], o.version - 1, current=False) for o in replaced]
+        versions += [VersionWrite(o, after[o.pk], o.version) for o in created + replaced]
+        keep_versions(versions, actor=actor)
+        for scheda in new + chosen:
+            objective = by_ordinal[scheda.draft.ordinal]
+            if scheda.outcome == NEW:
+                records.append(Record("objective.create", objective, after=after[objective.pk]))
+            else:
+                records.append(
+                    Record(
+                        "objective.update",
+                        objective,
+                        before=before[objective.pk],
+                        after=after[objective.pk],
+                    )
+                )
+    outcome = ImportOutcome(
         created=created,
         replaced=replaced,
         unchanged=import_plan.count(UNCHANGED),
@@ -1198,29 +1243,30 @@ def _write(import_plan: ImportPlan, decisions: dict[int, str], *, actor, record:
         errors=import_plan.count(ERROR),
         skipped=import_plan.count(SKIPPED),
     )
+    return outcome, records
 
 
 def write_objective(writer: _Writer, scheda: SchedaPlan, position: int) -> Objective:
-    """Create one new scheda with its rows."""
+    """One new scheda with its rows, added to the writer's batch (``_Writer.insert`` writes
+    them all); the objective has its id once inserted."""
     resolved = scheda.resolved
-    objective = Objective.objects.create(
+    objective = Objective(
         authority=writer.plan.authority,
         plan=writer.plan,
         position=position,
         import_notes=resolved.import_notes,
         **resolved.header,
     )
-    writer.rows(objective, resolved)
+    writer.add(objective, resolved)
     return objective
 
 
-def replace_objective(writer: _Writer, scheda: SchedaPlan, *, actor) -> Objective:
-    """Replace a scheda's content with the file's: same row, version kept, rows updated by
-    number (their measurements stay), the file's years' targets rewritten."""
+def replace_objective(writer: _Writer, scheda: SchedaPlan) -> Objective:
+    """Replace a scheda's content with the file's: same row, a new version number, rows
+    updated by number (their measurements stay), the file's years' targets rewritten. The
+    caller keeps the replaced and the new version."""
     objective = scheda.existing
     resolved = scheda.resolved
-    before = objective_state(_fresh(objective))
-    keep_version(objective, before, actor=None, version=objective.version, current=False)
     updated = Objective.objects.filter(pk=objective.pk, version=objective.version).update(
         version=F("version") + 1, import_notes=resolved.import_notes, **resolved.header
     )
@@ -1231,22 +1277,47 @@ def replace_objective(writer: _Writer, scheda: SchedaPlan, *, actor) -> Objectiv
         )
     objective.refresh_from_db()
     writer.rows(objective, resolved, years=resolved.target_years())
-    after = objective_state(_fresh(objective))
-    keep_version(objective, after, actor=actor)
-    log_action(actor=actor, action="objective.update", obj=objective, before=before, after=after)
     return objective
 
 
-def _fresh(objective: Objective) -> Objective:
-    return Objective.objects.select_related(
-        "dup_goal", "unit", "responsible", "strategic_level", "complexity_level", "kind_level"
-    ).get(pk=objective.pk)
+def _states(objectives: list[Objective]) -> dict[int, dict]:
+    """Each scheda's labelled values (``objective_state``) as the database holds them now,
+    by id: one query per table whatever their number."""
+    if not objectives:
+        return {}
+    indicators = Indicator.objects.prefetch_related("targets")
+    fresh = (
+        Objective.objects.filter(pk__in=[o.pk for o in objectives])
+        .select_related(
+            "dup_goal", "unit", "responsible", "strategic_level", "complexity_level", "kind_level"
+        )
+        .prefetch_related(
+            "involved_units", "areas", Prefetch("indicators", queryset=indicators), "activities"
+        )
+    )
+    return {objective.pk: objective_state(objective) for objective in fresh}
 
 
 class _Writer:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.scales: dict[str, GradingScale] = {}
+        self.new: list[NewScheda] = []
+
+    def load_scales(self, schede: list[SchedaPlan]) -> None:
+        """The scales the schede use: the authority's in one query, the new ones added."""
+        refs = {
+            row.scale.name: row.scale
+            for scheda in schede
+            for row in (*scheda.resolved.indicators, *scheda.resolved.activities)
+            if row.scale is not None
+        }
+        stored = GradingScale.objects.in_bulk([r.pk for r in refs.values() if r.pk is not None])
+        for name, ref in refs.items():
+            if ref.pk is not None and ref.pk in stored:
+                self.scales[name] = stored[ref.pk]
+            else:
+                self.scale(ref)
 
     def scale(self, ref: ScaleRef | None) -> GradingScale | None:
         if ref is None:
@@ -1262,46 +1333,71 @@ class _Writer:
                 )
         return self.scales[ref.name]
 
+    def add(self, objective: Objective, resolved: Resolved) -> None:
+        indicators, activities = self._row_writes(resolved)
+        self.new.append(
+            NewScheda(
+                objective=objective,
+                involved_unit_ids=resolved.involved_ids,
+                area_ids=resolved.area_ids,
+                indicators=indicators,
+                activities=activities,
+            )
+        )
+
+    def insert(self) -> None:
+        """The new schede added, in one INSERT per table."""
+        insert_schede(self.new)
+        self.new = []
+
+    def _row_writes(self, resolved: Resolved) -> tuple[list[RowWrite], list[RowWrite]]:
+        indicators = [
+            RowWrite(
+                key=None,
+                position=row.position,
+                values=row.values,
+                scale=self.scale(row.scale),
+                targets=tuple(
+                    TargetWrite(t.kind, t.year, t.value, t.value_text, t.due_date, t.due_text)
+                    for t in row.targets
+                ),
+            )
+            for row in resolved.indicators
+        ]
+        activities = [
+            RowWrite(
+                key=None, position=row.position, values=row.values, scale=self.scale(row.scale)
+            )
+            for row in resolved.activities
+        ]
+        return indicators, activities
+
     def rows(self, objective: Objective, resolved: Resolved, years: set[int] | None = None) -> None:
-        """The file's rows through the editor's row writer (``write_rows``), matched by
-        number so that a replaced scheda keeps its measurements; on a replaced scheda the
-        targets of the years the file speaks of and does not list go, other years' stay."""
+        """A replaced scheda's rows through the editor's row writer (``write_rows``), matched
+        by number so that it keeps its measurements; the targets of the years the file speaks
+        of and does not list go, other years' stay."""
+        indicators, activities = self._row_writes(resolved)
         write_rows(
             objective,
             involved_unit_ids=resolved.involved_ids,
             area_ids=resolved.area_ids,
-            indicators=[
-                RowWrite(
-                    key=None,
-                    position=row.position,
-                    values=row.values,
-                    scale=self.scale(row.scale),
-                    targets=tuple(
-                        TargetWrite(t.kind, t.year, t.value, t.value_text, t.due_date, t.due_text)
-                        for t in row.targets
-                    ),
-                )
-                for row in resolved.indicators
-            ],
-            activities=[
-                RowWrite(
-                    key=None, position=row.position, values=row.values, scale=self.scale(row.scale)
-                )
-                for row in resolved.activities
-            ],
+            indicators=indicators,
+            activities=activities,
             target_years=years or set(),
             match="position",
         )
 
     def link_named_series(self, import_plan: ImportPlan, by_ordinal: dict) -> None:
         """The file says which scheda heads each multi-year series (a workbook does)."""
+        linked = []
         for scheda in import_plan.schede:
             objective = by_ordinal.get(scheda.draft.ordinal)
             head = by_ordinal.get(scheda.draft.series_ordinal)
             if scheda.outcome != NEW or objective is None or head is None or head is objective:
                 continue
             objective.series = head
-            objective.save(update_fields=["series"])
+            linked.append(objective)
+        Objective.objects.bulk_update(linked, ["series"])
 
     def link_series(self, created: list[Objective]) -> None:
         """Yearly schede of one multi-year objective (same title) point at the earliest one,
@@ -1315,6 +1411,7 @@ class _Writer:
             if key in titles and objective.is_multi_year:
                 groups.setdefault(key, []).append(objective)
         created_ids = {o.pk for o in created}
+        linked = []
         for group in groups.values():
             if len(group) < 2:
                 continue
@@ -1326,7 +1423,8 @@ class _Writer:
                     series, "pk", None
                 ):
                     objective.series = series
-                    objective.save(update_fields=["series"])
+                    linked.append(objective)
+        Objective.objects.bulk_update(linked, ["series"])
 
 
 __all__ = [

@@ -6,9 +6,9 @@ size; extension (macro-enabled formats refused by name); content against the ext
 signature, ``[Content_Types].xml`` and the main part of a workbook or a document; text in
 UTF-8 or Windows-1252 without NUL bytes); for ZIP files the central directory alone (entry
 count, declared size once decompressed, compression ratio) before anything is decompressed;
-macros by content; then every XML part streamed through defusedxml's SAX parser with DTDs
-and entities forbidden (no entity expansion, no external references). Decompression is
-bounded by the sizes the central directory declared, which were checked first.
+macros by content; then every XML part streamed through expat with DTDs and entities
+forbidden as defusedxml forbids them (no entity expansion, no external references).
+Decompression is bounded by the sizes the central directory declared, checked first.
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ import io
 import zipfile
 import zlib
 from pathlib import PurePath
-from xml.sax import SAXException
-from xml.sax.handler import ContentHandler
+from xml.parsers import expat
 
-import defusedxml.sax
-from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -164,18 +161,30 @@ def decode_text(name: str, data: bytes) -> str:
         ) from None
 
 
+class _Forbidden(Exception):
+    """A DTD or an entity declaration in an XML part."""
+
+
+def _forbid(*args) -> None:
+    raise _Forbidden
+
+
 def _check_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) -> None:
-    """Stream one XML part through defusedxml (no tree is built, memory stays flat)."""
+    """Stream one XML part through expat with DTDs, entity declarations and external
+    references forbidden, as defusedxml forbids them (no tree is built, memory stays flat).
+    Only those handlers are set, so the elements are parsed in C, without a Python call each:
+    a large sheet is checked in a fraction of the time its reader takes."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    parser.UnparsedEntityDeclHandler = _forbid
+    parser.ExternalEntityRefHandler = _forbid
     try:
         with archive.open(entry) as stream:
-            defusedxml.sax.parse(
-                stream,
-                ContentHandler(),
-                forbid_dtd=True,
-                forbid_entities=True,
-                forbid_external=True,
-            )
-    except DefusedXmlException:
+            while chunk := stream.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Forbidden:
         raise DomainError(
             _(
                 "Il file «%(name)s» contiene XML non ammesso (dichiarazioni DTD o entità) "
@@ -184,7 +193,7 @@ def _check_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) -> N
             % {"name": name, "part": entry.filename},
             field="file",
         ) from None
-    except SAXException:
+    except expat.ExpatError:
         raise DomainError(
             _("Il file «%(name)s» è danneggiato: la parte «%(part)s» non è XML valido.")
             % {"name": name, "part": entry.filename},

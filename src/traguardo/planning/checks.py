@@ -181,41 +181,56 @@ def describe_issue(issue: Issue) -> str:
         return _("Pesi degli indicatori: %(label)s.") % {"label": _weights_label(params)}
     if issue.code == "activity_weights":
         return _("Pesi del piano operativo: %(label)s.") % {"label": _weights_label(params)}
+    # Only the issue's own sentence is translated (an import checks thousands of rows).
     messages = {
-        "missing_code": _("Codice obiettivo mancante."),
-        "duplicate_code": _("Il codice «%(code)s» è usato anche da altre schede del piano.")
-        % {"code": params.get("code", "")},
-        "missing_title": _("Denominazione mancante."),
-        "missing_unit": _("Unità organizzativa responsabile non indicata."),
-        "missing_responsible": _("Responsabile non indicato."),
-        "missing_weight_score": _(
+        "missing_code": lambda: _("Codice obiettivo mancante."),
+        "duplicate_code": lambda: (
+            _("Il codice «%(code)s» è usato anche da altre schede del piano.")
+            % {"code": params.get("code", "")}
+        ),
+        "missing_title": lambda: _("Denominazione mancante."),
+        "missing_unit": lambda: _("Unità organizzativa responsabile non indicata."),
+        "missing_responsible": lambda: _("Responsabile non indicato."),
+        "missing_weight_score": lambda: _(
             "Punteggio non compilato: mancano strategicità, complessità o tipologia."
         ),
-        "no_areas": _("Nessun ambito della performance organizzativa selezionato."),
-        "no_indicators": _("La scheda non ha indicatori."),
-        "nonpositive_weight": _("Indicatore %(n)s: il peso deve essere maggiore di zero.")
-        % {"n": n},
-        "activity_nonpositive_weight": _("Attività %(n)s: il peso deve essere maggiore di zero.")
-        % {"n": n},
-        "missing_final_target": _("Indicatore %(n)s: manca il livello finale atteso.") % {"n": n},
-        "missing_final_date": (
-            _("Indicatore %(n)s: la data del livello finale «%(text)s» non è una data.")
-            if params.get("text")
-            else _("Indicatore %(n)s: manca la data del livello finale.")
-        )
-        % {"n": n, "text": params.get("text", "")},
-        "missing_scale": _("Indicatore %(n)s: manca la graduazione del conseguimento.") % {"n": n},
-        "intermediate_after_final": _(
-            "Indicatore %(n)s: la data intermedia è successiva a quella finale."
-        )
-        % {"n": n},
-        "date_outside_plan": _("Indicatore %(n)s: la data è fuori dagli anni del piano.")
-        % {"n": n},
-        "activity_missing_dates": _("Attività %(n)s: mancano i tempi (inizio/fine).") % {"n": n},
-        "activity_dates_reversed": _("Attività %(n)s: la data di inizio è successiva alla fine.")
-        % {"n": n},
+        "no_areas": lambda: _("Nessun ambito della performance organizzativa selezionato."),
+        "no_indicators": lambda: _("La scheda non ha indicatori."),
+        "nonpositive_weight": lambda: (
+            _("Indicatore %(n)s: il peso deve essere maggiore di zero.") % {"n": n}
+        ),
+        "activity_nonpositive_weight": lambda: (
+            _("Attività %(n)s: il peso deve essere maggiore di zero.") % {"n": n}
+        ),
+        "missing_final_target": lambda: (
+            _("Indicatore %(n)s: manca il livello finale atteso.") % {"n": n}
+        ),
+        "missing_final_date": lambda: (
+            (
+                _("Indicatore %(n)s: la data del livello finale «%(text)s» non è una data.")
+                if params.get("text")
+                else _("Indicatore %(n)s: manca la data del livello finale.")
+            )
+            % {"n": n, "text": params.get("text", "")}
+        ),
+        "missing_scale": lambda: (
+            _("Indicatore %(n)s: manca la graduazione del conseguimento.") % {"n": n}
+        ),
+        "intermediate_after_final": lambda: (
+            _("Indicatore %(n)s: la data intermedia è successiva a quella finale.") % {"n": n}
+        ),
+        "date_outside_plan": lambda: (
+            _("Indicatore %(n)s: la data è fuori dagli anni del piano.") % {"n": n}
+        ),
+        "activity_missing_dates": lambda: (
+            _("Attività %(n)s: mancano i tempi (inizio/fine).") % {"n": n}
+        ),
+        "activity_dates_reversed": lambda: (
+            _("Attività %(n)s: la data di inizio è successiva alla fine.") % {"n": n}
+        ),
     }
-    return messages.get(issue.code, issue.code)
+    message = messages.get(issue.code)
+    return message() if message is not None else issue.code
 
 
 def _weights_label(params: dict) -> str:

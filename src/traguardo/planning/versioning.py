@@ -13,11 +13,18 @@ a fresh computation gives or is never read again. Two independent witnesses make
   transaction, including the few that write with ``QuerySet.update`` or ``bulk_create`` (a
   lifecycle step, a period closed, a plan copied), which send no signal.
 
+A write of many rows (an import) raises the version once: inside ``one_bump`` the receivers
+only note the authority, and the version moves once when the block ends, still inside the
+write's transaction, together with any rows written with ``bulk_create`` (no signal) there.
+
 ``data_stamp`` reads both in one query. It must be read *before* the data a result is
 computed from: a write committed in between then makes the result newer than its key, which
 only costs a recomputation, never the other way round (a stale result under a new key).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
@@ -69,10 +76,17 @@ WATCHED = (
 # ``planning.kept`` computes its plans again then, so the next page finds them ready.
 data_changed = Signal()
 
+# Inside ``one_bump``: the authorities whose version is raised when the block ends.
+_held: ContextVar[set[int] | None] = ContextVar("traguardo_held_bumps", default=None)
+
 
 def bump(authority_id: int | None) -> None:
     """Raise the authority's data version (inside the caller's transaction)."""
     if authority_id is None:
+        return
+    held = _held.get()
+    if held is not None:
+        held.add(authority_id)
         return
     transaction.on_commit(partial(data_changed.send, sender=DataVersion, authority_id=authority_id))
     versions = DataVersion.objects.filter(authority_id=authority_id)
@@ -81,6 +95,29 @@ def bump(authority_id: int | None) -> None:
             [DataVersion(authority_id=authority_id, number=0)], ignore_conflicts=True
         )
         versions.update(number=F("number") + 1)
+
+
+@contextmanager
+def one_bump(authority_id: int) -> Iterator[None]:
+    """Raise the authority's version once for every row written in the block, instead of
+    once per row: for writes of many rows, which may also use ``bulk_create``. Must run
+    inside the write's transaction; the version is raised at the end of the block, in that
+    transaction, so a cache keyed on the version sees the change when it commits. An error
+    raises nothing (the transaction rolls back)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("one_bump must run inside the transaction of the writes")
+    outer = _held.get()
+    held: set[int] = {authority_id}
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if outer is not None:
+        outer.update(held)
+        return
+    for held_id in sorted(held):
+        bump(held_id)
 
 
 def data_stamp(authority_id: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,16 +192,43 @@ def keep_version(
 ) -> None:
     """Store a version of the scheda once; one saved during a variazione points to it."""
     number = objective.version if version is None else version
-    ObjectiveVersion.objects.get_or_create(
-        objective=objective,
-        version=number,
-        defaults={
-            "authority": objective.authority,
-            "state": state,
-            "variation": open_variation(objective.plan) if current else None,
-            "saved_by": actor,
-            "saved_at": timezone.now(),
-        },
+    keep_versions([VersionWrite(objective, state, number, current)], actor=actor)
+
+
+@dataclass(frozen=True)
+class VersionWrite:
+    """A version of a scheda to keep: ``current`` the one saved now (by the actor, in the
+    open variazione), else the one being replaced (kept with no author, as loaded)."""
+
+    objective: Objective
+    state: dict
+    version: int
+    current: bool = True
+
+
+def keep_versions(versions: list[VersionWrite], *, actor) -> None:
+    """Store versions of schede of one plan, each once (one already stored stays as it is),
+    in one INSERT whatever their number: an import keeps one per scheda written."""
+    if not versions:
+        return
+    variation = None
+    if any(v.current for v in versions):
+        variation = open_variation(versions[0].objective.plan)
+    now = timezone.now()
+    ObjectiveVersion.objects.bulk_create(
+        [
+            ObjectiveVersion(
+                authority_id=v.objective.authority_id,
+                objective=v.objective,
+                version=v.version,
+                state=v.state,
+                variation=variation if v.current else None,
+                saved_by=actor if v.current else None,
+                saved_at=now,
+            )
+            for v in versions
+        ],
+        ignore_conflicts=True,  # (objective, version) is unique: a stored version stays
     )
 
 
@@ -510,6 +537,86 @@ def write_rows(
         for instance, row in _sync(objective, model, rows, match, keep_date_words):
             if model is Indicator:
                 _write_targets(instance, row.targets, target_years, keep_date_words)
+
+
+@dataclass(frozen=True)
+class NewScheda:
+    """A scheda to add, as ``insert_schede`` takes it: the objective with its header set (not
+    saved yet) and its rows."""
+
+    objective: Objective
+    involved_unit_ids: tuple[int, ...] | list[int]
+    area_ids: tuple[int, ...] | list[int]
+    indicators: list[RowWrite]
+    activities: list[RowWrite]
+
+
+def insert_schede(schede: list[NewScheda]) -> None:
+    """Add new schede with their rows in a handful of INSERTs whatever their number (an
+    import of hundreds of schede): the objectives, their involved units, ambiti, indicators,
+    targets and activities, each table in one bulk insert — the rows ``write_rows`` would
+    write for a scheda without stored rows. ``bulk_create`` sends no signal: run it inside
+    ``versioning.one_bump``. Runs inside the caller's transaction."""
+    if not schede:
+        return
+    _bulk_insert(Objective, [s.objective for s in schede])
+    involved = Objective.involved_units.through
+    areas = Objective.areas.through
+    involved.objects.bulk_create(
+        involved(objective_id=s.objective.pk, orgunit_id=unit_id)
+        for s in schede
+        for unit_id in dict.fromkeys(s.involved_unit_ids)
+    )
+    areas.objects.bulk_create(
+        areas(objective_id=s.objective.pk, performancearea_id=area_id)
+        for s in schede
+        for area_id in dict.fromkeys(s.area_ids)
+    )
+    indicators = []
+    for model, attribute in ((Indicator, "indicators"), (Activity, "activities")):
+        rows = []
+        for scheda in schede:
+            objective = scheda.objective
+            for row in getattr(scheda, attribute):
+                instance = model(
+                    authority_id=objective.authority_id,
+                    objective=objective,
+                    position=row.position,
+                    grading_scale=row.scale,
+                    **row.values,
+                )
+                rows.append(instance)
+                if model is Indicator:
+                    indicators.append((instance, row.targets))
+        _bulk_insert(model, rows)
+    targets = []
+    for indicator, given in indicators:
+        # One target per kind and year, the last given winning (as ``update_or_create``).
+        by_key = {(t.kind, t.year): t for t in given}
+        targets += [
+            Target(
+                authority_id=indicator.authority_id,
+                indicator=indicator,
+                kind=t.kind,
+                year=t.year,
+                value=t.value,
+                value_text=t.value_text,
+                due_date=t.due_date,
+                due_text=t.due_text,
+            )
+            for t in by_key.values()
+        ]
+    Target.objects.bulk_create(targets)
+
+
+def _bulk_insert(model, rows: list) -> None:
+    """Insert ``rows`` with their ids set on them (SQLite ≥ 3.35 and PostgreSQL return them
+    from a bulk insert; elsewhere one INSERT a row)."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        model.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save(force_insert=True)
 
 
 def _sync(objective: Objective, model, rows: list[RowWrite], match: str, keep_words: bool):
