@@ -41,6 +41,7 @@ from traguardo.planning.models import (
     Target,
     Variation,
 )
+from traguardo.planning.notes import resolve_notes
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
@@ -180,11 +181,20 @@ def update_objective(
         objective.refresh_from_db()
         _write_rows(objective, data)
         after = objective_state(_fresh(objective))
+        _resolve_import_notes(objective, before, after)
         keep_version(objective, after, actor=actor)
         log_action(
             actor=actor, action="objective.update", obj=objective, before=before, after=after
         )
     return objective
+
+
+def _resolve_import_notes(objective: Objective, before: dict, after: dict) -> None:
+    """An import note about a field this save changed no longer holds: marked resolved."""
+    notes = resolve_notes(objective.import_notes, before, after, on=timezone.localdate())
+    if notes != objective.import_notes:
+        Objective.objects.filter(pk=objective.pk).update(import_notes=notes)
+        objective.import_notes = notes
 
 
 def keep_version(
