@@ -470,3 +470,38 @@ def test_every_anomaly_of_the_seed_can_be_fixed_in_the_editor(client, demo):
     }
     plan_html = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
     assert len(re.findall(r">\s*Nessuna\s*<", plan_html)) == 11
+
+
+def test_a_repeated_code_names_the_other_scheda_and_blocks_only_whoever_types_it(client, demo):
+    """Cards 10 and 11 of the seed both arrived with code «10» (issue 16, item 8)."""
+    ten, eleven = card(10), card(11)
+    other = f"10 «{eleven.title}»"
+    link = reverse("objective_detail", args=["comune-esempio", eleven.pk])
+
+    # The 2020 card's other fields can be saved: its code is the one it came with.
+    url = reverse("objective_edit", args=["comune-esempio", ten.pk])
+    editor = client.get(url)
+    page = editor.content.decode()
+    assert f'<a href="{link}">{other}</a>' in page[page.index('id="stesso-codice"') :]
+    data = form_data(editor)
+    data["notes"] = ["Da concordare con il DPO."]
+    data.update({"ind-0-measure": ["ratio"], "ind-0-final_value": ["100"]})  # its other error
+    saved = client.post(url, {**data, "action": "save"})
+    alerts = re.findall(r'role="alert"[^>]*>\s*([^<]+)', saved.content.decode())
+    assert saved.status_code == 302, alerts
+    assert card(10).notes == "Da concordare con il DPO."
+    # The card still says what is wrong, naming the other scheda; the plan still cannot pass.
+    with scopes_disabled():
+        messages = [a.message for a in scheda_page(card(10)).anomalies]
+    assert f"Il codice «10» è usato anche dalla scheda {other}." in messages
+
+    # Typing a code another scheda has is refused, naming both schede that have it.
+    url = reverse("objective_edit", args=["comune-esempio", card(3).pk])
+    data = form_data(client.get(url))
+    data["code"] = ["10"]
+    response = client.post(url, {**data, "action": "save"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"Il codice «10» è usato anche dalle schede 10 «{ten.title}», {other}." in page
+    assert f'<a href="{link}">{other}</a>' in page[page.index('id="stesso-codice"') :]
+    assert card(3).code == "3"

@@ -29,7 +29,7 @@ from traguardo.organization.models import (
     Person,
     PolicyLevel,
 )
-from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, plan_codes
+from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, plan_codes_and_names
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import (
     Activity,
@@ -296,19 +296,26 @@ def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> N
     # The card as it would be written, after the plan's other schede: of those, the
     # duplicate-code check needs the codes alone.
     mine = _facts(objective.pk or 0, data)
-    issues = check_objective(
-        mine,
-        codes=plan_codes(plan, excluding=objective.pk),
-        first_year=plan.year,
-        last_year=plan.last_year,
-    )
+    codes, names = plan_codes_and_names(plan, excluding=objective.pk)
+    issues = check_objective(mine, codes=codes, first_year=plan.year, last_year=plan.last_year)
     errors = [
-        (_error_key(issue.field, issue.position), describe_issue(issue))
+        (_error_key(issue.field, issue.position), describe_issue(issue, names))
         for issue in issues
-        if issue.severity == "error"
+        if issue.severity == "error" and not _kept_duplicate(issue, objective, data)
     ]
     if errors:
         raise InvalidData(errors)
+
+
+def _kept_duplicate(issue, objective: Objective, data: ObjectiveData) -> bool:
+    """A code the scheda already had when it came (an import, a copy) does not stop the other
+    fields being saved: the card keeps showing the error and approval stays refused until one
+    of the schede gets another code. Typing a code that another scheda has is refused."""
+    return (
+        issue.code == "duplicate_code"
+        and objective.pk is not None
+        and objective.code.strip().casefold() == data.code.strip().casefold()
+    )
 
 
 def _error_key(field_name: str, position: int | None) -> str:
