@@ -505,3 +505,20 @@ def test_a_repeated_code_names_the_other_scheda_and_blocks_only_whoever_types_it
     assert f"Il codice «10» è usato anche dalle schede 10 «{ten.title}», {other}." in page
     assert f'<a href="{link}">{other}</a>' in page[page.index('id="stesso-codice"') :]
     assert card(3).code == "3"
+
+
+def _options(page: str, name: str) -> list[str]:
+    from html import unescape
+
+    block = page[page.index(f'<select name="{name}"') :]
+    block = block[: block.index("</select>")]
+    return [unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", block)]
+
+
+def test_the_editor_lists_the_units_as_the_search_does(client, demo):
+    """Issue 16, item 13: a tree in hierarchy order, each unit with its path."""
+    plan = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
+    editor = client.get(reverse("objective_edit", args=["comune-esempio", card(2).pk]))
+    units = _options(editor.content.decode(), "unit")[1:]
+    assert units == _options(plan, "unit")[1:]
+    assert any(" › " in unit for unit in units)  # a unit under another names its parent

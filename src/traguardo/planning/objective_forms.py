@@ -20,6 +20,7 @@ from traguardo.organization.models import (
     Person,
     PolicyLevel,
 )
+from traguardo.organization.tree import unit_tree
 from traguardo.planning.domain.objectives import (
     ActivityData,
     IndicatorData,
@@ -130,6 +131,11 @@ class ObjectiveForm(StyledForm):
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.all()
         self.fields["responsible"].queryset = Person.objects.all()
         self.fields["involved_units"].queryset = OrgUnit.objects.all()
+        # The units as a tree in hierarchy order, named with their path, as in the search.
+        everyone = _tree_choices(OrgUnit.objects.all())
+        self.fields["involved_units"].choices = everyone
+        mine = everyone if units is None else _tree_choices(units)
+        self.fields["unit"].choices = [("", "---------"), *mine]
         self.fields["areas"].queryset = PerformanceArea.objects.order_by("number")
         for name, dimension in (
             ("strategic_level", "strategic"),
@@ -138,6 +144,11 @@ class ObjectiveForm(StyledForm):
         ):
             self.fields[name].queryset = PolicyLevel.objects.filter(dimension=dimension)
             self.fields[name].label_from_instance = _level_label
+
+
+def _tree_choices(units) -> list[tuple[int, str]]:
+    ordered = units.order_by("position", "name")
+    return unit_tree(list(ordered.values_list("pk", "parent_id", "name")))
 
 
 def _dup_label(goal: DupGoal) -> str:
