@@ -522,3 +522,31 @@ def test_the_editor_lists_the_units_as_the_search_does(client, demo):
     units = _options(editor.content.decode(), "unit")[1:]
     assert units == _options(plan, "unit")[1:]
     assert any(" › " in unit for unit in units)  # a unit under another names its parent
+
+
+def test_the_measure_button_and_the_authority_scales_say_what_they_are(client, demo):
+    """Issue 16, item 13: the refresh button said nothing of what it does; «Graduazione
+    dell'ente» offered nothing, and did not say why."""
+    page = client.get(reverse("objective_edit", args=["comune-esempio", card(2).pk]))
+    page = page.content.decode()
+    assert "Mostra i campi della misura scelta" in page
+    assert 'aria-describedby="misura-aiuto-1"' in page
+    hint = page[page.index('id="misura-aiuto-1"') :]
+    assert "La scheda non viene salvata." in hint[: hint.index("</small>")]
+    scales = _options(page, "ind-0-grading_scale")
+    assert scales[0] == "nessuna: vale quella scritta accanto"
+    assert "Proporzionale" in scales  # the seed's scales are offered
+
+
+def test_an_authority_without_scales_is_told_where_to_make_one(client, admin, draft):
+    from tests.factories import IndicatorFactory
+
+    with scopes_disabled():
+        IndicatorFactory(objective=draft)
+    assert client.login(username=admin.username, password=PASSWORD)
+    page = client.get(reverse("objective_edit", args=[draft.authority.slug, draft.pk]))
+    page = page.content.decode()
+    assert _options(page, "ind-0-grading_scale") == ["nessuna graduazione definita dall'ente"]
+    help_id = "id_ind-0-grading_scale-aiuto"
+    assert f'aria-describedby="{help_id}"' in page
+    assert "L&#x27;ente non ha ancora graduazioni predefinite" in page[page.index(help_id) :]

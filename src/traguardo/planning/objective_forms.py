@@ -187,7 +187,7 @@ class IndicatorForm(StyledForm):
         label=_("Graduazione dell'ente"), queryset=GradingScale.objects.none(), required=False
     )
     grading_text = forms.CharField(
-        label=_("oppure scrivila come sulla scheda"),
+        label=_("oppure la graduazione come scritta sulla scheda"),
         max_length=300,
         required=False,
         help_text=_("Ad esempio: gg ritardo 5 = 90% / gg10 = 80% / gg15 = 60%"),
@@ -227,7 +227,7 @@ class ActivityForm(StyledForm):
         label=_("Graduazione dell'ente"), queryset=GradingScale.objects.none(), required=False
     )
     grading_text = forms.CharField(
-        label=_("oppure scrivila come sulla scheda"), max_length=300, required=False
+        label=_("oppure la graduazione come scritta sulla scheda"), max_length=300, required=False
     )
     achieved_text = forms.CharField(label=_("Raggiunto"), max_length=100, required=False)
 
@@ -240,7 +240,18 @@ def _scale_choices(form: forms.Form, scales) -> None:
     """The authority's scales, read once for all the rows (not one query per row)."""
     field = form.fields["grading_scale"]
     field.queryset = GradingScale.objects.all()
-    field.choices = [("", "---------"), *((scale.pk, scale.name) for scale in scales)]
+    scales = list(scales)
+    if scales:
+        field.choices = [("", _("nessuna: vale quella scritta accanto"))]
+        field.choices += [(scale.pk, scale.name) for scale in scales]
+        field.help_text = _("Una graduazione definita nelle impostazioni dell'ente.")
+    else:
+        field.choices = [("", _("nessuna graduazione definita dall'ente"))]
+        field.help_text = _(
+            "L'ente non ha ancora graduazioni predefinite (Impostazioni dell'ente › "
+            "Graduazioni): scrivere la graduazione nel campo accanto."
+        )
+    field.widget.attrs["aria-describedby"] = form._described_id("grading_scale", "aiuto")
 
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=0)

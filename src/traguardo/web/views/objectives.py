@@ -113,11 +113,12 @@ class _Editor:
     def forms(self, data=None, initial=None):
         initial = initial or {}
         header = ObjectiveForm(data, initial=initial.get("header"), units=self.units)
+        rows = {"form_kwargs": {"scales": self.scales}}  # read once for all the rows
         indicators = IndicatorFormSet(
-            data, initial=initial.get("indicators"), prefix=INDICATOR_PREFIX
+            data, initial=initial.get("indicators"), prefix=INDICATOR_PREFIX, **rows
         )
         activities = ActivityFormSet(
-            data, initial=initial.get("activities"), prefix=ACTIVITY_PREFIX
+            data, initial=initial.get("activities"), prefix=ACTIVITY_PREFIX, **rows
         )
         return header, indicators, activities
 
