@@ -147,6 +147,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Every member reads and prints them; a GET of a "Genera PDF" URL (POST) goes back to the
     # Documenti page.
     "plan_documents": EVERY_MEMBER,
+    "plan_document": EVERY_MEMBER,
     "relazione": EVERY_MEMBER,
     "verifica": EVERY_MEMBER,
     "plan_pdf_start": row(302),

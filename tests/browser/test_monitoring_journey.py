@@ -75,3 +75,44 @@ def test_the_periods_page_passes_axe(page, live_server, demo):
     expect(page.get_by_role("cell", name="Verifica intermedia al 30/06/2019")).to_be_visible()
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)
+
+
+def test_the_measurements_page_is_short_and_shows_the_computed_delay_beside_the_entry(
+    page, live_server, demo
+):
+    """Issue 16, item 11: SINTEL's page (2 indicators, 4 activities) was 4,268 px tall at
+    1,366 px, with the publication notice three times in every form."""
+    with scopes_disabled():
+        plan = demo.plan
+        MonitoringPeriod.objects.create(
+            authority=plan.authority, plan=plan, name="Consuntivo al 31/12/2019",
+            kind="final", reference_date=date(2019, 12, 31), state="open",
+        )  # fmt: skip
+        sintel = Objective.objects.get(position=2)
+        second = sintel.indicators.get(position=2)  # due 30/09/2019, graded by days late
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "admin")
+    page.goto(url(live_server, f"/enti/{SLUG}/schede/{sintel.pk}/rilevazioni/"))
+
+    assert page.get_by_text("compaiono nella Relazione sulla performance").count() == 1
+    section = page.locator(f"#rilevazione-ind-{second.pk}")
+    reason = section.get_by_label("Motivo della forzatura")
+    expect(reason).to_be_hidden()
+    section.get_by_text("Non valutabile o risultato forzato").click()
+    expect(reason).to_be_visible()
+    assert reason.get_attribute("aria-describedby") == "avviso-testi-pubblicati"
+
+    section.get_by_label("Data di completamento").press_sequentially(date_keys(page, "2019-10-04"))
+    section.get_by_role("button", name=re.compile("Salva la rilevazione")).click()
+    expect(page.get_by_role("alert").first).to_contain_text("Rilevazione salvata")
+    section = page.locator(f"#rilevazione-ind-{second.pk}")
+    state = section.locator(f"#stato-ind-{second.pk}")
+    expect(state).to_contain_text("4 giorni di ritardo → 90,00%")
+    entry = section.get_by_label("Data di completamento").bounding_box()
+    beside = state.bounding_box()
+    assert beside["x"] >= entry["x"] + entry["width"]  # to the right of the entry…
+    assert beside["y"] < entry["y"] + entry["height"]  # …on the same line
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 3200, height

@@ -71,3 +71,34 @@ def test_the_pager_works_without_javascript(browser, live_server, demo):
         expect(page.locator("#conteggio")).to_contain_text("mostrate dalla 51 alla 71")
     finally:
         context.close()
+
+
+_OVERLAPS = """() => {
+  const form = document.querySelector('form[aria-labelledby="cerca-schede"]');
+  const boxes = [document.getElementById("cerca-schede"),
+                 ...form.querySelectorAll("label, select, input:not([type=hidden]), small")]
+    .map((el) => [el.tagName === "LABEL" ? `label ${el.textContent.trim()}` : el.id,
+                  el.getBoundingClientRect()]);
+  const found = [];
+  for (const [i, [a, r]] of boxes.entries()) {
+    for (const [b, s] of boxes.slice(i + 1)) {
+      if (!a.startsWith("label") && !b.startsWith("label")) continue;
+      const x = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+      const y = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+      if (x > 1 && y > 1) found.push(`${a} × ${b}`);
+    }
+  }
+  return found;
+}"""
+
+
+def test_the_search_labels_overlap_neither_the_heading_nor_the_fields(page, live_server, demo):
+    """Issue 16, item 4: «Cerca schede» lay over «Unità organizzativa», at every width."""
+    login(page, live_server, "admin")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url(live_server, PLAN))
+        assert page.evaluate(_OVERLAPS) == [], width
+        page.get_by_label("Segnalazioni").select_option(label="Con errori")
+        expect(page.locator("#conteggio")).to_contain_text("schede su 11")
+        assert page.evaluate(_OVERLAPS) == [], f"{width}, filtrata"

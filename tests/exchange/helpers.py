@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from traguardo.monitoring.models import Measurement
 from traguardo.planning.models import Target
+from traguardo.planning.notes import field_label
 from traguardo.reports.scheda import plan_pages
 
 MEASURE_LABELS = {
@@ -140,8 +141,11 @@ def canon_row(row: dict, to=canon) -> dict:
 
 
 def _notes(notes) -> str:
+    """The open notes after their field's label, as a person reads them («Ambiti: …»)."""
     return "\n".join(
-        f"{n['field']}: {n['message']}" if n.get("field") else n["message"] for n in notes
+        f"{field_label(n['field'])}: {n['message']}" if n.get("field") else n["message"]
+        for n in notes
+        if not n.get("resolved")
     )
 
 

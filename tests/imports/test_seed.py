@@ -255,7 +255,10 @@ def test_the_anomalies_say_where_in_italian(plan):
     messages = {row.objective.position: [a.message for a in row.anomalies] for row in page.rows}
     assert "Codice obiettivo mancante." in messages[1]
     assert "Responsabile non indicato." in messages[6]
-    assert "Il codice «10» è usato anche da altre schede del piano." in messages[10]
+    assert (
+        "Il codice «10» è usato anche dalla scheda 10 «PROTEZIONE DEI DATI PERSONALI»."
+        in messages[10]
+    )
     assert (
         "Indicatore 1: la data del livello finale «entro la fine di ogni anno» non è una data."
         in messages[8]

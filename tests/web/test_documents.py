@@ -441,3 +441,24 @@ def test_a_failed_job_is_announced_as_such(client, viewer, plan):
         r'<span id="stato-annuncio" hx-swap-oob="innerHTML">\s*Non riuscita\s*</span>', failed
     )
     assert "Elaborazione non riuscita: Il piano non ha schede." in text(failed)
+
+
+def test_visualizza_on_the_piano_card_opens_the_plan_as_a_document(client, viewer, plan):
+    """Issue 16, item 13: it opened the plan page (search, summaries), not the document."""
+    from django.utils.html import escape
+
+    login(client, "viewer")
+    card = re.search(r'id="documento-piano".*?</article>', documents_page(client), re.S)
+    view = re.search(r'href="([^"]+)"[^>]*>Visualizza', card.group(0)).group(1)
+    assert view == reverse("plan_document", args=[SLUG, 2019])
+    page = client.get(view).content.decode()
+    words = text(page)
+    assert "Piano esecutivo di gestione — Piano degli obiettivi" in words
+    assert "Cerca schede" not in words  # not the plan page
+    with scopes_disabled():
+        objectives = list(plan.objectives.order_by("position"))
+    assert objectives
+    for objective in objectives:  # the index links every scheda to its card
+        link = reverse("objective_detail", args=[SLUG, objective.pk])
+        assert f'<a href="{link}">{escape(str(objective))}</a>' in page
+    assert 'action="' + reverse("plan_pdf_start", args=[SLUG, 2019]) + '"' in page

@@ -274,7 +274,7 @@ def test_fixing_an_anomaly_makes_it_disappear_from_the_scheda_and_the_plan(clien
         codes = {a.code for a in scheda_page(card(11)).anomalies}
     assert codes == {"missing_weight_score", "no_areas"}
     plan = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
-    assert "Il codice «10» è usato anche da altre schede del piano." not in plan
+    assert "Il codice «10» è usato anche dall" not in plan
 
 
 def test_a_manager_may_only_name_units_they_head(client, demo):
@@ -470,3 +470,83 @@ def test_every_anomaly_of_the_seed_can_be_fixed_in_the_editor(client, demo):
     }
     plan_html = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
     assert len(re.findall(r">\s*Nessuna\s*<", plan_html)) == 11
+
+
+def test_a_repeated_code_names_the_other_scheda_and_blocks_only_whoever_types_it(client, demo):
+    """Cards 10 and 11 of the seed both arrived with code «10» (issue 16, item 8)."""
+    ten, eleven = card(10), card(11)
+    other = f"10 «{eleven.title}»"
+    link = reverse("objective_detail", args=["comune-esempio", eleven.pk])
+
+    # The 2020 card's other fields can be saved: its code is the one it came with.
+    url = reverse("objective_edit", args=["comune-esempio", ten.pk])
+    editor = client.get(url)
+    page = editor.content.decode()
+    assert f'<a href="{link}">{other}</a>' in page[page.index('id="stesso-codice"') :]
+    data = form_data(editor)
+    data["notes"] = ["Da concordare con il DPO."]
+    data.update({"ind-0-measure": ["ratio"], "ind-0-final_value": ["100"]})  # its other error
+    saved = client.post(url, {**data, "action": "save"})
+    alerts = re.findall(r'role="alert"[^>]*>\s*([^<]+)', saved.content.decode())
+    assert saved.status_code == 302, alerts
+    assert card(10).notes == "Da concordare con il DPO."
+    # The card still says what is wrong, naming the other scheda; the plan still cannot pass.
+    with scopes_disabled():
+        messages = [a.message for a in scheda_page(card(10)).anomalies]
+    assert f"Il codice «10» è usato anche dalla scheda {other}." in messages
+
+    # Typing a code another scheda has is refused, naming both schede that have it.
+    url = reverse("objective_edit", args=["comune-esempio", card(3).pk])
+    data = form_data(client.get(url))
+    data["code"] = ["10"]
+    response = client.post(url, {**data, "action": "save"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"Il codice «10» è usato anche dalle schede 10 «{ten.title}», {other}." in page
+    assert f'<a href="{link}">{other}</a>' in page[page.index('id="stesso-codice"') :]
+    assert card(3).code == "3"
+
+
+def _options(page: str, name: str) -> list[str]:
+    from html import unescape
+
+    block = page[page.index(f'<select name="{name}"') :]
+    block = block[: block.index("</select>")]
+    return [unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", block)]
+
+
+def test_the_editor_lists_the_units_as_the_search_does(client, demo):
+    """Issue 16, item 13: a tree in hierarchy order, each unit with its path."""
+    plan = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
+    editor = client.get(reverse("objective_edit", args=["comune-esempio", card(2).pk]))
+    units = _options(editor.content.decode(), "unit")[1:]
+    assert units == _options(plan, "unit")[1:]
+    assert any(" › " in unit for unit in units)  # a unit under another names its parent
+
+
+def test_the_measure_button_and_the_authority_scales_say_what_they_are(client, demo):
+    """Issue 16, item 13: the refresh button said nothing of what it does; «Graduazione
+    dell'ente» offered nothing, and did not say why."""
+    page = client.get(reverse("objective_edit", args=["comune-esempio", card(2).pk]))
+    page = page.content.decode()
+    assert "Mostra i campi della misura scelta" in page
+    assert 'aria-describedby="misura-aiuto-1"' in page
+    hint = page[page.index('id="misura-aiuto-1"') :]
+    assert "La scheda non viene salvata." in hint[: hint.index("</small>")]
+    scales = _options(page, "ind-0-grading_scale")
+    assert scales[0] == "nessuna: vale quella scritta accanto"
+    assert "Proporzionale" in scales  # the seed's scales are offered
+
+
+def test_an_authority_without_scales_is_told_where_to_make_one(client, admin, draft):
+    from tests.factories import IndicatorFactory
+
+    with scopes_disabled():
+        IndicatorFactory(objective=draft)
+    assert client.login(username=admin.username, password=PASSWORD)
+    page = client.get(reverse("objective_edit", args=[draft.authority.slug, draft.pk]))
+    page = page.content.decode()
+    assert _options(page, "ind-0-grading_scale") == ["nessuna graduazione definita dall'ente"]
+    help_id = "id_ind-0-grading_scale-aiuto"
+    assert f'aria-describedby="{help_id}"' in page
+    assert "L&#x27;ente non ha ancora graduazioni predefinite" in page[page.index(help_id) :]

@@ -53,7 +53,7 @@ def test_the_plan_page_groups_the_eleven_schede_by_responsible_unit(client, demo
     )
     assert page.count("100,00% OK") == 11 + 11  # every indicator table and operational plan
     assert "Scheda senza denominazione" in page
-    assert "Il codice «10» è usato anche da altre schede del piano." in page
+    assert "Il codice «10» è usato anche dalla scheda 10 «PROTEZIONE DEI DATI PERSONALI»." in page
     assert "Raggiungimento dell'ente: non misurato" in page
 
 

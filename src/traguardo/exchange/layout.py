@@ -38,6 +38,7 @@ from traguardo.organization.models import (
     PolicyLevel,
 )
 from traguardo.planning.models import DupGoal, Plan, Target
+from traguardo.planning.notes import field_label, open_notes
 from traguardo.planning.objective_forms import DIRECTIONS, MEASURES
 from traguardo.planning.states import RowState
 from traguardo.reports.scheda import CardView, PlanView, plan_pages
@@ -52,7 +53,7 @@ BOOL = "bool"
 CHOICE = "choice"  # one of ``Column.codes``, written as its Italian label
 NAMES = "names"  # names separated by ";"
 NUMBERS = "numbers"  # whole numbers separated by ","
-NOTES = "notes"  # import notes, one a line: "campo: messaggio"
+NOTES = "notes"  # import notes, one a line: "Etichetta del campo: messaggio"
 
 YES, NO = _("Sì"), _("No")
 TARGET_KINDS = tuple(Target.Kind.choices)
@@ -206,10 +207,11 @@ def _names(items: Iterable[Any]) -> str:
 
 
 def _notes(notes: Sequence[dict]) -> str:
+    """The open import notes, one a line, after the label of their field: «Ambiti: …»."""
     lines = []
-    for note in notes or ():
-        name, message = note.get("field", ""), note.get("message", "")
-        lines.append(f"{name}: {message}" if name else str(message))
+    for note in open_notes(notes):
+        label, message = field_label(note.get("field", "")), note.get("message", "")
+        lines.append(f"{label}: {message}" if label else str(message))
     return "\n".join(lines)
 
 

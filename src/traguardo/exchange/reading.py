@@ -40,11 +40,13 @@ from traguardo.imports.draft import (
     TargetDraft,
     Where,
 )
+from traguardo.planning.notes import field_from_label
 from traguardo.scoring import parse_decimal
 
 TRUE_WORDS = {"sì", "si", "s", "vero", "true", "x", "1"}
 FALSE_WORDS = {"no", "n", "falso", "false", "0"}
-_NOTE = re.compile(r"^([a-z_]+): (.*)$", re.DOTALL)
+_NOTE = re.compile(r"^([^:\n]{1,60}): (.*)$", re.DOTALL)
+_FIELD_NAME = re.compile(r"^[a-z_]+$")
 _SPLIT_NUMBERS = re.compile(r"[,;\s]+")
 _SPLIT_NAMES = re.compile(r"[;\n]")
 
@@ -209,8 +211,13 @@ def read_notes(value: Any) -> list[dict]:
         if not line.strip():
             continue
         match = _NOTE.match(line)
+        field_name = field_from_label(match[1]) if match else None
+        if field_name is None and match and _FIELD_NAME.match(match[1]):
+            field_name = match[1]  # a file written before the labels: «areas: …»
         notes.append(
-            {"field": match[1], "message": match[2]} if match else {"field": "", "message": line}
+            {"field": field_name, "message": match[2]}
+            if field_name
+            else {"field": "", "message": line}
         )
     return notes
 

@@ -236,10 +236,10 @@ def _card(document, card: CardView) -> None:
                 (_("Errore") if anomaly.is_error else _("Avviso")) + ": "
             ).bold = anomaly.is_error
             item.add_run(clean_line(str(anomaly.message)))
-    if objective.import_notes:
+    if card.import_notes:
         document.add_heading(_("Note di importazione"), level=3)
-        for note in objective.import_notes:
-            document.add_paragraph(clean_line(str(note.get("message", ""))), style="List Bullet")
+        for note in card.import_notes:
+            document.add_paragraph(clean_line(note.message), style="List Bullet")
 
 
 def _head(document, card: CardView) -> None:

@@ -28,11 +28,22 @@ VALUE_LABELS = {
 }
 
 
-# These texts go into the Relazione sulla performance, which is published (D.Lgs. 33/2013).
+# These texts go into the Relazione sulla performance, which is published (D.Lgs. 33/2013):
+# the page says so once, above its forms (id PUBLISHED_ID), and each such field points to it.
+PUBLISHED_ID = "avviso-testi-pubblicati"
+PUBLISHED_FIELDS = ("comment", "not_assessable_reason", "forced_reason")
+# Asked only now and then: behind a disclosure, open when one of them is filled in.
+EXCEPTION_FIELDS = (
+    "not_assessable",
+    "not_assessable_reason",
+    "forced_achievement",
+    "forced_reason",
+)
 PUBLISHED = _(
-    "Questo testo compare nella Relazione sulla performance, che è pubblicata: non scrivere "
-    "nomi di persone né dati personali (ad esempio sulla salute). Nella versione pubblica i "
-    "nomi delle persone dell'ente sono comunque sostituiti da «[omissis]»."
+    "I commenti e i motivi scritti in questa pagina compaiono nella Relazione sulla "
+    "performance, che è pubblicata: non scrivere nomi di persone né dati personali (ad esempio "
+    "sulla salute). Nella versione pubblica i nomi delle persone dell'ente sono comunque "
+    "sostituiti da «[omissis]»."
 )
 
 
@@ -61,18 +72,16 @@ class MeasurementForm(StyledForm):
         label=_("Commento"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=PUBLISHED,
     )
     not_assessable = forms.BooleanField(label=_("Non valutabile"), required=False)
     not_assessable_reason = forms.CharField(
         label=_("Motivo della non valutabilità"),
         required=False,
         max_length=1000,
-        help_text=PUBLISHED,
     )
     forced_achievement = DecimalText(label=_("Raggiungimento forzato (%)"), required=False)
     forced_reason = forms.CharField(
-        label=_("Motivo della forzatura"), required=False, max_length=1000, help_text=PUBLISHED
+        label=_("Motivo della forzatura"), required=False, max_length=1000
     )
     file = forms.FileField(
         label=_("Allegato (facoltativo)"),
@@ -110,6 +119,28 @@ class MeasurementForm(StyledForm):
             self.fields["completed_on"].help_text = _(
                 "Serve quando la graduazione è per giorni di ritardo."
             )
+
+        for name in PUBLISHED_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = PUBLISHED_ID
+
+    @property
+    def entry_fields(self) -> list:
+        """What the measure asks for: the figures, dates or progress."""
+        aside = {*EXCEPTION_FIELDS, "comment", "file"}
+        return [field for field in self if field.name not in aside]
+
+    @property
+    def exception_fields(self) -> list:
+        return [self[name] for name in EXCEPTION_FIELDS if name in self.fields]
+
+    @property
+    def exceptions_open(self) -> bool:
+        """The disclosure starts open when a field in it holds something or is wrong."""
+        for field in self.exception_fields:
+            if field.errors or field.value() not in (None, "", False):
+                return True
+        return False
 
     def data_for_domain(self) -> MeasurementData:
         c = self.cleaned_data

@@ -4,9 +4,11 @@ The rules themselves live in the scoring engine (``scoring.checks``); this modul
 into the engine's facts and the engine's issue codes into sentences a person can act on.
 """
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from traguardo.planning.models import Objective, Plan, Target
 from traguardo.planning.queries import rows
@@ -36,6 +38,8 @@ class Anomaly:
     field: str
     position: int | None
     message: str
+    # The other schede an issue is about (a repeated code): (id, «code «title»»), to link.
+    others: tuple[tuple[int, str], ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -142,8 +146,9 @@ def plan_anomalies(plan: Plan, objectives: list[Objective]) -> dict[int, list[An
     issues = check_plan(
         [objective_facts(o) for o in objectives], first_year=plan.year, last_year=plan.last_year
     )
+    names = {o.pk: scheda_name(o.code, o.title) for o in objectives}
     return {
-        objective.pk: [_anomaly(issue) for issue in issues.get(objective.pk, [])]
+        objective.pk: [_anomaly(issue, names) for issue in issues.get(objective.pk, [])]
         for objective in objectives
     }
 
@@ -153,30 +158,65 @@ def objective_anomalies(objective: Objective) -> list[Anomaly]:
     gives it over the plan in position order, from its own rows and the codes alone of the
     plan's schede — one query, whatever the size of the plan."""
     plan = objective.plan
-    codes = plan_codes(plan)
+    codes, names = plan_codes_and_names(plan)
     issues = check_objective(
         objective_facts(objective), codes=codes, first_year=plan.year, last_year=plan.last_year
     )
-    return [_anomaly(issue) for issue in issues]
+    return [_anomaly(issue, names) for issue in issues]
 
 
 def plan_codes(plan: Plan, *, excluding: int | None = None) -> list[tuple[int, str]]:
     """The plan's schede as (id, code), by position: what the duplicate-code check reads of
     the schede not checked in full (``scoring.check_objective``). One query."""
+    return plan_codes_and_names(plan, excluding=excluding)[0]
+
+
+def plan_codes_and_names(
+    plan: Plan, *, excluding: int | None = None
+) -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """``plan_codes`` and each scheda's name for the messages (``scheda_name``). One query."""
     objectives = plan.objectives.order_by("position")
     if excluding is not None:
         objectives = objectives.exclude(pk=excluding)
-    return list(objectives.values_list("pk", "code"))
+    found = list(objectives.values_list("pk", "code", "title"))
+    return [(pk, code) for pk, code, _title in found], {
+        pk: scheda_name(code, title) for pk, code, title in found
+    }
 
 
-def _anomaly(issue: Issue) -> Anomaly:
-    return Anomaly(issue.code, issue.severity, issue.field, issue.position, describe_issue(issue))
+def scheda_name(code: str, title: str) -> str:
+    """How a message names a scheda: its code and title, «10 «Eventi»»."""
+    title = title.strip() or _("Scheda senza denominazione")
+    return f"{code.strip()} «{title}»" if code.strip() else f"«{title}»"
 
 
-def describe_issue(issue: Issue) -> str:
-    """The Italian sentence for an engine issue code."""
+def _anomaly(issue: Issue, names: Mapping[Hashable, str] | None = None) -> Anomaly:
+    others = tuple(
+        (key, names[key]) for key in dict(issue.params).get("others", ()) if names and key in names
+    )
+    return Anomaly(
+        issue.code,
+        issue.severity,
+        issue.field,
+        issue.position,
+        describe_issue(issue, names),
+        others,
+    )
+
+
+def describe_issue(issue: Issue, names: Mapping[Hashable, str] | None = None) -> str:
+    """The Italian sentence for an engine issue code; ``names`` (id → ``scheda_name``) lets a
+    repeated code name the other schede."""
     params = dict(issue.params)
     n = issue.position
+    if issue.code == "duplicate_code" and names:
+        others = [names[key] for key in params.get("others", ()) if key in names]
+        if others:
+            return ngettext(
+                "Il codice «%(code)s» è usato anche dalla scheda %(others)s.",
+                "Il codice «%(code)s» è usato anche dalle schede %(others)s.",
+                len(others),
+            ) % {"code": params.get("code", ""), "others": ", ".join(others)}
     if issue.code == "indicator_weights":
         return _("Pesi degli indicatori: %(label)s.") % {"label": _weights_label(params)}
     if issue.code == "activity_weights":

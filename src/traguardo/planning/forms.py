@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from traguardo.core.forms import StyledForm
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
+from traguardo.organization.tree import unit_tree
 from traguardo.planning.domain.plans import default_title, year_taken_message
 from traguardo.planning.kept import KeptPlan
 from traguardo.planning.models import Plan
@@ -155,23 +156,9 @@ class SchedaFilterForm(StyledForm):
         self.children: dict[int | None, list[tuple[int, int | None, str]]] = {}
         for unit in choices.units:
             self.children.setdefault(unit[1], []).append(unit)
-        known = {u[0] for u in choices.units}
-        roots = [u for u in choices.units if u[1] not in known]
-        self.fields["unit"].choices = [("", _("Tutte")), *self._tree(roots, "")]
+        self.fields["unit"].choices = [("", _("Tutte")), *unit_tree(choices.units)]
         self.fields["responsible"].choices = [("", _("Tutti")), *choices.persons]
         self.fields["area"].choices = [("", _("Tutti")), *choices.areas]
-
-    def _tree(self, units: Iterable[tuple], path: str, seen=None) -> list[tuple[int, str]]:
-        seen = set() if seen is None else seen
-        choices = []
-        for pk, _parent, name in units:
-            if pk in seen:
-                continue
-            seen.add(pk)
-            label = f"{path} › {name}" if path else name
-            choices.append((pk, label))
-            choices += self._tree(self.children.get(pk, []), label, seen)
-        return choices
 
     def _with_subunits(self, unit_id: int) -> set[int]:
         found, todo = set(), [unit_id]

@@ -20,6 +20,7 @@ from traguardo.organization.models import (
     Person,
     PolicyLevel,
 )
+from traguardo.organization.tree import unit_tree
 from traguardo.planning.domain.objectives import (
     ActivityData,
     IndicatorData,
@@ -130,6 +131,11 @@ class ObjectiveForm(StyledForm):
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.all()
         self.fields["responsible"].queryset = Person.objects.all()
         self.fields["involved_units"].queryset = OrgUnit.objects.all()
+        # The units as a tree in hierarchy order, named with their path, as in the search.
+        everyone = _tree_choices(OrgUnit.objects.all())
+        self.fields["involved_units"].choices = everyone
+        mine = everyone if units is None else _tree_choices(units)
+        self.fields["unit"].choices = [("", "---------"), *mine]
         self.fields["areas"].queryset = PerformanceArea.objects.order_by("number")
         for name, dimension in (
             ("strategic_level", "strategic"),
@@ -138,6 +144,11 @@ class ObjectiveForm(StyledForm):
         ):
             self.fields[name].queryset = PolicyLevel.objects.filter(dimension=dimension)
             self.fields[name].label_from_instance = _level_label
+
+
+def _tree_choices(units) -> list[tuple[int, str]]:
+    ordered = units.order_by("position", "name")
+    return unit_tree(list(ordered.values_list("pk", "parent_id", "name")))
 
 
 def _dup_label(goal: DupGoal) -> str:
@@ -176,7 +187,7 @@ class IndicatorForm(StyledForm):
         label=_("Graduazione dell'ente"), queryset=GradingScale.objects.none(), required=False
     )
     grading_text = forms.CharField(
-        label=_("oppure scrivila come sulla scheda"),
+        label=_("oppure la graduazione come scritta sulla scheda"),
         max_length=300,
         required=False,
         help_text=_("Ad esempio: gg ritardo 5 = 90% / gg10 = 80% / gg15 = 60%"),
@@ -216,7 +227,7 @@ class ActivityForm(StyledForm):
         label=_("Graduazione dell'ente"), queryset=GradingScale.objects.none(), required=False
     )
     grading_text = forms.CharField(
-        label=_("oppure scrivila come sulla scheda"), max_length=300, required=False
+        label=_("oppure la graduazione come scritta sulla scheda"), max_length=300, required=False
     )
     achieved_text = forms.CharField(label=_("Raggiunto"), max_length=100, required=False)
 
@@ -229,7 +240,18 @@ def _scale_choices(form: forms.Form, scales) -> None:
     """The authority's scales, read once for all the rows (not one query per row)."""
     field = form.fields["grading_scale"]
     field.queryset = GradingScale.objects.all()
-    field.choices = [("", "---------"), *((scale.pk, scale.name) for scale in scales)]
+    scales = list(scales)
+    if scales:
+        field.choices = [("", _("nessuna: vale quella scritta accanto"))]
+        field.choices += [(scale.pk, scale.name) for scale in scales]
+        field.help_text = _("Una graduazione definita nelle impostazioni dell'ente.")
+    else:
+        field.choices = [("", _("nessuna graduazione definita dall'ente"))]
+        field.help_text = _(
+            "L'ente non ha ancora graduazioni predefinite (Impostazioni dell'ente › "
+            "Graduazioni): scrivere la graduazione nel campo accanto."
+        )
+    field.widget.attrs["aria-describedby"] = form._described_id("grading_scale", "aiuto")
 
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=0)

@@ -25,6 +25,7 @@ from traguardo.planning.checks import (
 )
 from traguardo.planning.kept import cards, keep
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.planning.notes import field_label, open_notes
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import (
     PlanScores,
@@ -82,6 +83,15 @@ class ActivityRow:
 
 
 @dataclass(frozen=True)
+class ImportNote:
+    """A note of the import as the outputs print it: the field's label («Ambiti») and what
+    was noticed."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
 class CardView:
     objective: Objective
     area_rows: list[tuple[tuple[PerformanceArea, bool], tuple[PerformanceArea, bool] | None]]
@@ -109,6 +119,14 @@ class CardView:
     def forced(self) -> bool:
         """Some indicator's result was forced: every place showing the result says so."""
         return bool(self.result) and any(r.status == "forced" for r in self.result.indicators)
+
+    @property
+    def import_notes(self) -> list[ImportNote]:
+        """The notes of the import that still hold: one about a field fixed since is gone."""
+        return [
+            ImportNote(field_label(note.get("field", "")), str(note.get("message", "")))
+            for note in open_notes(self.objective.import_notes)
+        ]
 
     @property
     def errors(self) -> list[Anomaly]:

@@ -29,7 +29,7 @@ from traguardo.organization.models import (
     Person,
     PolicyLevel,
 )
-from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, plan_codes
+from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, plan_codes_and_names
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import (
     Activity,
@@ -41,6 +41,7 @@ from traguardo.planning.models import (
     Target,
     Variation,
 )
+from traguardo.planning.notes import resolve_notes
 from traguardo.planning.versions import objective_state
 from traguardo.scoring import (
     ActivityFacts,
@@ -180,11 +181,20 @@ def update_objective(
         objective.refresh_from_db()
         _write_rows(objective, data)
         after = objective_state(_fresh(objective))
+        _resolve_import_notes(objective, before, after)
         keep_version(objective, after, actor=actor)
         log_action(
             actor=actor, action="objective.update", obj=objective, before=before, after=after
         )
     return objective
+
+
+def _resolve_import_notes(objective: Objective, before: dict, after: dict) -> None:
+    """An import note about a field this save changed no longer holds: marked resolved."""
+    notes = resolve_notes(objective.import_notes, before, after, on=timezone.localdate())
+    if notes != objective.import_notes:
+        Objective.objects.filter(pk=objective.pk).update(import_notes=notes)
+        objective.import_notes = notes
 
 
 def keep_version(
@@ -313,19 +323,26 @@ def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> N
     # The card as it would be written, after the plan's other schede: of those, the
     # duplicate-code check needs the codes alone.
     mine = _facts(objective.pk or 0, data)
-    issues = check_objective(
-        mine,
-        codes=plan_codes(plan, excluding=objective.pk),
-        first_year=plan.year,
-        last_year=plan.last_year,
-    )
+    codes, names = plan_codes_and_names(plan, excluding=objective.pk)
+    issues = check_objective(mine, codes=codes, first_year=plan.year, last_year=plan.last_year)
     errors = [
-        (_error_key(issue.field, issue.position), describe_issue(issue))
+        (_error_key(issue.field, issue.position), describe_issue(issue, names))
         for issue in issues
-        if issue.severity == "error"
+        if issue.severity == "error" and not _kept_duplicate(issue, objective, data)
     ]
     if errors:
         raise InvalidData(errors)
+
+
+def _kept_duplicate(issue, objective: Objective, data: ObjectiveData) -> bool:
+    """A code the scheda already had when it came (an import, a copy) does not stop the other
+    fields being saved: the card keeps showing the error and approval stays refused until one
+    of the schede gets another code. Typing a code that another scheda has is refused."""
+    return (
+        issue.code == "duplicate_code"
+        and objective.pk is not None
+        and objective.code.strip().casefold() == data.code.strip().casefold()
+    )
 
 
 def _error_key(field_name: str, position: int | None) -> str:

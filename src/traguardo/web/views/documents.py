@@ -68,7 +68,7 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
                 "Copertina con l'atto di approvazione, indice e tutte le schede raggruppate "
                 "per unità, nel formato della scheda."
             ),
-            view_url=reverse("plan_detail", args=[slug, plan.year]),
+            view_url=reverse("plan_document", args=[slug, plan.year]),
             start_url=reverse("plan_pdf_start", args=[slug, plan.year]),
             latest=latest.get((PLAN_PDF, None)),
         ),
@@ -123,6 +123,25 @@ def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None
     for job in jobs.order_by("-finished_at", "-pk")[:RECENT_JOBS]:
         latest.setdefault((job.kind, job.params.get("period")), job)
     return latest
+
+
+@tenant_view("planning.print_plan")
+@require_safe
+def plan_document(request: HttpRequest, year: int) -> HttpResponse:
+    """The Piano on screen: its cover and its index (the schede under their unit, in pages,
+    each linked to its card); the whole document, every card included, is the PDF."""
+    plan = get_object_or_404(Plan, year=year)
+    plan.authority = request.authority
+    kept = kept_plan(plan)
+    context = {
+        "plan": plan,
+        "kept": kept,
+        "page_obj": paginate(request, kept.rows),
+        "detail_base": _detail_base(request),
+        "pdf_url": reverse("plan_pdf_start", args=[request.authority.slug, plan.year]),
+        "documents_url": _documents_url(request, plan),
+    }
+    return render(request, "web/documents/piano.html", context)
 
 
 @tenant_view("planning.print_plan")
@@ -261,6 +280,7 @@ def _to_documents(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 urlpatterns = [
     path("piani/<int:year>/documenti/", plan_documents, name="plan_documents"),
+    path("piani/<int:year>/documenti/piano/", plan_document, name="plan_document"),
     path("piani/<int:year>/documenti/piano/pdf", plan_pdf_start, name="plan_pdf_start"),
     path("piani/<int:year>/documenti/relazione/", relazione, name="relazione"),
     path(

@@ -14,7 +14,13 @@ from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.monitoring import domain
 from traguardo.monitoring.deadlines import situation_text
 from traguardo.monitoring.domain import OPEN_STATES, closure_check, graded_by_delay
-from traguardo.monitoring.forms import MeasurementForm, PeriodForm, initial_from
+from traguardo.monitoring.forms import (
+    PUBLISHED,
+    PUBLISHED_ID,
+    MeasurementForm,
+    PeriodForm,
+    initial_from,
+)
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.planning.asof import as_of, current_period
 from traguardo.planning.guards import results_frozen
@@ -170,6 +176,8 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": can_record,
         "frozen": frozen,
         "can_see_evidence": request.user.has_perm("monitoring.view_evidence", objective),
+        "published_id": PUBLISHED_ID,
+        "published_notice": PUBLISHED,
     }
     return render(
         request, "web/monitoring/measurements.html", context, status=400 if bound else 200

@@ -10,6 +10,7 @@ from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import ConflictError, DomainError, InvalidData
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.organization.models import GradingScale, OrgUnit, PolicyLevel
+from traguardo.planning.checks import plan_codes_and_names
 from traguardo.planning.domain.objectives import create_objective, update_objective
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.objective_forms import (
@@ -112,11 +113,12 @@ class _Editor:
     def forms(self, data=None, initial=None):
         initial = initial or {}
         header = ObjectiveForm(data, initial=initial.get("header"), units=self.units)
+        rows = {"form_kwargs": {"scales": self.scales}}  # read once for all the rows
         indicators = IndicatorFormSet(
-            data, initial=initial.get("indicators"), prefix=INDICATOR_PREFIX
+            data, initial=initial.get("indicators"), prefix=INDICATOR_PREFIX, **rows
         )
         activities = ActivityFormSet(
-            data, initial=initial.get("activities"), prefix=ACTIVITY_PREFIX
+            data, initial=initial.get("activities"), prefix=ACTIVITY_PREFIX, **rows
         )
         return header, indicators, activities
 
@@ -207,6 +209,7 @@ class _Editor:
                 else [{"weight": [f.initial.get("weight", "")]} for f in activities]
             ),
             "score": _score(header.data if header.is_bound else None, header.initial),
+            "same_code": self.same_code(header),
             "previews": _previews(data, self.scales_by_id)
             if data is not None
             else _initial_previews(indicators, activities, self.scales_by_id),
@@ -216,6 +219,16 @@ class _Editor:
             ),
         }
         return render(self.request, self.template, context, status=status)
+
+    def same_code(self, header: ObjectiveForm) -> list[tuple[int, str]]:
+        """The plan's other schede with the code typed (or stored): (id, name), to link."""
+        code = header.data.get("code", "") if header.is_bound else header.initial.get("code")
+        code = (code or "").strip().casefold()
+        if not code:
+            return []
+        mine = self.objective.pk if self.objective is not None else None
+        codes, names = plan_codes_and_names(self.plan, excluding=mine)
+        return [(pk, names[pk]) for pk, other in codes if other.strip().casefold() == code]
 
 
 def _objective(request: HttpRequest, pk: int, *, prefetch: bool = False) -> Objective:
