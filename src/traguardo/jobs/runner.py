@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connections, transaction
@@ -284,9 +285,17 @@ def purge(older_than) -> int:
                 if stored:
                     stored.delete(save=False)
             job.delete()
-    # Whatever the backend is now: rows of the database queue left from before are deleted too.
-    DBTaskResult.objects.filter(id__in=[job.task_id for job in old if job.task_id]).delete()
+    # Whatever the backend is now, rows it left in the database queue go too (its ids are UUIDs;
+    # other backends' ids are not).
+    DBTaskResult.objects.filter(id__in=[i for job in old if (i := _uuid(job.task_id))]).delete()
     return len(old)
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
 
 
 def mark_stale() -> int:
