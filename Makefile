@@ -17,13 +17,18 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 ## run: set up everything (venv, migrations, demo plan, demo year and users) and serve on http://127.0.0.1:8000
+## with one jobs worker (db_worker) beside gunicorn
 run: $(INSTALLED)
 	$(PY) -m traguardo migrate --noinput
 	$(PY) -m traguardo collectstatic --noinput --verbosity 0
 	$(PY) -m traguardo load_seed
 	$(PY) -m traguardo create_demo_users
 	$(PY) -m traguardo load_demo_year
-	@echo "Traguardo: http://$(HOST):$(PORT)/"
+	@echo "Traguardo: http://$(HOST):$(PORT)/ (elaborazioni: un db_worker accanto a gunicorn)"
+	@# The jobs' worker (django-tasks-db) runs beside gunicorn and stops with it, whatever
+	@# ends gunicorn (Ctrl+C, an error): the EXIT trap sends it SIGTERM and waits for it.
+	@$(PY) -m traguardo db_worker --no-reload & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(VENV)/bin/gunicorn traguardo.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 ## test: install what the tests need (browser, PDF tools) and run the whole suite

@@ -4,8 +4,9 @@ The application is loaded once, in the master, before the workers are forked
 (``preload_app``): Django, the URLconf and every view module they import (WeasyPrint,
 openpyxl…) are imported once and their memory pages shared by the workers, copy-on-write.
 Preloading opens no database connection (Django opens them lazily, at a request's first query)
-and starts no thread (the jobs' worker thread starts when a request's transaction commits);
-``when_ready`` closes any connection all the same, so that no worker inherits a socket.
+and starts no thread (jobs run in a separate ``db_worker`` process, started beside gunicorn by
+``make run``); ``when_ready`` closes any connection all the same, so that no worker inherits a
+socket.
 
 Before each fork the master moves every object it holds into the garbage collector's permanent
 generation (``gc.freeze()``): a worker's collections then never walk — nor touch, which would

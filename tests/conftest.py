@@ -5,6 +5,7 @@ Personas (as in healthchecks): ``admin`` of the demo Comune, ``manager_a`` headi
 ``outsider``, the admin of another authority. Every one logs in with PASSWORD.
 """
 
+import threading
 import uuid
 
 import pytest
@@ -21,6 +22,10 @@ from tests.factories import (
 from traguardo.accounts.models import Role
 from traguardo.planning import kept
 
+IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
+DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"
+DUMMY = "django_tasks.backends.dummy.DummyBackend"
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -29,8 +34,9 @@ def _test_settings(settings, tmp_path):
     # The login lockout (django-axes) needs the request in authenticate(), which the test
     # client's login() does not pass; tests/test_security.py turns it back on.
     settings.AXES_ENABLED = False
-    # Jobs (documents, imports) run inline; the browser tests run them in a thread, as served.
-    settings.TRAGUARDO_JOBS = "immediate"
+    # Jobs (documents, imports) run inline (the task framework's immediate backend); the
+    # browser tests run them in a worker reading the database queue (``job_worker``), as served.
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE}}
     # Public pages are computed for each request, unless a test turns their cache on: tests
     # change rows directly, without the audit entry that renews the cache key in production.
     settings.TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = 0
@@ -163,3 +169,36 @@ def personas(admin, manager_a, manager_b, contributor, evaluator, viewer, outsid
         "outsider": outsider,
         "anonymous": None,
     }
+
+
+@pytest.fixture
+def job_worker(settings):
+    """Jobs queued in the database and run by django-tasks-db's worker in a thread of this
+    process, as ``db_worker`` runs them beside the web server (tests that commit: live server,
+    ``transaction=True``)."""
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": DATABASE_QUEUE}}
+    worker = Worker(
+        queue_names=["default"],
+        interval=0.05,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connections.close_all()  # the thread's own connection
+
+    thread = threading.Thread(target=run, name="job-worker", daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=60)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
+from tests.jobfiles import job_file
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
@@ -109,8 +110,7 @@ def test_the_later_schede_read_not_yet_due_in_the_relazione(client, consuntivo):
 
 
 def test_the_later_schede_read_not_yet_due_in_the_xlsx(client, consuntivo):
-    response = client.get(f"/enti/{SLUG}/piani/2019/esporta/xlsx/")
-    assert response.status_code == 200
+    response = job_file(client, f"/enti/{SLUG}/piani/2019/esporta/xlsx/")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     cells = [
         str(cell)

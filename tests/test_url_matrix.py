@@ -14,7 +14,14 @@ from datetime import date
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import (
+    NoReverseMatch,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    resolve,
+    reverse,
+)
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -80,7 +87,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "plan_create": ADMIN_ONLY,
     "plan_detail": EVERY_MEMBER,
     "plan_copy_report": row(403, admin=302),  # no copy in the session: back to the plan
-    "plan_pdf": EVERY_MEMBER,
+    # The whole plan's PDF is never composed in a request: every member (all may print) is
+    # sent to its job (started, or the one already going). So are the other files that grow
+    # with the plan (TO_JOB).
+    "plan_pdf": row(302),
     # The plan's lifecycle (POST only) and the Nucleo's workspace.
     "plan_transition": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
     "plan_review": row(403, admin=200, evaluator=200),
@@ -154,9 +164,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "relazione_pdf_start": row(302),
     "verifica_pdf_start": row(302),
     # --- issue 6: exports (XLSX, ODS, CSV, DOCX) ---
-    # Spreadsheets of the plan and the import template: every member (what the pages show).
-    "plan_export": EVERY_MEMBER,
-    "plan_export_csv": EVERY_MEMBER,
+    # Spreadsheets of the plan and the import template: every member (what the pages show);
+    # the plan's workbook and its tables through a job.
+    "plan_export": row(302),
+    "plan_export_csv": row(302),
     "plan_template": EVERY_MEMBER,
     "plans_export_csv": EVERY_MEMBER,
     # --- issue 6: transparency (public) ---
@@ -171,10 +182,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "public_relazione_pdf": {**dict.fromkeys(PERSONAS, 404)},
     "public_opendata": {**dict.fromkeys(PERSONAS, 404)},
     # --- issue 6: Word (DOCX) exports ---
-    # The scheda and the plan in Word: every member, as the PDFs; a GET of the URL that starts
-    # the plan's job (POST) goes back to the plan.
+    # The scheda and the plan in Word: every member, as the PDFs (the plan through a job); a GET
+    # of the URL that starts the plan's job (POST) goes back to the plan.
     "objective_docx": EVERY_MEMBER,
-    "plan_docx": EVERY_MEMBER,
+    "plan_docx": row(302),
     "plan_docx_start": row(302),
     # --- issue 7: imports ---
     # The world's plan is a draft: admins and both managers may import into it (a manager only
@@ -195,6 +206,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
 }
+
+# The old addresses of files that grow with the plan: a member's GET starts the job (or follows
+# the one going) and is redirected to its page.
+TO_JOB = {"plan_pdf", "plan_docx", "plan_export", "plan_export_csv"}
 
 # URLs that only answer a POST: the personas refused a POST, and the status they get.
 POST_REFUSED: dict[str, dict[str, int]] = {
@@ -528,6 +543,12 @@ def test_the_matrix(world, personas, name):
         statuses[persona] = response.status_code
         if persona == "anonymous" and response.status_code == 302 and is_tenant(routes()[name]):
             assert response["Location"].startswith(reverse("login")), name
+        if name in TO_JOB and persona in MEMBERS:
+            match = resolve(response["Location"])
+            assert match.url_name == "job_detail", (name, persona)
+            with scopes_disabled():
+                job = Job.objects.get(pk=match.kwargs["pk"])
+            assert (job.created_by, job.state) == (personas[persona], Job.State.DONE)
     assert statuses == EXPECTED[name]
 
 

@@ -133,6 +133,9 @@ INSTALLED_APPS = [
     "traguardo.jobs",
     "traguardo.exchange",
     "traguardo.web",
+    # Django's task framework (backport) and its database queue, the default backend.
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -370,10 +373,28 @@ if AUDIT_SYSLOG:
     }
     LOGGING["loggers"]["traguardo.audit"] = {"handlers": ["audit_syslog"], "level": "INFO"}
 
-# Long work (whole-plan PDFs, imports): "thread" runs it in a worker thread of the web
-# process, "worker" leaves it to `python -m traguardo run_jobs`, "immediate" runs it inline.
-TRAGUARDO_JOBS = env("TRAGUARDO_JOBS", "thread")
-TRAGUARDO_JOB_THREADS = envint("TRAGUARDO_JOB_THREADS", 1)
+# Long work (whole-plan documents and workbooks, imports) runs as a task of Django's task
+# framework (the django-tasks backport): "database" (default) queues it in this database for
+# `python -m traguardo db_worker` (`make run` starts one beside gunicorn); "rq" queues it in
+# Redis (TRAGUARDO_TASKS_REDIS_URL) for `python -m traguardo rqworker --job-class
+# django_tasks_rq.Job` (pip install django-tasks-rq, see the README).
+TASKS_BACKEND = env("TRAGUARDO_TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "rq":
+    TASKS_REDIS_URL = env("TRAGUARDO_TASKS_REDIS_URL", "")
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("TRAGUARDO_TASKS_BACKEND=rq needs TRAGUARDO_TASKS_REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(
+        f"TRAGUARDO_TASKS_BACKEND must be database or rq, not {TASKS_BACKEND!r}"
+    )
+# A running job without a heartbeat for this long is «interrotta» (its worker stopped): it can
+# be started again at once. It beats at every progress step and from a timer (window / 4).
+TRAGUARDO_JOB_HEARTBEAT_SECONDS = envint("TRAGUARDO_JOB_HEARTBEAT_SECONDS", 120)
 # The largest file an import accepts (MB), checked before any parser reads it.
 TRAGUARDO_IMPORT_MAX_MB = envint("TRAGUARDO_IMPORT_MAX_MB", 10)
 # LibreOffice, to convert old .doc/.xls imports ("" = look for soffice on the PATH; none found:

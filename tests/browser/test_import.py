@@ -16,10 +16,9 @@ from traguardo.planning.models import Objective, Plan
 
 
 def test_an_admin_imports_a_workbook_into_an_empty_plan(
-    page, live_server, demo, settings, tmp_path
+    page, live_server, demo, settings, tmp_path, job_worker
 ):
-    # As when served: the dry run runs in a worker thread after the request's commit.
-    settings.TRAGUARDO_JOBS = "thread"
+    # As when served: the dry run is queued in the database and a worker runs it.
     settings.MEDIA_ROOT = tmp_path
     from traguardo.exchange.xlsx import plan_workbook
 
@@ -79,11 +78,10 @@ def test_an_admin_imports_a_workbook_into_an_empty_plan(
 
 
 def test_the_review_page_asks_and_confirm_waits_for_the_answers(
-    page, live_server, demo, settings, tmp_path
+    page, live_server, demo, settings, tmp_path, job_worker
 ):
     from tests.imports.corpus import Indicator, Spec, build_docx
 
-    settings.TRAGUARDO_JOBS = "thread"
     settings.MEDIA_ROOT = tmp_path
     with scopes_disabled():
         authority = demo.plan.authority

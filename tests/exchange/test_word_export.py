@@ -20,6 +20,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
+from tests.jobfiles import job_file
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.exchange.word import CONTENT_TYPE, plan_docx, scheda_docx
 from traguardo.imports.seed import load_seed
@@ -165,7 +166,7 @@ def test_the_plan_docx_has_a_cover_and_every_scheda_grouped_by_unit(client, demo
             act_type="Delibera di Giunta", act_number="17", act_date=date(2019, 2, 5)
         )
         objectives = list(demo.objectives.prefetch_related("indicators"))
-    response = client.get(reverse("plan_docx", args=["comune-esempio", 2019]))
+    response = job_file(client, reverse("plan_docx", args=["comune-esempio", 2019]))
     assert response["Content-Disposition"] == 'attachment; filename="piano-2019.docx"'
     document = docx_of(response)
     paragraphs = [p.text for p in document.paragraphs]

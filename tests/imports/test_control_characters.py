@@ -18,6 +18,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from docx import Document
 
+from tests.jobfiles import job_file
 from tests.reminders.conftest import SERRAO, demo  # noqa: F401 (the demo fixture)
 from tests.reminders.test_calendar import create_link
 from tests.web.test_editor import form_data
@@ -90,7 +91,7 @@ def test_every_export_answers_and_carries_the_text(demo, imported):  # noqa: F81
     assert client.login(username="admin", password=DEMO_PASSWORD)
     slug = demo.slug
     scheda = client.get(reverse("objective_docx", args=[slug, imported.pk]))
-    piano = client.get(reverse("plan_docx", args=[slug, 2019]))
+    piano = job_file(client, reverse("plan_docx", args=[slug, 2019]))
     for response in (scheda, piano):
         assert response.status_code == 200
         text = "\n".join(
@@ -100,8 +101,8 @@ def test_every_export_answers_and_carries_the_text(demo, imported):  # noqa: F81
             for cell in row.cells
         )
         assert "Prima procedura di gara SINTEL" in text
-    workbook = client.get(
-        reverse("plan_export", kwargs={"authority": slug, "year": 2019, "fmt": "xlsx"})
+    workbook = job_file(
+        client, reverse("plan_export", kwargs={"authority": slug, "year": 2019, "fmt": "xlsx"})
     )
     assert workbook.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook.content))
@@ -111,13 +112,16 @@ def test_every_export_answers_and_carries_the_text(demo, imported):  # noqa: F81
         for r in s.iter_rows(values_only=True)
         for c in r
     )
-    ods = client.get(reverse("plan_export", kwargs={"authority": slug, "year": 2019, "fmt": "ods"}))
+    ods = job_file(
+        client, reverse("plan_export", kwargs={"authority": slug, "year": 2019, "fmt": "ods"})
+    )
     assert ods.status_code == 200
     for table in TABLES:
-        csv = client.get(
+        csv = job_file(
+            client,
             reverse(
                 "plan_export_csv", kwargs={"authority": slug, "year": 2019, "table": table.slug}
-            )
+            ),
         )
         assert csv.status_code == 200
         assert VT.encode() not in csv.content and b"\r\nSet-Cookie" not in csv.content
@@ -131,7 +135,7 @@ def test_a_text_stored_before_the_normaliser_no_longer_breaks_the_word_files(dem
     client = Client()
     assert client.login(username="admin", password=DEMO_PASSWORD)
     assert client.get(reverse("objective_docx", args=[demo.slug, imported.pk])).status_code == 200
-    assert client.get(reverse("plan_docx", args=[demo.slug, 2019])).status_code == 200
+    assert job_file(client, reverse("plan_docx", args=[demo.slug, 2019])).status_code == 200
 
 
 def test_the_reminder_and_the_feed_carry_the_clean_text(demo, imported, mailoutbox):  # noqa: F811

@@ -140,7 +140,6 @@ def fake_soffice(folder, converted: bytes):
 def test_a_doc_is_converted_then_checked_and_read_like_a_docx(
     client, settings, tmp_path, authority, unit_a
 ):
-    settings.TRAGUARDO_JOBS = "immediate"
     settings.TRAGUARDO_SOFFICE = str(
         fake_soffice(tmp_path, build_docx(Spec(ambiti=Ambiti(frozenset({1, 6}), order="NTB"))))
     )

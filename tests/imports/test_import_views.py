@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django_scopes import scopes_disabled
 
+from tests.conftest import DUMMY
 from tests.factories import ObjectiveFactory, PlanFactory
 from tests.imports.docx_cards import Card, build
 from traguardo.audit.models import AuditEntry
@@ -176,7 +177,7 @@ def test_the_confirmation_is_written_by_a_job_not_in_the_request(plan, admin, se
     client = logged(admin)
     upload(client, "schede.txt", SEED_BYTES)
     review_url = reverse("import_review", args=[SLUG, only_job().pk])
-    settings.TRAGUARDO_JOBS = "worker"  # queued: a separate process would run it
+    settings.TASKS = {"default": {"BACKEND": DUMMY}}  # queued: a worker process would run it
     response = client.post(review_url)
     apply_job = last_job("imports.apply")
     assert response["Location"] == job_url(apply_job)

@@ -4,13 +4,17 @@ import os
 import threading
 import time
 from datetime import timedelta
+from io import StringIO
+from uuid import UUID
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from django_tasks_db.models import DBTaskResult
 
+from tests.conftest import DATABASE_QUEUE, DUMMY
 from traguardo.core.domain import DomainError
 from traguardo.jobs.models import Job
 from traguardo.jobs.runner import JobResult, mark_stale, register, start_job
@@ -51,7 +55,7 @@ def continues(job, progress):
 @register("tests.slow")
 def slow(job, progress):
     progress.set_total(2, "Attesa")
-    RELEASE.wait(10)
+    RELEASE.wait(60)
     progress.advance()
     return JobResult(data=b"ok", filename="ok.txt", content_type="text/plain")
 
@@ -118,17 +122,53 @@ def test_a_running_job_polls_and_a_finished_one_stops(client, admin, authority):
     assert "hx-trigger" not in done
 
 
-def test_an_interrupted_job_is_shown_as_such_and_marked_failed(client, admin, authority):
-    job = _start(admin, authority)
+def _interrupt(job, settings):
+    """The job's worker stopped: running, its last heartbeat older than the window."""
+    beat = timezone.now() - timedelta(seconds=settings.TRAGUARDO_JOB_HEARTBEAT_SECONDS + 1)
     with scopes_disabled():
-        Job.objects.filter(pk=job.pk).update(
-            state="running", updated_at=timezone.now() - timedelta(hours=1)
-        )
+        Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=beat)
+
+
+def test_an_interrupted_job_is_shown_as_such_and_marked_failed(client, settings, admin, authority):
+    job = _start(admin, authority)
+    _interrupt(job, settings)
     client.force_login(admin)
     assert "elaborazione interrotta" in client.get(_url("job_detail", job)).content.decode()
+    listing = client.get(reverse("job_list", kwargs={"authority": authority.slug}))
+    assert "Interrotta" in listing.content.decode()
     assert mark_stale() == 1
     with scopes_disabled():
         assert Job.objects.get(pk=job.pk).state == "failed"
+
+
+def test_a_job_with_a_recent_heartbeat_is_still_running(client, settings, admin, authority):
+    job = _start(admin, authority)
+    beat = timezone.now() - timedelta(seconds=settings.TRAGUARDO_JOB_HEARTBEAT_SECONDS - 30)
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=beat)
+    client.force_login(admin)
+    page = client.get(_url("job_detail", job)).content.decode()
+    assert "interrotta" not in page and 'hx-trigger="every 1s"' in page
+    assert mark_stale() == 0
+
+
+def test_an_interrupted_job_blocks_no_retry_of_the_same_document(settings, admin, authority):
+    settings.TASKS = {"default": {"BACKEND": DUMMY}}  # nothing runs: jobs stay queued
+    first = _start(admin, authority, plan=7)
+    _interrupt(first, settings)
+    retry = _start(admin, authority, plan=7)
+    assert retry.pk != first.pk and retry.state == "queued"
+
+
+def test_the_limit_per_person_ignores_interrupted_jobs(settings, admin, authority):
+    settings.TASKS = {"default": {"BACKEND": DUMMY}}
+    for plan in range(3):
+        _interrupt(_start(admin, authority, plan=plan), settings)
+    going = [_start(admin, authority, plan=plan) for plan in (10, 11, 12)]
+    assert len({job.pk for job in going}) == 3
+    with pytest.raises(DomainError) as error:
+        _start(admin, authority, plan=99)
+    assert "Risultano già 3 elaborazioni in corso" in error.value.message
 
 
 def test_members_see_their_own_jobs_and_admins_see_all(client, admin, manager_a, viewer, authority):
@@ -155,24 +195,24 @@ def test_the_job_list_reads_a_fixed_number_of_rows(
     assert response.content.decode().count("Relazione 2019") == count
 
 
-def test_the_worker_command_runs_queued_jobs(settings, admin, authority):
-    settings.TRAGUARDO_JOBS = "worker"
+# db_worker closes the connection of a test's transaction (close_old_connections): these tests
+# commit, as the web process and the worker do.
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_queued_jobs(settings, admin, authority):
+    settings.TASKS = {"default": {"BACKEND": DATABASE_QUEUE}}
     job = _start(admin, authority)
     job.refresh_from_db()
-    assert job.state == "queued"
-    call_command("run_jobs", "--once")
+    assert job.state == "queued" and job.task_id
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     job.refresh_from_db()
     assert job.state == "done" and job.output_name == "relazione-2019.pdf"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_in_thread_mode_the_job_runs_after_the_commit_while_the_page_polls(
-    settings, admin, authority
-):
-    settings.TRAGUARDO_JOBS = "thread"
+def test_a_worker_runs_the_job_after_the_commit_while_the_page_polls(job_worker, admin, authority):
     RELEASE.clear()
     job = _start(admin, authority, kind="tests.slow")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     with scopes_disabled():
         while Job.objects.get(pk=job.pk).state != "running" and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -184,14 +224,14 @@ def test_in_thread_mode_the_job_runs_after_the_commit_while_the_page_polls(
 
 
 def test_the_same_document_asked_twice_follows_the_running_job(settings, admin, authority):
-    settings.TRAGUARDO_JOBS = "worker"  # nothing runs: the first job stays queued
+    settings.TASKS = {"default": {"BACKEND": DUMMY}}  # nothing runs: the first job stays queued
     first = _start(admin, authority, plan=7)
     assert _start(admin, authority, plan=7).pk == first.pk
     assert _start(admin, authority, plan=8).pk != first.pk
 
 
 def test_a_person_may_not_fill_the_queue(settings, admin, authority):
-    settings.TRAGUARDO_JOBS = "worker"
+    settings.TASKS = {"default": {"BACKEND": DUMMY}}
     for plan in range(3):
         _start(admin, authority, plan=plan)
     with pytest.raises(DomainError) as error:
@@ -199,18 +239,24 @@ def test_a_person_may_not_fill_the_queue(settings, admin, authority):
     assert "Risultano già 3 elaborazioni in corso" in error.value.message
 
 
-def test_purge_deletes_old_finished_jobs_and_their_files(settings, tmp_path, admin, authority):
+@pytest.mark.django_db(transaction=True)
+def test_purge_deletes_old_finished_jobs_their_files_and_tasks(
+    settings, tmp_path, admin, authority
+):
     settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": DATABASE_QUEUE}}
     old = _start(admin, authority)
     recent = _start(admin, authority, plan=2)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     old.refresh_from_db()
     path = old.output.path
     with scopes_disabled():
         Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
-    call_command("purge_jobs")
+    call_command("purge_jobs", stdout=StringIO())
     with scopes_disabled():
         assert list(Job.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not os.path.exists(path)
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [UUID(recent.task_id)]
 
 
 def test_a_refused_start_says_why_on_the_page_the_person_came_from(
@@ -218,7 +264,7 @@ def test_a_refused_start_says_why_on_the_page_the_person_came_from(
 ):
     from tests.factories import PlanFactory
 
-    settings.TRAGUARDO_JOBS = "worker"
+    settings.TASKS = {"default": {"BACKEND": DUMMY}}
     for plan in range(3):
         _start(admin, authority, plan=plan)
     with scopes_disabled():

@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
 from tests.factories import PASSWORD, ObjectiveFactory, PlanFactory
+from tests.jobfiles import job_file
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.imports.seed import load_seed
 from traguardo.planning.models import Objective
@@ -62,7 +63,7 @@ def test_the_scheda_pdf_reads_like_the_card(client, demo):
 
 
 def test_the_plan_pdf_has_a_cover_an_index_and_every_scheda(client, demo):
-    response = client.get(reverse("plan_pdf", args=["comune-esempio", 2019]))
+    response = job_file(client, reverse("plan_pdf", args=["comune-esempio", 2019]))
     assert response["Content-Disposition"] == 'attachment; filename="piano-2019.pdf"'
     pages = pdf_pages(response)
     assert "Comune di Esempio" in pages[0] and "Piano 2019" in pages[0]
@@ -115,8 +116,7 @@ def test_the_plan_pdf_puts_each_scheda_under_its_unit_heading(
                 plan=plan, unit=unit, position=position, code=str(position), title=title
             )
     assert client.login(username="admin", password=PASSWORD)
-    response = client.get(reverse("plan_pdf", args=[authority.slug, 2019]))
-    assert response.status_code == 200
+    response = job_file(client, reverse("plan_pdf", args=[authority.slug, 2019]))
     pages = pdftotext_pages(response.content)
     assert "Piano approvato con Delibera di Giunta n. 17 del 5 febbraio 2019" in pages[0]
 

@@ -22,6 +22,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+from tests.jobfiles import job_file
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import ObjectiveVersion, Variation
@@ -256,22 +257,24 @@ def test_the_documents_page_costs_the_same_with_1_and_many_periods_and_jobs(
 
 
 def test_every_export_offered_on_the_documents_page_downloads(client, viewer, plan):
-    """The Esportazioni section links each file; each link answers with that very file."""
+    """The Esportazioni section links each file; each link answers with that very file — at
+    once for the files that do not grow with the plan, through a job for the others."""
     login(client, "viewer")
     page = documents_page(client)
-    links = re.findall(r'href="([^"]+)" download', page)
+    section = page[page.index('id="esportazioni-titolo"') :]
+    links = re.findall(r'href="([^"]+)"', section)
     expected = {
-        "/esporta/xlsx/": "spreadsheetml.sheet",
-        "/esporta/ods/": "opendocument.spreadsheet",
-        "/esporta/csv/indicatori/": "text/csv",
-        "/piani/esporta.csv": "text/csv",
-        "/piano.docx": "wordprocessingml.document",
-        "/modello-importazione.xlsx": "spreadsheetml.sheet",
+        "/esporta/xlsx/": ("spreadsheetml.sheet", True),
+        "/esporta/ods/": ("opendocument.spreadsheet", True),
+        "/esporta/csv/indicatori/": ("text/csv", True),
+        "/piani/esporta.csv": ("text/csv", False),
+        "/piano.docx": ("wordprocessingml.document", True),
+        "/modello-importazione.xlsx": ("spreadsheetml.sheet", False),
     }
-    for marker, content_type in expected.items():
+    for marker, (content_type, as_job) in expected.items():
         link = next((link for link in links if link.endswith(marker)), None)
         assert link is not None, f"nessun collegamento a {marker}"
-        response = client.get(link)
+        response = job_file(client, link) if as_job else client.get(link)
         assert response.status_code == 200, link
         assert content_type in response["Content-Type"], link
     assert len([link for link in links if "/esporta/csv/" in link]) == 6

@@ -19,6 +19,7 @@ from tests.factories import (
 )
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.imports.seed import load_seed
+from traguardo.jobs import runner
 from traguardo.planning.models import Objective
 
 pytestmark = pytest.mark.django_db
@@ -111,15 +112,19 @@ def _plan_with(authority, unit, count):
 
 
 def _queries(client, url) -> int:
+    """The queries of a page, or of a document's job (its address redirects to the job, run
+    inline in the tests)."""
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        assert client.get(url).status_code in (200, 302)
     return len(queries)
 
 
 @pytest.mark.parametrize("view", ["plan_detail", "plan_pdf"])
 def test_the_plan_costs_the_same_queries_with_1_and_50_schede(
-    client, admin, authority, unit_a, view
+    client, admin, authority, unit_a, view, monkeypatch
 ):
+    # Progress is written by time (at most every PROGRESS_EVERY): only its first write, then.
+    monkeypatch.setattr(runner, "PROGRESS_EVERY", float("inf"))
     assert client.login(username="admin", password=PASSWORD)
     one = _plan_with(authority, unit_a, 1)
     one_count = _queries(client, reverse(view, args=[authority.slug, one.year]))

@@ -12,7 +12,9 @@
                     kind="reports.plan_pdf", title="Piano 2019 (PDF)", params={"plan": 1})
     return redirect(job)                  # the page with the progress bar and the download
 
-How a job runs is a setting (``TRAGUARDO_JOBS``): ``thread`` (default: a worker thread of the
-web process picks it up when the request's transaction commits), ``worker`` (a separate
-``python -m traguardo run_jobs`` process polls the table), ``immediate`` (inline, for tests).
+A job runs as a task of Django's task framework (the ``django-tasks`` backport): the backend
+(``TASKS``, chosen by ``TRAGUARDO_TASKS_BACKEND``) decides where — the database queue read by
+``python -m traguardo db_worker`` (the default; ``make run`` starts one beside gunicorn), Redis
+read by RQ's workers, or inline (the immediate backend, in tests). A running job writes a
+heartbeat; one without it for ``TRAGUARDO_JOB_HEARTBEAT_SECONDS`` is interrupted.
 """

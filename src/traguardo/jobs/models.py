@@ -4,16 +4,32 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.models import AuthorityScoped
 
-# A queued or running job whose row has not moved for this long was interrupted (the process
-# that ran it stopped): it is shown as such, and `run_jobs` marks it failed. Long enough for a
-# WeasyPrint layout of a large plan, which is one step without progress writes.
-STALE_AFTER = timedelta(minutes=30)
+# A queued job that no worker has picked up for this long is shown as interrupted (no worker is
+# running, or they are all busy for that long): it no longer blocks asking again.
+QUEUED_STALE_AFTER = timedelta(minutes=30)
+
+
+def heartbeat_window() -> timedelta:
+    """How long a running job may go without a heartbeat before it is interrupted: its worker
+    stopped (killed, out of memory, the machine restarted). ``TRAGUARDO_JOB_HEARTBEAT_SECONDS``;
+    a running job writes one at every progress step and, from a timer, four times a window."""
+    return timedelta(seconds=settings.TRAGUARDO_JOB_HEARTBEAT_SECONDS)
+
+
+def live_jobs() -> Q:
+    """The jobs still going: queued and recently created, or running with a recent heartbeat
+    (the SQL twin of ``not Job.is_stale`` for the unfinished ones)."""
+    now = timezone.now()
+    return Q(state=Job.State.QUEUED, updated_at__gte=now - QUEUED_STALE_AFTER) | Q(
+        state=Job.State.RUNNING, heartbeat_at__gte=now - heartbeat_window()
+    )
 
 
 class Job(AuthorityScoped):
@@ -45,6 +61,10 @@ class Job(AuthorityScoped):
     )
     created_at = models.DateTimeField(_("avviata il"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running job (each progress step, and a timer): see heartbeat_window().
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The task framework's id of the task that runs this job (django-tasks' TaskResult.id).
+    task_id = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(_("terminata il"), null=True, blank=True)
 
@@ -66,10 +86,15 @@ class Job(AuthorityScoped):
 
     @property
     def is_stale(self) -> bool:
-        return (
-            self.state in (self.State.QUEUED, self.State.RUNNING)
-            and timezone.now() - self.updated_at > STALE_AFTER
-        )
+        """Interrupted: running without a heartbeat for the window, or queued for too long.
+        Such a job is shown as «interrotta», blocks no retry and counts against no limit."""
+        now = timezone.now()
+        if self.state == self.State.RUNNING:
+            beat = self.heartbeat_at or self.started_at or self.updated_at
+            return now - beat > heartbeat_window()
+        if self.state == self.State.QUEUED:
+            return now - self.updated_at > QUEUED_STALE_AFTER
+        return False
 
     @property
     def percent(self) -> int:

@@ -1,33 +1,40 @@
-"""Starting, running and reporting jobs (see the package docstring)."""
+"""Starting, running and reporting jobs (see the package docstring).
+
+A job is a ``Job`` row (what the pages show: state, progress, heartbeat, files) run by one task
+of Django's task framework, ``run_job_task(job_pk)``: the backend decides where it runs (the
+database queue and its ``db_worker`` by default, Redis and RQ's workers, inline in tests).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from uuid import UUID
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
+from django_tasks import task, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks_db import DatabaseBackend
 
 from traguardo.core.domain import DomainError
-from traguardo.jobs.models import Job
+from traguardo.jobs.models import Job, heartbeat_window, live_jobs
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, "Progress"], "JobResult"]
 _HANDLERS: dict[str, Handler] = {}
-_executor: ThreadPoolExecutor | None = None
 
 # Progress is written at most this often (seconds): a 500-scheda PDF does not need 500 writes.
 PROGRESS_EVERY = 0.5
-# Jobs one person may have queued or running at once: the runner is shared by every authority
-# of the installation, so one person must not fill its queue.
+# Jobs one person may have queued or running at once: the workers are shared by every
+# authority of the installation, so one person must not fill their queue.
 MAX_ACTIVE_PER_USER = 3
 
 
@@ -44,7 +51,8 @@ class JobResult:
 
 
 class Progress:
-    """How far a job has gone, written to its row so the page can show a progress bar.
+    """How far a job has gone, written to its row so the page can show a progress bar; each
+    write is a heartbeat too.
 
     Writes are skipped inside a transaction (they would be invisible to the page until the
     commit, and on SQLite would wait for the job's own write lock): report progress while
@@ -79,6 +87,7 @@ class Progress:
             done=self.job.done,
             total=self.job.total,
             message=self.job.message,
+            heartbeat_at=timezone.now(),
             updated_at=timezone.now(),
         )
 
@@ -104,22 +113,17 @@ def start_job(
     params: dict | None = None,
     upload: tuple[str, bytes] | None = None,
 ) -> Job:
-    """Queue a job (and store its uploaded file); it runs once the current transaction commits.
+    """Queue a job (and store its uploaded file) as a task of the task framework.
 
     The same job (kind and parameters, no upload) already queued or running for this person is
     returned instead of a new one; a person with MAX_ACTIVE_PER_USER jobs still going gets a
-    DomainError saying so.
+    DomainError saying so. An interrupted job (no heartbeat: see ``Job.is_stale``) counts for
+    neither: the same document can be asked again at once.
     """
     if kind not in _HANDLERS:
         raise RuntimeError(f"unknown job kind: {kind}")
-    with scopes_disabled():  # a person's jobs in every authority share the runner
-        active = [
-            job
-            for job in Job.objects.filter(
-                created_by=actor, state__in=(Job.State.QUEUED, Job.State.RUNNING)
-            )
-            if not job.is_stale
-        ]
+    with scopes_disabled():  # a person's jobs in every authority share the workers
+        active = list(Job.objects.filter(live_jobs(), created_by=actor).order_by("-pk"))
     if upload is None:
         # The same document asked again while it is being prepared: follow the same job.
         same = [
@@ -144,39 +148,62 @@ def start_job(
         name, data = upload
         job.input_name = name[:255]
         job.input.save("upload.bin", ContentFile(data), save=False)
-    job.save()
-    mode = _mode()
-    if mode == "immediate":
-        run_job(job.pk)
+    backend = task_backends[run_job_task.backend]
+    if isinstance(backend, ImmediateBackend):
+        job.save()
+        _enqueue(job)  # runs now, inside the caller's transaction
         job.refresh_from_db()
-    elif mode == "thread":
-        transaction.on_commit(lambda: _pool().submit(_run_in_thread, job.pk))
+    elif isinstance(backend, DatabaseBackend):
+        with transaction.atomic():  # the job and its task: both or neither
+            job.save()
+            _enqueue(job)
+    else:
+        # A queue outside the database (Redis): a worker must not see the task before the job.
+        job.save()
+        transaction.on_commit(lambda: _enqueue(job))
     return job
+
+
+def _enqueue(job: Job) -> None:
+    job.task_id = str(run_job_task.enqueue(job.pk).id)[:64]
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
+@task()
+def run_job_task(job_pk: int) -> bool:
+    """The task framework's side of a job: run it where the backend's worker runs."""
+    return run_job(job_pk)
 
 
 def run_job(pk: int) -> bool:
     """Run a queued job to its end; False when another runner had already claimed it."""
     with scopes_disabled():
+        now = timezone.now()
         claimed = Job.objects.filter(pk=pk, state=Job.State.QUEUED).update(
-            state=Job.State.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+            state=Job.State.RUNNING, started_at=now, heartbeat_at=now, updated_at=now
         )
         if not claimed:
             return False
         job = Job.objects.select_related("authority", "created_by").get(pk=pk)
     handler = _HANDLERS[job.kind]
+    heartbeat = None if _inline() else Heartbeat(job.pk)
     try:
         with scope(authority=job.authority):
             outcome = handler(job, Progress(job))
     except DomainError as error:
+        _stop(heartbeat)
         _finish(job, Job.State.FAILED, error=error.message)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _stop(heartbeat)
         _finish(
             job,
             Job.State.FAILED,
             error=_("Errore interno: l'elaborazione non è riuscita e non ha scritto nulla."),
         )
     else:
+        _stop(heartbeat)
         if outcome.data is not None:
             job.output_name = outcome.filename[:255]
             job.output_type = outcome.content_type
@@ -190,6 +217,42 @@ def run_job(pk: int) -> bool:
     return True
 
 
+class Heartbeat:
+    """A timer thread that writes the running job's ``heartbeat_at`` four times a window, so
+    that a handler busy in one long step (WeasyPrint's layout) is not taken for a dead one.
+    Its writes use the thread's own connection, outside the handler's transaction; a write
+    that fails (a locked SQLite database) is tried again at the next beat."""
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self.every = heartbeat_window().total_seconds() / 4
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"job-{pk}-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    with scopes_disabled():
+                        Job.objects.filter(pk=self.pk, state=Job.State.RUNNING).update(
+                            heartbeat_at=timezone.now()
+                        )
+                except DatabaseError:
+                    logger.warning("job %s: heartbeat not written", self.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
+def _stop(heartbeat: Heartbeat | None) -> None:
+    if heartbeat is not None:
+        heartbeat.stop()
+
+
 def _finish(job: Job, state: str, error: str = "") -> None:
     job.state = state
     job.error = error
@@ -200,36 +263,17 @@ def _finish(job: Job, state: str, error: str = "") -> None:
         job.save()
 
 
-def _run_in_thread(pk: int) -> None:
-    close_old_connections()
-    try:
-        run_job(pk)
-    finally:
-        # Jobs are rare: the thread's connection is closed, not kept for the next one (a kept
-        # connection outlives the job and holds the database open, e.g. for a test teardown).
-        connections.close_all()
-
-
-def _mode() -> str:
-    return getattr(settings, "TRAGUARDO_JOBS", "thread")
-
-
 def _inline() -> bool:
-    return _mode() == "immediate"
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(
-            max_workers=getattr(settings, "TRAGUARDO_JOB_THREADS", 1), thread_name_prefix="job"
-        )
-    return _executor
+    """Jobs run inside the request (the immediate backend: tests): no separate writes."""
+    return isinstance(task_backends[run_job_task.backend], ImmediateBackend)
 
 
 def purge(older_than) -> int:
     """Delete the finished jobs created before ``older_than`` with their files (uploads may
-    hold personal data; documents can be prepared again). Returns how many were deleted."""
+    hold personal data; documents can be prepared again) and their tasks' rows in the database
+    queue. Returns how many jobs were deleted."""
+    from django_tasks_db.models import DBTaskResult
+
     with scopes_disabled():
         old = list(
             Job.objects.filter(
@@ -241,11 +285,21 @@ def purge(older_than) -> int:
                 if stored:
                     stored.delete(save=False)
             job.delete()
+    # Whatever the backend is now, rows it left in the database queue go too (its ids are UUIDs;
+    # other backends' ids are not).
+    DBTaskResult.objects.filter(id__in=[i for job in old if (i := _uuid(job.task_id))]).delete()
     return len(old)
 
 
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
 def mark_stale() -> int:
-    """Fail the jobs whose runner stopped (a restart): their page then says so."""
+    """Fail the jobs whose worker stopped (no heartbeat): their page then says so."""
     with scopes_disabled():
         stale = [job for job in Job.objects.filter(state__in=("queued", "running")) if job.is_stale]
         for job in stale:

@@ -2,7 +2,9 @@
 the Verifica intermedia on screen, and the jobs that print them as PDFs.
 
 Every member reads them ("planning.print_plan"): the Relazione is a public document, and the
-Verifica shows what the dashboard already shows to every member.
+Verifica shows what the dashboard already shows to every member. No document of more than one
+scheda is composed within a request: the plan's old PDF address (``stampa.pdf``) starts its
+job, or follows the one already going, and redirects to it.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from traguardo.core.tenancy import tenant_view
 from traguardo.exchange.layout import TABLES
@@ -223,6 +225,17 @@ def plan_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return _to_documents(request, plan)
+    return _start_plan_pdf(request, plan)
+
+
+@tenant_view("planning.print_plan")
+@require_GET
+def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The plan's PDF at its old address (links, bookmarks): prepared as a job, never here."""
+    return _start_plan_pdf(request, get_object_or_404(Plan, year=year))
+
+
+def _start_plan_pdf(request: HttpRequest, plan: Plan) -> HttpResponse:
     return start_and_follow(
         request,
         _documents_url(request, plan),
@@ -282,6 +295,7 @@ urlpatterns = [
     path("piani/<int:year>/documenti/", plan_documents, name="plan_documents"),
     path("piani/<int:year>/documenti/piano/", plan_document, name="plan_document"),
     path("piani/<int:year>/documenti/piano/pdf", plan_pdf_start, name="plan_pdf_start"),
+    path("piani/<int:year>/stampa.pdf", plan_pdf, name="plan_pdf"),
     path("piani/<int:year>/documenti/relazione/", relazione, name="relazione"),
     path(
         "piani/<int:year>/documenti/relazione/pdf", relazione_pdf_start, name="relazione_pdf_start"

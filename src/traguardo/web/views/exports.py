@@ -6,26 +6,29 @@ comments and reasons recorded, which the measurements page shows to every member
 Evidence files are not in the exports: they are downloaded one by one, by whoever may see
 them (``monitoring.view_evidence``).
 
+The plan's workbook and its tables grow with the plan, so they are prepared as jobs: their
+addresses start the job (or follow the one already going) and redirect to its page, where the
+file is downloaded. The import template and the list of plans do not grow with a plan's schede
+and are answered at once.
+
 The formats and tables are fixed lists, so each one has its own route: a URL naming another
 format or table simply does not exist (404).
 """
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from traguardo.core.downloads import attachment
 from traguardo.core.tenancy import tenant_view
-from traguardo.exchange import csv, ods, xlsx
+from traguardo.exchange import csv, tasks, xlsx
 from traguardo.exchange.layout import TABLES
 from traguardo.planning.models import Plan
+from traguardo.web.views.jobs import start_and_follow
 
-WORKBOOKS = {
-    "xlsx": (xlsx.plan_workbook, xlsx.CONTENT_TYPE),
-    "ods": (ods.plan_ods, ods.CONTENT_TYPE),
-}
+WORKBOOK_TITLES = {"xlsx": "Excel", "ods": "ODS"}
 
 
 def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -33,20 +36,35 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 @tenant_view("planning.print_plan")
-@require_safe
+@require_GET
 def plan_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
-    build, content_type = WORKBOOKS[fmt]
-    filename = _("piano-%(year)s.%(ext)s") % {"year": plan.year, "ext": fmt}
-    return _attachment(build(plan), filename, content_type)
+    return start_and_follow(
+        request,
+        _documents_url(request, plan),
+        kind=tasks.PLAN_WORKBOOK,
+        title=_("%(plan)s (%(format)s)") % {"plan": plan.title, "format": WORKBOOK_TITLES[fmt]},
+        params={"plan": plan.pk, "format": fmt},
+    )
 
 
 @tenant_view("planning.print_plan")
-@require_safe
+@require_GET
 def plan_export_csv(request: HttpRequest, year: int, table: str) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
-    filename = _("piano-%(year)s-%(table)s.csv") % {"year": plan.year, "table": table}
-    return _attachment(csv.table_csv(plan, table), filename, csv.CONTENT_TYPE)
+    title = next(t.title for t in TABLES if t.slug == table)
+    return start_and_follow(
+        request,
+        _documents_url(request, plan),
+        kind=tasks.PLAN_CSV,
+        title=_("%(plan)s: %(table)s (CSV)") % {"plan": plan.title, "table": title},
+        params={"plan": plan.pk, "table": table},
+    )
+
+
+def _documents_url(request: HttpRequest, plan: Plan) -> str:
+    """Where a refused start (too many jobs going) says why: the plan's Documenti page."""
+    return reverse("plan_documents", args=[request.authority.slug, plan.year])
 
 
 @tenant_view("planning.print_plan")
@@ -72,7 +90,7 @@ urlpatterns = [
     # "fmt" it gives the first (xlsx).
     *(
         path(f"piani/<int:year>/esporta/{fmt}/", plan_export, {"fmt": fmt}, name="plan_export")
-        for fmt in WORKBOOKS
+        for fmt in tasks.WORKBOOKS
     ),
     *(
         path(

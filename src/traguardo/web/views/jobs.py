@@ -65,12 +65,15 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     check_perm(request, "jobs.view_job", job)
     if job.state != Job.State.DONE or not job.output:
         raise Http404
-    return FileResponse(
+    response = FileResponse(
         job.output.open("rb"),
         as_attachment=True,
         filename=job.output_name,
         content_type=job.output_type,
     )
+    # A job's file is a plan's data (or an upload): no cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 urlpatterns = [

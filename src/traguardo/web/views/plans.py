@@ -1,4 +1,4 @@
-"""Plans: the list, opening a plan (empty or copied), the plan page with its search, the PDF."""
+"""Plans: the list, opening a plan (empty or copied), the plan page with its search."""
 
 from collections import Counter
 from itertools import groupby
@@ -21,9 +21,7 @@ from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm
 from traguardo.planning.kept import KeptPlan, kept_plan
 from traguardo.planning.models import Plan, Variation
-from traguardo.reports.pdf import pdf_response
-from traguardo.reports.scheda import plan_pages, scheda_state
-from traguardo.reports.tasks import plan_filename
+from traguardo.reports.scheda import scheda_state
 from traguardo.scoring import Status
 from traguardo.web.paging import paginate
 from traguardo.web.views.lifecycle import edit_check, state_panel
@@ -168,18 +166,9 @@ def plan_summary(kept: KeptPlan) -> dict:
     }
 
 
-@tenant_view("planning.print_plan")
-def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
-    page = plan_pages(plan)
-    context = {"plan": plan, "page": page}
-    return pdf_response(request, "reports/plan_pdf.html", context, plan_filename(plan))
-
-
 urlpatterns = [
     path("piani/", plan_list, name="plan_list"),
     path("piani/nuovo/", plan_create, name="plan_create"),
     path("piani/<int:year>/", plan_detail, name="plan_detail"),
     path("piani/<int:year>/esito-copia/", plan_copy_report, name="plan_copy_report"),
-    path("piani/<int:year>/stampa.pdf", plan_pdf, name="plan_pdf"),
 ]

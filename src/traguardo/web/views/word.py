@@ -1,22 +1,17 @@
-"""Word (.docx) downloads: a scheda, and the whole plan (directly, or as a job with a progress
-bar for a large plan). Every member may print them, as the PDFs."""
+"""Word (.docx) downloads: a scheda at once, the whole plan only as a job with a progress bar
+(its old address starts the job, or follows the one going, and redirects to it). Every member
+may print them, as the PDFs."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from traguardo.core.downloads import attachment
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.exchange import tasks
-from traguardo.exchange.word import (
-    CONTENT_TYPE,
-    plan_docx,
-    plan_filename,
-    scheda_docx,
-    scheda_filename,
-)
+from traguardo.exchange.word import CONTENT_TYPE, scheda_docx, scheda_filename
 from traguardo.planning.models import Objective, Plan
 from traguardo.web.views.jobs import start_and_follow
 
@@ -32,10 +27,10 @@ def objective_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view("planning.print_plan")
-@require_safe
+@require_GET
 def plan_docx_download(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan.objects.select_related("authority"), year=year)
-    return _attachment(plan_docx(plan), plan_filename(plan))
+    """The plan's Word file at its old address (links, bookmarks): prepared as a job."""
+    return _start_plan_docx(request, get_object_or_404(Plan, year=year))
 
 
 @tenant_view("planning.print_plan")
@@ -46,6 +41,10 @@ def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
+    return _start_plan_docx(request, plan)
+
+
+def _start_plan_docx(request: HttpRequest, plan: Plan) -> HttpResponse:
     return start_and_follow(
         request,
         reverse("plan_documents", args=[request.authority.slug, plan.year]),
