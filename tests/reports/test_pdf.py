@@ -56,7 +56,7 @@ def test_the_scheda_pdf_reads_like_the_card(client, demo):
         for page in PdfReader(io.BytesIO(response.content)).pages
         for font in page["/Resources"]["/Font"].values()
     }
-    assert any("Titillium-Web" in name for name in fonts), fonts
+    assert any("TitilliumWeb" in name for name in fonts), fonts
     order = ["RISULTATO ATTESO", "AMBITI DELLA PERFORMANCE", "INDICATORI", "PIANO OPERATIVO"]
     assert [text.upper().find(s) for s in order] == sorted(text.upper().find(s) for s in order)
 

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_safe
 from traguardo.accounts.models import Role
 from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import DomainError
+from traguardo.core.downloads import attachment
 from traguardo.core.templatetags.traguardo import status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm
 from traguardo.planning.kept import KeptPlan, kept_plan
 from traguardo.planning.models import Plan, Variation
-from traguardo.reports.pdf import pdf_response
+from traguardo.reports import paper
 from traguardo.reports.scheda import plan_pages, scheda_state
 from traguardo.reports.tasks import plan_filename
 from traguardo.scoring import Status
@@ -171,9 +172,8 @@ def plan_summary(kept: KeptPlan) -> dict:
 @tenant_view("planning.print_plan")
 def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
-    page = plan_pages(plan)
-    context = {"plan": plan, "page": page}
-    return pdf_response(request, "reports/plan_pdf.html", context, plan_filename(plan))
+    data = paper.plan_pdf(plan_pages(plan))
+    return attachment(data, plan_filename(plan), "application/pdf", no_store=False)
 
 
 urlpatterns = [
