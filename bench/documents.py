@@ -4,7 +4,7 @@ A synthetic plan of 500 schede (bench/synthetic.py: 5 indicators and 2 activitie
 measurements) is built in a throwaway SQLite database. Then, each in its own process so that
 the memory peak is that work's own:
 
-- Traguardo's whole-plan PDF (cover, index, the schede by unit; WeasyPrint), as the
+- Traguardo's whole-plan PDF (cover, index, the schede by unit; Typst), as the
   "Genera PDF" job renders it;
 - Traguardo's DOCX export of the same plan (python-docx);
 - LibreOffice converting that DOCX to PDF (`libreoffice --headless --convert-to pdf`), which
@@ -46,17 +46,14 @@ def step_build(out: Path) -> dict:
 def step_pdf(out: Path) -> dict:
     from django_scopes import scope
 
-    from traguardo.reports.pdf import render_pdf
+    from traguardo.reports.paper import plan_pdf
     from traguardo.reports.scheda import plan_pages
 
     plan = synthetic_plan()
     before = peak_rss_mib()
     started = time.perf_counter()
     with scope(authority=plan.authority):
-        data = render_pdf(
-            "reports/plan_pdf.html",
-            {"plan": plan, "page": plan_pages(plan), "authority": plan.authority},
-        )
+        data = plan_pdf(plan_pages(plan))
     seconds = time.perf_counter() - started
     path = out / "piano-traguardo.pdf"
     path.write_bytes(data)
@@ -124,7 +121,7 @@ def step_demo(out: Path) -> dict:
     from traguardo.exchange.xlsx import plan_workbook
     from traguardo.imports.seed import load_seed
     from traguardo.monitoring.models import MonitoringPeriod
-    from traguardo.reports.pdf import render_pdf
+    from traguardo.reports.paper import plan_pdf
     from traguardo.reports.relazione import render_relazione_pdf
     from traguardo.reports.scheda import plan_pages
     from traguardo.reports.verifica import render_verifica_pdf
@@ -142,10 +139,7 @@ def step_demo(out: Path) -> dict:
             reference_date=date(plan.year, 6, 30),
         )
         pdfs = {
-            "Piano (PDF)": lambda: render_pdf(
-                "reports/plan_pdf.html",
-                {"plan": plan, "page": plan_pages(plan), "authority": plan.authority},
-            ),
+            "Piano (PDF)": lambda: plan_pdf(plan_pages(plan)),
             "Relazione sulla performance (PDF)": lambda: render_relazione_pdf(plan),
             "Verifica intermedia al 30/06 (PDF)": lambda: render_verifica_pdf(plan, period),
         }
@@ -220,7 +214,7 @@ def main() -> None:
         pages = f"{fig['pages']:>5} pagine  {rate:>6.1f} pagine/s" if fig.get("pages") else " " * 27
         print(f"{label:<52} {fig['seconds']:>7.1f} s  {pages}  picco RSS {fig['peak']:>6.0f} MiB")
 
-    line("Traguardo: PDF del piano (WeasyPrint)", pdf)
+    line("Traguardo: PDF del piano (Typst)", pdf)
     line("Traguardo: DOCX del piano (python-docx)", docx)
     if isinstance(lo, str):
         print(f"LibreOffice: {lo}")

@@ -1,7 +1,7 @@
 """The long documents as jobs: the plan, the Relazione, the Verifica intermedia (PDF).
 
-Progress is real: one step for the scores, one per scheda examined, one for WeasyPrint's
-layout (a single step: its progress cannot be observed from here).
+Progress is real: one step for the scores, one per scheda examined, one for the layout
+(Typst for the plan, WeasyPrint for the Relazione and the Verifica: a single step).
 """
 
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from traguardo.jobs.models import Job
 from traguardo.jobs.runner import JobResult, Progress, register
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Plan
-from traguardo.reports.pdf import render_pdf
+from traguardo.reports import paper
 from traguardo.reports.relazione import relazione_filename, render_relazione_pdf
 from traguardo.reports.scheda import plan_pages
 from traguardo.reports.verifica import render_verifica_pdf, verifica_filename
@@ -28,9 +28,7 @@ def plan_pdf(job: Job, progress: Progress) -> JobResult:
     progress.set_total(2, _("Lettura delle schede e calcolo dei risultati…"))
     page = plan_pages(plan)
     progress.advance(message=_("Impaginazione del documento…"))
-    data = render_pdf(
-        "reports/plan_pdf.html", {"plan": plan, "page": page, "authority": plan.authority}
-    )
+    data = paper.plan_pdf(page)
     return JobResult(data=data, filename=plan_filename(plan), content_type=PDF)
 
 

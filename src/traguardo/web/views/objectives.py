@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import ConflictError, DomainError, InvalidData
+from traguardo.core.downloads import attachment
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.organization.models import GradingScale, OrgUnit, PolicyLevel
 from traguardo.planning.checks import plan_codes_and_names
@@ -28,7 +29,7 @@ from traguardo.planning.objective_forms import (
 )
 from traguardo.planning.queries import load_for_scoring, objectives_for_scoring
 from traguardo.planning.versions import differences, objective_state, sign_state, unsign_state
-from traguardo.reports.pdf import pdf_response
+from traguardo.reports import paper
 from traguardo.reports.scheda import scheda_page
 from traguardo.scoring import (
     ScaleParseError,
@@ -56,7 +57,7 @@ def objective_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _objective(request, pk)
     card = scheda_page(objective)
     filename = _("scheda-%(code)s.pdf") % {"code": objective.code or objective.position}
-    return pdf_response(request, "reports/scheda_pdf.html", {"card": card}, filename)
+    return attachment(paper.scheda_pdf(card), filename, "application/pdf", no_store=False)
 
 
 @tenant_view("planning.view_objective")

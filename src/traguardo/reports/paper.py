@@ -1,0 +1,390 @@
+"""The printed scheda and plan, laid out by Typst.
+
+The card's data comes from the view-model the screen card uses (``reports.scheda``: a
+``CardView`` per scheda); this module turns it into plain JSON — every text already worded
+and formatted in Italian here, with the same labels and filters as ``_scheda.html`` — and
+hands it to the Typst templates under ``reports/typst/`` as ``sys.inputs.data``. A template
+only places strings as text, never as markup, so nothing a person typed is read as Typst.
+
+Typst lays out a plan of 500 schede (about a thousand pages) in seconds, in one pass, with
+the index's page numbers and "Pagina x di y" resolved by its own introspection; the PDF is
+PDF/A-2a and PDF/UA-1: tagged, fonts embedded (Titillium Web from Bootstrap Italia, DejaVu
+Sans for the box glyphs), language ``it``, with a title. Only the fonts given here are used,
+never the machine's, so the same data gives the same pages everywhere.
+"""
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import typst
+from django.contrib.staticfiles import finders
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from traguardo.core.templatetags.traguardo import date_it, decimal_it, number_it, percent
+from traguardo.planning.models import Objective, Plan
+from traguardo.reports.measure import PT_PER_MM, Cell, auto_widths
+from traguardo.reports.scheda import CardView, PlanView
+
+TEMPLATES = Path(__file__).resolve().parent / "typst"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+# The text's width in points: A4 landscape less print.css's margins and the HTML body's 8px.
+WIDTH = (297 - 28) * PT_PER_MM - 12
+CELL_EXTRA = 3 * PT_PER_MM + 0.5  # a card table cell's padding (1.5 mm a side) and border
+# PDF/A-2a (archivable, tagged) and PDF/UA-1 (accessible): Typst checks both as it writes.
+STANDARDS = ["a-2a", "ua-1"]
+
+
+@cache
+def _fonts() -> typst.Fonts:
+    """Titillium Web (Bootstrap Italia's static files) and DejaVu Sans, found once."""
+    titillium = finders.find("fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.ttf")
+    paths = [str(Path(titillium).parent)] if titillium else []
+    if DEJAVU.is_dir():
+        paths.append(str(DEJAVU))
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=paths)
+
+
+def compile_pdf(template: str, data: dict) -> bytes:
+    """Lay out ``data`` with ``reports/typst/<template>``: a PDF/A-2a, PDF/UA-1 document."""
+    compiler = typst.Compiler(root=str(TEMPLATES), font_paths=_fonts(), ignore_system_fonts=True)
+    return compiler.compile(
+        input=str(TEMPLATES / template),
+        format="pdf",
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        pdf_standards=STANDARDS,
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+    )
+
+
+def scheda_pdf(card: CardView) -> bytes:
+    """One scheda on paper: its authority, plan and unit, then the card."""
+    objective = card.objective
+    labels = _labels()
+    data = {
+        "labels": labels,
+        "title": f"{_('Scheda obiettivo')} — {objective}",
+        "authority": objective.authority.name,
+        "card": card_data(card, objective.plan, labels),
+    }
+    return compile_pdf("scheda.typ", data)
+
+
+def plan_pdf(page: PlanView) -> bytes:
+    """The whole plan: cover with the act, index by unit with page numbers, the schede."""
+    plan = page.plan
+    labels = _labels()
+    groups: list[dict] = []
+    for card in page.rows:
+        unit = card.objective.unit
+        key = unit.pk if unit else None
+        if not groups or groups[-1]["key"] != key:
+            name = unit.name if unit else _("Schede senza unità responsabile")
+            groups.append({"key": key, "name": name, "cards": []})
+        groups[-1]["cards"].append(card_data(card, plan, labels))
+    return compile_pdf(
+        "plan.typ",
+        {
+            "labels": labels,
+            "index_widths": _index_widths(groups, labels),
+            "title": f"{plan.title} — {plan.authority.name}",
+            "authority": plan.authority.name,
+            "cover": _cover(page),
+            "groups": groups,
+        },
+    )
+
+
+def _index_widths(groups: list[dict], labels: dict) -> list[float]:
+    """The index's columns: code, scheda, page (its page numbers as wide as the last's)."""
+    last = str(2 + 2 * sum(len(g["cards"]) for g in groups))
+    cells = [Cell(k, s, "bold", 9) for k, s in enumerate(labels["index_head"])]
+    for group in groups:
+        cells += [Cell(0, group["name"], "bold", 9, span=2), Cell(2, last, "bold", 9)]
+        for card in group["cards"]:
+            cells += [Cell(0, card["code"] or "—", size=9), Cell(1, card["name"], size=9)]
+            cells.append(Cell(2, last, size=9))
+    return auto_widths(WIDTH, 3, cells, 3 * PT_PER_MM)
+
+
+def _cover(page: PlanView) -> dict:
+    plan = page.plan
+    lines = [
+        _("Piano esecutivo di gestione — Piano degli obiettivi"),
+        _("Triennio %(first)s–%(last)s") % {"first": plan.year, "last": plan.last_year},
+    ]
+    small = [f"{_('Stato')}: {plan.get_state_display()}"]
+    if plan.act_type:
+        small.append(
+            _("Piano approvato con %(type)s n. %(number)s del %(date)s")
+            % {"type": plan.act_type, "number": plan.act_number, "date": date_it(plan.act_date)}
+        )
+    count = len(page.rows)
+    small.append(ngettext("%(n)s scheda obiettivo", "%(n)s schede obiettivo", count) % {"n": count})
+    if page.scores.period:
+        cov = page.coverage()
+        small.append(
+            _("Risultati del periodo «%(name)s» %(when)s (%(status)s): %(counted)s.")
+            % {
+                "name": page.scores.period.name,
+                "when": cov.when,
+                "status": cov.status,
+                "counted": cov.counted,
+            }
+        )
+    return {
+        "authority": plan.authority.name,
+        "title": plan.title,
+        "subtitles": lines,
+        "lines": small,
+    }
+
+
+def _labels() -> dict:
+    """The card's fixed words, translated: the same message ids as ``_scheda.html``."""
+    return {
+        "year": _("ANNO"),
+        "years": _("ANNI"),
+        "code": _("Codice obiettivo"),
+        "dup": _("Riferimento DUP"),
+        "title": _("Denominazione"),
+        "unit": _("Unità organizzativa responsabile"),
+        "responsible": _("Responsabile"),
+        "involved": _("Unità organizzative coinvolte"),
+        "objective": _("Obiettivo"),
+        "annual": _("ANNUALE"),
+        "multi_year": _("PLURIENNALE"),
+        "expected": _("Risultato atteso"),
+        "areas": _("Ambiti della performance organizzativa"),
+        "indicators": _("Indicatori"),
+        "notes": _("Note"),
+        "activities": _("Piano operativo"),
+        "anomalies": _("Segnalazioni"),
+        "import_notes": _("Note di importazione"),
+        "error": _("Errore"),
+        "warning": _("Avviso"),
+        "no_indicators": _("Nessun indicatore."),
+        "no_activities": _("Nessuna attività."),
+        "indicator_head": [
+            _("N°"),
+            _("PESO"),
+            _("DENOMINAZIONE"),
+            _("FORMULA DI CALCOLO"),
+            _("LIVELLO INTERMEDIO"),
+            _("LIVELLO FINALE"),
+            _("GRADUAZIONE CONSEGUIMENTO"),
+        ],
+        "expected_at": [_("ATTESO"), _("ALLA DATA")],
+        "activity_head": [
+            _("N°"),
+            _("PESO"),
+            _("SUB-OBIETTIVO / ATTIVITÀ"),
+            _("TEMPI (I/F)"),
+            _("INDICATORI"),
+            _("LIVELLO ATTESO"),
+            _("GRADUAZIONE CONSEGUIMENTO"),
+            _("RAGGIUNTO"),
+        ],
+        "result_head": [
+            _("N°"),
+            _("DENOMINAZIONE"),
+            _("VALORE RILEVATO"),
+            _("STATO"),
+            _("RAGGIUNTO"),
+        ],
+        "index": _("Indice"),
+        "index_head": [_("Codice"), _("Scheda"), _("Pagina")],
+        "page": _("Pagina %(page)s di %(pages)s"),
+        "scheda": _("Scheda obiettivo"),
+    }
+
+
+def _due(target) -> str:
+    if target is None:
+        return ""
+    return date_it(target.due_date) if target.due_date else target.due_text
+
+
+def _timing(activity) -> str:
+    start = f"{date_it(activity.start_date)} – " if activity.start_date else ""
+    end = date_it(activity.end_date) if activity.end_date else activity.timing_text
+    return start + end
+
+
+def _level(level, *, times: bool = False) -> str:
+    if level is None:
+        return "…"
+    return f"{level.label} ({'×' if times else ''}{number_it(level.value)})"
+
+
+def unit_line(objective: Objective, plan: Plan) -> str:
+    """«Piano 2019 · Settore II»: the running header of a scheda's pages."""
+    unit = objective.unit.name if objective.unit else _("Unità non indicata")
+    return f"{plan.title} · {unit}"
+
+
+def card_data(card: CardView, plan: Plan, labels: dict | None = None) -> dict:
+    """One scheda as the paper card shows it: every value a string, in the card's order,
+    and the column widths of its tables."""
+    labels = labels or _labels()
+    o = card.objective
+    if o.is_multi_year:
+        year = f"{o.first_year}-{o.last_year}"
+        if o.series_id or o.series_cards.all():
+            year += " (" + _("scheda dell'anno %(y)s") % {"y": o.year} + ")"
+    else:
+        year = str(o.year)
+    involved = "; ".join(u.name for u in o.involved_units.all()) or o.involved_text
+    weight_score = decimal_it(card.weight_score) if card.weight_score is not None else "…"
+    as_of = card.as_of
+    result = [
+        [True, _("Raggiungimento dell'obiettivo") + ":"],
+        [False, " " + card.result_text],
+    ]
+    if card.forced:
+        result.append([False, " — " + _("comprende un risultato forzato")])
+    if as_of and as_of.period:
+        final = _("definitivo") if as_of.final else _("provvisorio")
+        result.append([False, f" · {final} " + _("al %(date)s") % {"date": date_it(as_of.on)}])
+    data = {
+        "id": o.pk,
+        "code": o.code,
+        "name": str(o),
+        "unit_line": unit_line(o, plan),
+        "year_label": "years" if o.is_multi_year else "year",
+        "multi_year": o.is_multi_year,
+        "head": [
+            year,
+            o.code,
+            str(o.dup_goal) if o.dup_goal else o.dup_text,
+            o.title,
+            o.unit.name if o.unit else o.unit_text,
+            str(o.responsible) if o.responsible else o.responsible_text,
+            involved,
+        ],
+        "expected": o.expected_result,
+        "areas": [
+            [[left[1], str(left[0].number), left[0].name]]
+            + ([[right[1], str(right[0].number), right[0].name]] if right else [])
+            for left, right in card.area_rows
+        ],
+        "punteggio": [
+            [False, "("],
+            [True, _("Strategicità") + ":"],
+            [False, " " + _level(o.strategic_level) + " + "],
+            [True, _("Complessità") + ":"],
+            [False, " " + _level(o.complexity_level) + ") × "],
+            [True, _("Tipologia") + ":"],
+            [False, " " + _level(o.kind_level, times=True) + " = "],
+            [True, _("Punteggio") + ":"],
+            [False, " " + weight_score],
+        ],
+        "indicators": [
+            [
+                str(row.indicator.position),
+                percent(row.indicator.weight),
+                row.indicator.name,
+                row.indicator.formula_text,
+                row.intermediate.value_text if row.intermediate else "",
+                _due(row.intermediate),
+                row.final.value_text if row.final else "",
+                _due(row.final),
+                row.indicator.grading_text,
+            ]
+            for row in card.indicators
+        ],
+        "indicator_check": {"label": card.indicator_check.label, "ok": card.indicator_check.ok},
+        "notes": o.notes,
+        "activities": [
+            [
+                str(row.activity.position),
+                percent(row.activity.weight),
+                row.activity.title,
+                _timing(row.activity),
+                row.activity.indicator_text,
+                row.activity.expected_text,
+                row.activity.grading_text,
+                row.result_text if as_of and as_of.period else row.activity.achieved_text,
+            ]
+            for row in card.activities
+        ],
+        "activity_check": (
+            {"label": card.activity_check.label, "ok": card.activity_check.ok}
+            if card.activity_check
+            else None
+        ),
+        "result": result,
+        "results": None,
+        "anomalies": [[a.is_error, a.message] for a in card.anomalies],
+        "import_notes": [note.message for note in card.import_notes],
+    }
+    data["widths"] = _widths(data, labels)
+    if as_of and as_of.period and card.indicators:
+        data["results"] = {
+            "title": _("Risultati degli indicatori al %(date)s") % {"date": date_it(as_of.on)},
+            "rows": [
+                [
+                    str(row.indicator.position),
+                    row.indicator.name,
+                    number_it(row.result.value)
+                    if row.result and row.result.value is not None
+                    else "—",
+                    row.state.label + (f" — {row.state.why}" if row.state.why else ""),
+                    row.state.delay
+                    or (
+                        percent(row.state.achievement) if row.state.achievement is not None else "—"
+                    ),
+                ]
+                for row in card.indicators
+            ],
+        }
+        head = [Cell(k, s, "bold", 8) for k, s in enumerate(labels["result_head"])]
+        body = [
+            Cell(k, s, size=9, nowrap=k in (0, 2, 4))
+            for row in data["results"]["rows"]
+            for k, s in enumerate(row)
+        ]
+        data["widths"]["results"] = auto_widths(WIDTH, 5, head + body, CELL_EXTRA)
+    return data
+
+
+def _widths(data: dict, labels: dict) -> dict:
+    """The column widths of the card's tables, in points (``reports.measure``)."""
+    areas = [
+        cell
+        for row in data["areas"]
+        for k, (marked, number, name) in enumerate(row)
+        for cell in (
+            Cell(3 * k, "☒" if marked else "☐", size=7.5, nowrap=True),
+            Cell(3 * k + 1, number, size=7.5, nowrap=True),
+            Cell(3 * k + 2, name, size=7.5),
+        )
+    ]
+    h = labels["indicator_head"]
+    atteso, alla = labels["expected_at"]
+    indicators = [
+        *(Cell(k, h[k], "bold") for k in range(4)),
+        Cell(4, h[4], "bold", span=2),
+        Cell(6, h[5], "bold", span=2),
+        Cell(8, h[6], "bold"),
+        *(Cell(4 + k, s, "bold") for k, s in enumerate((atteso, alla, atteso, alla))),
+        Cell(1, data["indicator_check"]["label"], "bold", span=8),
+        *(Cell(k, s, nowrap=k < 2) for row in data["indicators"] for k, s in enumerate(row)),
+    ]
+    if not data["indicators"]:
+        indicators.append(Cell(0, labels["no_indicators"], span=9))
+    activities = [Cell(k, s, "bold") for k, s in enumerate(labels["activity_head"])]
+    activities += [
+        Cell(k, s, nowrap=k in (0, 1, 7)) for row in data["activities"] for k, s in enumerate(row)
+    ]
+    if data["activity_check"]:
+        activities.append(Cell(1, data["activity_check"]["label"], "bold", span=7))
+    if not data["activities"]:
+        activities.append(Cell(0, labels["no_activities"], span=8))
+    return {
+        "areas": auto_widths(WIDTH, 6, areas, CELL_EXTRA),
+        "indicators": auto_widths(WIDTH, 9, indicators, CELL_EXTRA),
+        "activities": auto_widths(WIDTH, 8, activities, CELL_EXTRA),
+    }
