@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint fmt bench bench-tenants check-deploy clean
+.PHONY: run test test-fast docs lint fmt bench bench-tenants check-deploy clean
 
 $(INSTALLED): pyproject.toml
 	@scripts/system-deps run
@@ -39,6 +39,12 @@ test: $(INSTALLED)
 ## test-fast: the suite without the browser tests
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -m "not browser"
+
+## docs: the guide's screenshots (docs/guida/img/), taken by Chromium from a throwaway copy of the
+## demo (own temp database, gunicorn on a free port): run after a change to the pages it shows
+docs: $(INSTALLED)
+	@scripts/system-deps test
+	$(PY) docs/guida/screenshots.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

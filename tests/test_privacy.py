@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 NOT_TRANSPARENCY = {
     "calendar_feed": "a person's own deadlines; its secret token is the credential",
     "password_reset_confirm": "a one-time password link: a form, no data of the authority",
+    "guide_page": "the user guide: behind the login (it shows the demo's people at work)",
+    "guide_image": "the user guide's screenshots: behind the login, as its pages",
 }
 
 

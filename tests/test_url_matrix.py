@@ -82,6 +82,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The second factor: any logged-in user (no membership needed), anonymous to log in.
     "otp_verify": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
     "otp_setup": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
+    # The user guide: any logged-in user (no membership needed), anonymous to log in.
+    "guide": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
+    "guide_page": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
+    "guide_image": {**dict.fromkeys(PERSONAS, 200), "anonymous": 302},
     # Plans.
     "plan_list": EVERY_MEMBER,
     "plan_create": ADMIN_ONLY,
@@ -464,6 +468,10 @@ def kwargs_for(name: str, route: str, world: dict) -> dict:
         kwargs["dimension"] = "strategicita"
     if "<slug:token>" in route:
         kwargs["token"] = world["token"]
+    if "<slug:page>" in route:  # the guide's pages and pictures (docs/guida/)
+        kwargs["page"] = "dirigente"
+    if "<slug:image>" in route:
+        kwargs["image"] = "accesso"
     if "<uidb64>/<token>" in route:  # a password link that is not valid
         kwargs["uidb64"], kwargs["token"] = "MQ", "c0ffee-0123456789abcdef"
     return kwargs

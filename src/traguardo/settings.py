@@ -8,6 +8,7 @@ Secrets may also come from ``<NAME>_FILE`` (Docker/systemd credentials).
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -267,6 +268,20 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# The user guide (Markdown and screenshots), served at /guida/: docs/guida/ of a source checkout,
+# else where a wheel installs it (pyproject's data-files: <prefix>/share/traguardo/guida).
+GUIDE_DIR = Path(
+    env("TRAGUARDO_GUIDE_DIR", "")
+    or next(
+        (
+            path
+            for path in (PROJECT_DIR / "docs" / "guida", Path(sys.prefix) / "share/traguardo/guida")
+            if path.is_dir()
+        ),
+        PROJECT_DIR / "docs" / "guida",
+    )
+)
 WHITENOISE_MANIFEST_STRICT = True
 
 # Sessions end after 30 minutes without a request and 12 hours after the login whatever happens

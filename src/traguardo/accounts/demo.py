@@ -26,7 +26,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("admin", "Anna", "Rossi", Role.ADMIN, "Controllo di gestione"),
     DemoAccount("serrao", "Giancarlo", "Serrao", Role.MANAGER, "Dirigente del Settore II"),
     DemoAccount("nucleo", "Marco", "Bianchi", Role.EVALUATOR, "Nucleo di valutazione"),
+    DemoAccount("referente", "Laura", "Verdi", Role.CONTRIBUTOR, "Referente dell'Ufficio Turismo"),
 )
+# The unit a demo contributor records for (if the authority has it: the seed's structure).
+CONTRIBUTOR_UNIT = "Ufficio Turismo"
 
 
 class DemoRefused(Exception):
@@ -54,4 +57,6 @@ def create_demo_accounts(authority: Authority) -> tuple[DemoAccount, ...]:
             )
             if account.role == Role.MANAGER and person is not None:
                 membership.units.set(OrgUnit.objects.filter(head=person))
+            if account.role == Role.CONTRIBUTOR:
+                membership.units.set(OrgUnit.objects.filter(name=CONTRIBUTOR_UNIT))
     return DEMO_ACCOUNTS

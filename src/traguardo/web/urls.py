@@ -12,6 +12,7 @@ from traguardo.web.views import (
     dashboard,
     documents,
     exports,
+    guide,
     imports,
     jobs,
     lifecycle,
@@ -62,6 +63,7 @@ urlpatterns = [
     path("uscita/", public_view(auth_views.LogoutView.as_view()), name="logout"),
     *account_views.urlpatterns,
     *access_views.urlpatterns,
+    *guide.urlpatterns,
     path("calendario/<slug:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
     path("enti/<slug:authority>/", include(tenant_patterns)),
     # Amministrazione trasparente: public pages, no login (D.Lgs. 33/2013 art. 10 c.8, art. 20).

@@ -18,5 +18,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(f"\nAccount dimostrativi di «{authority}» (password: {DEMO_PASSWORD}):")
         for account in accounts:
-            self.stdout.write(f"  {account.username:<8} {account.description}")
+            self.stdout.write(f"  {account.username:<10} {account.description}")
         self.stdout.write("")

@@ -38,5 +38,5 @@ class Command(BaseCommand):
             % {"ente": plan.authority, "p": DEMO_PASSWORD}
         )
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.username:<8} {account.description}")
+            self.stdout.write(f"  {account.username:<10} {account.description}")
         self.stdout.write(f"Pagine pubbliche: /trasparenza/{plan.authority.slug}/")
