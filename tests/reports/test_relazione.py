@@ -297,6 +297,10 @@ def fresh_cache(settings):
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "relazione-tests-results",
         },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "relazione-tests-fragments",
+        },
     }
     cache.clear()
     yield
@@ -319,7 +323,7 @@ def screen(client, plan) -> str:
 
 def test_the_charts_are_drawn_on_screen_and_in_the_pdf(year, reader):
     html = screen(reader, year)
-    assert html.count("<svg") == 2
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2  # the charts, not icons
     assert 'id="relazione-distribuzione-titolo"' in html and 'id="relazione-unita-titolo"' in html
     # The dashboard's chart styles: the figures shrink to a small screen.
     assert re.search(r'<link rel="stylesheet" href="[^"]*/traguardo/css/dashboard\.css"', html)

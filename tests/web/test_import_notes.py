@@ -10,6 +10,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from tests.exchange.helpers import as_dicts, xlsx_sheets
+from tests.jobfiles import job_file
 from tests.web.test_editor import card, demo, form_data  # noqa: F401 (the fixture)
 from traguardo.organization.models import PerformanceArea
 
@@ -30,8 +31,7 @@ def _outputs(client, objective) -> dict[str, str]:
     docx_data = b"".join(docx.streaming_content) if docx.streaming else docx.content
     word = "\n".join(p.text for p in Document(io.BytesIO(docx_data)).paragraphs)
     export = {"authority": SLUG, "year": 2019, "fmt": "xlsx"}
-    xlsx = client.get(reverse("plan_export", kwargs=export))
-    xlsx_data = b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content
+    xlsx_data = job_file(client, reverse("plan_export", kwargs=export)).content
     [row] = [
         r
         for r in as_dicts(xlsx_sheets(xlsx_data)["Schede"])
