@@ -315,14 +315,20 @@ def test_a_committed_change_is_computed_again_before_the_next_page_asks(settings
     """After the commit, a thread computes the authority's plans: the next page only reads."""
     settings.TRAGUARDO_KEEP_WARM = True
     plan = load_seed().plan
+
+    def settled():
+        # Waiting is bounded by a deadline, never asserted on: the test counts computations.
+        deadline = time.monotonic() + 60
+        while kept._warming and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    settled()  # the seed's own commits started a thread: let it finish before writing again
     with scope(authority=plan.authority):
         before = kept.kept_plan(plan)
         objective = Objective.objects.filter(plan=plan).first()
         objective.notes = "Nota aggiunta."
         objective.save()  # committed at once (no transaction around it): the thread starts
-        deadline = time.monotonic() + 60
-        while kept._warming and time.monotonic() < deadline:
-            time.sleep(0.05)
+        settled()
         computed = []
         monkeypatch.setattr(kept, "compute", lambda *a, **k: computed.append(a))
         after = kept.kept_plan(plan)
