@@ -31,13 +31,13 @@ def test_a_contributor_records_a_measurement_and_the_light_changes(
             authority=plan.authority, plan=plan, name="Consuntivo al 31/12/2019",
             kind="final", reference_date=date(2019, 12, 31), state="open",
         )  # fmt: skip
-        user = User.objects.create_user("referente", password="una-password-lunga-123")
+        user = User.objects.create_user("referente-prova", password="una-password-lunga-123")
         membership = Membership.objects.create(
             user=user, authority=plan.authority, role=Role.CONTRIBUTOR
         )
         membership.units.set([OrgUnit.objects.get(name="Settore II")])
         seven = Objective.objects.get(position=7)
-    login(page, live_server, "referente", "una-password-lunga-123")
+    login(page, live_server, "referente-prova", "una-password-lunga-123")
 
     dashboard = url(live_server, f"/enti/{SLUG}/piani/2019/cruscotto/")
     page.goto(dashboard)
