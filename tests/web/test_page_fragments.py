@@ -26,6 +26,17 @@ def login(client, user) -> None:
     assert client.login(username=user.username, password=PASSWORD)
 
 
+def sessions(*users) -> dict:
+    """A logged-in client per user, all logged in before any page is asked: a login writes an
+    audit entry, which renews the data version (and so every kept fragment's key); asked in
+    between, the pages below would never read HTML kept for another member."""
+    clients = {}
+    for user in users:
+        clients[user.username] = Client()
+        login(clients[user.username], user)
+    return clients
+
+
 # -- the plan page: summaries, search form, listed schede ----------------------------------------
 
 
@@ -54,11 +65,14 @@ def test_the_plan_page_follows_a_change_at_once(client, admin, authority, unit_a
     assert "Settore Lavori pubblici" in summary and "Settore A<" not in summary
     form = page.content.decode().split('role="search"')[1].split("</form>")[0]
     assert "Settore Lavori pubblici" in form
-    assert listed(client.get(url(authority), {"q": "cantiere"})) == [objective.pk]
+    found = client.get(url(authority), {"q": "cantiere"})
+    assert listed(found) == [objective.pk]
+    # The search form is the query's: it shows the words searched.
+    assert 'value="cantiere"' in found.content.decode().split('role="search"')[1]
 
 
 def test_the_plan_page_gives_each_member_his_own_edit_links(
-    client, admin, manager_a, viewer, authority, unit_a, unit_b
+    admin, manager_a, viewer, authority, unit_a, unit_b
 ):
     """The same page and query, asked by three members in turn: each gets the edit links the
     rules give him, not those of the HTML kept for the one before."""
@@ -68,15 +82,16 @@ def test_the_plan_page_gives_each_member_his_own_edit_links(
         mine = [ObjectiveFactory(plan=plan, unit=u, title="") for u in (unit_a, office)]
         others = [ObjectiveFactory(plan=plan, unit=unit_b, title="")]
     every = {o.pk for o in mine + others}
+    clients = sessions(admin, manager_a, viewer)
     for user, expected in (
         (admin, every),
         (manager_a, {o.pk for o in mine}),
         (viewer, set()),
         (admin, every),
     ):
-        login(client, user)
-        assert edit_links(client.get(url(authority))) == expected, user.username
-        partial = client.get(url(authority), headers={"HX-Request": "true"})
+        member = clients[user.username]
+        assert edit_links(member.get(url(authority))) == expected, user.username
+        partial = member.get(url(authority), headers={"HX-Request": "true"})
         assert edit_links(partial) == expected, user.username
 
 
@@ -102,16 +117,19 @@ def test_the_cruscotto_follows_a_change_at_once(client, admin, authority, unit_a
     again = text(client.get(address))
     assert "Riordino dei magazzini" in again
     assert re.search(r"(\d+) scadenz[ae] superat[ae]", again)[1] == str(int(overdue) - 1)
-    # Another query of the same page is its own fragment.
-    page_two = text(client.get(address, {"elenco": "superate", "pagina": 1}))
-    assert "Riordino dei magazzini" in page_two
+    # Another query of the same page is its own fragment: a unit's schede only.
+    with scopes_disabled():
+        of_b = set(plan.objectives.filter(unit=unit_b).values_list("pk", flat=True))
+    narrowed = client.get(address, {"elenco": "schede", "unita": unit_b.pk})
+    html = narrowed.content.decode().split('id="schede-elenco"')[1].split("</table>")[0]
+    assert {int(pk) for pk in re.findall(r'/schede/(\d+)/"', html)} == of_b
 
 
 # -- Le mie scadenze ----------------------------------------------------------------------------
 
 
 def test_my_deadlines_are_each_members_own_and_follow_a_change(
-    client, manager_a, manager_b, authority, unit_a, unit_b
+    manager_a, manager_b, authority, unit_a, unit_b
 ):
     plan, _period = _plan_of(authority, [unit_a, unit_b], 4, PAST_YEAR)
     address = reverse("my_deadlines", args=[SLUG])
@@ -123,9 +141,9 @@ def test_my_deadlines_are_each_members_own_and_follow_a_change(
         pks = re.findall(r'/schede/(\d+)/"', response.content.decode())
         return sorted({int(pk) for pk in pks})
 
+    clients = sessions(manager_a, manager_b)
     for user, expected in ((manager_a, of_a), (manager_b, of_b), (manager_a, of_a)):
-        login(client, user)
-        assert schede(client.get(address)) == expected, user.username
+        assert schede(clients[user.username].get(address)) == expected, user.username
 
     with scopes_disabled():
         objective = Objective.objects.get(pk=of_a[0])
@@ -136,10 +154,8 @@ def test_my_deadlines_are_each_members_own_and_follow_a_change(
         unit_a.head = person
         unit_a.save()
         manager_b.memberships.get().units.add(unit_a)
-    login(client, manager_a)
-    assert "Scheda rinominata dopo la prima lettura" in text(client.get(address))
-    login(client, manager_b)
-    assert schede(client.get(address)) == sorted(of_a + of_b)
+    assert "Scheda rinominata dopo la prima lettura" in text(clients["manager_a"].get(address))
+    assert schede(clients["manager_b"].get(address)) == sorted(of_a + of_b)
 
 
 # -- a scheda's rilevazioni ---------------------------------------------------------------------
@@ -149,15 +165,17 @@ def _form_of(html: str, key: str) -> str:
     return html.split(f'name="subject" value="{key}"')[1].split("</form>")[0]
 
 
-def test_the_rilevazioni_follow_a_change_and_each_session_has_its_token(
-    client, admin, viewer, plan
-):
+def test_the_rilevazioni_follow_a_change_and_each_session_has_its_token(admin, viewer, plan):
     with scopes_disabled():
         objective = plan.objectives.get(title="Sportello unico digitale")
         measurement = Measurement.objects.get(indicator__objective=objective)
         key = f"ind-{measurement.indicator_id}"
     address = reverse("measurements", args=[SLUG, objective.pk])
-    login(client, admin)
+    clients = sessions(admin, viewer)
+    client = clients["admin"]
+    # Another session of the admin's, its CSRF token checked as a browser's is.
+    other = Client(enforce_csrf_checks=True)
+    login(other, admin)
     html = client.get(address).content.decode()
     assert "Ritardo del fornitore del software." in _form_of(html, key)
 
@@ -174,15 +192,16 @@ def test_the_rilevazioni_follow_a_change_and_each_session_has_its_token(
     assert "invalid-feedback" not in _form_of(client.get(address).content.decode(), key)
 
     # A read-only member gets no form, whatever was kept for the admin.
-    login(client, viewer)
-    html = client.get(address).content.decode()
+    client.get(address)
+    html = clients["viewer"].get(address).content.decode()
     assert 'name="subject"' not in html and "Ritardo recuperato a luglio." in text_of(html)
 
-    # Another session's page carries its own token: its form is accepted.
-    other = Client(enforce_csrf_checks=True)
-    login(other, admin)
+    # Another session's page, asked after the admin's first one is kept, carries its own
+    # token: its form is accepted.
     html = other.get(address).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    # The token of this form (the page's header has one of its own: the logout form's).
+    before = html.split(f'name="subject" value="{key}"')[0]
+    token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', before)[-1]
     data = {"csrfmiddlewaretoken": token, "subject": key, f"{key}-completed_on": "2019-06-03"}
     assert other.post(address, data).status_code == 302
     with scopes_disabled():
