@@ -1,12 +1,14 @@
-"""List pages bench (issue 14): the plan page, the cruscotto, Le mie scadenze, the Relazione,
-Verifica, Nucleo and documents pages at 2,000 schede, in-process with Django's test client,
+"""List pages bench (issue 14): the plan page (and a search in it), the cruscotto, Le mie
+scadenze, a scheda's rilevazioni, the Relazione, Verifica, Nucleo and documents pages at 2,000
+schede, in-process with Django's test client,
 single client (bench/load.py measures them under concurrent clients).
 
 A synthetic plan (bench/synthetic.py) in a throwaway SQLite database; each page asked once
 (the first request computes the kept results) and then 20 times warm: the median and 95th
 percentile of the warm wall time and of its CPU time, the queries of a warm request and the
 HTML size. Figures are printed, never asserted. ``python bench/list_pages.py [--schede N]
-[--warm N] [--save DIR]`` (``--save`` writes each page's HTML, to compare two versions);
+[--warm N] [--save DIR] [--reuse DIR]`` (``--save`` writes each page's HTML, to compare two
+versions; ``--reuse`` keeps the database in DIR and builds it only once, for profiling runs);
 ``BENCH_PROFILE=cumulative`` (and ``BENCH_FILTER=traguardo``) profiles one warm request of
 each page.
 """
@@ -30,14 +32,21 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--save", type=Path, default=None)
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--reuse", type=Path, default=None, help="keep the database here")
     args = parser.parse_args()
-    var_dir = tempfile.mkdtemp(prefix="traguardo-bench-lists-")
+    if args.reuse:
+        var_dir = str(args.reuse.resolve())
+        # The database is kept, never the cached results (the code may have changed).
+        shutil.rmtree(Path(var_dir) / "cache", ignore_errors=True)
+    else:
+        var_dir = tempfile.mkdtemp(prefix="traguardo-bench-lists-")
     os.environ["TRAGUARDO_VAR_DIR"] = var_dir
     os.environ.pop("DATABASE_URL", None)
     try:
         run(args.schede, args.warm, args.save, [n for n in args.only.split(",") if n])
     finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
+        if not args.reuse:
+            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 def p95(values: list[float]) -> float:
@@ -60,22 +69,34 @@ def run(schede: int, warm_count: int, save: Path | None, only: list[str]) -> Non
     from django.urls import reverse
     from django_scopes import scopes_disabled
 
+    from traguardo.accounts.models import Membership, Role
     from traguardo.monitoring.models import MonitoringPeriod
+    from traguardo.organization.models import OrgUnit
+    from traguardo.planning.models import Plan
 
     call_command("migrate", verbosity=0)
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
     with scopes_disabled():
-        built = synthetic.build(schede)
-        period = MonitoringPeriod.objects.filter(plan=built.plan).order_by("reference_date")[0]
+        plan = Plan.objects.filter(authority__slug=synthetic.SLUG).first()
+        if plan is None:
+            plan = synthetic.build(schede).plan
+        user = Membership.objects.get(authority=plan.authority, role=Role.ADMIN).user
+        period = MonitoringPeriod.objects.filter(plan=plan).order_by("reference_date")[0]
+        objective = plan.objectives.order_by("position").first()
+        # As bench/load.py: the admin heads every unit, so "Le mie scadenze" lists the plan.
+        membership = Membership.objects.get(user=user, authority=plan.authority)
+        membership.units.set(OrgUnit.objects.filter(authority=plan.authority, parent=None))
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
-    client.force_login(built.user)
-    slug, year = built.authority.slug, built.plan.year
+    client.force_login(user)
+    slug, year = plan.authority.slug, plan.year
     pages = {
         "piano": reverse("plan_detail", args=[slug, year]),
+        "ricerca": reverse("plan_detail", args=[slug, year]) + "?q=sintetico+7",
         "cruscotto": reverse("plan_dashboard", args=[slug, year]),
         "scadenze": reverse("my_deadlines", args=[slug]),
+        "rilevazioni": reverse("measurements", args=[slug, objective.pk]),
         "relazione": reverse("relazione", args=[slug, year]),
         "verifica": reverse("verifica", args=[slug, year, period.pk]),
         "nucleo": reverse("plan_review", args=[slug, year]),

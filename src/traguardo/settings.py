@@ -455,15 +455,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 500},
         },
     }
-# Rendered fragments of the paged document pages (the Relazione's and the Verifica's lists of
-# schede, their deviations and deadlines: thousands of template variables at 2,000 schede),
-# keyed by the kept plan's key (which carries the data version) and the page asked: in each
-# process's memory, bounded; losing them costs one rendering from the kept results.
+# Rendered fragments of the list pages (the plan page, cruscotto, Le mie scadenze, rilevazioni,
+# the Relazione's and the Verifica's lists: thousands of template variables at 2,000 schede),
+# keyed by the kept plan's key (which carries the data version), the query and what the user
+# may do (web.fragments): in each process's memory, bounded; losing them costs one rendering
+# from the kept results.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "traguardo-fragments",
     "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 300},
+    # A scheda's rilevazioni are two entries per indicator or activity (about 3 KiB each), a
+    # list page's one to three (up to ~60 KiB): ~10-20 MiB a process when full.
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 # Sessions live in the database, which every web node shares. With Redis they are also kept in
 # the cache ("cached_db"): a page view reads its session from Redis instead of the database,

@@ -5,7 +5,7 @@ both tables with their targets and scales read back in Italian, the weight check
 anomalies, and the scores the engine computed. Views and PDFs call these two functions only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +103,9 @@ class CardView:
     weight_score: object
     result: ObjectiveResult | None
     as_of: AsOf | None = None
+    # The key it is kept under (``scheda_page``: the authority's data version and the day),
+    # for the fragments rendered from it; blank for a card of a plan document.
+    key: str = field(default="", compare=False)
 
     @property
     def state(self) -> str:
@@ -204,15 +207,15 @@ def scheda_page(objective: Objective) -> CardView:
     under the authority's data version (``planning.kept.keep``) as of today: shown again, it
     costs one query."""
     name = f"scheda:{objective.pk}:{timezone.localdate()}"
-    return keep(objective.authority_id, name, lambda _key: _scheda(objective), local=cards)
+    return keep(objective.authority_id, name, lambda key: _scheda(objective, key), local=cards)
 
 
-def _scheda(objective: Objective) -> CardView:
+def _scheda(objective: Objective, key: str) -> CardView:
     plan = objective.plan
     [loaded] = load_for_scoring(plan.objectives.filter(pk=objective.pk))
     scores = score_objective_alone(plan, loaded)
     areas = list(PerformanceArea.objects.order_by("number"))
-    return _card(loaded, scores, objective_anomalies(loaded), areas)
+    return replace(_card(loaded, scores, objective_anomalies(loaded), areas), key=key)
 
 
 def _build(plan: Plan, objectives: list[Objective], period=None) -> PlanView:

@@ -11,6 +11,7 @@ others show their first page and a link to the next). Rows are cheap: no include
 ``{% url %}`` per row, the links are one base URL with the id appended.
 """
 
+import functools
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -40,6 +42,7 @@ from traguardo.reports.charts import Band, achievement_distribution, band, gantt
 from traguardo.reports.relazione import unit_tree
 from traguardo.reports.scheda import scheda_page
 from traguardo.scoring import Status
+from traguardo.web.fragments import fragment_key
 from traguardo.web.paging import PER_PAGE, paginate
 
 DEFAULT_DAYS = 30
@@ -272,6 +275,9 @@ def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     chosen = _filters(request, digest)
     plans = {plan.pk: plan}
     context = {
+        # The page is the same for every member: its content is rendered once per kept plan
+        # and query (web.fragments), and the lists below are read only on a miss.
+        "fragment_key": fragment_key(kept.key, request),
         "plan": plan,
         "period": kept.period,
         "as_of": when,
@@ -286,21 +292,31 @@ def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         "distribution": digest.distribution,
         "unit_chart": digest.unit_chart,
         "unit_coverage": digest.unit_coverage,
-        "lights": _listing(request, "schede", _filtered(digest.lights, chosen), "schede"),
+        "lights": SimpleLazyObject(
+            lambda: _listing(request, "schede", _filtered(digest.lights, chosen), "schede")
+        ),
         "filters": chosen,
         "filtered": any(chosen[key] for key in ("unita", "fascia")),
         "unit_choices": digest.unit_choices,
         "band_choices": BANDS,
         "sort_choices": SORTS,
-        "overdue": _deadline_rows(
-            _listing(request, "superate", digest.overdue, "schede"), plans, True
+        "overdue": SimpleLazyObject(
+            lambda: _deadline_rows(
+                _listing(request, "superate", digest.overdue, "schede"), plans, True
+            )
         ),
-        "upcoming": _deadline_rows(
-            _listing(request, "in-arrivo", digest.upcoming(kept, days), "schede"), plans, False
+        "upcoming": SimpleLazyObject(
+            lambda: _deadline_rows(
+                _listing(request, "in-arrivo", digest.upcoming(kept, days), "schede"),
+                plans,
+                False,
+            )
         ),
         "days": days,
         "thresholds": thresholds,
-        "people": _listing(request, "responsabili", digest.people, "schede"),
+        "people": SimpleLazyObject(
+            lambda: _listing(request, "responsabili", digest.people, "schede")
+        ),
         "detail_url": _link_base("objective_detail", request.authority.slug),
         "gantt_url": _link_base("objective_gantt", request.authority.slug, plan.year),
     }
@@ -436,47 +452,66 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
             state__in=(Plan.State.CLOSED, Plan.State.VALIDATED)
         ).order_by("year")
     }
-    overdue, upcoming, later = [], [], []
-    situations = []
-    has_objectives = False
-    for plan in plans.values():
-        kept = kept_plan(plan)
-        objectives = {row.pk for row in kept.rows if mine(row.objective)}
-        if not objectives:
-            continue
-        has_objectives = True
-        on = kept.as_of.on
-        limit = on + timedelta(days=days)
-        found = False
-        # As Deadline.is_overdue / is_upcoming say, with the plan's as-of date read once.
-        for d in kept.deadlines:
-            if d.objective.pk not in objectives:
+    kept = [(plan, kept_plan(plan)) for plan in plans.values()]
+
+    @functools.cache
+    def found() -> dict:
+        overdue, upcoming, later = [], [], []
+        situations = []
+        has_objectives = False
+        for plan, plan_kept in kept:
+            objectives = {row.pk for row in plan_kept.rows if mine(row.objective)}
+            if not objectives:
                 continue
-            found = True
-            if d.done_on is not None or d.settled:
-                continue
-            if d.due_on < on:
-                overdue.append(d)
-            elif d.due_on <= limit:
-                upcoming.append(d)
-            else:
-                later.append(d)
-        if found:
-            situations.append((plan, situation_text(kept.as_of)))
-    default = "superate"
+            has_objectives = True
+            on = plan_kept.as_of.on
+            limit = on + timedelta(days=days)
+            any_deadline = False
+            # As Deadline.is_overdue / is_upcoming say, with the plan's as-of date read once.
+            for d in plan_kept.deadlines:
+                if d.objective.pk not in objectives:
+                    continue
+                any_deadline = True
+                if d.done_on is not None or d.settled:
+                    continue
+                if d.due_on < on:
+                    overdue.append(d)
+                elif d.due_on <= limit:
+                    upcoming.append(d)
+                else:
+                    later.append(d)
+            if any_deadline:
+                situations.append((plan, situation_text(plan_kept.as_of)))
+        default = "superate"
+        return {
+            "overdue": _deadline_rows(
+                _listing(request, "superate", _by_date(overdue, plans), default), plans, True
+            ),
+            "upcoming": _deadline_rows(
+                _listing(request, "in-arrivo", _by_date(upcoming, plans), default), plans, False
+            ),
+            "later": _deadline_rows(
+                _listing(request, "piu-avanti", _by_date(later, plans), default), plans, False
+            ),
+            "has_objectives": has_objectives,
+            "situations": situations,
+        }
+
     context = {
-        "overdue": _deadline_rows(
-            _listing(request, "superate", _by_date(overdue, plans), default), plans, True
+        # The lists are the member's (his units, his person): rendered once per kept plans,
+        # units, person and query (web.fragments), and computed only on a miss.
+        "fragment_key": fragment_key(
+            tuple(plan_kept.key for _plan, plan_kept in kept),
+            request,
+            sorted(units),
+            person,
         ),
-        "upcoming": _deadline_rows(
-            _listing(request, "in-arrivo", _by_date(upcoming, plans), default), plans, False
-        ),
-        "later": _deadline_rows(
-            _listing(request, "piu-avanti", _by_date(later, plans), default), plans, False
-        ),
+        **{
+            name: SimpleLazyObject(lambda name=name: found()[name])
+            for name in ("overdue", "upcoming", "later", "situations")
+        },
+        "has_objectives": SimpleLazyObject(lambda: found()["has_objectives"]),
         "days": days,
-        "has_objectives": has_objectives,
-        "situations": situations,
         "detail_url": _link_base("objective_detail", request.authority.slug),
     }
     return render(request, "web/dashboard_my_deadlines.html", context)

@@ -61,7 +61,9 @@ def state_panel(request: HttpRequest, plan: Plan, kept: KeptPlan) -> dict:
     are the rows with errors."""
     step = lifecycle.step_for(plan)
     allowed = step is not None and request.user.has_perm(step.permission, plan)
-    cards = [(row.objective, row.anomalies) for row in kept.rows] if allowed else []
+    # Only these two steps look at the schede: no list of 2,000 pairs for the others.
+    needs_cards = allowed and step.action in ("proponi", "approva")
+    cards = [(row.objective, row.anomalies) for row in kept.rows] if needs_cards else []
     blocker = lifecycle.blocker(plan, step, cards) if allowed else ""
     form_class = FORMS.get(step.action) if allowed and not blocker else None
     failing = []

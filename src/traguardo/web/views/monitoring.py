@@ -1,10 +1,13 @@
 """Monitoring pages: the periods of a plan, the measurements of a scheda, evidence files."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -28,6 +31,7 @@ from traguardo.planning.kept import cards, keep
 from traguardo.planning.models import Objective, Plan
 from traguardo.planning.rulebook import plan_rules
 from traguardo.reports.scheda import scheda_page
+from traguardo.web.fragments import fragment_key
 
 
 @tenant_view("monitoring.view_dashboard")
@@ -130,6 +134,7 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
         if response is not None:
             return response
     card = scheda_page(objective)
+    can_see_evidence = request.user.has_perm("monitoring.view_evidence", objective)
     when = as_of(objective.plan, period)
     rules = plan_rules(objective.plan)
     stored = {}
@@ -148,12 +153,9 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
             form = (
                 bound[1]
                 if bound and bound[0] == key
-                else MeasurementForm(
-                    prefix=key,
-                    initial=initial_from(measurement),
-                    measure=subject.measure if kind == "ind" else None,
-                    can_force=can_force,
-                    by_delay=kind == "ind" and graded_by_delay(subject, rules.scale(subject)),
+                # Built only when its section is rendered (not when its HTML is kept).
+                else SimpleLazyObject(
+                    partial(_entry_form, key, kind, subject, measurement, rules, can_force)
                 )
             )
             rows.append(
@@ -167,6 +169,11 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             )
     context = {
+        # The sections (the forms but their CSRF tokens) are rendered once per kept card and
+        # what the user may do (web.fragments); a form sent back with errors is not kept.
+        "fragment_key": None
+        if bound
+        else fragment_key(card.key, request, can_record, can_force, can_see_evidence),
         "card": card,
         "objective": objective,
         "period": period,
@@ -175,12 +182,23 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "can_record": can_record,
         "frozen": frozen,
-        "can_see_evidence": request.user.has_perm("monitoring.view_evidence", objective),
+        "can_see_evidence": can_see_evidence,
         "published_id": PUBLISHED_ID,
         "published_notice": PUBLISHED,
     }
     return render(
         request, "web/monitoring/measurements.html", context, status=400 if bound else 200
+    )
+
+
+def _entry_form(key, kind, subject, measurement, rules, can_force) -> MeasurementForm:
+    """The form of one indicator's or activity's measurement, filled with what is recorded."""
+    return MeasurementForm(
+        prefix=key,
+        initial=initial_from(measurement),
+        measure=subject.measure if kind == "ind" else None,
+        can_force=can_force,
+        by_delay=kind == "ind" and graded_by_delay(subject, rules.scale(subject)),
     )
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -23,6 +24,7 @@ from traguardo.planning.kept import KeptPlan, kept_plan
 from traguardo.planning.models import Plan, Variation
 from traguardo.reports.scheda import scheda_state
 from traguardo.scoring import Status
+from traguardo.web.fragments import flags, fragment_key
 from traguardo.web.paging import paginate
 from traguardo.web.views.lifecycle import edit_check, state_panel
 
@@ -104,6 +106,11 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     context = {
         "plan": plan,
         "kept": kept,
+        # The summaries, the search form and the listed rows are rendered once per kept plan,
+        # query and what the user may edit on the page (web.fragments): read only on a miss.
+        "summary_key": fragment_key(kept.key),
+        "search_key": fragment_key(kept.key, request),
+        "rows_key": fragment_key(kept.key, request, flags(edit for _row, edit in shown)),
         "groups": groups,
         "by_unit": by_unit,
         "page_obj": page_obj,
@@ -120,7 +127,9 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     }
     partial = request.htmx and not request.htmx.history_restore_request
     if not partial:
-        context["summary"] = kept.derived("plan-summary", lambda: plan_summary(kept))
+        context["summary"] = SimpleLazyObject(
+            lambda: kept.derived("plan-summary", lambda: plan_summary(kept))
+        )
     template = "web/plan_detail.html#risultati" if partial else "web/plan_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
