@@ -14,6 +14,10 @@ never the machine's, so the same data gives the same pages everywhere.
 """
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -23,6 +27,7 @@ from django.contrib.staticfiles import finders
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+import traguardo
 from traguardo.core.templatetags.traguardo import date_it, decimal_it, number_it, percent
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.measure import PT_PER_MM, Cell, auto_widths
@@ -40,15 +45,15 @@ STANDARDS = ["a-2a", "ua-1"]
 @cache
 def _fonts() -> typst.Fonts:
     """Titillium Web (Bootstrap Italia's static files) and DejaVu Sans, found once."""
-    titillium = finders.find("fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.ttf")
-    paths = [str(Path(titillium).parent)] if titillium else []
-    if DEJAVU.is_dir():
-        paths.append(str(DEJAVU))
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=paths)
+    return typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=True, font_paths=_font_paths()
+    )
 
 
 def compile_pdf(template: str, data: dict) -> bytes:
     """Lay out ``data`` with ``reports/typst/<template>``: a PDF/A-2a, PDF/UA-1 document."""
+    if template == "plan.typ":
+        return compile_apart(template, data)
     compiler = typst.Compiler(root=str(TEMPLATES), font_paths=_fonts(), ignore_system_fonts=True)
     return compiler.compile(
         input=str(TEMPLATES / template),
@@ -57,6 +62,49 @@ def compile_pdf(template: str, data: dict) -> bytes:
         pdf_standards=STANDARDS,
         timestamp=datetime.now(UTC).replace(microsecond=0),
     )
+
+
+def _font_paths() -> list[str]:
+    titillium = finders.find("fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.ttf")
+    paths = [str(Path(titillium).parent)] if titillium else []
+    if DEJAVU.is_dir():
+        paths.append(str(DEJAVU))
+    return paths
+
+
+def compile_apart(template: str, data: dict) -> bytes:
+    """The same layout in a process of its own (``reports/typeset.py``), the data in a file.
+
+    Typst keeps what it memoised during a compile until its process ends (about 1 GiB after
+    a 500-scheda plan): the job's worker would keep it for good. Here it goes with the child.
+    """
+    src = str(Path(traguardo.__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+    }
+    with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as work:
+        work = Path(work)
+        (work / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        task = {
+            "input": str(TEMPLATES / template),
+            "root": str(TEMPLATES),
+            "fonts": _font_paths(),
+            "data": str(work / "data.json"),
+            "output": str(work / "out.pdf"),
+            "timestamp": int(datetime.now(UTC).timestamp()),
+        }
+        (work / "task.json").write_text(json.dumps(task), encoding="utf-8")
+        done = subprocess.run(  # noqa: S603 (our interpreter, our module, a temp path)
+            [sys.executable, "-m", "traguardo.reports.typeset", str(work / "task.json")],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"Typst ({template}): {done.stderr[-3000:]}")
+        return (work / "out.pdf").read_bytes()
 
 
 def scheda_pdf(card: CardView) -> bytes:

@@ -1,0 +1,41 @@
+"""One Typst compile in a process of its own (``python -m traguardo.reports.typeset TASK``).
+
+Typst keeps what it memoised during a compile for the life of the process and does not give
+it back (measured: RSS grows by about 70 MiB per 50 schede laid out, compile after compile),
+so the plan is laid out in a short-lived process whose memory returns to the system when it
+exits. This module imports neither Django nor the project: ``reports/paper.py`` writes the
+task (template, data file, fonts, output path) as JSON.
+"""
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+# PDF/A-2a (archivable, tagged) and PDF/UA-1 (accessible): as reports/paper.py STANDARDS.
+STANDARDS = ["a-2a", "ua-1"]
+
+
+def run(task: dict) -> None:
+    import typst
+
+    fonts = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=True, font_paths=task["fonts"]
+    )
+    compiler = typst.Compiler(
+        input=task["input"],
+        root=task["root"],
+        font_paths=fonts,
+        ignore_system_fonts=True,
+        sys_inputs={"data": Path(task["data"]).read_text(encoding="utf-8")},
+    )
+    compiler.compile(
+        output=task["output"],
+        format="pdf",
+        pdf_standards=STANDARDS,
+        timestamp=datetime.fromtimestamp(task["timestamp"], UTC),
+    )
+
+
+if __name__ == "__main__":
+    run(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))
