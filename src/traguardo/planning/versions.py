@@ -7,7 +7,7 @@ serves any side-by-side comparison of versions.
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from traguardo.core.templatetags.traguardo import date_it, percent
+from traguardo.core.formats import date_it, percent
 from traguardo.planning.models import Objective
 
 SALT = "traguardo.objective-state"
