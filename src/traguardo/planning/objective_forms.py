@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.formats import number_it
 from traguardo.core.forms import StyledForm
-from traguardo.imports.interpret import read_number
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -29,7 +28,7 @@ from traguardo.planning.domain.objectives import (
     TargetData,
 )
 from traguardo.planning.models import DupGoal, Objective, Target
-from traguardo.scoring import Measure, parse_decimal
+from traguardo.scoring import Measure, parse_decimal, read_number
 
 INDICATOR_PREFIX = "ind"
 ACTIVITY_PREFIX = "att"
