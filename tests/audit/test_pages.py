@@ -191,7 +191,20 @@ def test_the_pages_cost_the_same_queries_for_1_and_many_entries(client, admin, d
     ) == counts
 
 
-FILE_SUFFIXES = {"xml", "bin", "jsonl", "ico", "svg", "css", "js", "pdf", "png", "json", "csv"}
+FILE_SUFFIXES = {
+    "xml",
+    "bin",
+    "jsonl",
+    "ico",
+    "svg",
+    "css",
+    "js",
+    "pdf",
+    "png",
+    "json",
+    "csv",
+    "typ",
+}
 
 
 def _action_codes_in_the_source() -> set[str]:
