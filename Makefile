@@ -46,9 +46,11 @@ docs: $(INSTALLED)
 	@scripts/system-deps test
 	$(PY) docs/guida/screenshots.py
 
+## lint: ruff, and the import contracts of docs/architecture.md (lint-imports, [tool.importlinter])
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
@@ -83,4 +85,4 @@ check-deploy: $(INSTALLED)
 	$(PY) -m traguardo check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .import_linter_cache

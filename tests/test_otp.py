@@ -68,9 +68,9 @@ def test_the_otp_settings(settings):
     assert middleware.index("django_otp.middleware.OTPMiddleware") == (
         middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
     )
-    assert middleware.index("traguardo.core.middleware.OTPRequiredMiddleware") > middleware.index(
-        "django_otp.middleware.OTPMiddleware"
-    )
+    assert middleware.index(
+        "traguardo.accounts.middleware.OTPRequiredMiddleware"
+    ) > middleware.index("django_otp.middleware.OTPMiddleware")
     # Outside production (the demo, the tests) nobody is required to have a device.
     assert not settings.PRODUCTION
     assert settings.OTP_REQUIRED_ROLES == []

@@ -173,7 +173,7 @@ MIDDLEWARE = [
     "traguardo.core.middleware.SessionLimitsMiddleware",
     # After the session limits: a user with a TOTP device gives the code before any page; one
     # whose role requires the second factor and has no device is sent to activate it.
-    "traguardo.core.middleware.OTPRequiredMiddleware",
+    "traguardo.accounts.middleware.OTPRequiredMiddleware",
     # A GET or HEAD remembers the rows several helpers read (current period, SMVP): core.memo.
     "traguardo.core.middleware.RequestMemoMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.

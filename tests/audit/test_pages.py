@@ -14,7 +14,7 @@ from tests.audit.conftest import last_id
 from tests.factories import PASSWORD, IndicatorFactory
 from traguardo.audit.log import log_action
 from traguardo.audit.models import AuditEntry
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.versions import objective_state
 

@@ -26,7 +26,7 @@ from traguardo.audit.checkpoint import write_checkpoint
 from traguardo.audit.models import AuditEntry
 from traguardo.audit.verify import verify_chain
 from traguardo.core.domain import DomainError
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.imports.seed import load_seed
 from traguardo.monitoring.domain import (
     MeasurementData,

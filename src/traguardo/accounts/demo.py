@@ -11,6 +11,12 @@ from traguardo.accounts.validators import DEMO_PASSWORDS
 from traguardo.organization.models import Authority, OrgUnit, Person
 
 DEMO_PASSWORD = next(iter(DEMO_PASSWORDS))
+# The demo plan's authority: imports.seed creates it (load_seed), create_demo_users finds it.
+DEMO_AUTHORITY = {
+    "slug": "comune-esempio",
+    "name": "Comune di Esempio",
+    "ipa_code": "c_esempio",
+}
 
 
 @dataclass(frozen=True)

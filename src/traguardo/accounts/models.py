@@ -40,6 +40,31 @@ class User(AbstractUser):
         # data: what a user may do comes from their memberships alone.
         return self.is_active and _user_has_perm(self, perm, obj)
 
+    # The memberships a request has read, by authority id: every permission check of a page
+    # asks for the same one (core.tenancy reads it through these two methods, importing no app).
+    def membership_for(self, authority_id: int) -> "Membership | None":
+        """The user's membership in an authority, read once per request."""
+        cache = self.__dict__.setdefault("_traguardo_memberships", {})
+        if authority_id not in cache:
+            cache[authority_id] = (
+                self.memberships.select_related("authority", "person")
+                .filter(authority_id=authority_id)
+                .first()
+            )
+        return cache[authority_id]
+
+    def membership_at(self, slug: str) -> "Membership | None":
+        """The user's membership in the authority of a back-office URL; the request's later
+        checks read it from ``membership_for``."""
+        membership = (
+            self.memberships.select_related("authority", "person")
+            .filter(authority__slug=slug)
+            .first()
+        )
+        if membership is not None:
+            self._traguardo_memberships = {membership.authority_id: membership}
+        return membership
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Controllo di gestione")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from traguardo.accounts.models import Membership
+from traguardo.audit.log import log_separately
 
 DEVICE_NAME = "Traguardo"
 
@@ -93,10 +94,6 @@ def mark_verified(request, device: TOTPDevice) -> None:
 
 def log_otp_event(user, action: str, **after) -> None:
     """An audit entry for a second-factor event, in a transaction of its own."""
-    try:
-        from traguardo.audit.log import log_separately
-    except ImportError:  # pragma: no cover - the audit app is always installed
-        return
     authority_id = (
         Membership.objects.filter(user=user)
         .order_by("pk")

@@ -7,6 +7,7 @@ an Objective). Membership decides everything; ``is_superuser`` decides nothing.
 import rules
 
 from traguardo.accounts.models import Role
+from traguardo.organization.models import OrgUnit
 
 
 def _authority_id(obj) -> int | None:
@@ -18,12 +19,10 @@ def _authority_id(obj) -> int | None:
 
 
 def _membership(user, obj):
-    from traguardo.core.tenancy import membership_for
-
     authority_id = _authority_id(obj)
     if authority_id is None or not user.is_authenticated:
         return None
-    return membership_for(user, authority_id)
+    return user.membership_for(authority_id)
 
 
 @rules.predicate
@@ -99,8 +98,6 @@ def covered_units(membership, tree=None) -> frozenset[int]:
     1 when the caller already has the authority's ``tree`` as (pk, parent) pairs)."""
     cached = getattr(membership, "_covered_units", None)
     if cached is None:
-        from traguardo.organization.models import OrgUnit
-
         children: dict[int | None, list[int]] = {}
         if tree is None:
             units = OrgUnit.objects.with_scopes_disabled()

@@ -9,7 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.audit.models import AuditEntry
-from traguardo.planning.versions import differences
+from traguardo.core.diff import differences
 
 ACTIONS = {
     "objective.create": _("Scheda creata"),

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from traguardo.accounts.models import Membership
 from traguardo.audit.log import log_separately
+from traguardo.core.middleware import client_ip  # the same address the lockout counts
 
 
 def _authority_id(user) -> int | None:
@@ -24,8 +25,6 @@ def _authority_id(user) -> int | None:
 
 
 def _ip(request) -> str:
-    from traguardo.core.middleware import client_ip  # the same address the lockout counts
-
     return (client_ip(request) or "") if request is not None else ""
 
 

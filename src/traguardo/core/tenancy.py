@@ -13,23 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope
 
-from traguardo.accounts.models import Membership
 from traguardo.audit.log import log_refusal
-
-
-def membership_for(user, authority_id: int) -> Membership | None:
-    """The user's membership in an authority, cached on the user for the request."""
-    cache = getattr(user, "_traguardo_memberships", None)
-    if cache is None:
-        cache = {}
-        user._traguardo_memberships = cache
-    if authority_id not in cache:
-        cache[authority_id] = (
-            Membership.objects.select_related("authority", "person")
-            .filter(user=user, authority_id=authority_id)
-            .first()
-        )
-    return cache[authority_id]
 
 
 def tenant_view(permission: str) -> Callable:
@@ -44,14 +28,9 @@ def tenant_view(permission: str) -> Callable:
         def wrapper(request: HttpRequest, authority: str, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = (
-                Membership.objects.select_related("authority", "person")
-                .filter(user=request.user, authority__slug=authority)
-                .first()
-            )
+            membership = request.user.membership_at(authority)
             if membership is None:
                 raise Http404
-            request.user._traguardo_memberships = {membership.authority_id: membership}
             request.authority = membership.authority
             request.membership = membership
             if not request.user.has_perm(permission, membership.authority):

@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from traguardo.core.templatetags.traguardo import (
+from traguardo.core.formats import (
     date_it,
     decimal_it,
     number_it,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from traguardo.core.templatetags.traguardo import date_it, number_it
+from traguardo.core.formats import date_it, number_it
 from traguardo.scoring import format_percent
 
 # The fields compared, in the order of the card (the content tuples follow these orders).

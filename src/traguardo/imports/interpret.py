@@ -7,11 +7,9 @@ are deliberately few and visible; whatever they cannot read stays as text and is
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from traguardo.scoring import Direction, Measure, parse_decimal
+from traguardo.scoring import Direction, Measure, read_number
 
-_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 _BASELINE_YEAR = re.compile(r"rispetto al(?:l')?\s*(\d{4})", re.IGNORECASE)
 
 
@@ -127,18 +125,3 @@ def read_measure(formula: str, final_value: str, grading: str = "") -> MeasureRe
     if said is not None or _COUNT.search(formula):
         return MeasureReading(Measure.NUMBER, said or Direction.HIGHER, unit=unit)
     return MeasureReading(Measure.NUMBER, Direction.HIGHER, sure=False, unit=unit)
-
-
-def read_number(text: str) -> Decimal | None:
-    """The number in a target text: "100" → 100, "100%" → 100, "5 giorni" → 5, "-20" → -20."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return parse_decimal(text)
-    except (ValueError, InvalidOperation):
-        pass
-    numbers = _NUMBER.findall(text)
-    if len(numbers) != 1:
-        return None
-    return parse_decimal(numbers[0])

@@ -23,7 +23,15 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from traguardo.core.domain import DomainError
-from traguardo.monitoring.uploads import has_macros, macro_error, mismatch_error, zip_entries
+from traguardo.monitoring.uploads import (
+    MAX_ENTRIES,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    has_macros,
+    macro_error,
+    mismatch_error,
+    zip_entries,
+)
 
 KINDS = {
     ".xlsx": "xlsx",
@@ -46,10 +54,6 @@ MACRO_EXTENSIONS = frozenset({".xlsm", ".docm", ".xltm", ".dotm"})
 # The part every workbook / document has, and where its other parts live.
 MAIN_PART = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml"}
 
-# A plan's workbook or document is a few dozen parts of XML; these bounds leave ample room.
-MAX_ENTRIES = 1_000
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_RATIO = 100  # for entries over 1 MB: XML compresses 5–20 times, a bomb thousands
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")  # ZIP, PDF, old Office
 

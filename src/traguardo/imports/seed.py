@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from traguardo.accounts.demo import DEMO_AUTHORITY
 from traguardo.audit.log import log_action
 from traguardo.imports import pipeline
 from traguardo.imports.cardtext import parse_cards
@@ -28,11 +29,6 @@ from traguardo.planning.models import Plan
 
 SEED_FILE = Path(__file__).parent / "data" / "seed_2019.txt"
 
-DEMO_AUTHORITY = {
-    "slug": "comune-esempio",
-    "name": "Comune di Esempio",
-    "ipa_code": "c_esempio",
-}
 SECTOR = "Settore II"
 DIRECTOR = ("Giancarlo", "Serrao")
 

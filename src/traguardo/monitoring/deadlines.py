@@ -13,7 +13,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import final_target, intermediate_target

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, InvalidData, require
-from traguardo.core.templatetags.traguardo import number_it
+from traguardo.core.formats import number_it
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.uploads import Checked, check_upload
 from traguardo.planning.checks import final_target, intermediate_target

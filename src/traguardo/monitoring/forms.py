@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from traguardo.core.formats import number_it
 from traguardo.core.forms import StyledForm
 from traguardo.monitoring.domain import MeasurementData
 from traguardo.monitoring.models import MonitoringPeriod
@@ -162,8 +163,6 @@ class MeasurementForm(StyledForm):
 def initial_from(measurement) -> dict:
     if measurement is None:
         return {}
-    from traguardo.core.templatetags.traguardo import number_it
-
     return {
         "numerator": number_it(measurement.numerator),
         "denominator": number_it(measurement.denominator),

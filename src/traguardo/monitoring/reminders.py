@@ -25,7 +25,7 @@ from django_scopes import scope
 from traguardo.accounts.models import CalendarToken, Membership, ReminderLog, Role, User
 from traguardo.accounts.rules import covered_units
 from traguardo.audit.log import log_action
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.monitoring.deadlines import Deadline, deadlines_as_of
 from traguardo.monitoring.ical import AllDayEvent, calendar
 from traguardo.organization.models import Authority

@@ -55,6 +55,12 @@ SIGNATURES = {
 }
 ACCEPTED = sorted({*SIGNATURES, *OOXML, *ODF})
 
+# The ZIP bounds of every office file read, evidence and imports alike (imports.safety): a
+# plan's workbook or document is a few dozen parts of XML; these bounds leave ample room.
+MAX_ENTRIES = 1_000
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_RATIO = 100  # for entries over 1 MB: XML compresses 5–20 times, a bomb thousands
+
 
 @dataclass(frozen=True)
 class Checked:
@@ -100,16 +106,14 @@ def check_upload(upload, *, max_bytes: int) -> Checked:
     if not data.startswith(b"PK\x03\x04"):
         raise mismatch_error(name)
     _check_single_type(name, extension, data)
-    from traguardo.imports import safety  # the imports' ZIP limits (it imports this module)
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = zip_entries(
                 archive,
                 name,
-                max_entries=safety.MAX_ENTRIES,
-                max_uncompressed=safety.MAX_UNCOMPRESSED,
-                max_ratio=safety.MAX_RATIO,
+                max_entries=MAX_ENTRIES,
+                max_uncompressed=MAX_UNCOMPRESSED,
+                max_ratio=MAX_RATIO,
             )
             if has_macros(archive, entries) or any(
                 n.startswith(ODF_SCRIPT_FOLDERS) for n in entries

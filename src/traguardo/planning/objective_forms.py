@@ -11,8 +11,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from traguardo.core.formats import number_it
 from traguardo.core.forms import StyledForm
-from traguardo.imports.interpret import read_number
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -28,7 +28,7 @@ from traguardo.planning.domain.objectives import (
     TargetData,
 )
 from traguardo.planning.models import DupGoal, Objective, Target
-from traguardo.scoring import Measure, parse_decimal
+from traguardo.scoring import Measure, parse_decimal, read_number
 
 INDICATOR_PREFIX = "ind"
 ACTIVITY_PREFIX = "att"
@@ -157,8 +157,6 @@ def _dup_label(goal: DupGoal) -> str:
 
 
 def _level_label(level: PolicyLevel) -> str:
-    from traguardo.core.templatetags.traguardo import number_it
-
     prefix = "×" if level.dimension == "kind" else ""
     return f"{level.label} ({prefix}{number_it(level.value)})"
 
@@ -333,8 +331,6 @@ def initial_activities(objective: Objective) -> list[dict]:
 
 
 def _number_text(value: Decimal | None) -> str:
-    from traguardo.core.templatetags.traguardo import number_it
-
     return number_it(value)
 
 

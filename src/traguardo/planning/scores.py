@@ -11,6 +11,7 @@ from datetime import date
 from django.db.models import Q
 
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.organization.models import OrgUnit
 from traguardo.planning.asof import AsOf, as_of
 from traguardo.planning.checks import year_targets
 from traguardo.planning.models import Objective, Plan
@@ -112,8 +113,6 @@ def _score(
 
 
 def _unit_parents(objectives: list[Objective]) -> dict:
-    from traguardo.organization.models import OrgUnit
-
     authority_ids = {o.authority_id for o in objectives}
     return dict(
         OrgUnit.objects.filter(authority_id__in=authority_ids).values_list("pk", "parent_id")

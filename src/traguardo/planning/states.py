@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from traguardo.core.templatetags.traguardo import date_it, percent
+from traguardo.core.formats import date_it, percent
 from traguardo.planning.asof import AsOf
 from traguardo.scoring import (
     ActivityResult,

@@ -7,7 +7,8 @@ serves any side-by-side comparison of versions.
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from traguardo.core.templatetags.traguardo import date_it, percent
+from traguardo.core.diff import differences
+from traguardo.core.formats import date_it, percent
 from traguardo.planning.models import Objective
 
 SALT = "traguardo.objective-state"
@@ -60,16 +61,6 @@ def unsign_state(token: str) -> dict[str, str] | None:
         return signing.loads(token, salt=SALT)
     except signing.BadSignature:
         return None
-
-
-def differences(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(label, before, after) for every value that changed, in the order of ``after``."""
-    labels = list(after) + [label for label in before if label not in after]
-    return [
-        (label, before.get(label, ""), after.get(label, ""))
-        for label in labels
-        if before.get(label, "") != after.get(label, "")
-    ]
 
 
 __all__ = ["differences", "objective_state", "sign_state", "unsign_state"]

@@ -17,7 +17,7 @@ from html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.scoring import format_decimal, format_percent
 
 FONT = "Titillium Web, DejaVu Sans, sans-serif"

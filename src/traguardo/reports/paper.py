@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 import traguardo
-from traguardo.core.templatetags.traguardo import date_it, decimal_it, number_it, percent
+from traguardo.core.formats import date_it, decimal_it, number_it, percent
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.measure import PT_PER_MM, Cell, auto_widths
 from traguardo.reports.scheda import CardView, PlanView

@@ -27,6 +27,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from traguardo.accounts.models import User
+from traguardo.organization.models import Person
+
 OMISSIS = "[omissis]"
 # A last name alone is a name only from this length on ("Re", "Sà" are words too).
 SURNAME_ALONE_FROM = 4
@@ -139,9 +142,6 @@ class Redactor:
     @classmethod
     def for_authority(cls, authority) -> "Redactor":
         """The authority's people and the users who are its members."""
-        from traguardo.accounts.models import User
-        from traguardo.organization.models import Person
-
         people = Person.objects.filter(authority=authority).values_list("first_name", "last_name")
         users = User.objects.filter(memberships__authority=authority).values_list(
             "first_name", "last_name"

@@ -34,7 +34,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from traguardo.audit.checkpoint import Checkpoint, last_checkpoint
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea
 from traguardo.planning.domain.lifecycle import act_text

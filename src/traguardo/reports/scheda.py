@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from traguardo.core.templatetags.traguardo import percent, status_label
+from traguardo.core.formats import percent, status_label
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
 from traguardo.planning.asof import AsOf

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import CharField, F, Value
 from django.utils.translation import gettext as _
 
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.domain.lifecycle import act_text

@@ -15,7 +15,7 @@ from .checks import (
     weight_check_label,
 )
 from .engine import score_areas, score_objective, score_plan
-from .italian import format_decimal, format_percent, parse_decimal, round_half_up
+from .italian import format_decimal, format_percent, parse_decimal, read_number, round_half_up
 from .measures import is_due, score_activity, score_indicator
 from .punteggio import DEFAULT_COMPLEXITY, DEFAULT_KIND, DEFAULT_STRATEGIC, weight_score
 from .scales import (
@@ -97,6 +97,7 @@ __all__ = [
     "is_due",
     "parse_decimal",
     "parse_scale",
+    "read_number",
     "round_half_up",
     "scale_from_dict",
     "scale_rows",

@@ -1,7 +1,7 @@
 """Italian number formats: the cards and the reports write "1.234,50" and "25,00%"."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from .values import as_decimal
 
@@ -36,3 +36,22 @@ def parse_decimal(text: str) -> Decimal:
     if not _NUMBER.fullmatch(cleaned):
         raise ValueError(f"not an Italian number: {text!r}")
     return Decimal(cleaned.replace(".", "").replace(",", "."))
+
+
+# One number inside a text ("5 giorni", "entro il 100%").
+_NUMBER_IN_TEXT = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def read_number(text: str) -> Decimal | None:
+    """The number in a target text: "100" → 100, "100%" → 100, "5 giorni" → 5, "-20" → -20."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return parse_decimal(text)
+    except (ValueError, InvalidOperation):
+        pass
+    numbers = _NUMBER_IN_TEXT.findall(text)
+    if len(numbers) != 1:
+        return None
+    return parse_decimal(numbers[0])

@@ -1,81 +1,23 @@
-"""Italian formats at the edge: numbers, percentages, dates."""
+"""Template filters: the Italian formats of `core.formats`, and rows' HTML bits for lists.
 
-from datetime import date
-from decimal import Decimal
+Python code imports the formats from `core.formats`, never from here (a contract of
+`make lint`).
+"""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from traguardo.scoring import format_decimal, format_percent
+from traguardo.core.formats import date_it, decimal_it, number_it, percent, status_label
 
 register = template.Library()
 
 
-@register.filter
-def percent(value: Decimal | None, places: int = 2) -> str:
-    """25 → "25,00%"; blank for None."""
-    return "" if value is None else format_percent(Decimal(value), int(places))
-
-
-@register.filter
-def decimal_it(value: Decimal | None, places: int = 2) -> str:
-    return "" if value is None else format_decimal(Decimal(value), int(places))
-
-
-@register.filter
-def number_it(value: Decimal | None) -> str:
-    """A target or a value as the card writes it: no decimals when integral."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    places = 0 if value == value.to_integral_value() else 2
-    return format_decimal(value, places)
-
-
-# Month names as they are written inside a date (lower case), whatever the locale files say.
-MONTHS = (
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-)
-
-
-@register.filter
-def date_it(value: date | None) -> str:
-    """30 settembre 2019; 1° marzo 2019 (the ordinal is how Italian writes the first)."""
-    if value is None:
-        return ""
-    day = "1°" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
-
-
-STATUS_LABELS = {
-    "measured": _("misurato"),
-    "provisional": _("provvisorio"),
-    "missing": _("non misurato"),
-    "not_measurable": _("non misurabile"),
-    "excluded": _("non valutabile"),
-    "forced": _("forzato"),
-    "partial": _("parziale"),
-    "not_due": _("non ancora dovuto"),
-}
-
-
-@register.filter
-def status_label(status) -> str:
-    """The Italian word for a scoring status (an Aggregate has none: "non misurato")."""
-    return str(STATUS_LABELS.get(str(status), _("non misurato")))
+register.filter(percent)
+register.filter(decimal_it)
+register.filter(number_it)
+register.filter(date_it)
+register.filter(status_label)
 
 
 @register.filter

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, InvalidData, require
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.monitoring.domain import OPEN_STATES
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.checks import Anomaly, plan_anomalies

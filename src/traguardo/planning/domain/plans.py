@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, require
-from traguardo.core.templatetags.traguardo import date_it
+from traguardo.core.formats import date_it
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 
 # Fields of a scheda the copy carries as they are; year, span, position and series are decided.

@@ -23,10 +23,10 @@ from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.monitoring.domain import OPEN_STATES
 from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.planning.domain.lifecycle import failing_schede, plan_cards
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import Plan, Variation
 from traguardo.planning.rulebook import take_snapshot
-from traguardo.reports.scheda import plan_pages
 
 VARIABLE_STATES = (Plan.State.APPROVED, Plan.State.MONITORING, Plan.State.CLOSED)
 
@@ -152,22 +152,9 @@ def close_variation(variation: Variation, *, actor) -> Variation:
     with transaction.atomic():
         fresh = lock_plan(plan.pk)
         require_now(actor, "planning.manage_variations", plan, fresh)
-        failing = [row for row in plan_pages(plan).rows if row.errors]
+        failing = failing_schede(plan_cards(plan))
         if failing:
-            raise InvalidData(
-                [
-                    (
-                        "variation",
-                        _("Scheda %(code)s «%(title)s»: %(errors)s")
-                        % {
-                            "code": row.objective.code or row.objective.position,
-                            "title": row.objective,
-                            "errors": " ".join(a.message for a in row.errors),
-                        },
-                    )
-                    for row in failing
-                ]
-            )
+            raise InvalidData([("variation", line) for line in failing])
         if fresh.state == Plan.State.CLOSED:
             period = MonitoringPeriod.objects.filter(plan=fresh, state__in=OPEN_STATES).first()
             if period is not None:

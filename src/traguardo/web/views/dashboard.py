@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from traguardo.accounts.models import Membership
-from traguardo.core.templatetags.traguardo import date_it, percent, status_label
+from traguardo.core.formats import date_it, percent, status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, situation_text
 from traguardo.monitoring.models import Measurement

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from traguardo.accounts.models import Role
 from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import DomainError
-from traguardo.core.templatetags.traguardo import status_label
+from traguardo.core.formats import status_label
 from traguardo.core.tenancy import tenant_view
 from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm

@@ -1,7 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from traguardo.accounts.demo import DEMO_PASSWORD, DemoRefused, create_demo_accounts
-from traguardo.imports.seed import DEMO_AUTHORITY
+from traguardo.accounts.demo import (
+    DEMO_AUTHORITY,
+    DEMO_PASSWORD,
+    DemoRefused,
+    create_demo_accounts,
+)
 from traguardo.organization.models import Authority
 
 
