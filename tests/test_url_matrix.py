@@ -215,6 +215,12 @@ EXPECTED: dict[str, dict[str, int]] = {
 # the one going) and is redirected to its page.
 TO_JOB = {"plan_pdf", "plan_docx", "plan_export", "plan_export_csv"}
 
+# The printed documents that also come as the internal copy ("con segnalazioni", issue 16
+# item 9: ``?segnalazioni=1``, or the field of the form that starts the job): the same answer
+# for every persona as the official copy, and the internal copy's job for a member.
+INTERNAL_COPY_GET = ("objective_pdf", "objective_docx", "plan_pdf", "plan_docx")
+INTERNAL_COPY_POST = ("plan_pdf_start", "plan_docx_start")
+
 # URLs that only answer a POST: the personas refused a POST, and the status they get.
 POST_REFUSED: dict[str, dict[str, int]] = {
     "logout": {},  # everyone may log out
@@ -615,3 +621,29 @@ def test_the_foreign_world_is_reachable_by_its_own_admin(world, other_world, per
     client = client_for(personas["outsider"])
     for name in ("objective_detail", "evidence_download", "setup_unit_edit", "plan_detail"):
         assert client.get(url_for(name, other_world)).status_code == 200, name
+
+
+@pytest.mark.parametrize("name", INTERNAL_COPY_GET + INTERNAL_COPY_POST)
+def test_the_internal_copy_answers_each_persona_as_the_official_one(world, personas, name):
+    url = url_for(name, world)
+    statuses = {}
+    for persona in PERSONAS:
+        client = client_for(personas[persona])
+        if name in INTERNAL_COPY_POST:
+            response = client.post(url, {"segnalazioni": "1"})
+        else:
+            response = client.get(url + "?segnalazioni=1")
+        statuses[persona] = response.status_code
+        if (name in TO_JOB or name in INTERNAL_COPY_POST) and persona in MEMBERS:
+            match = resolve(response["Location"])
+            assert match.url_name == "job_detail", (name, persona)
+            with scopes_disabled():
+                job = Job.objects.get(pk=match.kwargs["pk"])
+            assert job.params.get("internal") is True, (name, persona)
+            assert job.output_name.endswith(("-con-segnalazioni.pdf", "-con-segnalazioni.docx"))
+        elif response.status_code == 200:
+            assert "-con-segnalazioni." in response["Content-Disposition"], (name, persona)
+    official = EXPECTED[name]
+    if name in INTERNAL_COPY_POST:  # a GET goes back; a member's POST starts the job
+        official = {**official, **dict.fromkeys(MEMBERS, 302)}
+    assert statuses == official

@@ -99,6 +99,6 @@ def test_the_search_labels_overlap_neither_the_heading_nor_the_fields(page, live
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(url(live_server, PLAN))
         assert page.evaluate(_OVERLAPS) == [], width
-        page.get_by_label("Segnalazioni").select_option(label="Con errori")
+        page.get_by_label("Segnalazioni", exact=True).select_option(label="Con errori")
         expect(page.locator("#conteggio")).to_contain_text("schede su 11")
         assert page.evaluate(_OVERLAPS) == [], f"{width}, filtrata"

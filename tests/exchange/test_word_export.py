@@ -98,7 +98,8 @@ def test_the_scheda_docx_reads_like_the_card(client, demo):
     section = document.sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
-    assert section.header.paragraphs[0].text == "Comune di Esempio — Piano 2019"
+    assert section.header.paragraphs[0].text == "Piano 2019"  # the authority: page 1 only
+    assert document.paragraphs[0].text == "Comune di Esempio"
     footer = section.footer.paragraphs[0]._p.xml
     assert "Pagina" in footer and "PAGE" in footer and "NUMPAGES" in footer
     head, areas, indicators, activities = document.tables

@@ -50,7 +50,8 @@ def test_the_scheda_pdf_reads_like_the_card(client, demo):
     assert "50,00%" in text and "25,00%" in text
     for number, page in enumerate(pages, start=1):
         assert f"Pagina {number} di {len(pages)}" in page
-        assert "Comune di Esempio" in page  # running header
+    # The authority once, on the first page; the running header names the plan and unit.
+    assert [page.count("Comune di Esempio") for page in pages] == [1] + [0] * (len(pages) - 1)
     assert "Piano 2019 · Settore II" in pages[-1]
     assert "Raggiungimento dell'obiettivo: non misurato" in text
     fonts = {

@@ -383,7 +383,8 @@ def test_the_plan_page_prints_the_plan_as_a_job(client, viewer, plan):
     )
     assert form, "nessun modulo per stampare il piano"
     assert 'name="csrfmiddlewaretoken"' in form.group(1)
-    assert text(form.group(1)) == "Stampa piano (PDF)"
+    assert text(form.group(1)) == "Stampa piano (PDF) con segnalazioni (copia interna)"
+    assert '<input class="form-check-input" type="checkbox"' in form.group(1)
     assert '<button type="submit"' in form.group(1)
     # No link builds the PDF inside the request any more.
     assert reverse("plan_pdf", args=[SLUG, 2019]) not in html

@@ -1,5 +1,6 @@
 """Import notes follow the scheda: a note about a field goes once the field is fixed, on the
-page, the PDF, the Word file and the spreadsheet alike (issue 16, item 2)."""
+page, the PDF, the Word file and the spreadsheet alike (issue 16, item 2). The PDF and the Word
+file print them on the internal copy (``segnalazioni=1``) only (issue 16, item 9)."""
 
 import io
 
@@ -24,10 +25,10 @@ UNIT_A = "Unità coinvolta «A» non riconosciuta."
 def _outputs(client, objective) -> dict[str, str]:
     """The scheda as a person gets it: page, PDF, Word, and its row of the workbook."""
     page = client.get(reverse("objective_detail", args=[SLUG, objective.pk])).content.decode()
-    pdf = client.get(reverse("objective_pdf", args=[SLUG, objective.pk]))
+    pdf = client.get(reverse("objective_pdf", args=[SLUG, objective.pk]) + "?segnalazioni=1")
     pdf_data = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_data)).pages)
-    docx = client.get(reverse("objective_docx", args=[SLUG, objective.pk]))
+    docx = client.get(reverse("objective_docx", args=[SLUG, objective.pk]) + "?segnalazioni=1")
     docx_data = b"".join(docx.streaming_content) if docx.streaming else docx.content
     word = "\n".join(p.text for p in Document(io.BytesIO(docx_data)).paragraphs)
     export = {"authority": SLUG, "year": 2019, "fmt": "xlsx"}

@@ -9,6 +9,7 @@ from traguardo.exchange.word import CONTENT_TYPE, plan_docx, plan_filename
 from traguardo.jobs.models import Job
 from traguardo.jobs.runner import JobResult, Progress, register
 from traguardo.planning.models import Plan
+from traguardo.reports import copies
 
 PLAN_DOCX = "exchange.plan_docx"
 PLAN_WORKBOOK = "exchange.plan_workbook"
@@ -23,9 +24,12 @@ WORKBOOKS = {
 
 @register(PLAN_DOCX)
 def plan_docx_job(job: Job, progress: Progress) -> JobResult:
+    """The plan in Word; ``params["internal"]``: the copy with the Segnalazioni."""
     plan = Plan.objects.select_related("authority").get(pk=job.params["plan"])
-    data = plan_docx(plan, progress)
-    return JobResult(data=data, filename=plan_filename(plan), content_type=CONTENT_TYPE)
+    internal = bool(job.params.get("internal"))
+    data = plan_docx(plan, progress, internal=internal)
+    filename = copies.filename(plan_filename(plan), internal)
+    return JobResult(data=data, filename=filename, content_type=CONTENT_TYPE)
 
 
 @register(PLAN_WORKBOOK)

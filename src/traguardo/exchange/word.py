@@ -5,7 +5,10 @@ the screen and the PDF use (``reports.scheda``), printed the same way: Italian n
 dates, scales read back in Italian, the weight checks and the engine's results. The layout is
 the card's: a header table of labels and values, the ambiti with their ticks, the Punteggio
 line, the "Indicatori" and "Piano operativo" tables with their totals, the note. A4 landscape,
-the authority and the plan in the page header, "Pagina x di y" in the footer.
+the authority once on the first page, the plan in the page header, "Pagina x di y" in the
+footer; a table row never splits across pages, a header row repeats on each page. The card's
+Segnalazioni and Note di importazione are printed only on the internal copy
+(``reports.copies``), whose page header says so.
 
 ``imports.word.read_docx`` reads these files back into the same schede: keep the two in step.
 The font is Calibri: a Word file travels without its fonts, and every office has that one.
@@ -32,12 +35,14 @@ from traguardo.core.formats import (
     percent,
 )
 from traguardo.core.text import clean_line, xml_safe
+from traguardo.reports import copies
 from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Calibri"
 GREY = "D9D9D9"
 MUTED = RGBColor(0x59, 0x59, 0x59)
+MARK = RGBColor(0xA6, 0x1C, 0x00)  # the internal copy's mark in the page header
 # Column widths in mm over the 267 mm of an A4 landscape page with 15 mm margins.
 HEADER_WIDTHS = (62, 205)
 AREA_WIDTHS = (8, 8, 117.5, 8, 8, 117.5)
@@ -45,24 +50,29 @@ INDICATOR_WIDTHS = (10, 18, 50, 45, 20, 25, 20, 25, 54)
 ACTIVITY_WIDTHS = (9, 16, 62, 34, 38, 22, 56, 30)
 
 
-def scheda_docx(objective) -> bytes:
-    """One scheda, as the card prints it."""
+def scheda_docx(objective, *, internal: bool = False) -> bytes:
+    """One scheda, as the card prints it: its authority, then the card.
+
+    ``internal``: the copy with the card's Segnalazioni and Note di importazione."""
     card = scheda_page(objective)
-    document = _document(objective.plan)
+    document = _document(objective.plan, internal)
+    authority = document.add_paragraph()
+    authority.add_run(clean_line(objective.plan.authority.name)).font.color.rgb = MUTED
     document.add_heading(clean_line(_title(card)), level=1)
-    _card(document, card)
+    _card(document, card, internal)
     return _bytes(document)
 
 
-def plan_docx(plan, progress=None) -> bytes:
+def plan_docx(plan, progress=None, *, internal: bool = False) -> bytes:
     """The plan's cover, then its schede grouped by responsible unit, one per page.
 
-    ``progress``: a job's ``Progress`` (one step per scheda), or None.
+    ``progress``: a job's ``Progress`` (one step per scheda), or None. ``internal``: the copy
+    with the cards' Segnalazioni and Note di importazione.
     """
     view = plan_pages(plan)
     if progress is not None:
         progress.set_total(len(view.rows), _("Composizione del documento Word"))
-    document = _document(plan)
+    document = _document(plan, internal)
     _cover(document, plan, view.rows, view)
     unit = object()  # not any unit id, so the first scheda opens its unit's section
     for card in view.rows:
@@ -71,7 +81,7 @@ def plan_docx(plan, progress=None) -> bytes:
             unit = card.objective.unit_id
             document.add_heading(clean_line(_unit_name(card)), level=1)
         document.add_heading(clean_line(_title(card)), level=2)
-        _card(document, card)
+        _card(document, card, internal)
         if progress is not None:
             progress.advance(message=clean_line(_title(card))[:200])
     return _bytes(document)
@@ -88,7 +98,7 @@ def plan_filename(plan) -> str:
 # -- the document ----------------------------------------------------------------------------
 
 
-def _document(plan):
+def _document(plan, internal: bool = False):
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -102,12 +112,18 @@ def _document(plan):
     _language(document)
     authority = plan.authority
     properties = document.core_properties
-    properties.title = clean_line(f"{plan.title} — {authority.name}")
+    properties.title = clean_line(copies.titled(f"{plan.title} — {authority.name}", internal))
     properties.language = "it-IT"
     properties.author = clean_line(authority.name)
+    # The plan's title on every page; the authority is named once, on the first page.
     header = section.header.paragraphs[0]
-    header.text = clean_line(f"{authority.name} — {plan.title}")
+    header.text = clean_line(plan.title)
     header.runs[0].font.color.rgb = MUTED
+    if internal:
+        header.add_run(" · ")
+        mark = header.add_run(copies.mark())
+        mark.bold = True
+        mark.font.color.rgb = MARK
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer.add_run(_("Pagina") + " ")
@@ -203,7 +219,7 @@ def _unit_name(card: CardView) -> str:
 # -- one card ---------------------------------------------------------------------------------
 
 
-def _card(document, card: CardView) -> None:
+def _card(document, card: CardView, internal: bool = False) -> None:
     objective = card.objective
     _head(document, card)
     document.add_heading(_("Ambiti della performance organizzativa"), level=3)
@@ -228,6 +244,12 @@ def _card(document, card: CardView) -> None:
     if card.as_of is not None and card.as_of.period is not None:
         result.add_run(" · " + _as_of_text(card))
         _indicator_results(document, card)
+    if internal:
+        _working_notes(document, card)
+
+
+def _working_notes(document, card: CardView) -> None:
+    """The card's Segnalazioni and Note di importazione: the internal copy's only."""
     if card.anomalies:
         document.add_heading(_("Segnalazioni"), level=3)
         for anomaly in card.anomalies:
@@ -433,6 +455,7 @@ def _total(table, label: str) -> None:
 
 
 def _table(document, rows: int, widths, caption: str):
+    """A grid table of ``rows`` rows, none of which splits across pages."""
     table = document.add_table(rows=rows, cols=len(widths))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -442,6 +465,7 @@ def _table(document, rows: int, widths, caption: str):
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     # Word's alternative text for tables: what a screen reader announces.
     properties = table._tbl.tblPr
     for tag, value in (("w:tblCaption", caption), ("w:tblDescription", caption)):
@@ -452,13 +476,11 @@ def _table(document, rows: int, widths, caption: str):
 
 
 def _header_row(row, texts) -> None:
-    """A header row: bold on grey, repeated on each page, never split."""
+    """A header row: bold on grey, repeated on each page (never split, as every row)."""
     for cell, text in zip(row.cells, texts, strict=False):
         _write(cell, text, bold=True)
         _shade(cell)
-    properties = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        properties.append(OxmlElement(tag))
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def _shade(cell) -> None:

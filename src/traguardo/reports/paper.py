@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 import traguardo
 from traguardo.core.formats import date_it, decimal_it, number_it, percent
 from traguardo.planning.models import Objective, Plan
+from traguardo.reports import copies
 from traguardo.reports.measure import PT_PER_MM, Cell, auto_widths
 from traguardo.reports.scheda import CardView, PlanView
 
@@ -107,21 +108,27 @@ def compile_apart(template: str, data: dict) -> bytes:
         return (work / "out.pdf").read_bytes()
 
 
-def scheda_pdf(card: CardView) -> bytes:
-    """One scheda on paper: its authority, plan and unit, then the card."""
+def scheda_pdf(card: CardView, *, internal: bool = False) -> bytes:
+    """One scheda on paper: its authority, plan and unit, then the card.
+
+    ``internal``: the offices' copy (``reports.copies``): the card's Segnalazioni and Note di
+    importazione printed, every page marked as not the official one."""
     objective = card.objective
     labels = _labels()
     data = {
         "labels": labels,
-        "title": f"{_('Scheda obiettivo')} — {objective}",
+        "title": copies.titled(f"{_('Scheda obiettivo')} — {objective}", internal),
         "authority": objective.authority.name,
-        "card": card_data(card, objective.plan, labels),
+        "marking": copies.mark() if internal else "",
+        "card": card_data(card, objective.plan, labels, internal=internal),
     }
     return compile_pdf("scheda.typ", data)
 
 
-def plan_pdf(page: PlanView) -> bytes:
-    """The whole plan: cover with the act, index by unit with page numbers, the schede."""
+def plan_pdf(page: PlanView, *, internal: bool = False) -> bytes:
+    """The whole plan: cover with the act, index by unit with page numbers, the schede.
+
+    ``internal``: as for ``scheda_pdf``."""
     plan = page.plan
     labels = _labels()
     groups: list[dict] = []
@@ -131,14 +138,15 @@ def plan_pdf(page: PlanView) -> bytes:
         if not groups or groups[-1]["key"] != key:
             name = unit.name if unit else _("Schede senza unità responsabile")
             groups.append({"key": key, "name": name, "cards": []})
-        groups[-1]["cards"].append(card_data(card, plan, labels))
+        groups[-1]["cards"].append(card_data(card, plan, labels, internal=internal))
     return compile_pdf(
         "plan.typ",
         {
             "labels": labels,
             "index_widths": _index_widths(groups, labels),
-            "title": f"{plan.title} — {plan.authority.name}",
+            "title": copies.titled(f"{plan.title} — {plan.authority.name}", internal),
             "authority": plan.authority.name,
+            "marking": copies.mark() if internal else "",
             "cover": _cover(page),
             "groups": groups,
         },
@@ -273,9 +281,12 @@ def unit_line(objective: Objective, plan: Plan) -> str:
     return f"{plan.title} · {unit}"
 
 
-def card_data(card: CardView, plan: Plan, labels: dict | None = None) -> dict:
+def card_data(
+    card: CardView, plan: Plan, labels: dict | None = None, *, internal: bool = False
+) -> dict:
     """One scheda as the paper card shows it: every value a string, in the card's order,
-    and the column widths of its tables."""
+    and the column widths of its tables. The card's Segnalazioni and Note di importazione
+    are the offices' working notes: only the ``internal`` copy carries them."""
     labels = labels or _labels()
     o = card.objective
     if o.is_multi_year:
@@ -365,8 +376,8 @@ def card_data(card: CardView, plan: Plan, labels: dict | None = None) -> dict:
         ),
         "result": result,
         "results": None,
-        "anomalies": [[a.is_error, a.message] for a in card.anomalies],
-        "import_notes": [note.message for note in card.import_notes],
+        "anomalies": [[a.is_error, a.message] for a in card.anomalies] if internal else [],
+        "import_notes": [note.message for note in card.import_notes] if internal else [],
     }
     data["widths"] = _widths(data, labels)
     if as_of and as_of.period and card.indicators:

@@ -10,7 +10,7 @@ from traguardo.jobs.models import Job
 from traguardo.jobs.runner import JobResult, Progress, register
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Plan
-from traguardo.reports import paper
+from traguardo.reports import copies, paper
 from traguardo.reports.relazione import relazione_filename, render_relazione_pdf
 from traguardo.reports.scheda import plan_pages
 from traguardo.reports.verifica import render_verifica_pdf, verifica_filename
@@ -24,12 +24,15 @@ def plan_filename(plan: Plan) -> str:
 
 @register("reports.plan_pdf")
 def plan_pdf(job: Job, progress: Progress) -> JobResult:
+    """The plan's PDF; ``params["internal"]``: the copy with the Segnalazioni."""
     plan = Plan.objects.get(pk=job.params["plan"])
+    internal = bool(job.params.get("internal"))
     progress.set_total(2, _("Lettura delle schede e calcolo dei risultati…"))
     page = plan_pages(plan)
     progress.advance(message=_("Impaginazione del documento…"))
-    data = paper.plan_pdf(page)
-    return JobResult(data=data, filename=plan_filename(plan), content_type=PDF)
+    data = paper.plan_pdf(page, internal=internal)
+    filename = copies.filename(plan_filename(plan), internal)
+    return JobResult(data=data, filename=filename, content_type=PDF)
 
 
 @register("reports.relazione_pdf")

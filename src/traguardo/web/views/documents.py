@@ -4,7 +4,8 @@ the Verifica intermedia on screen, and the jobs that print them as PDFs.
 Every member reads them ("planning.print_plan"): the Relazione is a public document, and the
 Verifica shows what the dashboard already shows to every member. No document of more than one
 scheda is composed within a request: the plan's old PDF address (``stampa.pdf``) starts its
-job, or follows the one already going, and redirects to it.
+job, or follows the one already going, and redirects to it. The plan's PDF is official unless
+``segnalazioni=1`` asks for the internal copy (``reports.copies``), a job of its own.
 """
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from traguardo.jobs.models import Job
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.kept import kept_plan
 from traguardo.planning.models import Plan
+from traguardo.reports import copies
 from traguardo.reports.opendata import PUBLIC_STATES
 from traguardo.reports.relazione import (
     SECTIONS,
@@ -48,6 +50,9 @@ class Document:
     view_url: str
     start_url: str
     latest: Job | None
+    # The plan's PDF only: the internal copy's option and its latest file.
+    internal_option: bool = False
+    latest_internal: Job | None = None
 
 
 @tenant_view("planning.print_plan")
@@ -72,7 +77,9 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
             ),
             view_url=reverse("plan_document", args=[slug, plan.year]),
             start_url=reverse("plan_pdf_start", args=[slug, plan.year]),
-            latest=latest.get((PLAN_PDF, None)),
+            latest=latest.get((PLAN_PDF, None, False)),
+            internal_option=True,
+            latest_internal=latest.get((PLAN_PDF, None, True)),
         ),
         Document(
             key="relazione",
@@ -83,7 +90,7 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
             ),
             view_url=reverse("relazione", args=[slug, plan.year]),
             start_url=reverse("relazione_pdf_start", args=[slug, plan.year]),
-            latest=latest.get((RELAZIONE_PDF, None)),
+            latest=latest.get((RELAZIONE_PDF, None, False)),
         ),
         *(
             Document(
@@ -94,7 +101,7 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
                 ),
                 view_url=reverse("verifica", args=[slug, plan.year, period.pk]),
                 start_url=reverse("verifica_pdf_start", args=[slug, plan.year, period.pk]),
-                latest=latest.get((VERIFICA_PDF, period.pk)),
+                latest=latest.get((VERIFICA_PDF, period.pk, False)),
             )
             for period in periods
         ),
@@ -110,8 +117,9 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "web/documents/list.html", context)
 
 
-def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None], Job]:
-    """The newest finished file of each document that the user may download."""
+def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None, bool], Job]:
+    """The newest finished file of each document that the user may download: by kind,
+    period and copy (an internal copy is never given as the official document)."""
     jobs = (
         visible_jobs(request)
         .filter(
@@ -121,9 +129,10 @@ def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None
         )
         .exclude(output="")
     )
-    latest: dict[tuple[str, int | None], Job] = {}
+    latest: dict[tuple[str, int | None, bool], Job] = {}
     for job in jobs.order_by("-finished_at", "-pk")[:RECENT_JOBS]:
-        latest.setdefault((job.kind, job.params.get("period")), job)
+        key = (job.kind, job.params.get("period"), bool(job.params.get("internal")))
+        latest.setdefault(key, job)
     return latest
 
 
@@ -225,23 +234,24 @@ def plan_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return _to_documents(request, plan)
-    return _start_plan_pdf(request, plan)
+    return _start_plan_pdf(request, plan, copies.asked(request.POST))
 
 
 @tenant_view("planning.print_plan")
 @require_GET
 def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """The plan's PDF at its old address (links, bookmarks): prepared as a job, never here."""
-    return _start_plan_pdf(request, get_object_or_404(Plan, year=year))
+    plan = get_object_or_404(Plan, year=year)
+    return _start_plan_pdf(request, plan, copies.asked(request.GET))
 
 
-def _start_plan_pdf(request: HttpRequest, plan: Plan) -> HttpResponse:
+def _start_plan_pdf(request: HttpRequest, plan: Plan, internal: bool) -> HttpResponse:
     return start_and_follow(
         request,
         _documents_url(request, plan),
         kind=PLAN_PDF,
-        title=_("%(plan)s (PDF)") % {"plan": plan.title},
-        params={"plan": plan.pk},
+        title=copies.titled(_("%(plan)s (PDF)") % {"plan": plan.title}, internal),
+        params={"plan": plan.pk, **({"internal": True} if internal else {})},
     )
 
 

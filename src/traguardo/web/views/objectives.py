@@ -29,7 +29,7 @@ from traguardo.planning.objective_forms import (
 )
 from traguardo.planning.queries import load_for_scoring, objectives_for_scoring
 from traguardo.planning.versions import differences, objective_state, sign_state, unsign_state
-from traguardo.reports import paper
+from traguardo.reports import copies, paper
 from traguardo.reports.scheda import scheda_page
 from traguardo.scoring import (
     ScaleParseError,
@@ -54,10 +54,13 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_view("planning.view_objective")
 def objective_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scheda's PDF: the official copy, or with ``?segnalazioni=1`` the internal one."""
     objective = _objective(request, pk)
     card = scheda_page(objective)
+    internal = copies.asked(request.GET)
     filename = _("scheda-%(code)s.pdf") % {"code": objective.code or objective.position}
-    return attachment(paper.scheda_pdf(card), filename, "application/pdf", no_store=False)
+    data = paper.scheda_pdf(card, internal=internal)
+    return attachment(data, copies.filename(filename, internal), "application/pdf", no_store=False)
 
 
 @tenant_view("planning.view_objective")

@@ -1,6 +1,7 @@
 """Word (.docx) downloads: a scheda at once, the whole plan only as a job with a progress bar
 (its old address starts the job, or follows the one going, and redirects to it). Every member
-may print them, as the PDFs."""
+may print them, as the PDFs; ``segnalazioni=1`` (a query or a form's field) asks for the internal
+copy (``reports.copies``)."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,6 +14,7 @@ from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.exchange import tasks
 from traguardo.exchange.word import CONTENT_TYPE, scheda_docx, scheda_filename
 from traguardo.planning.models import Objective, Plan
+from traguardo.reports import copies
 from traguardo.web.views.jobs import start_and_follow
 
 
@@ -23,14 +25,17 @@ def objective_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if objective is None:
         raise Http404
     check_perm(request, "planning.view_objective", objective)
-    return _attachment(scheda_docx(objective), scheda_filename(objective))
+    internal = copies.asked(request.GET)
+    filename = copies.filename(scheda_filename(objective), internal)
+    return _attachment(scheda_docx(objective, internal=internal), filename)
 
 
 @tenant_view("planning.print_plan")
 @require_GET
 def plan_docx_download(request: HttpRequest, year: int) -> HttpResponse:
     """The plan's Word file at its old address (links, bookmarks): prepared as a job."""
-    return _start_plan_docx(request, get_object_or_404(Plan, year=year))
+    plan = get_object_or_404(Plan, year=year)
+    return _start_plan_docx(request, plan, copies.asked(request.GET))
 
 
 @tenant_view("planning.print_plan")
@@ -41,16 +46,16 @@ def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return redirect("plan_detail", authority=request.authority.slug, year=plan.year)
-    return _start_plan_docx(request, plan)
+    return _start_plan_docx(request, plan, copies.asked(request.POST))
 
 
-def _start_plan_docx(request: HttpRequest, plan: Plan) -> HttpResponse:
+def _start_plan_docx(request: HttpRequest, plan: Plan, internal: bool) -> HttpResponse:
     return start_and_follow(
         request,
         reverse("plan_documents", args=[request.authority.slug, plan.year]),
         kind=tasks.PLAN_DOCX,
-        title=_("%(plan)s (Word)") % {"plan": plan.title},
-        params={"plan": plan.pk},
+        title=copies.titled(_("%(plan)s (Word)") % {"plan": plan.title}, internal),
+        params={"plan": plan.pk, **({"internal": True} if internal else {})},
     )
 
 
