@@ -1,8 +1,9 @@
 """Hostile and broken import files: refused before any parser, with the reason in Italian.
 
-Every file is made here. Each refusal is bounded in time (1 s) and in Python heap (100 MB,
-measured with tracemalloc, deterministic): it reads the ZIP's central directory, not its
-contents. Files that pass these checks but would make the Word reader build millions of
+Every file is made here. Each refusal is bounded in the bytes it decompresses (1 MB: it
+reads the ZIP's central directory, not its contents) and in Python heap (100 MB, measured
+with tracemalloc): work, never the wall clock, which a busy machine stretches.
+Files that pass these checks but would make the Word reader build millions of
 cells (``w:gridSpan="300000"``) are refused by the reader's caps, within the same bounds.
 """
 
@@ -23,6 +24,7 @@ from traguardo.imports.word import read_docx
 MB = 1024 * 1024
 LIMIT = 10 * MB
 MAX_HEAP = 100 * MB
+MAX_INFLATED = 1 * MB  # the hostile files hold up to 50 MB once decompressed
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -86,16 +88,34 @@ def declared_size(data: bytes, size: int) -> bytes:
     return bytes(out)
 
 
-def bounded(call):
-    """``call()``'s result; its Python heap peak stayed under MAX_HEAP (tracemalloc). How long a
-    refusal takes is measured by ``make bench`` (bench/imports.py), never asserted here: a
-    wall-clock bound fails on a busy machine without anything being wrong."""
+def unzipped_size(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
+
+
+def bounded(call, max_inflated: int = MAX_INFLATED):
+    """``call()``'s result; it decompressed under ``max_inflated`` bytes of the ZIP's entries and
+    its Python heap peak stayed under MAX_HEAP (tracemalloc). How long a refusal takes is
+    measured by ``make bench`` (bench/imports.py), never asserted here: a wall-clock bound
+    fails on a busy machine without anything being wrong."""
+    inflated = 0
+    read = zipfile.ZipExtFile.read
+
+    def counted(self, n=-1):
+        nonlocal inflated
+        data = read(self, n)
+        inflated += len(data)
+        return data
+
     tracemalloc.start()
+    zipfile.ZipExtFile.read = counted
     try:
         result = call()
         _current, peak = tracemalloc.get_traced_memory()
     finally:
+        zipfile.ZipExtFile.read = read
         tracemalloc.stop()
+    assert inflated < max_inflated, f"{inflated / MB:.1f} MB decompressed"
     assert peak < MAX_HEAP, f"{peak / MB:.0f} MB"
     return result
 
@@ -281,7 +301,7 @@ def test_a_huge_grid_span_is_refused_by_the_word_reader():
     bomb = "<w:tr>" + cell("1") + cell("x", span=300_000) + "</w:tr>"
     data = card_document(table([HEAD] + [bomb] * 200))
     assert len(data) < 40_000
-    draft = bounded(lambda: read_docx("schede.docx", data))
+    draft = bounded(lambda: read_docx("schede.docx", data), unzipped_size(data) + 1)
     assert blocking(draft) == [
         "scheda 1, tabella «Indicatori»: La tabella ha righe di più di 63 colonne (il massimo "
         "di Word): non è letta e la scheda non può essere importata."
@@ -291,7 +311,7 @@ def test_a_huge_grid_span_is_refused_by_the_word_reader():
 def test_a_huge_grid_before_is_refused_by_the_word_reader():
     bomb = '<w:tr><w:trPr><w:gridBefore w:val="300000"/></w:trPr>' + cell("1") + "</w:tr>"
     data = card_document(table([HEAD] + [bomb] * 200))
-    draft = bounded(lambda: read_docx("schede.docx", data))
+    draft = bounded(lambda: read_docx("schede.docx", data), unzipped_size(data) + 1)
     assert blocking(draft) == [
         "scheda 1, tabella «Indicatori»: La tabella ha righe di più di 63 colonne (il massimo "
         "di Word): non è letta e la scheda non può essere importata."
@@ -301,7 +321,7 @@ def test_a_huge_grid_before_is_refused_by_the_word_reader():
 def test_a_table_with_too_many_cells_is_refused_by_the_word_reader():
     row = "<w:tr>" + "".join(cell(str(n)) for n in range(40)) + "</w:tr>"
     data = card_document(table([HEAD] + [row] * 300))  # 12,000 cells
-    draft = bounded(lambda: read_docx("schede.docx", data))
+    draft = bounded(lambda: read_docx("schede.docx", data), unzipped_size(data) + 1)
     assert blocking(draft) == [
         "scheda 1, tabella «Indicatori»: La tabella è troppo grande (più di 10.000 celle): "
         "non è letta e la scheda non può essere importata."
@@ -312,7 +332,7 @@ def test_a_document_with_too_many_table_rows_is_refused_whole(monkeypatch):
     monkeypatch.setattr(word, "MAX_DOCUMENT_ROWS", 500)
     row = "<w:tr>" + cell("1") + cell("2") + "</w:tr>"
     data = card_document(*[table([row] * 100)] * 6)  # 600 rows, the tables themselves small
-    draft = bounded(lambda: read_docx("schede.docx", data))
+    draft = bounded(lambda: read_docx("schede.docx", data), unzipped_size(data) + 1)
     assert [(str(p.where), p.message, p.blocking) for p in draft.problems] == [
         (
             "scheda 1, tabella «tabella 6»",

@@ -19,7 +19,7 @@ whatever size the sheet declares; a sheet that goes on beyond ``MAX_ROWS`` block
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -158,15 +158,17 @@ def read_date(value: Any, column: Column) -> date | None:
     )
 
 
-def read_bool(value: Any, column: Column) -> bool:
+def read_bool(value: Any, column: Column, words: tuple[str, str] | None = None) -> bool:
+    """``words``: «Sì» and «No» normalized (``yes_no_words``), else found again."""
     if _blank(value):
         return False
     if isinstance(value, bool):
         return value
     word = _normal(value)
-    if word in TRUE_WORDS or word == _normal(layout.YES):
+    yes, no = words or yes_no_words()
+    if word in TRUE_WORDS or word == yes:
         return True
-    if word in FALSE_WORDS or word == _normal(layout.NO):
+    if word in FALSE_WORDS or word == no:
         return False
     raise Unreadable(
         _("%(what)s: «%(value)s» non è «Sì» né «No».")
@@ -174,17 +176,32 @@ def read_bool(value: Any, column: Column) -> bool:
     )
 
 
-def read_choice(value: Any, column: Column) -> str:
+def read_choice(value: Any, column: Column, words: dict[str, str] | None = None) -> str:
+    """``words``: the column's ``choice_words``, else found again."""
     if _blank(value):
         return ""
-    wanted = _normal(read_text(value))
-    for code, label in column.codes:
-        if wanted in (_normal(label), _normal(code)):
-            return code
+    code = (words if words is not None else choice_words(column)).get(_normal(read_text(value)))
+    if code is not None:
+        return code
     raise Unreadable(
         _("%(what)s: «%(value)s» non è tra le voci dell'elenco; sarà dedotta dalla formula.")
         % {"what": column.noun, "value": _shown(value)}
     )
+
+
+def yes_no_words() -> tuple[str, str]:
+    """«Sì» and «No» in the active language, normalized."""
+    return _normal(layout.YES), _normal(layout.NO)
+
+
+def choice_words(column: Column) -> dict[str, str]:
+    """A choice column's {label or code, normalized: code} in the active language; a word
+    naming two codes is the first's."""
+    words: dict[str, str] = {}
+    for code, label in column.codes:
+        words.setdefault(_normal(label), code)
+        words.setdefault(_normal(code), code)
+    return words
 
 
 def read_names(value: Any) -> list[str]:
@@ -224,24 +241,32 @@ def read_notes(value: Any) -> list[dict]:
 
 def read_cell(value: Any, column: Column) -> Any:
     """The value a column's cell holds for the draft; raises ``Unreadable``."""
+    return cell_reader(column)(value)
+
+
+def cell_reader(column: Column) -> Callable[[Any], Any]:
+    """``read_cell`` for the cells of one column: what it needs (the lists' labels in the
+    active language) found once, not once a cell."""
     kind = column.kind
     if kind == layout.INT:
-        return read_int(value, column)
+        return lambda value: read_int(value, column)
     if kind == layout.DECIMAL:
-        return read_decimal(value, column)
+        return lambda value: read_decimal(value, column)
     if kind == layout.DATE:
-        return read_date(value, column)
+        return lambda value: read_date(value, column)
     if kind == layout.BOOL:
-        return read_bool(value, column)
+        yes_no = yes_no_words()
+        return lambda value: read_bool(value, column, yes_no)
     if kind == layout.CHOICE:
-        return read_choice(value, column)
+        words = choice_words(column)
+        return lambda value: read_choice(value, column, words)
     if kind == layout.NAMES:
-        return read_names(value)
+        return read_names
     if kind == layout.NUMBERS:
-        return read_numbers(value, column)
+        return lambda value: read_numbers(value, column)
     if kind == layout.NOTES:
-        return read_notes(value)
-    return read_text(value)
+        return read_notes
+    return read_text
 
 
 # --- one sheet ----------------------------------------------------------------------------
@@ -357,17 +382,19 @@ def read_sheet(table: Table, name: str, rows: list, problems: list[Problem]) -> 
             )
         )
     sheet = Sheet(table=table, name=name, headers=headers, rows=[])
+    readers = [(index, column, cell_reader(column)) for index, column in positions.items()]
     for number, cells in enumerate(rows[1:], start=2):
+        width = len(cells)
         raw = {
-            column.field: cells[index] if index < len(cells) else None
-            for index, column in positions.items()
+            column.field: cells[index] if index < width else None
+            for index, column, _read in readers
         }
         if all(_blank(value) for value in raw.values()):
             continue
         row = Row(number=number, values={}, raw=raw)
-        for column in positions.values():
+        for _index, column, read in readers:
             try:
-                row.values[column.field] = read_cell(raw[column.field], column)
+                row.values[column.field] = read(raw[column.field])
             except Unreadable as error:
                 blocking = column.kind != layout.CHOICE
                 row.values[column.field] = "" if column.kind == layout.CHOICE else None

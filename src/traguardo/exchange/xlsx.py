@@ -5,25 +5,26 @@ frozen header row, auto-filter, column widths, number and date formats, and drop
 fed by the "Elenchi" sheet. Texts that a spreadsheet would run as a formula are written as
 text cells with the ``quotePrefix`` mark (``cells``). Reading is bounded whatever size a
 sheet declares: only the layout's sheets, their columns plus a slack, ``reading.MAX_ROWS``
-rows (``reading``).
+rows (``reading``); the cells are streamed (``xlsx_reading``), openpyxl writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import BytesIO
 from itertools import islice
 from typing import Any
 from zipfile import BadZipFile
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from traguardo.exchange import layout, reading
+from traguardo.exchange import layout, reading, xlsx_reading
 from traguardo.exchange.cells import is_formula_like, xml_safe
 from traguardo.exchange.layout import Column, PlanData, Table
 from traguardo.exchange.reading import read_tables, sheets_to_read, too_many_rows
@@ -58,7 +59,7 @@ def template_workbook(authority: Authority, plan: Plan | None = None) -> bytes:
 def read_workbook(name: str, data: bytes) -> ImportDraft:
     """The schede of a plan workbook (export or filled-in template), with located problems."""
     try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+        book = xlsx_reading.Workbook(data)
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
         draft = ImportDraft(source_name=name, source_kind="xlsx")
         draft.problems.append(
@@ -72,20 +73,22 @@ def read_workbook(name: str, data: bytes) -> ImportDraft:
         return draft
     try:
         # Only the layout's sheets are read, and within bounds: a sheet's declared size is
-        # ignored (openpyxl would pad every row to it), columns stop at the layout's plus a
-        # slack, rows at MAX_ROWS. The other sheets are only named.
-        worksheets = {sheet.title: sheet for sheet in book.worksheets}
-        sheets: dict[str, list[tuple]] = {title: [] for title in worksheets}
-        for title, width in sheets_to_read(worksheets).items():
-            rows = _bounded_rows(worksheets[title], width)
+        # ignored, columns stop at the layout's plus a slack, rows at MAX_ROWS. The other
+        # sheets are only named.
+        sheets: dict[str, list[tuple]] = {title: [] for title in book.parts}
+        for title, width in sheets_to_read(book.parts).items():
+            rows = _bounded_rows(book.rows(title, width))
             if rows is None:
                 return too_many_rows(name, "xlsx", title)
             sheets[title] = rows
         said = []
-        if (instructions := worksheets.get(str(layout.INSTRUCTIONS_SHEET))) is not None:
+        if str(layout.INSTRUCTIONS_SHEET) in book.parts:
             # The instructions name the plan and its authority: a file of another is said.
-            lines = instructions.iter_rows(max_col=1, max_row=10, values_only=True)
-            said = [str(row[0]) for row in lines if row and isinstance(row[0], str)]
+            lines = book.rows(str(layout.INSTRUCTIONS_SHEET), 1)
+            try:
+                said = [row[0] for row in islice(lines, 10) if isinstance(row[0], str)]
+            finally:
+                lines.close()
     finally:
         book.close()
     draft = read_tables(name, "xlsx", sheets)
@@ -93,13 +96,9 @@ def read_workbook(name: str, data: bytes) -> ImportDraft:
     return draft
 
 
-def _bounded_rows(sheet, width: int) -> list[tuple] | None:
-    """The header and at most ``MAX_ROWS`` rows of ``width`` cells; None if the sheet goes on.
-
-    Without a declared size openpyxl yields the rows the file holds (a gap as blank rows), so
-    a row beyond the limit means the file really has one there."""
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows(max_col=width, values_only=True)
+def _bounded_rows(rows: Iterator[tuple]) -> list[tuple] | None:
+    """The header and at most ``MAX_ROWS`` rows; None if the sheet goes on. Rows the file
+    skips come as blank rows, so a row beyond the limit means the file really has one there."""
     try:
         kept = list(islice(rows, reading.MAX_ROWS + 1))
         beyond = next(rows, None) is not None
