@@ -36,7 +36,13 @@ from traguardo.core.formats import (
 )
 from traguardo.core.text import clean_line, xml_safe
 from traguardo.reports import copies
-from traguardo.reports.scheda import CardView, PlanView, plan_pages, scheda_page
+from traguardo.reports.scheda import (
+    CardView,
+    PlanView,
+    activity_heads,
+    plan_pages,
+    scheda_page,
+)
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Calibri"
@@ -368,17 +374,7 @@ def _activities(document, card: CardView) -> None:
     extra = 1 if card.activity_check else 0
     caption = _("Piano operativo: sub-obiettivi e attività")
     table = _table(document, 1 + max(len(rows), 1) + extra, ACTIVITY_WIDTHS, caption)
-    heads = [
-        _("N°"),
-        _("PESO"),
-        _("SUB-OBIETTIVO / ATTIVITÀ"),
-        _("TEMPI (I/F)"),
-        _("INDICATORI"),
-        _("LIVELLO ATTESO"),
-        _("GRADUAZIONE CONSEGUIMENTO"),
-        _("RAGGIUNTO"),
-    ]
-    _header_row(table.rows[0], heads)
+    _header_row(table.rows[0], activity_heads())
     for r, row in enumerate(rows, start=1):
         a = row.activity
         cells = table.rows[r].cells

@@ -32,7 +32,7 @@ from traguardo.core.formats import date_it, decimal_it, number_it, percent
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports import copies
 from traguardo.reports.measure import PT_PER_MM, Cell, auto_widths
-from traguardo.reports.scheda import CardView, PlanView
+from traguardo.reports.scheda import CardView, PlanView, activity_heads
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -233,16 +233,7 @@ def _labels() -> dict:
             _("GRADUAZIONE CONSEGUIMENTO"),
         ],
         "expected_at": [_("ATTESO"), _("ALLA DATA")],
-        "activity_head": [
-            _("N°"),
-            _("PESO"),
-            _("SUB-OBIETTIVO / ATTIVITÀ"),
-            _("TEMPI (I/F)"),
-            _("INDICATORI"),
-            _("LIVELLO ATTESO"),
-            _("GRADUAZIONE CONSEGUIMENTO"),
-            _("RAGGIUNTO"),
-        ],
+        "activity_head": activity_heads(),
         "result_head": [
             _("N°"),
             _("DENOMINAZIONE"),

@@ -82,6 +82,20 @@ class ActivityRow:
         return row_result_text(self.state)
 
 
+def activity_heads() -> list[str]:
+    """The printed card's activity table columns, the same on paper (PDF) and in Word."""
+    return [
+        _("N°"),
+        _("PESO"),
+        _("SUB-OBIETTIVO / ATTIVITÀ"),
+        _("TEMPI (I/F)"),
+        _("INDICATORI"),
+        _("LIVELLO ATTESO"),
+        _("GRADUAZIONE CONSEGUIMENTO"),
+        _("RAGGIUNTO"),
+    ]
+
+
 @dataclass(frozen=True)
 class ImportNote:
     """A note of the import as the outputs print it: the field's label («Ambiti») and what
