@@ -290,3 +290,10 @@ def test_the_total_is_a_percent_between_its_components(values, dropped):
     assert evaluation.total is not None
     assert min(applying) <= evaluation.total <= max(applying)
     assert evaluate(family, components) == evaluation
+
+
+def test_floats_are_refused_as_everywhere_in_the_engine():
+    with pytest.raises(TypeError):
+        SchedaScore("A1", 86.0, D(90))
+    with pytest.raises(TypeError):
+        Behaviour("c1", 4.0)

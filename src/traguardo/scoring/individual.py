@@ -169,12 +169,13 @@ class SchedaScore:
     status: Status = Status.MEASURED
 
     def __post_init__(self) -> None:
-        achievement = as_optional_decimal(self.achievement, "achievement")
-        _set(self, "achievement", None if achievement is None else as_percent(achievement, "a"))
-        punteggio = as_optional_decimal(self.punteggio, "punteggio")
-        _set(self, "punteggio", None if punteggio is None else as_nonnegative(punteggio, "p"))
-        weight = as_optional_decimal(self.weight, "weight")
-        _set(self, "weight", None if weight is None else as_nonnegative(weight, "weight"))
+        for name, check in (
+            ("achievement", as_percent),
+            ("punteggio", as_nonnegative),
+            ("weight", as_nonnegative),
+        ):
+            value = getattr(self, name)
+            _set(self, name, None if value is None else check(value, name))
         _set(self, "status", Status(self.status))
 
 
