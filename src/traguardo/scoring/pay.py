@@ -293,16 +293,15 @@ def _cents(
     if rounding is Rounding.FLOOR:
         return cents
     left = fund_cents - sum(cents.values())
-    fractions = sorted({value * 100 - cents[key] for key, value in exact.items()}, reverse=True)
-    for fraction in fractions:
-        if fraction == 0:
+    fractions = {key: value * 100 - cents[key] for key, value in exact.items()}
+    ranked = sorted(fractions, key=fractions.__getitem__, reverse=True)
+    for fraction, group in groupby(ranked, key=fractions.__getitem__):
+        keys = list(group)
+        if fraction == 0 or len(keys) > left:
             break
-        group = [key for key, value in exact.items() if value * 100 - cents[key] == fraction]
-        if len(group) > left:
-            break
-        for key in group:
+        for key in keys:
             cents[key] += 1
-        left -= len(group)
+        left -= len(keys)
     return cents
 
 
