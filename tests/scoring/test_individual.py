@@ -99,6 +99,15 @@ def test_an_excluded_scheda_stays_out_and_is_named():
     assert result.issues[0].param_dict() == {"keys": ("A3",)}
 
 
+def test_every_scheda_excluded_means_the_component_does_not_apply_and_says_so():
+    schede = [SchedaScore("A1", None, D(90), status=Status.EXCLUDED)]
+    result = objectives_score(K.UNIT_OBJECTIVES, schede, ObjectivesRule.BY_PUNTEGGIO)
+    assert (result.applies, result.score) == (False, None)
+    assert codes(result.issues) == ["schede_left_out", "component_not_applicable"]
+    evaluation = evaluate(DIPENDENTI, [result, behaviours_score(ratings(4, 3), ONE_TO_FIVE)])
+    assert (evaluation.total, evaluation.renormalised) == (D("70.00"), True)
+
+
 def test_a_blank_punteggio_gives_equal_weights_and_says_so():
     schede = [*THREE_SCHEDE[:2], SchedaScore("A3", D(50), None)]
     result = objectives_score(K.UNIT_OBJECTIVES, schede, ObjectivesRule.BY_PUNTEGGIO)

@@ -210,8 +210,9 @@ def objectives_score(
             issues.append(Issue("scheda_not_final", "warning", field, position, params))
         if rule is ObjectivesRule.BY_WEIGHT and scheda.weight is None:
             issues.append(Issue("scheda_without_weight", "error", field, position, params))
-    if not counted:
-        return ComponentScore(kind, None, applies=False, issues=tuple(issues))
+    if not counted:  # every scheda was excluded whole or is not due: a person's decision
+        left = not_applicable(kind, "all_schede_left_out")
+        return ComponentScore(kind, None, applies=False, issues=(*issues, *left.issues))
     if any(issue.severity == "error" for issue in issues):
         return ComponentScore(kind, None, issues=tuple(issues))
     if rule is ObjectivesRule.BY_PUNTEGGIO:
