@@ -6,8 +6,9 @@ from, so two people pressing the same button at once move the plan once: the sec
 the state already changed and is refused. Each step also locks the plan first
 (``planning.guards.lock_plan``), so what it checks (the schede, the periods) cannot change
 under it. Closing the plan stores the SMVP rules it is scored with (``planning.rulebook``).
-Changes to an approved plan go through a variazione (``variations.py``); a validated plan's
-variazione reopens the validation, and the Nucleo validates again.
+Changes to an approved plan go through a variazione (``variations.py``); a validated plan
+is varied only by a variazione that explicitly reopens its validation (the plan is closed
+again), and the Nucleo validates it again.
 """
 
 from collections import Counter
