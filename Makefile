@@ -4,17 +4,30 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Every package, the dependencies' dependencies too, pinned with its hashes (`make lock`).
+LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast docs lint fmt bench bench-tenants check-deploy clean
+.PHONY: run test test-fast docs lint fmt lock bench bench-tenants check-deploy clean
 
-$(INSTALLED): pyproject.toml
+# The packages come from the lock only (a package whose hash differs is refused), then
+# Traguardo itself without resolving anything again.
+$(INSTALLED): pyproject.toml $(LOCK)
 	@scripts/system-deps run
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r $(LOCK)
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	@touch $@
+
+## lock: after a change to the dependencies of pyproject.toml, pin them again in requirements.lock
+## (runtime and dev, transitive, with hashes); the pins already there are kept unless
+## UPGRADE=1 (every package to its newest version)
+lock:
+	@test -x $(VENV)/bin/pip-compile || { $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet pip-tools==7.7.0; }
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --extra dev --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links \
+		$(if $(UPGRADE),--upgrade) --output-file $(LOCK) pyproject.toml
 
 ## run: set up everything (venv, migrations, demo plan, demo year and users) and serve on http://127.0.0.1:8000
 ## with one jobs worker (db_worker) beside gunicorn

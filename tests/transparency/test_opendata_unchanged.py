@@ -26,7 +26,7 @@ from traguardo.organization.models import PerformanceArea, Person
 from traguardo.planning.models import DupGoal
 from traguardo.reports import opendata
 from traguardo.reports.opendata import LIST_SEPARATOR, _rounded, results_public
-from traguardo.reports.redact import Redactor, redact_card
+from traguardo.reports.redact import Redactor, redact_scheda
 from traguardo.reports.scheda import plan_pages
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def old_files(plan) -> tuple[bytes, bytes]:
         page = plan_pages(plan)
         redactor = Redactor.for_authority(authority)
         for card in page.rows:
-            redact_card(card, redactor)
+            redact_scheda(card, redactor)
 
         def url(card):
             args = [authority.slug, plan.year, card.objective.pk]

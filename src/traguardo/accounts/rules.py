@@ -191,7 +191,7 @@ def is_authority(user, obj) -> bool:
     return obj.__class__.__name__ == "Authority"
 
 
-# Imports (issue 7): bringing schede in from a file is writing schede, so it follows
+# Imports: bringing schede in from a file is writing schede, so it follows
 # "planning.add_objective": admins while the plan is open to them (draft, submitted, or an
 # approved plan under an open variazione), managers while it is a draft. On the authority
 # (the view's first check) it says "may import into some plan". Which schede a manager may

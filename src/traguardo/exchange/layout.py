@@ -41,7 +41,7 @@ from traguardo.planning.models import DupGoal, Plan, Target
 from traguardo.planning.notes import field_label, open_notes
 from traguardo.planning.objective_forms import DIRECTIONS, MEASURES
 from traguardo.planning.states import RowState
-from traguardo.reports.scheda import CardView, PlanView, plan_pages
+from traguardo.reports.scheda import PlanView, SchedaView, plan_pages
 from traguardo.scoring import format_percent
 
 # How a column's cells are read back (and which number format they are written with).
@@ -166,7 +166,7 @@ class PlanData:
     plan: Plan | None
     lists: Lists
     view: PlanView | None = None
-    cards: list[CardView] = field(default_factory=list)
+    cards: list[SchedaView] = field(default_factory=list)
     measurements: list[Measurement] = field(default_factory=list)
 
 
@@ -243,11 +243,11 @@ def _levels(objective, name: str) -> str:
     return level.label if level else ""
 
 
-def _scheda_rows(data: PlanData) -> Iterable[CardView]:
+def _scheda_rows(data: PlanData) -> Iterable[SchedaView]:
     return data.cards
 
 
-def _o(get: Callable[[Any], Any]) -> Callable[[CardView], Any]:
+def _o(get: Callable[[Any], Any]) -> Callable[[SchedaView], Any]:
     return lambda card: get(card.objective)
 
 
@@ -378,7 +378,7 @@ def _number(area) -> int:
 
 @dataclass(frozen=True)
 class IndicatorLine:
-    card: CardView
+    card: SchedaView
     indicator: Any
     targets: dict[str, Target]  # kind → the target of the scheda's own year
     scale_text: str
@@ -566,7 +566,7 @@ LIVELLI = Table(
 
 @dataclass(frozen=True)
 class ActivityLine:
-    card: CardView
+    card: SchedaView
     activity: Any
     scale_text: str
 
@@ -666,7 +666,7 @@ MISURAZIONI = Table(
 
 @dataclass(frozen=True)
 class ResultLine:
-    card: CardView
+    card: SchedaView
     what: Any  # SCHEDA, INDICATOR or ACTIVITY
     subject: Any  # the Indicator or Activity; None for the scheda
     result: Any  # the engine's result, or None

@@ -1,6 +1,6 @@
 """A scheda, or the whole plan, in Word (.docx), laid out like the paper card.
 
-For the offices that still send Word to the Giunta. The values come from the same ``CardView``
+For the offices that still send Word to the Giunta. The values come from the same ``SchedaView``
 the screen and the PDF use (``reports.scheda``), printed the same way: Italian numbers and
 dates, scales read back in Italian, the weight checks and the engine's results. The layout is
 the card's: a header table of labels and values, the ambiti with their ticks, the Punteggio
@@ -37,8 +37,8 @@ from traguardo.core.formats import (
 from traguardo.core.text import clean_line, xml_safe
 from traguardo.reports import copies
 from traguardo.reports.scheda import (
-    CardView,
     PlanView,
+    SchedaView,
     activity_heads,
     plan_pages,
     scheda_page,
@@ -170,7 +170,7 @@ def _bytes(document) -> bytes:
     return buffer.getvalue()
 
 
-def _cover(document, plan, rows: list[CardView], view: PlanView | None = None) -> None:
+def _cover(document, plan, rows: list[SchedaView], view: PlanView | None = None) -> None:
     authority = document.add_paragraph()
     authority.add_run(clean_line(plan.authority.name)).bold = True
     document.add_heading(clean_line(plan.title), level=0)
@@ -211,13 +211,13 @@ def _cover(document, plan, rows: list[CardView], view: PlanView | None = None) -
         _write(row.cells[2], _unit_name(card))
 
 
-def _title(card: CardView) -> str:
+def _title(card: SchedaView) -> str:
     objective = card.objective
     code = f" {objective.code}" if objective.code else ""
     return _("Scheda obiettivo") + f"{code} — {objective}"
 
 
-def _unit_name(card: CardView) -> str:
+def _unit_name(card: SchedaView) -> str:
     unit = card.objective.unit
     return unit.name if unit else _("Unità non indicata")
 
@@ -225,7 +225,7 @@ def _unit_name(card: CardView) -> str:
 # -- one card ---------------------------------------------------------------------------------
 
 
-def _card(document, card: CardView, internal: bool = False) -> None:
+def _card(document, card: SchedaView, internal: bool = False) -> None:
     objective = card.objective
     _head(document, card)
     document.add_heading(_("Ambiti della performance organizzativa"), level=3)
@@ -254,7 +254,7 @@ def _card(document, card: CardView, internal: bool = False) -> None:
         _working_notes(document, card)
 
 
-def _working_notes(document, card: CardView) -> None:
+def _working_notes(document, card: SchedaView) -> None:
     """The card's Segnalazioni and Note di importazione: the internal copy's only."""
     if card.anomalies:
         document.add_heading(_("Segnalazioni"), level=3)
@@ -270,7 +270,7 @@ def _working_notes(document, card: CardView) -> None:
             document.add_paragraph(clean_line(note.message), style="List Bullet")
 
 
-def _head(document, card: CardView) -> None:
+def _head(document, card: SchedaView) -> None:
     o = card.objective
     multi = o.is_multi_year
     if multi:
@@ -299,7 +299,7 @@ def _head(document, card: CardView) -> None:
         _write(row.cells[1], value, bold=label == _("Denominazione"))
 
 
-def _areas(document, card: CardView) -> None:
+def _areas(document, card: SchedaView) -> None:
     caption = _("Ambiti della performance organizzativa; quelli selezionati sono marcati con ☒")
     table = _table(document, len(card.area_rows), AREA_WIDTHS, caption)
     for row, pair in zip(table.rows, card.area_rows, strict=True):
@@ -319,7 +319,7 @@ def _level(level, factor: bool = False) -> str:
     return clean_line(f"{level.label} ({'×' if factor else ''}{number_it(level.value)})")
 
 
-def _punteggio(document, card: CardView) -> None:
+def _punteggio(document, card: SchedaView) -> None:
     o = card.objective
     score = decimal_it(card.weight_score) if card.weight_score is not None else "…"
     paragraph = document.add_paragraph("(")
@@ -334,7 +334,7 @@ def _punteggio(document, card: CardView) -> None:
         paragraph.add_run(f" {value}")
 
 
-def _indicators(document, card: CardView) -> None:
+def _indicators(document, card: SchedaView) -> None:
     rows = card.indicators
     table = _table(
         document, 2 + max(len(rows), 1) + 1, INDICATOR_WIDTHS, _("Indicatori della scheda")
@@ -369,7 +369,7 @@ def _indicators(document, card: CardView) -> None:
     _total(table, card.indicator_check.label)
 
 
-def _activities(document, card: CardView) -> None:
+def _activities(document, card: SchedaView) -> None:
     rows = card.activities
     extra = 1 if card.activity_check else 0
     caption = _("Piano operativo: sub-obiettivi e attività")
@@ -416,13 +416,13 @@ def _target_date(target) -> str:
     return date_it(target.due_date) if target.due_date else target.due_text
 
 
-def _as_of_text(card: CardView) -> str:
+def _as_of_text(card: SchedaView) -> str:
     """«provvisorio al 31 dicembre 2019» / «definitivo al …»."""
     status = _("definitivo") if card.as_of.final else _("provvisorio")
     return _("%(status)s al %(date)s") % {"status": status, "date": date_it(card.as_of.on)}
 
 
-def _indicator_results(document, card: CardView) -> None:
+def _indicator_results(document, card: SchedaView) -> None:
     """The indicators' results as of the period's date, one line each, after the card's
     trailer (paragraphs, not a table: ``imports.word`` reads the card's tables back)."""
     if not card.indicators:

@@ -187,7 +187,7 @@ ACTIVITY_TEXTS = ("title", "timing_text", "indicator_text", "expected_text", "gr
 
 
 def public_texts(card) -> list[tuple[object, str, str]]:
-    """Every free text of a scheda (``reports.scheda.CardView``) that a public page or file
+    """Every free text of a scheda (``reports.scheda.SchedaView``) that a public page or file
     shows: (row, field, label) — the label in Italian, for the review page."""
     from django.utils.translation import gettext as _
 
@@ -210,7 +210,7 @@ def public_texts(card) -> list[tuple[object, str, str]]:
     return texts
 
 
-def redact_card(card, redactor: Redactor) -> None:
+def redact_scheda(card, redactor: Redactor) -> None:
     """Replace the names in the public texts of ``card``'s rows, in memory (for the page or
     file being built; the rows are never saved from here)."""
     seen: set[tuple[int, str]] = set()

@@ -49,7 +49,7 @@ from traguardo.planning.states import (
 from traguardo.reports import redact
 from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
-from traguardo.reports.scheda import CardView, PlanView, plan_pages
+from traguardo.reports.scheda import PlanView, SchedaView, plan_pages
 from traguardo.scoring import (
     Aggregate,
     ItemState,
@@ -97,7 +97,7 @@ class Deviation:
     what the unit wrote about it; also a due row without a figure («non misurato»), which the
     Relazione lists apart."""
 
-    card: CardView
+    card: SchedaView
     kind: str  # "indicator" | "activity"
     position: int
     name: str
@@ -120,7 +120,7 @@ class Deviation:
 
 @dataclass(frozen=True)
 class ForcedResult:
-    card: CardView
+    card: SchedaView
     position: int
     name: str
     achievement: Decimal
@@ -133,7 +133,7 @@ class UnitSection:
     level: int
     parent: OrgUnit | None  # the unit it depends on, said in words (not only by indentation)
     result: Aggregate
-    cards: list[CardView]  # the schede the unit itself is responsible for
+    cards: list[SchedaView]  # the schede the unit itself is responsible for
     coverage: Coverage | None = None
 
     @property
@@ -174,7 +174,7 @@ def unit_sections(units, levels, parents, result, by_unit: dict, coverage) -> li
 class AreaResult:
     area: PerformanceArea
     result: Aggregate
-    cards: list[CardView]
+    cards: list[SchedaView]
     coverage: Coverage | None = None
 
 
@@ -194,7 +194,7 @@ class Relazione:
     act: str
     authority_result: Aggregate
     units: list[UnitSection]
-    unassigned: list[CardView]
+    unassigned: list[SchedaView]
     deviations: list[Deviation]
     unmeasured: list[Deviation]
     forced: list[ForcedResult]
@@ -225,7 +225,7 @@ class Relazione:
         return not self.coverage.final
 
     @property
-    def not_due(self) -> list[CardView]:
+    def not_due(self) -> list[SchedaView]:
         """The schede with nothing due as of the date: out of the period's score."""
         return [c for c in self.page.rows if c.result and c.result.status == Status.NOT_DUE]
 
@@ -256,7 +256,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     page = plan_pages(plan)
     if public:  # the schede's own texts (titles, expected results…) name nobody either
         for card in page.rows:
-            redact.redact_card(card, clean)
+            redact.redact_scheda(card, clean)
     period = page.scores.period
     measurements = _measurements(period)
     progress.advance(message=_("Esame delle schede…"))
@@ -274,7 +274,7 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     units, levels = unit_tree(result.units)
     listed = {unit.pk: unit for unit in units}  # a listed unit's parent is listed too
     parents = [listed.get(unit.parent_id) for unit in units]
-    by_unit: dict[int | None, list[CardView]] = {}
+    by_unit: dict[int | None, list[SchedaView]] = {}
     for card in page.rows:
         by_unit.setdefault(card.objective.unit_id, []).append(card)
     relazione = Relazione(
@@ -392,7 +392,7 @@ def finding(state: ItemState, achievement: Decimal | None) -> str:
     return ""
 
 
-def _examine(card: CardView, measurements, deviations, unmeasured, forced, clean) -> None:
+def _examine(card: SchedaView, measurements, deviations, unmeasured, forced, clean) -> None:
     """The deviations, unmeasured rows and forced results of one scheda, from the rows'
     states (``planning.states``); their free texts pass through ``clean``.
 
@@ -435,7 +435,7 @@ def _examine(card: CardView, measurements, deviations, unmeasured, forced, clean
 
 def _areas(page: PlanView) -> list[AreaResult]:
     """Each ambito with at least one scheda, and the engine's roll-up of its schede."""
-    members, cards_of, areas = [], {}, {}
+    members, schede_of, areas = [], {}, {}
     for card in page.rows:
         keys = []
         for pair in card.area_rows:
@@ -443,13 +443,13 @@ def _areas(page: PlanView) -> list[AreaResult]:
                 if selected:
                     keys.append(area.pk)
                     areas[area.pk] = area
-                    cards_of.setdefault(area.pk, []).append(card)
+                    schede_of.setdefault(area.pk, []).append(card)
         achievement = card.result.achievement if card.result else None
         status = card.result.status if card.result else Status.MISSING
         members.append((card.weight_score, achievement, keys, status))
     rolled = score_areas(members)
     return [
-        AreaResult(areas[key], rolled[key], cards_of[key], page.coverage(rolled[key]))
+        AreaResult(areas[key], rolled[key], schede_of[key], page.coverage(rolled[key]))
         for key in sorted(rolled, key=lambda k: areas[k].number)
     ]
 

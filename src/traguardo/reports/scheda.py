@@ -106,7 +106,7 @@ class ImportNote:
 
 
 @dataclass(frozen=True)
-class CardView:
+class SchedaView:
     objective: Objective
     area_rows: list[tuple[tuple[PerformanceArea, bool], tuple[PerformanceArea, bool] | None]]
     indicators: list[IndicatorRow]
@@ -154,10 +154,14 @@ class CardView:
         return [a for a in self.anomalies if not a.is_error]
 
 
+# Alias until the merge: reports/paper.py, being changed in parallel, still imports CardView.
+CardView = SchedaView
+
+
 @dataclass(frozen=True)
 class PlanView:
     plan: Plan
-    rows: list[CardView]
+    rows: list[SchedaView]
     scores: PlanScores
 
     @property
@@ -215,7 +219,7 @@ def plan_pages(plan: Plan, period: MonitoringPeriod | None = None) -> PlanView:
     return _build(plan, objectives, period)
 
 
-def scheda_page(objective: Objective) -> CardView:
+def scheda_page(objective: Objective) -> SchedaView:
     """One scheda, at the cost of one: its rows, its own measurements, and the plan's codes
     alone for the duplicate-code check. The card is the one ``plan_pages`` gives it, kept
     under the authority's data version (``planning.kept.keep``) as of today: shown again, it
@@ -224,7 +228,7 @@ def scheda_page(objective: Objective) -> CardView:
     return keep(objective.authority_id, name, lambda key: _scheda(objective, key), local=cards)
 
 
-def _scheda(objective: Objective, key: str) -> CardView:
+def _scheda(objective: Objective, key: str) -> SchedaView:
     plan = objective.plan
     [loaded] = load_for_scoring(plan.objectives.filter(pk=objective.pk))
     scores = score_objective_alone(plan, loaded)
@@ -240,7 +244,7 @@ def _build(plan: Plan, objectives: list[Objective], period=None) -> PlanView:
     return PlanView(plan=plan, rows=rows, scores=scores)
 
 
-def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardView:
+def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> SchedaView:
     result = scores.result.objectives.get(objective.pk)
     indicator_results = {r.key: r for r in result.indicators} if result else {}
     activity_results = {r.key: r for r in result.activities} if result else {}
@@ -251,7 +255,7 @@ def _card(objective: Objective, scores: PlanScores, anomalies, areas) -> CardVie
     half = (len(marked) + 1) // 2
     left, right = marked[:half], marked[half:]
     area_rows = [(left[i], right[i] if i < len(right) else None) for i in range(half)]
-    return CardView(
+    return SchedaView(
         objective=objective,
         area_rows=area_rows,
         indicators=[

@@ -33,7 +33,7 @@ from traguardo.planning.states import (
 )
 from traguardo.reports.pdf import render_pdf
 from traguardo.reports.relazione import Silent, derived
-from traguardo.reports.scheda import CardView, PlanView, plan_pages
+from traguardo.reports.scheda import PlanView, SchedaView, plan_pages
 from traguardo.scoring import (
     ItemState,
     Status,
@@ -53,8 +53,8 @@ class DeadlineLine:
 
 
 @dataclass(frozen=True)
-class VerificaCard:
-    card: CardView
+class VerificaScheda:
+    card: SchedaView
     reasons: list[str]
     deadlines: list[DeadlineLine]
 
@@ -76,14 +76,14 @@ class Verifica:
     period: MonitoringPeriod
     page: PlanView
     act: str
-    cards: list[VerificaCard]
+    cards: list[VerificaScheda]
 
     @property
     def title(self) -> str:
         return verifica_title(self.period)
 
     @property
-    def at_risk(self) -> list[VerificaCard]:
+    def at_risk(self) -> list[VerificaScheda]:
         return [c for c in self.cards if c.at_risk]
 
     @property
@@ -137,7 +137,7 @@ def verifica_filename(period: MonitoringPeriod) -> str:
     return _("verifica-intermedia-%(date)s.pdf") % {"date": period.reference_date.isoformat()}
 
 
-def _examine(card: CardView, deadlines: list[Deadline], on: date) -> VerificaCard:
+def _examine(card: SchedaView, deadlines: list[Deadline], on: date) -> VerificaScheda:
     """Why a scheda is at risk as of ``on`` (the period's as-of date), from its rows' states
     (``planning.states``): a due row measured below its target, late, not measured or not
     computable. A row not yet due is never a reason."""
@@ -150,7 +150,7 @@ def _examine(card: CardView, deadlines: list[Deadline], on: date) -> VerificaCar
         reason = _reason(kind, item.position, name, state)
         if reason:
             reasons.append(reason)
-    return VerificaCard(card=card, reasons=reasons, deadlines=_lines(deadlines, on, states))
+    return VerificaScheda(card=card, reasons=reasons, deadlines=_lines(deadlines, on, states))
 
 
 def _lines(deadlines: list[Deadline], on: date, states: dict) -> list[DeadlineLine]:

@@ -1,4 +1,4 @@
-"""Keys of the rendered fragments of the list pages (the ``fragments`` cache, issue 14).
+"""Keys of the rendered fragments of the list pages (the ``fragments`` cache).
 
 A long list is rendered once and its HTML kept (``{% cache None "name" key
 using="fragments" %}``) under a key that names everything the HTML depends on: the kept

@@ -45,15 +45,16 @@ def achievement(result) -> str:
 
 
 @register.filter
-def card_achievement(card) -> str:
-    """web/_card_achievement.html in Python, the same HTML (a forced result always says so)."""
-    if card.forced:
+def scheda_achievement(scheda) -> str:
+    """``achievement`` of a scheda's result, wherever schede are listed: a forced result always
+    says so."""
+    if scheda.forced:
         return format_html(
             "{}<br><small>{}</small>\n",
-            achievement(card.result),
+            achievement(scheda.result),
             gettext("comprende un risultato forzato"),
         )
-    return format_html("{}\n", achievement(card.result))
+    return format_html("{}\n", achievement(scheda.result))
 
 
 @register.filter

@@ -6,8 +6,9 @@ from, so two people pressing the same button at once move the plan once: the sec
 the state already changed and is refused. Each step also locks the plan first
 (``planning.guards.lock_plan``), so what it checks (the schede, the periods) cannot change
 under it. Closing the plan stores the SMVP rules it is scored with (``planning.rulebook``).
-Changes to an approved plan go through a variazione (``variations.py``); a validated plan's
-variazione reopens the validation, and the Nucleo validates again.
+Changes to an approved plan go through a variazione (``variations.py``); a validated plan
+is varied only by a variazione that explicitly reopens its validation (the plan is closed
+again), and the Nucleo validates it again.
 """
 
 from collections import Counter
@@ -149,7 +150,7 @@ def approve_plan(
         raise InvalidData(missing)
     with transaction.atomic():
         lock_plan(plan.pk)
-        failing = failing_schede(plan_cards(plan))
+        failing = failing_schede(checked_schede(plan))
         if failing:
             raise InvalidData([("schede", line) for line in failing])
         act = {"act_type": act_type, "act_number": act_number, "act_date": act_date}
@@ -298,14 +299,14 @@ def sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else f"{message}."
 
 
-def plan_cards(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
+def checked_schede(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
     """Every scheda of the plan in order, with its anomalies (what approval checks)."""
     objectives = load_for_scoring(plan.objectives.order_by("position"))
     anomalies = plan_anomalies(plan, objectives)
     return [(o, anomalies[o.pk]) for o in objectives]
 
 
-def failing_cards(
+def schede_with_errors(
     cards: Iterable[tuple[Objective, list[Anomaly]]],
 ) -> list[tuple[Objective, str, list[Anomaly]]]:
     """(scheda, its name, its errors) of every scheda with an error; a code that more than one
@@ -328,7 +329,7 @@ def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str
     return [
         _("%(scheda)s: %(errors)s")
         % {"scheda": name, "errors": " ".join(sentence(a.message) for a in errors)}
-        for _objective, name, errors in failing_cards(cards)
+        for _objective, name, errors in schede_with_errors(cards)
     ]
 
 
@@ -354,7 +355,7 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
     if step.action == "proponi" and not cards:
         return _("Il piano non ha schede.")
     if step.action == "approva":
-        count = len(failing_cards(cards))
+        count = len(schede_with_errors(cards))
         if count == 1:
             return _("Una scheda non supera i controlli: va corretta prima di approvare.")
         if count:

@@ -23,7 +23,7 @@ from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.monitoring.domain import OPEN_STATES
 from traguardo.monitoring.models import MonitoringPeriod
-from traguardo.planning.domain.lifecycle import failing_schede, plan_cards
+from traguardo.planning.domain.lifecycle import checked_schede, failing_schede
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import Plan, Variation
 from traguardo.planning.rulebook import take_snapshot
@@ -152,7 +152,7 @@ def close_variation(variation: Variation, *, actor) -> Variation:
     with transaction.atomic():
         fresh = lock_plan(plan.pk)
         require_now(actor, "planning.manage_variations", plan, fresh)
-        failing = failing_schede(plan_cards(plan))
+        failing = failing_schede(checked_schede(plan))
         if failing:
             raise InvalidData([("variation", line) for line in failing])
         if fresh.state == Plan.State.CLOSED:

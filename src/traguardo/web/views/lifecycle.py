@@ -121,7 +121,7 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
                     continue  # listed below the form, each error linked to its field
                 _refuse(request, form, field, message)
             if any(field == "schede" for field, _m in error.errors):
-                failing = _failing(request, lifecycle.plan_cards(plan))
+                failing = _failing(request, lifecycle.checked_schede(plan))
         except DomainError as error:
             _refuse(request, form, error.field, error.message)
         else:
@@ -142,7 +142,7 @@ def _failing(request: HttpRequest, cards, can_edit=None) -> list[dict]:
             return request.user.has_perm("planning.change_objective", objective)
 
     failing = []
-    for objective, name, errors in lifecycle.failing_cards(cards):
+    for objective, name, errors in lifecycle.schede_with_errors(cards):
         edit_url = (
             reverse("objective_edit", args=[request.authority.slug, objective.pk])
             if can_edit(objective)

@@ -47,7 +47,7 @@ from traguardo.planning.models import Indicator, Objective, Plan
 from traguardo.planning.versioning import data_stamp
 from traguardo.reports import opendata, relazione
 from traguardo.reports.charts import achievement_distribution, unit_bars
-from traguardo.reports.redact import Redactor, redact_card
+from traguardo.reports.redact import Redactor, redact_scheda
 from traguardo.reports.scheda import scheda_page, scheda_result_text
 from traguardo.scoring import Status
 from traguardo.web.paging import PARAM, paginate
@@ -217,7 +217,7 @@ def public_objective(
     plan = _public_plan(year)
     objective = get_object_or_404(Objective.objects.select_related("plan"), plan=plan, pk=pk)
     card = scheda_page(objective)
-    redact_card(card, Redactor.for_authority(authority))
+    redact_scheda(card, Redactor.for_authority(authority))
     context = {
         **_base_context(authority, plan),
         "card": card,
