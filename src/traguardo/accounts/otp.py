@@ -4,6 +4,10 @@ A user has at most one confirmed TOTP device. Enrolment creates an unconfirmed d
 one until it is confirmed, so reloading the page does not change the key); the first valid code
 confirms it. A session is "verified" (``request.user.is_verified()``) once ``django_otp.login``
 has recorded the device that accepted a code in it.
+
+The pages call the actions at the end (``verify_login``, ``confirm_device``,
+``disable_device``): each checks the code, then writes the device and its audit entry in one
+transaction, so a device is never confirmed or removed without its entry.
 """
 
 from base64 import b32encode
@@ -11,12 +15,13 @@ from base64 import b32encode
 import django_otp
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from traguardo.accounts.models import Membership
-from traguardo.audit.log import log_separately
+from traguardo.accounts.models import Membership, User
+from traguardo.audit.log import log_action
 
 DEVICE_NAME = "Traguardo"
 
@@ -92,12 +97,58 @@ def mark_verified(request, device: TOTPDevice) -> None:
     django_otp.login(request, device)
 
 
-def log_otp_event(user, action: str, **after) -> None:
-    """An audit entry for a second-factor event, in a transaction of its own."""
+def verify_login(request: HttpRequest, device: TOTPDevice, code: str, *, actor: User) -> str:
+    """The code asked after the password: when accepted the session is verified; either way
+    an audit entry (``auth.otp_ok`` / ``auth.otp_failed``) with the address. Returns the
+    Italian message of a refusal, "" when accepted."""
+    accepted, message = check_code(device, code)
+    ip = request.META.get("REMOTE_ADDR", "")
+    if not accepted:
+        log_otp_event(actor, "auth.otp_failed", ip=ip)
+        return message
+    log_otp_event(actor, "auth.otp_ok", ip=ip)
+    mark_verified(request, device)
+    return ""
+
+
+def confirm_device(request: HttpRequest, pending: TOTPDevice, code: str, *, actor: User) -> str:
+    """Enrolment's end: a valid code confirms the pending device; any other unconfirmed one
+    goes and ``auth.otp_enabled`` is recorded, in one transaction; then the session is
+    verified with it. Returns the message of a refusal (nothing written), "" when confirmed."""
+    accepted, message = check_code(pending, code)
+    if not accepted:
+        return message
+    with transaction.atomic():
+        pending.confirmed = True
+        pending.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        log_otp_event(actor, "auth.otp_enabled")
+    mark_verified(request, pending)
+    return ""
+
+
+def disable_device(device: TOTPDevice, code: str, *, actor: User) -> str:
+    """Turning the second factor off takes a current code: then every device of the user
+    goes and ``auth.otp_disabled`` is recorded, in one transaction; a wrong code is recorded
+    (``auth.otp_failed``). Returns the message of a refusal, "" when turned off."""
+    accepted, message = check_code(device, code)
+    if not accepted:
+        log_otp_event(actor, "auth.otp_failed")
+        return message
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor).delete()
+        log_otp_event(actor, "auth.otp_disabled")
+    return ""
+
+
+def log_otp_event(user: User, action: str, **after: str) -> None:
+    """An audit entry for a second-factor event: in the caller's transaction (with the
+    change it records), else in one of its own."""
     authority_id = (
         Membership.objects.filter(user=user)
         .order_by("pk")
         .values_list("authority_id", flat=True)
         .first()
     )
-    log_separately(actor=user, action=action, obj=user, authority=authority_id, after=after)
+    with transaction.atomic():
+        log_action(actor=user, action=action, obj=user, authority=authority_id, after=after)

@@ -66,13 +66,13 @@ from traguardo.imports.questions import (
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import GradingScale
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, objective_facts
-from traguardo.planning.domain.objectives import (
+from traguardo.planning.domain.objectives import VersionWrite, keep_versions
+from traguardo.planning.domain.rows import (
     NewScheda,
     RowWrite,
+    SchedaRows,
     TargetWrite,
-    VersionWrite,
     insert_schede,
-    keep_versions,
     write_rows,
 )
 from traguardo.planning.guards import lock_plan, require_now
@@ -1334,23 +1334,15 @@ class _Writer:
         return self.scales[ref.name]
 
     def add(self, objective: Objective, resolved: Resolved) -> None:
-        indicators, activities = self._row_writes(resolved)
-        self.new.append(
-            NewScheda(
-                objective=objective,
-                involved_unit_ids=resolved.involved_ids,
-                area_ids=resolved.area_ids,
-                indicators=indicators,
-                activities=activities,
-            )
-        )
+        self.new.append(NewScheda(objective=objective, rows=self._rows(resolved)))
 
     def insert(self) -> None:
         """The new schede added, in one INSERT per table."""
         insert_schede(self.new)
         self.new = []
 
-    def _row_writes(self, resolved: Resolved) -> tuple[list[RowWrite], list[RowWrite]]:
+    def _rows(self, resolved: Resolved) -> SchedaRows:
+        """The file's rows as the row writer takes them, keyed by their number."""
         indicators = [
             RowWrite(
                 key=None,
@@ -1370,22 +1362,13 @@ class _Writer:
             )
             for row in resolved.activities
         ]
-        return indicators, activities
+        return SchedaRows(resolved.involved_ids, resolved.area_ids, indicators, activities)
 
     def rows(self, objective: Objective, resolved: Resolved, years: set[int] | None = None) -> None:
-        """A replaced scheda's rows through the editor's row writer (``write_rows``), matched
+        """A replaced scheda's rows through the one row writer (``rows.write_rows``), matched
         by number so that it keeps its measurements; the targets of the years the file speaks
         of and does not list go, other years' stay."""
-        indicators, activities = self._row_writes(resolved)
-        write_rows(
-            objective,
-            involved_unit_ids=resolved.involved_ids,
-            area_ids=resolved.area_ids,
-            indicators=indicators,
-            activities=activities,
-            target_years=years or set(),
-            match="position",
-        )
+        write_rows(objective, self._rows(resolved), target_years=years or set(), match="position")
 
     def link_named_series(self, import_plan: ImportPlan, by_ordinal: dict) -> None:
         """The file says which scheda heads each multi-year series (a workbook does)."""

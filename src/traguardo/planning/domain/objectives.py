@@ -13,8 +13,9 @@ the plan's proposal is refused instead of landing on the proposed plan.
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,11 +31,17 @@ from traguardo.organization.models import (
     PolicyLevel,
 )
 from traguardo.planning.checks import DATE_ONLY_MEASURES, describe_issue, plan_codes_and_names
+from traguardo.planning.domain.rows import (
+    ACTIVITY_FIELDS,
+    INDICATOR_FIELDS,
+    RowWrite,
+    SchedaRows,
+    TargetWrite,
+    write_rows,
+)
 from traguardo.planning.guards import lock_plan, require_now
 from traguardo.planning.models import (
-    Activity,
     DupGoal,
-    Indicator,
     Objective,
     ObjectiveVersion,
     Plan,
@@ -437,7 +444,7 @@ def _write_header(objective: Objective, data: ObjectiveData) -> None:
 
 
 def _write_rows(objective: Objective, data: ObjectiveData) -> None:
-    """The editor's rows, through the one row writer (``write_rows``): matched by id,
+    """The editor's rows, through the one row writer (``rows.write_rows``): matched by id,
     numbered in the order submitted, the targets of the card's year."""
     scales = _ScaleResolver(objective.authority)
     year = objective.year
@@ -445,17 +452,7 @@ def _write_rows(objective: Objective, data: ObjectiveData) -> None:
         RowWrite(
             key=row.id,
             position=position,
-            values={
-                "weight": row.weight,
-                "name": row.name,
-                "formula_text": row.formula_text,
-                "measure": row.measure,
-                "direction": row.direction,
-                "baseline": row.baseline,
-                "baseline_text": row.baseline_text,
-                "variation_percent": row.variation_percent,
-                "grading_text": row.grading_text.strip(),
-            },
+            values=_row_values(row, INDICATOR_FIELDS),
             scale=scales.resolve(row.grading_scale_id, row.grading_text),
             targets=tuple(
                 TargetWrite(kind, year, t.value, t.value_text, t.due_date, t.due_text)
@@ -472,229 +469,20 @@ def _write_rows(objective: Objective, data: ObjectiveData) -> None:
         RowWrite(
             key=row.id,
             position=position,
-            values={
-                "weight": row.weight,
-                "title": row.title,
-                "start_date": row.start_date,
-                "end_date": row.end_date,
-                "timing_text": row.timing_text,
-                "indicator_text": row.indicator_text,
-                "expected_text": row.expected_text,
-                "grading_text": row.grading_text.strip(),
-                "achieved_text": row.achieved_text,
-            },
+            values=_row_values(row, ACTIVITY_FIELDS),
             scale=scales.resolve(row.grading_scale_id, row.grading_text),
         )
         for position, row in enumerate(data.activities, start=1)
     ]
-    write_rows(
-        objective,
-        involved_unit_ids=data.involved_unit_ids,
-        area_ids=data.area_ids,
-        indicators=indicators,
-        activities=activities,
-        target_years={year},
-        match="id",
-        keep_date_words=True,
-    )
+    rows = SchedaRows(data.involved_unit_ids, data.area_ids, indicators, activities)
+    write_rows(objective, rows, target_years={year}, match="id", keep_date_words=True)
 
 
-@dataclass(frozen=True)
-class TargetWrite:
-    kind: str
-    year: int
-    value: Decimal | None = None
-    value_text: str = ""
-    due_date: date | None = None
-    due_text: str = ""
-
-
-@dataclass(frozen=True)
-class RowWrite:
-    """An indicator or activity as a writer gives it: ``key`` the row's id (editor) or None,
-    ``position`` its number, ``values`` the model's fields, ``scale`` resolved, ``targets``
-    (indicators only)."""
-
-    key: int | None
-    position: int
-    values: dict
-    scale: GradingScale | None = None
-    targets: tuple[TargetWrite, ...] = ()
-
-
-def write_rows(
-    objective: Objective,
-    *,
-    involved_unit_ids,
-    area_ids,
-    indicators: list[RowWrite],
-    activities: list[RowWrite],
-    target_years: set[int],
-    match: str,
-    keep_date_words: bool = False,
-) -> None:
-    """The one writer of a scheda's rows, for the editor's save and the import's apply.
-
-    - ``match="id"`` (the editor): a row keeps its stored row when it names its id, a row
-      without id is new; ``match="position"`` (an import replacing a scheda): a row keeps the
-      stored row of its number, so the measurements of that number stay. Stored rows matched
-      by none are deleted (with their measurements: the import refuses that beforehand).
-    - positions are moved out of the way first, so reordering never trips the (objective,
-      position) constraint;
-    - targets: those given are written; stored targets of ``target_years`` not given are
-      deleted; other years' targets (multi-year schede) stay;
-    - ``keep_date_words``: the card's own words for a date ("entro la fine di ogni anno")
-      stay while the date they stand for is unchanged, a date typed anew replaces them (the
-      editor); an import writes the file's words as they are.
-    Runs inside the caller's transaction.
-    """
-    objective.involved_units.set(involved_unit_ids)
-    objective.areas.set(area_ids)
-    for model, rows in ((Indicator, indicators), (Activity, activities)):
-        for instance, row in _sync(objective, model, rows, match, keep_date_words):
-            if model is Indicator:
-                _write_targets(instance, row.targets, target_years, keep_date_words)
-
-
-@dataclass(frozen=True)
-class NewScheda:
-    """A scheda to add, as ``insert_schede`` takes it: the objective with its header set (not
-    saved yet) and its rows."""
-
-    objective: Objective
-    involved_unit_ids: tuple[int, ...] | list[int]
-    area_ids: tuple[int, ...] | list[int]
-    indicators: list[RowWrite]
-    activities: list[RowWrite]
-
-
-def insert_schede(schede: list[NewScheda]) -> None:
-    """Add new schede with their rows in a handful of INSERTs whatever their number (an
-    import of hundreds of schede): the objectives, their involved units, ambiti, indicators,
-    targets and activities, each table in one bulk insert — the rows ``write_rows`` would
-    write for a scheda without stored rows. ``bulk_create`` sends no signal: run it inside
-    ``versioning.one_bump``. Runs inside the caller's transaction."""
-    if not schede:
-        return
-    _bulk_insert(Objective, [s.objective for s in schede])
-    involved = Objective.involved_units.through
-    areas = Objective.areas.through
-    involved.objects.bulk_create(
-        involved(objective_id=s.objective.pk, orgunit_id=unit_id)
-        for s in schede
-        for unit_id in dict.fromkeys(s.involved_unit_ids)
-    )
-    areas.objects.bulk_create(
-        areas(objective_id=s.objective.pk, performancearea_id=area_id)
-        for s in schede
-        for area_id in dict.fromkeys(s.area_ids)
-    )
-    indicators = []
-    for model, attribute in ((Indicator, "indicators"), (Activity, "activities")):
-        rows = []
-        for scheda in schede:
-            objective = scheda.objective
-            for row in getattr(scheda, attribute):
-                instance = model(
-                    authority_id=objective.authority_id,
-                    objective=objective,
-                    position=row.position,
-                    grading_scale=row.scale,
-                    **row.values,
-                )
-                rows.append(instance)
-                if model is Indicator:
-                    indicators.append((instance, row.targets))
-        _bulk_insert(model, rows)
-    targets = []
-    for indicator, given in indicators:
-        # One target per kind and year, the last given winning (as ``update_or_create``).
-        by_key = {(t.kind, t.year): t for t in given}
-        targets += [
-            Target(
-                authority_id=indicator.authority_id,
-                indicator=indicator,
-                kind=t.kind,
-                year=t.year,
-                value=t.value,
-                value_text=t.value_text,
-                due_date=t.due_date,
-                due_text=t.due_text,
-            )
-            for t in by_key.values()
-        ]
-    Target.objects.bulk_create(targets)
-
-
-def _bulk_insert(model, rows: list) -> None:
-    """Insert ``rows`` with their ids set on them (SQLite ≥ 3.35 and PostgreSQL return them
-    from a bulk insert; elsewhere one INSERT a row)."""
-    if connection.features.can_return_rows_from_bulk_insert:
-        model.objects.bulk_create(rows)
-    else:
-        for row in rows:
-            row.save(force_insert=True)
-
-
-def _sync(objective: Objective, model, rows: list[RowWrite], match: str, keep_words: bool):
-    stored = list(model.objects.filter(objective=objective))
-    if match == "id":
-        by_key = {r.pk: r for r in stored}
-        chosen = {row.position: by_key.get(row.key) for row in rows}
-    else:
-        by_position = {r.position: r for r in stored}
-        chosen = {row.position: by_position.get(row.position) for row in rows}
-    kept = {r.pk for r in chosen.values() if r is not None}
-    model.objects.filter(objective=objective).exclude(pk__in=kept).delete()
-    model.objects.filter(objective=objective).update(position=F("position") + 10_000)
-    written = []
-    for row in rows:
-        instance = chosen[row.position] or model(authority=objective.authority, objective=objective)
-        values = dict(row.values)
-        if keep_words and "timing_text" in values:
-            values["timing_text"] = _kept_text(
-                values["timing_text"], values.get("end_date"), instance.end_date
-            )
-        for name, value in values.items():
-            setattr(instance, name, value)
-        instance.grading_scale = row.scale
-        instance.position = row.position
-        instance.save()
-        written.append((instance, row))
-    return written
-
-
-def _write_targets(indicator: Indicator, targets, years: set[int], keep_words: bool) -> None:
-    given = {(t.kind, t.year) for t in targets}
-    stored = {(t.kind, t.year): t for t in Target.objects.filter(indicator=indicator)}
-    for key, target in stored.items():
-        if key[1] in years and key not in given:
-            target.delete()
-    for target in targets:
-        before = stored.get((target.kind, target.year))
-        due_text = target.due_text
-        if keep_words:
-            due_text = _kept_text(due_text, target.due_date, before.due_date if before else None)
-        Target.objects.update_or_create(
-            indicator=indicator,
-            kind=target.kind,
-            year=target.year,
-            defaults={
-                "authority": indicator.authority,
-                "value": target.value,
-                "value_text": target.value_text,
-                "due_date": target.due_date,
-                "due_text": due_text,
-            },
-        )
-
-
-def _kept_text(text: str, new_date, stored_date) -> str:
-    """The card's own words for a date ("entro la fine di ogni anno", "31 dic 2019") stay while
-    the date they stand for is unchanged; a date typed anew replaces them."""
-    if new_date is None or new_date == stored_date:
-        return text
-    return ""
+def _row_values(row: IndicatorData | ActivityData, names: tuple[str, ...]) -> dict[str, Any]:
+    """The row's fields the writer takes, by the writer's list; a scale's text trimmed."""
+    values = {name: getattr(row, name) for name in names}
+    values["grading_text"] = values["grading_text"].strip()
+    return values
 
 
 class _ScaleResolver:

@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from traguardo.accounts import otp
 from traguardo.core.forms import StyledForm
@@ -56,13 +55,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url or "home")
     form = CodeForm(request.POST or None)
     if device is not None and request.method == "POST" and form.is_valid():
-        accepted, message = otp.check_code(device, form.cleaned_data["code"])
-        if accepted:
-            otp.mark_verified(request, device)
-            otp.log_otp_event(request.user, "auth.otp_ok", ip=request.META.get("REMOTE_ADDR", ""))
+        refused = otp.verify_login(request, device, form.cleaned_data["code"], actor=request.user)
+        if not refused:
             return redirect(next_url or "home")
-        otp.log_otp_event(request.user, "auth.otp_failed", ip=request.META.get("REMOTE_ADDR", ""))
-        form.add_error("code", message)
+        form.add_error("code", refused)
     return render(
         request,
         "web/account/otp_verify.html",
@@ -81,14 +77,11 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if device is not None:
         # The middleware lets only a verified session get here with a device.
         if request.method == "POST" and action == "disable" and form.is_valid():
-            accepted, message = otp.check_code(device, form.cleaned_data["code"])
-            if accepted:
-                TOTPDevice.objects.filter(user=request.user).delete()
-                otp.log_otp_event(request.user, "auth.otp_disabled")
+            refused = otp.disable_device(device, form.cleaned_data["code"], actor=request.user)
+            if not refused:
                 messages.success(request, _("Verifica in due passaggi disattivata."))
                 return redirect("otp_setup")
-            otp.log_otp_event(request.user, "auth.otp_failed")
-            form.add_error("code", message)
+            form.add_error("code", refused)
         return render(
             request,
             "web/account/otp_setup.html",
@@ -96,13 +89,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         )
     pending = otp.pending_device(request.user)
     if request.method == "POST" and action == "confirm" and form.is_valid():
-        accepted, message = otp.check_code(pending, form.cleaned_data["code"])
-        if accepted:
-            pending.confirmed = True
-            pending.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            otp.mark_verified(request, pending)
-            otp.log_otp_event(request.user, "auth.otp_enabled")
+        refused = otp.confirm_device(
+            request, pending, form.cleaned_data["code"], actor=request.user
+        )
+        if not refused:
             messages.success(
                 request,
                 _(
@@ -111,7 +101,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("otp_setup")
-        form.add_error("code", message)
+        form.add_error("code", refused)
     return render(
         request,
         "web/account/otp_setup.html",

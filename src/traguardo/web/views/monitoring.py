@@ -3,7 +3,6 @@
 from functools import partial
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -24,7 +23,8 @@ from traguardo.monitoring.forms import (
     PeriodForm,
     initial_from,
 )
-from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
+from traguardo.monitoring.queries import evidence_with_subjects, plan_periods, scheda_measurements
 from traguardo.planning.asof import as_of, current_period
 from traguardo.planning.guards import results_frozen
 from traguardo.planning.kept import cards, keep
@@ -49,8 +49,7 @@ def periods(request: HttpRequest, year: int) -> HttpResponse:
             else:
                 messages.success(request, _("Periodo «%(name)s» programmato.") % {"name": period})
                 return redirect("periods", authority=request.authority.slug, year=year)
-    rows = list(plan.periods.order_by("reference_date"))
-    open_period = next((p for p in rows if p.state in OPEN_STATES), None)
+    rows, open_period = plan_periods(plan)
     context = {
         "plan": plan,
         "periods": rows,
@@ -137,13 +136,7 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
     can_see_evidence = request.user.has_perm("monitoring.view_evidence", objective)
     when = as_of(objective.plan, period)
     rules = plan_rules(objective.plan)
-    stored = {}
-    if period is not None:
-        of_this_scheda = Q(indicator__objective=objective) | Q(activity__objective=objective)
-        for m in Measurement.objects.filter(of_this_scheda, period=period).prefetch_related(
-            "evidence"
-        ):
-            stored[("ind", m.indicator_id) if m.indicator_id else ("att", m.activity_id)] = m
+    stored = scheda_measurements(objective, period)
     rows = []
     for kind, subjects in (("ind", card.indicators), ("att", card.activities)):
         for row in subjects:
@@ -246,12 +239,7 @@ def _save(request, objective, period, can_force):
 
 @tenant_view("planning.view_objective")
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(
-        Evidence.objects.select_related(
-            "measurement__indicator__objective", "measurement__activity__objective"
-        ),
-        pk=pk,
-    )
+    evidence = get_object_or_404(evidence_with_subjects(), pk=pk)
     subject = evidence.measurement.indicator or evidence.measurement.activity
     check_perm(request, "monitoring.view_evidence", subject.objective)
     response = FileResponse(

@@ -1,7 +1,7 @@
 """Schede: the card page, its PDF, and the editor (create, edit, live checks, conflicts)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,8 @@ from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import ConflictError, DomainError, InvalidData
 from traguardo.core.downloads import attachment
 from traguardo.core.tenancy import check_perm, tenant_view
-from traguardo.organization.models import GradingScale, OrgUnit, PolicyLevel
+from traguardo.organization.models import GradingScale, OrgUnit
+from traguardo.planning import live
 from traguardo.planning.checks import plan_codes_and_names
 from traguardo.planning.domain.objectives import create_objective, update_objective
 from traguardo.planning.models import Objective, Plan
@@ -31,15 +32,6 @@ from traguardo.planning.queries import load_for_scoring, objectives_for_scoring
 from traguardo.planning.versions import differences, objective_state, sign_state, unsign_state
 from traguardo.reports import copies, paper
 from traguardo.reports.scheda import scheda_page
-from traguardo.scoring import (
-    ScaleParseError,
-    check_weights,
-    parse_decimal,
-    parse_scale,
-    scale_rows,
-    weight_check_label,
-    weight_score,
-)
 from traguardo.web.views.lifecycle import comments_context
 
 
@@ -93,10 +85,10 @@ def objective_live(request: HttpRequest, year: int) -> HttpResponse:
         request,
         "web/objective_live.html",
         {
-            "indicator_check": _weights(rows_of(data, INDICATOR_PREFIX, ("weight",))),
-            "activity_check": _weights(rows_of(data, ACTIVITY_PREFIX, ("weight",))),
-            "score": _score(data),
-            "previews": _previews(data, _scales_by_id()),
+            "indicator_check": live.weight_check(_typed_weights(data, INDICATOR_PREFIX)),
+            "activity_check": live.weight_check(_typed_weights(data, ACTIVITY_PREFIX)),
+            "score": live.level_score([data.get(name) for name in live.LEVEL_FIELDS]),
+            "previews": live.scale_previews(_typed_scales(data), live.scales_by_id()),
         },
     )
 
@@ -168,7 +160,7 @@ class _Editor:
             except ConflictError as error:
                 return self.conflict(header, error)
             except InvalidData as error:
-                table_errors = _attach(error, header, indicators, activities)
+                table_errors = live.place_errors(error, header, indicators, activities)
                 return self.render(forms, table_errors=table_errors, status=400)
             except DomainError as error:  # the plan changed state since the page was loaded
                 return self.render(forms, table_errors={"header": [error.message]}, status=400)
@@ -194,6 +186,7 @@ class _Editor:
                     if bound.auto_id == focus:
                         bound.field.widget.attrs["autofocus"] = True
         data = indicators.data if indicators.is_bound else None
+        levels = header.data if header.is_bound else header.initial
         context = {
             "plan": self.plan,
             "objective": self.objective,
@@ -202,21 +195,22 @@ class _Editor:
             "activities": activities,
             "focus": focus,
             "table_errors": table_errors or {},
-            "indicator_check": _weights(
-                rows_of(data, INDICATOR_PREFIX, ("weight",))
+            "indicator_check": live.weight_check(
+                _typed_weights(data, INDICATOR_PREFIX)
                 if data is not None
-                else [{"weight": [f.initial.get("weight", "")]} for f in indicators]
+                else [f.initial.get("weight", "") for f in indicators]
             ),
-            "activity_check": _weights(
-                rows_of(data, ACTIVITY_PREFIX, ("weight",))
+            "activity_check": live.weight_check(
+                _typed_weights(data, ACTIVITY_PREFIX)
                 if data is not None
-                else [{"weight": [f.initial.get("weight", "")]} for f in activities]
+                else [f.initial.get("weight", "") for f in activities]
             ),
-            "score": _score(header.data if header.is_bound else None, header.initial),
+            "score": live.level_score([levels.get(name) for name in live.LEVEL_FIELDS]),
             "same_code": self.same_code(header),
-            "previews": _previews(data, self.scales_by_id)
-            if data is not None
-            else _initial_previews(indicators, activities, self.scales_by_id),
+            "previews": live.scale_previews(
+                _typed_scales(data) if data is not None else _stored_scales(indicators, activities),
+                self.scales_by_id,
+            ),
             "live_url": reverse(
                 "objective_live",
                 kwargs={"authority": self.plan.authority.slug, "year": self.plan.year},
@@ -254,89 +248,35 @@ def _editable_units(request: HttpRequest):
     return OrgUnit.objects.filter(pk__in=covered_units(request.membership))
 
 
-def _weights(rows) -> dict:
-    weights = []
-    for row in rows:
-        raw = (row.get("weight") or [""])[-1]
-        try:
-            weights.append(parse_decimal(raw) if str(raw).strip() else None)
-        except ValueError:
-            weights.append(None)
-    check = check_weights(weights)
-    return {"ok": check.state == "ok", "label": weight_check_label(check), "rows": len(rows)}
+def _typed_weights(data: QueryDict, prefix: str) -> list[str]:
+    """Each submitted row's weight as typed (the last value of its field)."""
+    return [(row.get("weight") or [""])[-1] for row in rows_of(data, prefix, ("weight",))]
 
 
-def _score(data, initial=None) -> dict:
-    """The Punteggio of the levels chosen (submitted, or stored)."""
-    source = data if data is not None else (initial or {})
-    ids = [source.get(name) for name in ("strategic_level", "complexity_level", "kind_level")]
-    levels = {
-        str(level.pk): level for level in PolicyLevel.objects.filter(pk__in=[i for i in ids if i])
-    }
-    values = [levels[str(i)].value if str(i) in levels else None for i in ids]
-    return {"value": weight_score(*values), "levels": values}
+def _typed_scales(data: QueryDict) -> list[tuple[str, str, str]]:
+    """(row id, graduation text, scale id) of each submitted row, as typed."""
+    return [
+        (
+            f"{prefix}-{i}",
+            (row.get("grading_text") or [""])[-1],
+            (row.get("grading_scale") or [""])[-1],
+        )
+        for prefix in (INDICATOR_PREFIX, ACTIVITY_PREFIX)
+        for i, row in enumerate(rows_of(data, prefix, ("grading_text", "grading_scale")))
+    ]
 
 
-def _scales_by_id() -> dict[str, GradingScale]:
-    return {str(scale.pk): scale for scale in GradingScale.objects.all()}
-
-
-def _previews(data, scales: dict[str, GradingScale]) -> dict:
-    """Each graduation read back as a table (or the reason its text cannot be read)."""
-    previews = {}
-    for prefix in (INDICATOR_PREFIX, ACTIVITY_PREFIX):
-        for i, row in enumerate(rows_of(data, prefix, ("grading_text", "grading_scale"))):
-            previews[f"{prefix}-{i}"] = _preview(
-                (row.get("grading_text") or [""])[-1],
-                (row.get("grading_scale") or [""])[-1],
-                scales,
-            )
-    return previews
-
-
-def _initial_previews(indicators, activities, scales: dict[str, GradingScale]) -> dict:
-    return {
-        f"{formset.prefix}-{i}": _preview(
-            form.initial.get("grading_text", ""), form.initial.get("grading_scale"), scales
+def _stored_scales(indicators, activities) -> list[tuple[str, str, str | int | None]]:
+    """(row id, graduation text, scale id) of each row the editor opened with."""
+    return [
+        (
+            f"{formset.prefix}-{i}",
+            form.initial.get("grading_text", ""),
+            form.initial.get("grading_scale"),
         )
         for formset in (indicators, activities)
         for i, form in enumerate(formset)
-    }
-
-
-def _preview(text: str, scale_id, scales: dict[str, GradingScale]) -> dict:
-    if text and text.strip():
-        try:
-            return {"rows": scale_rows(parse_scale(text))}
-        except ScaleParseError as error:
-            return {"error": error.message}
-    scale = scales.get(str(scale_id)) if scale_id else None
-    return {"rows": scale_rows(scale.scale)} if scale else {}
-
-
-def _attach(error: InvalidData, header, indicators, activities) -> dict:
-    """Put each domain error next to its field; return the table-level ones."""
-    tables: dict[str, list[str]] = {"indicators": [], "activities": [], "header": []}
-    rows = {"indicators": list(indicators), "activities": list(activities)}
-    aliases = {"weight_score": "strategic_level"}
-    for key, message in error.errors:
-        parts = key.split("-")
-        name = aliases.get(parts[0], parts[0])
-        if name in rows and len(parts) == 1:
-            tables[name].append(message)
-        elif name in rows:
-            index = int(parts[1]) - 1
-            if 0 <= index < len(rows[name]):
-                form = rows[name][index]
-                field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
-                form.add_error(field, message)
-            else:
-                tables[name].append(message)
-        elif name in header.fields:
-            header.add_error(name, message)
-        else:
-            tables["header"].append(message)
-    return tables
+    ]
 
 
 urlpatterns = [
