@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope
 
 from traguardo.audit.log import log_refusal
+from traguardo.core.requests import TenantRequest
 
 
 def tenant_view(permission: str) -> Callable:
@@ -25,7 +26,9 @@ def tenant_view(permission: str) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapper(request: HttpRequest, authority: str, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: TenantRequest, authority: str, *args, **kwargs) -> HttpResponse:
+            # Typed as the view sees it: `authority` and `membership` are set below, before
+            # the view runs; `user` is checked first.
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = request.user.membership_at(authority)

@@ -28,6 +28,7 @@ from traguardo.accounts.models import Membership
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError
 from traguardo.core.forms import StyledMixin
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import public_view, tenant_view
 
 
@@ -46,7 +47,7 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
 
 
 @tenant_view(recovery.MANAGE_ACCESS)
-def access_list(request: HttpRequest) -> HttpResponse:
+def access_list(request: TenantRequest) -> HttpResponse:
     members = list(
         Membership.objects.filter(authority=request.authority)
         .select_related("user")
@@ -80,7 +81,7 @@ ACTIONS = {
 
 @require_POST
 @tenant_view(recovery.MANAGE_ACCESS)
-def access_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def access_action(request: TenantRequest, pk: int, action: str) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, authority=request.authority
     )

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_safe
 
 from traguardo.accounts.models import Membership
 from traguardo.core.formats import date_it, percent, status_label
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, situation_text
 from traguardo.monitoring.models import Measurement
@@ -264,7 +265,7 @@ def _deadline_rows(listing: Listing, plans: dict[int, Plan], late: bool) -> List
 
 @tenant_view("monitoring.view_dashboard")
 @require_safe
-def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
+def plan_dashboard(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     kept = kept_plan(plan)
     digest = _digest(kept)
@@ -391,7 +392,7 @@ def _people(kept: KeptPlan, thresholds: dict) -> list[dict]:
 
 @tenant_view("monitoring.view_dashboard")
 @require_safe
-def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def objective_gantt(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
@@ -437,7 +438,7 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 
 @tenant_view("monitoring.view_dashboard")
 @require_safe
-def my_deadlines(request: HttpRequest) -> HttpResponse:
+def my_deadlines(request: TenantRequest) -> HttpResponse:
     membership = request.membership
     days = _days(request)
     units = _covered_units(membership)

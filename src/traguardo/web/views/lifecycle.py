@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from traguardo.core.domain import DomainError, InvalidData
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.planning.domain import lifecycle
 from traguardo.planning.kept import KeptPlan, kept_plan
@@ -102,7 +103,7 @@ def edit_check(request: HttpRequest, plan: Plan) -> Callable[[object], bool]:
 
 @require_POST
 @tenant_view("planning.view_plan")
-def plan_transition(request: HttpRequest, year: int, action: str) -> HttpResponse:
+def plan_transition(request: TenantRequest, year: int, action: str) -> HttpResponse:
     step = lifecycle.STEP_BY_ACTION.get(action)
     if step is None:
         raise Http404
@@ -133,7 +134,7 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
     return render(request, "web/lifecycle/transition.html", context, status=400)
 
 
-def _failing(request: HttpRequest, cards, can_edit=None) -> list[dict]:
+def _failing(request: TenantRequest, cards, can_edit=None) -> list[dict]:
     """The schede that block the approval, each error linked to its field in the editor for
     who may edit it (``can_edit``: default, the rules asked on each scheda)."""
     if can_edit is None:
@@ -173,7 +174,7 @@ def _refuse(request: HttpRequest, form, field: str | None, message: str) -> None
 
 @tenant_view("planning.view_plan")
 @require_safe
-def plan_review(request: HttpRequest, year: int) -> HttpResponse:
+def plan_review(request: TenantRequest, year: int) -> HttpResponse:
     """The Nucleo's page: the ente's result, then the schede in pages with their result,
     anomalies and comments (from the kept results: nothing is recomputed per request)."""
     plan = get_object_or_404(Plan, year=year)
@@ -215,7 +216,7 @@ def comments_context(request: HttpRequest, objective: Objective, form=None) -> d
 
 @require_POST
 @tenant_view("planning.view_objective")
-def objective_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_comment(request: TenantRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.comment_objective", objective)
     form = CommentForm(request.POST)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from traguardo.core.domain import DomainError
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.organization import domain
 from traguardo.organization.forms import (
@@ -49,7 +50,7 @@ DIMENSIONS = {
 }
 
 
-def _url(request: HttpRequest, name: str, **kwargs) -> str:
+def _url(request: TenantRequest, name: str, **kwargs) -> str:
     return reverse(name, kwargs={"authority": request.authority.slug, **kwargs})
 
 
@@ -112,7 +113,7 @@ def _delete_page(
 
 
 @tenant_view(SETUP)
-def setup_home(request: HttpRequest) -> HttpResponse:
+def setup_home(request: TenantRequest) -> HttpResponse:
     return render(
         request, "web/setup/home.html", {"counts": domain.setup_counts(request.authority)}
     )
@@ -126,14 +127,14 @@ def _units(request: HttpRequest) -> dict[str, str]:
 
 
 @tenant_view(SETUP)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: TenantRequest) -> HttpResponse:
     return render(
         request, "web/setup/unit_list.html", {"tree": domain.unit_tree(request.authority)}
     )
 
 
 @tenant_view(SETUP)
-def unit_add(request: HttpRequest) -> HttpResponse:
+def unit_add(request: TenantRequest) -> HttpResponse:
     form = UnitForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -148,7 +149,7 @@ def unit_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: TenantRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, pk=pk)
     form = UnitForm(request.POST or None, instance=_editable(unit), authority=request.authority)
     return _form_page(
@@ -166,7 +167,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_delete(request: TenantRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, pk=pk)
     return _delete_page(
         request,
@@ -185,13 +186,13 @@ def _people(request: HttpRequest) -> dict[str, str]:
 
 
 @tenant_view(SETUP)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: TenantRequest) -> HttpResponse:
     people = Person.objects.prefetch_related("headed_units")
     return render(request, "web/setup/person_list.html", {"people": people})
 
 
 @tenant_view(SETUP)
-def person_add(request: HttpRequest) -> HttpResponse:
+def person_add(request: TenantRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -206,7 +207,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: TenantRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     form = PersonForm(request.POST or None, instance=_editable(person), authority=request.authority)
     return _form_page(
@@ -226,7 +227,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def person_delete(request: TenantRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     return _delete_page(
         request,
@@ -245,12 +246,12 @@ def _dup(request: HttpRequest) -> dict[str, str]:
 
 
 @tenant_view(SETUP)
-def dup_list(request: HttpRequest) -> HttpResponse:
+def dup_list(request: TenantRequest) -> HttpResponse:
     return render(request, "web/setup/dup_list.html", {"tree": domain.dup_tree(request.authority)})
 
 
 @tenant_view(SETUP)
-def dup_add(request: HttpRequest) -> HttpResponse:
+def dup_add(request: TenantRequest) -> HttpResponse:
     form = DupGoalForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -265,7 +266,7 @@ def dup_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def dup_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dup_edit(request: TenantRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(DupGoal, pk=pk)
     form = DupGoalForm(request.POST or None, instance=_editable(goal), authority=request.authority)
     return _form_page(
@@ -285,7 +286,7 @@ def dup_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def dup_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def dup_delete(request: TenantRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(DupGoal, pk=pk)
     return _delete_page(
         request,
@@ -304,13 +305,13 @@ def _areas(request: HttpRequest) -> dict[str, str]:
 
 
 @tenant_view(SETUP)
-def area_list(request: HttpRequest) -> HttpResponse:
+def area_list(request: TenantRequest) -> HttpResponse:
     areas = PerformanceArea.objects.order_by("number")
     return render(request, "web/setup/area_list.html", {"areas": areas})
 
 
 @tenant_view(SETUP)
-def area_add(request: HttpRequest) -> HttpResponse:
+def area_add(request: TenantRequest) -> HttpResponse:
     form = AreaForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -325,7 +326,7 @@ def area_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def area_edit(request: TenantRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(PerformanceArea, pk=pk)
     form = AreaForm(request.POST or None, instance=_editable(area), authority=request.authority)
     return _form_page(
@@ -343,7 +344,7 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def area_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def area_delete(request: TenantRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(PerformanceArea, pk=pk)
     return _delete_page(
         request,
@@ -362,7 +363,7 @@ def _policy(request: HttpRequest) -> dict[str, str]:
 
 
 @tenant_view(SETUP)
-def policy_edit(request: HttpRequest) -> HttpResponse:
+def policy_edit(request: TenantRequest) -> HttpResponse:
     policy = domain.ensure_policy(request.authority)
     form = PolicyForm(request.POST or None, instance=_editable(policy), authority=request.authority)
     return _form_page(
@@ -401,7 +402,7 @@ def _dimension_title(dimension: str) -> str:
 
 
 @tenant_view(SETUP)
-def level_add(request: HttpRequest, dimension: str) -> HttpResponse:
+def level_add(request: TenantRequest, dimension: str) -> HttpResponse:
     if dimension not in DIMENSIONS:
         raise Http404
     dimension = DIMENSIONS[dimension]
@@ -427,7 +428,7 @@ def level_add(request: HttpRequest, dimension: str) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def level_edit(request: TenantRequest, pk: int) -> HttpResponse:
     level = get_object_or_404(PolicyLevel, pk=pk)
     form = LevelForm(
         request.POST or None,
@@ -450,7 +451,7 @@ def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def level_delete(request: TenantRequest, pk: int) -> HttpResponse:
     level = get_object_or_404(PolicyLevel, pk=pk)
     return _delete_page(
         request,
@@ -470,7 +471,7 @@ def _scales(request: HttpRequest) -> dict[str, str]:
 
 
 @tenant_view(SETUP)
-def scale_list(request: HttpRequest) -> HttpResponse:
+def scale_list(request: TenantRequest) -> HttpResponse:
     usage = scale_usage()
     scales = [
         (scale, domain.reading_of(scale.scale), usage.get(scale.pk, []))
@@ -488,7 +489,7 @@ def _preview(text: str) -> dict:
 
 
 def _scale_page(
-    request: HttpRequest, scale: GradingScale | None, save: Callable, context: dict
+    request: TenantRequest, scale: GradingScale | None, save: Callable, context: dict
 ) -> HttpResponse:
     """The create and edit pages of a scale: "Anteprima" re-renders with the parsed table
     (nothing is saved), "Salva" saves."""
@@ -512,7 +513,7 @@ def _scale_page(
 
 
 @tenant_view(SETUP)
-def scale_add(request: HttpRequest) -> HttpResponse:
+def scale_add(request: TenantRequest) -> HttpResponse:
     return _scale_page(
         request,
         None,
@@ -522,7 +523,7 @@ def scale_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def scale_edit(request: TenantRequest, pk: int) -> HttpResponse:
     scale = get_object_or_404(GradingScale, pk=pk)
     return _scale_page(
         request,
@@ -539,7 +540,7 @@ def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_view(SETUP)
 @require_POST
-def scale_preview(request: HttpRequest) -> HttpResponse:
+def scale_preview(request: TenantRequest) -> HttpResponse:
     """The preview partial alone, for htmx: the table updates in place."""
     return render(
         request,
@@ -549,7 +550,7 @@ def scale_preview(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def scale_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def scale_delete(request: TenantRequest, pk: int) -> HttpResponse:
     scale = get_object_or_404(GradingScale, pk=pk)
     return _delete_page(
         request,
