@@ -42,7 +42,8 @@ def tenant_view(permission: str) -> Callable:
             with scope(authority=membership.authority):
                 return view(request, *args, **kwargs)
 
-        wrapper.permission_required = permission
+        # The declared permission, read by the URL × persona tests; functions take attributes.
+        wrapper.permission_required = permission  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -50,7 +51,7 @@ def tenant_view(permission: str) -> Callable:
 
 def public_view(view: Callable) -> Callable:
     """Declare a view that needs no login (login page, health check, transparency)."""
-    view.permission_required = None
+    view.permission_required = None  # type: ignore[attr-defined]  # read as in tenant_view
     return view
 
 

@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.models import AuthorityScoped
 
-VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
-
 
 class MonitoringPeriod(AuthorityScoped):
     """Verifica intermedia or consuntivo: when measurements may be entered."""
@@ -63,9 +61,13 @@ class Measurement(AuthorityScoped):
         blank=True,
         related_name="measurements",
     )
-    numerator = models.DecimalField(_("numeratore"), **VALUE)
-    denominator = models.DecimalField(_("denominatore"), **VALUE)
-    value = models.DecimalField(_("valore"), **VALUE)
+    numerator = models.DecimalField(
+        _("numeratore"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominatore"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("valore"), max_digits=16, decimal_places=4, null=True, blank=True)
     completed_on = models.DateField(_("data di completamento"), null=True, blank=True)
     done = models.BooleanField(_("realizzato"), null=True, blank=True)
     progress = models.DecimalField(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.core.formats import date_it
@@ -107,7 +108,7 @@ OPEN_VARIATION = gettext_lazy(
 )
 
 
-def submit_plan(plan: Plan, *, actor) -> Plan:
+def submit_plan(plan: Plan, *, actor: User) -> Plan:
     """Propose a draft plan for approval.
 
     1. the actor is an admin or a manager of the authority;
@@ -124,7 +125,7 @@ def submit_plan(plan: Plan, *, actor) -> Plan:
 
 
 def approve_plan(
-    plan: Plan, *, actor, act_type: str, act_number: str, act_date: date | None
+    plan: Plan, *, actor: User, act_type: str, act_number: str, act_date: date | None
 ) -> Plan:
     """Approve a proposed plan with the act that adopts it.
 
@@ -164,7 +165,7 @@ def approve_plan(
     return plan
 
 
-def start_monitoring(plan: Plan, *, actor) -> Plan:
+def start_monitoring(plan: Plan, *, actor: User) -> Plan:
     """Start the monitoring of an approved plan: approved → monitoring (admins)."""
     require(actor, "planning.start_monitoring", plan)
     with transaction.atomic():
@@ -179,7 +180,7 @@ def start_monitoring(plan: Plan, *, actor) -> Plan:
     return plan
 
 
-def close_plan(plan: Plan, *, actor) -> Plan:
+def close_plan(plan: Plan, *, actor: User) -> Plan:
     """Close the year (consuntivo): monitoring → closed (admins), once no period is open.
 
     In the same transaction the plan keeps a snapshot of the authority's SMVP (activity share,
@@ -209,7 +210,7 @@ def close_plan(plan: Plan, *, actor) -> Plan:
     return plan
 
 
-def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str) -> Plan:
+def validate_plan(plan: Plan, *, actor: User, validated_on: date | None, minutes: str) -> Plan:
     """The Nucleo/OIV validates the final results, exactly once.
 
     1. the actor is an evaluator of the authority;
@@ -248,7 +249,7 @@ def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str)
     return plan
 
 
-def add_comment(objective: Objective, *, actor, topic: str, body: str) -> Comment:
+def add_comment(objective: Objective, *, actor: User, topic: str, body: str) -> Comment:
     """A comment of the Nucleo (or an admin) on a scheda or on its result, logged."""
     require(actor, "planning.comment_objective", objective)
     body = body.strip()
@@ -373,7 +374,7 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
 # -- the one write every transition shares ------------------------------------------------
 
 
-def _move(plan: Plan, *, actor, action: str, source: str, target: str, values=None) -> None:
+def _move(plan: Plan, *, actor: User, action: str, source: str, target: str, values=None) -> None:
     """UPDATE … WHERE state = source: 0 rows means someone else moved the plan first."""
     values = values or {}
     moved = Plan.objects.filter(pk=plan.pk, state=source).update(state=target, **values)

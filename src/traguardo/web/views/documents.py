@@ -10,7 +10,7 @@ job, or follows the one already going, and redirects to it. The plan's PDF is of
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
@@ -118,7 +118,7 @@ def plan_documents(request: TenantRequest, year: int) -> HttpResponse:
     return render(request, "web/documents/list.html", context)
 
 
-def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None, bool], Job]:
+def _latest_jobs(request: TenantRequest, plan: Plan) -> dict[tuple[str, int | None, bool], Job]:
     """The newest finished file of each document that the user may download: by kind,
     period and copy (an internal copy is never given as the official document)."""
     jobs = (
@@ -246,7 +246,7 @@ def plan_pdf(request: TenantRequest, year: int) -> HttpResponse:
     return _start_plan_pdf(request, plan, copies.asked(request.GET))
 
 
-def _start_plan_pdf(request: HttpRequest, plan: Plan, internal: bool) -> HttpResponse:
+def _start_plan_pdf(request: TenantRequest, plan: Plan, internal: bool) -> HttpResponse:
     return start_and_follow(
         request,
         _documents_url(request, plan),

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
@@ -23,11 +24,11 @@ from traguardo.web.paging import paginate
 FORMS = {"approva": ApprovalForm, "valida": ValidationForm}
 
 
-def _approve(plan: Plan, *, actor, data: dict) -> Plan:
+def _approve(plan: Plan, *, actor: User, data: dict) -> Plan:
     return lifecycle.approve_plan(plan, actor=actor, **data)
 
 
-def _validate(plan: Plan, *, actor, data: dict) -> Plan:
+def _validate(plan: Plan, *, actor: User, data: dict) -> Plan:
     return lifecycle.validate_plan(
         plan, actor=actor, validated_on=data["validated_on"], minutes=data["minutes"]
     )
@@ -54,7 +55,7 @@ def done_message(action: str, plan: Plan) -> str:
     }[action]
 
 
-def state_panel(request: HttpRequest, plan: Plan, kept: KeptPlan) -> dict:
+def state_panel(request: TenantRequest, plan: Plan, kept: KeptPlan) -> dict:
     """What the plan page's state panel shows: the act, the validation, the next step (with
     its form when the user may take it, or the reason why it cannot be taken yet).
 

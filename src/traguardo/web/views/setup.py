@@ -54,7 +54,7 @@ def _url(request: TenantRequest, name: str, **kwargs) -> str:
     return reverse(name, kwargs={"authority": request.authority.slug, **kwargs})
 
 
-def _section(request: HttpRequest, name: str, title: str) -> dict[str, str]:
+def _section(request: TenantRequest, name: str, title: str) -> dict[str, str]:
     return {"title": title, "url": _url(request, name)}
 
 
@@ -122,7 +122,7 @@ def setup_home(request: TenantRequest) -> HttpResponse:
 # -- unità organizzative -------------------------------------------------------------------
 
 
-def _units(request: HttpRequest) -> dict[str, str]:
+def _units(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_units", _("Unità organizzative"))
 
 
@@ -181,7 +181,7 @@ def unit_delete(request: TenantRequest, pk: int) -> HttpResponse:
 # -- persone -------------------------------------------------------------------------------
 
 
-def _people(request: HttpRequest) -> dict[str, str]:
+def _people(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_people", _("Persone"))
 
 
@@ -241,7 +241,7 @@ def person_delete(request: TenantRequest, pk: int) -> HttpResponse:
 # -- DUP -----------------------------------------------------------------------------------
 
 
-def _dup(request: HttpRequest) -> dict[str, str]:
+def _dup(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_dup", _("DUP"))
 
 
@@ -300,7 +300,7 @@ def dup_delete(request: TenantRequest, pk: int) -> HttpResponse:
 # -- ambiti della performance --------------------------------------------------------------
 
 
-def _areas(request: HttpRequest) -> dict[str, str]:
+def _areas(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_areas", _("Ambiti della performance"))
 
 
@@ -358,7 +358,7 @@ def area_delete(request: TenantRequest, pk: int) -> HttpResponse:
 # -- SMVP ----------------------------------------------------------------------------------
 
 
-def _policy(request: HttpRequest) -> dict[str, str]:
+def _policy(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_policy", _("Sistema di misurazione e valutazione"))
 
 
@@ -466,7 +466,7 @@ def level_delete(request: TenantRequest, pk: int) -> HttpResponse:
 # -- graduazioni ---------------------------------------------------------------------------
 
 
-def _scales(request: HttpRequest) -> dict[str, str]:
+def _scales(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_scales", _("Graduazioni del conseguimento"))
 
 
