@@ -71,3 +71,19 @@ class StyledForm(StyledMixin, forms.Form):
 
 class StyledModelForm(StyledMixin, forms.ModelForm):
     pass
+
+
+def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field ``name``, declared as a model choice (its queryset set per request)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a model choice")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, declared as a choice (its choices set per request)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a choice")
+    return field

@@ -11,9 +11,10 @@ variazione reopens the validation, and the Nucleo validates again.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +33,14 @@ from traguardo.planning.models import Comment, Objective, Plan
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.rulebook import take_snapshot
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from traguardo.planning.kept import ObjectiveRef
+
+    # A scheda as the model or as the plan page's kept row: both have code, title, position.
+    Card = Objective | ObjectiveRef
+
 State = Plan.State
 
 
@@ -40,12 +49,12 @@ class Step:
     """A transition as the state panel shows it."""
 
     action: str  # the URL's word: proponi, approva, avvia-monitoraggio, chiudi, valida
-    label: str
+    label: "StrOrPromise"
     source: str
     target: str
     permission: str
     # What the step does that cannot be undone, asked to be confirmed before it is taken.
-    consequence: str = ""
+    consequence: "StrOrPromise" = ""
 
 
 STEPS = (
@@ -284,7 +293,7 @@ def open_period_of(plan: Plan) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(plan=plan, state__in=OPEN_STATES).first()
 
 
-def scheda_name(objective: Objective) -> str:
+def scheda_name(objective: "Card") -> str:
     """«Scheda 10 «Titolo»» by its code, or «Scheda n. 6 (senza codice)»."""
     if not objective.code:
         return _("Scheda n. %(n)s (senza codice)") % {"n": objective.position}
@@ -307,8 +316,8 @@ def plan_cards(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
 
 
 def failing_cards(
-    cards: Iterable[tuple[Objective, list[Anomaly]]],
-) -> list[tuple[Objective, str, list[Anomaly]]]:
+    cards: Iterable[tuple["Card", Sequence[Anomaly]]],
+) -> list[tuple["Card", str, list[Anomaly]]]:
     """(scheda, its name, its errors) of every scheda with an error; a code that more than one
     scheda has is followed by the scheda's place, so the two can be told apart."""
     cards = list(cards)
@@ -349,7 +358,7 @@ def step_for(plan: Plan) -> Step | None:
     return next((step for step in STEPS if step.source == plan.state), None)
 
 
-def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]) -> str:
+def blocker(plan: Plan, step: Step, cards: Sequence[tuple["Card", Sequence[Anomaly]]]) -> str:
     """Why the step cannot be taken now (blank when it can); ``cards`` pairs each scheda
     with its anomalies, as the plan page already has them."""
     if step.action == "proponi" and not cards:
@@ -379,7 +388,7 @@ def _move(plan: Plan, *, actor: User, action: str, source: str, target: str, val
     values = values or {}
     moved = Plan.objects.filter(pk=plan.pk, state=source).update(state=target, **values)
     if not moved:
-        current = Plan.objects.filter(pk=plan.pk).values_list("state", flat=True).first()
+        current = Plan.objects.filter(pk=plan.pk).values_list("state", flat=True).get()
         if current == State.VALIDATED and target == State.VALIDATED:
             raise DomainError(_("Il piano è già validato."))
         raise DomainError(

@@ -62,14 +62,16 @@ def state_panel(request: TenantRequest, plan: Plan, kept: KeptPlan) -> dict:
     The schede come from the plan's kept rows (no scheda is read again): the failing ones
     are the rows with errors."""
     step = lifecycle.step_for(plan)
-    allowed = step is not None and request.user.has_perm(step.permission, plan)
+    # The step the user may take now, if any.
+    may = step if step is not None and request.user.has_perm(step.permission, plan) else None
+    allowed = may is not None
     # Only these two steps look at the schede: no list of 2,000 pairs for the others.
-    needs_cards = allowed and step.action in ("proponi", "approva")
+    needs_cards = may is not None and may.action in ("proponi", "approva")
     cards = [(row.objective, row.anomalies) for row in kept.rows] if needs_cards else []
-    blocker = lifecycle.blocker(plan, step, cards) if allowed else ""
-    form_class = FORMS.get(step.action) if allowed and not blocker else None
+    blocker = lifecycle.blocker(plan, may, cards) if may is not None else ""
+    form_class = FORMS.get(may.action) if may is not None and not blocker else None
     failing = []
-    if blocker and step.action == "approva":
+    if blocker and may is not None and may.action == "approva":
         failing = _failing(request, cards, can_edit=edit_check(request, plan))
     return {
         "act": lifecycle.act_text(plan),
