@@ -116,7 +116,7 @@ class CardView:
     anomalies: list[Anomaly]
     weight_score: object
     result: ObjectiveResult | None
-    as_of: AsOf | None = None
+    as_of: AsOf
     # The key it is kept under (``scheda_page``: the authority's data version and the day),
     # for the fragments rendered from it; blank for a card of a plan document.
     key: str = field(default="", compare=False)

@@ -14,7 +14,7 @@ others show their first page and a link to the next). Rows are cheap: no include
 import functools
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -29,6 +29,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from traguardo.planning.rulebook import Thresholds
 from traguardo.accounts.models import Membership
 from traguardo.core.formats import date_it, percent, status_label
 from traguardo.core.requests import TenantRequest
@@ -125,25 +126,24 @@ class LightRow:
     signals: str  # «1 errore, 2 avvisi», «Nessuna»
 
     @classmethod
-    def of(cls, row: KeptRow, thresholds: dict) -> "LightRow":
+    def of(cls, row: KeptRow, thresholds: Thresholds) -> "LightRow":
         result = row.result
         achievement = result.achievement if result is not None else None
         light_band = band(achievement, **thresholds)
         if row.not_due:
             key, label = NOT_DUE, str(BANDS[NOT_DUE])
             text, note, muted = label, "", True
-        elif achievement is not None:
+        elif result is not None and achievement is not None:
             key, label = light_band.value, light_band.label
             text, muted = percent(achievement), False
             note = status_label(result.status) if result.status != Status.MEASURED else ""
         else:
             key, label = light_band.value, light_band.label
             note, muted = "", True
-            excluded = result is not None and result.status in (
-                Status.EXCLUDED,
-                Status.NOT_MEASURABLE,
-            )
-            text = status_label(result.status) if excluded else gettext("non misurato")
+            if result is not None and result.status in (Status.EXCLUDED, Status.NOT_MEASURABLE):
+                text = status_label(result.status)
+            else:
+                text = gettext("non misurato")
         return cls(
             card=row,
             band=light_band,
@@ -369,9 +369,9 @@ def _unit_choices(rows: Sequence[KeptRow]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _people(kept: KeptPlan, thresholds: dict) -> list[dict]:
+def _people(kept: KeptPlan, thresholds: Thresholds) -> list[dict]:
     """The results of each responsible person (DESIGN.md §4.3): internal, never public."""
-    names = {
+    names: dict[Hashable, str] = {
         row.objective.responsible_id: row.objective.responsible_name
         for row in kept.rows
         if row.objective.responsible_id is not None
@@ -508,10 +508,9 @@ def my_deadlines(request: TenantRequest) -> HttpResponse:
             person,
         ),
         **{
-            name: SimpleLazyObject(lambda name=name: found()[name])
-            for name in ("overdue", "upcoming", "later", "situations")
+            name: _lazy(found, name)
+            for name in ("overdue", "upcoming", "later", "situations", "has_objectives")
         },
-        "has_objectives": SimpleLazyObject(lambda: found()["has_objectives"]),
         "days": days,
         "detail_url": _link_base("objective_detail", request.authority.slug),
     }
@@ -562,6 +561,11 @@ def _by_date(deadlines: list[Deadline], plans: dict[int, Plan]) -> list[Deadline
     """By date, then plan, then scheda. Each plan's deadlines come by date and scheda
     already, in plan order: a stable sort on date alone keeps the rest."""
     return sorted(deadlines, key=lambda d: d.due_on)
+
+
+def _lazy(found: Callable[[], dict], name: str) -> SimpleLazyObject:
+    """``found()[name]``, computed when the template first reads it."""
+    return SimpleLazyObject(lambda: found()[name])
 
 
 urlpatterns = [
