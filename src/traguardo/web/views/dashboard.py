@@ -29,7 +29,6 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from traguardo.planning.rulebook import Thresholds
 from traguardo.accounts.models import Membership
 from traguardo.core.formats import date_it, percent, status_label
 from traguardo.core.requests import TenantRequest
@@ -39,6 +38,7 @@ from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import OrgUnit
 from traguardo.planning.kept import KeptPlan, KeptRow, kept_plan
 from traguardo.planning.models import Activity, Objective, Plan
+from traguardo.planning.rulebook import Thresholds
 from traguardo.planning.states import activity_row_state, coverage
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
