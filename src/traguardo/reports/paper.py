@@ -21,7 +21,7 @@ import tempfile
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typst
 from django.contrib.staticfiles import finders
@@ -119,7 +119,7 @@ def scheda_pdf(card: CardView, *, internal: bool = False) -> bytes:
     importazione printed, every page marked as not the official one."""
     objective = card.objective
     labels = _labels()
-    data = {
+    data: dict[str, Any] = {
         "labels": labels,
         "title": copies.titled(f"{_('Scheda obiettivo')} — {objective}", internal),
         "authority": objective.authority.name,
@@ -302,7 +302,7 @@ def card_data(
     if as_of and as_of.period:
         final = _("definitivo") if as_of.final else _("provvisorio")
         result.append([False, f" · {final} " + _("al %(date)s") % {"date": date_it(as_of.on)}])
-    data = {
+    data: dict[str, Any] = {
         "id": o.pk,
         "code": o.code,
         "name": str(o),
