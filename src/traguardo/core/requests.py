@@ -1,9 +1,9 @@
 """The request as the middleware and `tenant_view` leave it, for the views' annotations.
 
 Nothing here runs: the classes only tell the type checker which attributes a view may read.
-`HtmxRequest` is any request after django-htmx's middleware (`request.htmx`);
-`TenantRequest` is a request inside `tenant_view`: a logged-in user, the authority of the URL
-and the user's membership of it.
+`HtmxRequest` is any request after django-htmx's middleware (`request.htmx`); `UserRequest`
+one behind `login_required` (a logged-in user); `TenantRequest` a request inside
+`tenant_view`: a logged-in user, the authority of the URL and the user's membership of it.
 """
 
 from typing import TYPE_CHECKING
@@ -21,7 +21,10 @@ class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-class TenantRequest(HtmxRequest):
+class UserRequest(HtmxRequest):
     user: "User"
+
+
+class TenantRequest(UserRequest):
     authority: "Authority"
     membership: "Membership"

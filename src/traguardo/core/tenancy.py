@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django_scopes import scope
 
 from traguardo.audit.log import log_refusal
@@ -55,7 +55,7 @@ def public_view(view: Callable) -> Callable:
     return view
 
 
-def check_perm(request: HttpRequest, permission: str, obj) -> None:
+def check_perm(request: TenantRequest, permission: str, obj: object) -> None:
     """Object-level check inside a tenant view: 403 when the member may not do this."""
     if not request.user.has_perm(permission, obj):
         log_refusal(request.user, permission, obj)

@@ -181,7 +181,7 @@ def removed_measured(
     return reasons
 
 
-def _rows(old_rows, new_rows, keys, measured: set[int], *, indicator: bool) -> list[Change]:
+def _rows(old_rows, new_rows, keys, measured: AbstractSet[int], *, indicator: bool) -> list[Change]:
     before = {row[0]: row for row in old_rows}
     after = {row[0]: row for row in new_rows}
     changes = []

@@ -358,7 +358,7 @@ def add_evidence(
     """Attach a file, checked by its content (unless ``checked`` says it already was), stored
     under a random name, while the period is open and the plan's results are (checked again
     inside the transaction)."""
-    objective = (measurement.indicator or measurement.activity).objective
+    objective = measurement.subject.objective
     require(actor, "monitoring.record_measurement", objective)
     _check_period(measurement.period, objective.plan)
     checked = checked or _check_evidence(upload)
@@ -579,11 +579,13 @@ def record_with_evidence(
     require(actor, "monitoring.record_measurement", objective)
     _check_period(period, objective.plan)
     checked = _check_evidence(upload) if upload else None
-    record = record_measurement if isinstance(subject, Indicator) else record_activity
     stored = []
     try:
         with transaction.atomic():
-            measurement = record(subject, period, actor=actor, data=data)
+            if isinstance(subject, Indicator):
+                measurement = record_measurement(subject, period, actor=actor, data=data)
+            else:
+                measurement = record_activity(subject, period, actor=actor, data=data)
             if upload:
                 stored.append(add_evidence(measurement, upload, actor=actor, checked=checked))
     except BaseException:

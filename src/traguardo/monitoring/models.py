@@ -1,10 +1,15 @@
 """Monitoring: periods and the measurements recorded in them."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.models import AuthorityScoped
+
+if TYPE_CHECKING:
+    from traguardo.planning.models import Activity, Indicator
 
 
 class MonitoringPeriod(AuthorityScoped):
@@ -109,6 +114,14 @@ class Measurement(AuthorityScoped):
                 name="measurement_forced_has_reason",
             ),
         ]
+
+    @property
+    def subject(self) -> "Indicator | Activity":
+        """The indicator or the activity measured: exactly one (the check constraint)."""
+        subject = self.indicator or self.activity
+        if subject is None:
+            raise ValueError(f"measurement {self.pk} measures nothing")
+        return subject
 
 
 def _evidence_path(instance: "Evidence", filename: str) -> str:

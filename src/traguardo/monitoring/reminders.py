@@ -110,7 +110,7 @@ def late_text(deadline: Deadline, today: date) -> str:
     days = days_text(deadline.days_late())
     if when is None or (when.live and when.on == today):
         return _("in ritardo di %(days)s") % {"days": days}
-    if when.final:
+    if when.final and when.period is not None:
         return _(
             "non completata al %(date)s (%(period)s, chiuso): %(days)s di ritardo a quella data"
         ) % {

@@ -774,7 +774,9 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
         result = item.result
         if result is None:  # a scheda with findings has a result
             continue
-        rows = [("indicator", r, kept_row_state(kept, "indicator", r)) for r in result.indicators]
+        rows: list[tuple[str, IndicatorResult | ActivityResult, RowState]] = [
+            ("indicator", r, kept_row_state(kept, "indicator", r)) for r in result.indicators
+        ]
         rows += [("activity", r, kept_row_state(kept, "activity", r)) for r in result.activities]
         for kind, r, state in rows:
             line = by_key.get((kind, r.key))

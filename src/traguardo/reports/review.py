@@ -81,7 +81,7 @@ def review_texts(plan: Plan) -> list[ReviewText]:
         .order_by("period__reference_date", "pk")
     )
     for m in measurements:
-        subject = m.indicator or m.activity
+        subject = m.subject
         objective = subject.objective
         link = ("measurements", {"authority": slug, "pk": objective.pk})
         where = _("Scheda %(code)s, %(period)s, rilevazione di «%(subject)s»") % {

@@ -62,7 +62,7 @@ def open_variation(
         errors.append(("act_number", _("Indicare il numero dell'atto.")))
     if act_date is None:
         errors.append(("act_date", _("Indicare la data dell'atto.")))
-    if errors:
+    if errors or act_date is None:  # (a blank date is one of the errors)
         raise InvalidData(errors)
     with transaction.atomic():
         fresh = lock_plan(plan.pk)

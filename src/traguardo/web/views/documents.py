@@ -177,7 +177,7 @@ def relazione(request: TenantRequest, year: int) -> HttpResponse:
         "page_obj": page_obj,
         # The lists of the shown page are rendered once per kept plan and page (the
         # template's fragment cache, keyed by the kept plan): read only on a miss.
-        "found": SimpleLazyObject(lambda: page_deviations(kept, page_obj.object_list)),
+        "found": SimpleLazyObject(lambda: page_deviations(kept, list(page_obj.object_list))),
         "fragment_key": kept.key,
         "unit": unit,
         "with_findings": with_findings,

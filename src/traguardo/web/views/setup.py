@@ -7,6 +7,7 @@ to its field and everything the user typed.
 
 from collections.abc import Callable
 from copy import copy
+from typing import TypeVar
 
 from django.contrib import messages
 from django.db import models
@@ -58,18 +59,23 @@ def _section(request: TenantRequest, name: str, title: str) -> dict[str, str]:
     return {"title": title, "url": _url(request, name)}
 
 
-def _editable(row: models.Model) -> models.Model:
+# An edited row (none for a new one) and what a setup action saves.
+_Row = TypeVar("_Row", bound=models.Model | None)
+_Saved = TypeVar("_Saved", bound=models.Model)
+
+
+def _editable(row: _Row) -> _Row:
     """The instance of an edit form: a model form writes what it cleans onto its instance,
     and the business action must get the row as it is stored."""
     return copy(row)
 
 
 def _form_page(
-    request: HttpRequest,
+    request: TenantRequest,
     form: SetupForm,
-    save: Callable[[dict], models.Model],
+    save: Callable[[dict], _Saved],
     *,
-    success: Callable[[models.Model], str],
+    success: Callable[[_Saved], str],
     then: str,
     context: dict,
     template: str = "web/setup/form.html",
@@ -398,7 +404,7 @@ def _policy_levels(policy) -> dict:
 
 
 def _dimension_title(dimension: str) -> str:
-    return PolicyLevel.Dimension(dimension).label
+    return str(PolicyLevel.Dimension(dimension).label)
 
 
 @tenant_view(SETUP)

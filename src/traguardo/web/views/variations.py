@@ -99,7 +99,7 @@ def objective_versions(request: TenantRequest, pk: int) -> HttpResponse:
         .select_related("variation", "saved_by")
         .order_by("version")
     )
-    by_number = {v.version: v for v in versions}
+    by_number: dict[int | None, ObjectiveVersion] = {v.version: v for v in versions}
     left = right = None
     if len(versions) >= 2:
         left = by_number.get(_number(request.GET.get("da")), versions[-2])
