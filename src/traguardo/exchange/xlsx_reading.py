@@ -19,7 +19,7 @@ refused again (``ValueError``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from io import BytesIO
 from string import digits
 from typing import IO, Any, Literal, cast
@@ -80,7 +80,7 @@ class Workbook:
     def titles(self) -> list[str]:
         return list(self.parts)
 
-    def rows(self, title: str, width: int) -> Iterator[tuple]:
+    def rows(self, title: str, width: int) -> Generator[tuple, None, None]:
         """The sheet's rows from the first, each a tuple of its first ``width`` values (None
         for an empty cell); a row the file skips is a blank row. Lazy: the part is read only
         as far as the rows taken."""

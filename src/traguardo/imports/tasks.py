@@ -223,11 +223,14 @@ def apply_job(job: Job, progress) -> JobResult:
                 "è stato aggiornato. Controllalo e conferma di nuovo."
             ),
         )
+    outcome = confirmation.outcome
+    if outcome is None:  # not so: an applied confirmation carries its outcome
+        raise RuntimeError("an applied import without its outcome")
     plan = Plan.objects.get(pk=review["plan"])
     return JobResult(
-        result=confirmation.outcome.as_dict(),
+        result=outcome.as_dict(),
         next_url=reverse("plan_detail", kwargs={"authority": slug, "year": plan.year}),
-        message=outcome_message(confirmation.outcome),
+        message=outcome_message(outcome),
     )
 
 

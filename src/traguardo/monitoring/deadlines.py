@@ -10,6 +10,7 @@ counted in calendar days to the completion, or to the as-of date, as the engine 
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,9 @@ from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import PlanScores, score_objectives
 from traguardo.scoring import ItemState, activity_state, indicator_state
+
+if TYPE_CHECKING:
+    from traguardo.planning.kept import ObjectiveRef
 
 # A row in these states needs nothing more for its deadline: it was reached or completed, it
 # has a score on its value, or a person decided (non valutabile, forced result).
@@ -41,7 +45,7 @@ class Deadline:
 
     kind: str  # "indicator" | "activity"
     key: int  # the indicator's or the activity's id
-    objective: Objective
+    objective: "Objective | ObjectiveRef"  # the model, or the kept plan's row of it
     label: str
     due_on: date
     done_on: date | None
