@@ -59,11 +59,13 @@ docs: $(INSTALLED)
 	@scripts/system-deps test
 	$(PY) docs/guida/screenshots.py
 
-## lint: ruff, and the import contracts of docs/architecture.md (lint-imports, [tool.importlinter])
+## lint: ruff, the import contracts of docs/architecture.md (lint-imports, [tool.importlinter])
+## and the types (mypy over src/, [tool.mypy]: the scoring engine strict)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 fmt: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
@@ -98,4 +100,4 @@ check-deploy: $(INSTALLED)
 	$(PY) -m traguardo check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .import_linter_cache
+	rm -rf $(VENV) var .pytest_cache .import_linter_cache .mypy_cache

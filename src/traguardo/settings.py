@@ -11,6 +11,7 @@ import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.contrib.messages import constants as message_constants
@@ -209,7 +210,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "traguardo.sqlite3",
+            "NAME": str(VAR_DIR / "traguardo.sqlite3"),
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -372,7 +373,7 @@ EMAIL_HOST_USER = env("TRAGUARDO_EMAIL_USER", "") or ""
 EMAIL_HOST_PASSWORD = env("TRAGUARDO_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = envbool("TRAGUARDO_EMAIL_TLS", False)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -2,7 +2,8 @@
 
 import hashlib
 
-from django.contrib.auth.models import AbstractUser, _user_has_perm
+# _user_has_perm: Django's own loop over the backends, private and so not in django-stubs.
+from django.contrib.auth.models import AbstractUser, _user_has_perm  # type: ignore[attr-defined]
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _

@@ -32,7 +32,7 @@ from traguardo.core.domain import DomainError, require
 MANAGE_ACCESS = "accounts.manage_access"
 
 
-def _check_target(user: User, *, actor, authority) -> None:
+def _check_target(user: User, *, actor: User, authority) -> None:
     require(actor, MANAGE_ACCESS, authority)
     if user.pk == actor.pk:
         raise DomainError(_("Per il proprio account si usa la pagina «Verifica in due passaggi»."))
@@ -53,7 +53,7 @@ def _check_target(user: User, *, actor, authority) -> None:
         )
 
 
-def send_password_reset(user: User, *, actor, authority, base_url: str) -> None:
+def send_password_reset(user: User, *, actor: User, authority, base_url: str) -> None:
     """E-mail the person a one-time link to choose a new password (valid 24 hours)."""
     _check_target(user, actor=actor, authority=authority)
     if not user.email:
@@ -91,7 +91,7 @@ def send_password_reset(user: User, *, actor, authority, base_url: str) -> None:
         )
 
 
-def reset_second_factor(user: User, *, actor, authority) -> int:
+def reset_second_factor(user: User, *, actor: User, authority) -> int:
     """Remove the person's TOTP devices and end their sessions; the number of devices."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -109,7 +109,7 @@ def reset_second_factor(user: User, *, actor, authority) -> int:
     return removed
 
 
-def unlock_login(user: User, *, actor, authority) -> int:
+def unlock_login(user: User, *, actor: User, authority) -> int:
     """Clear the login lockout of the person's username; the number of records removed."""
     from axes.models import AccessAttempt
 
@@ -126,7 +126,7 @@ def unlock_login(user: User, *, actor, authority) -> int:
     return removed
 
 
-def end_sessions(user: User, *, actor, authority=None) -> None:
+def end_sessions(user: User, *, actor: User, authority=None) -> None:
     """End every session of ``user``: the person's own wish, or an admin's for a person."""
     if user.pk != actor.pk:
         _check_target(user, actor=actor, authority=authority)

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from traguardo.accounts.models import User
 from traguardo.audit.models import GENESIS, AuditEntry
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -33,7 +34,7 @@ LOCK_KEY = 0x7472_6167  # "trag"
 
 def log_action(
     *,
-    actor,
+    actor: User | None,
     action: str,
     obj: models.Model | None = None,
     authority=None,
@@ -63,7 +64,7 @@ class Record:
     reason: str = ""
 
 
-def log_actions(records: Iterable[Record], *, actor) -> list[AuditEntry]:
+def log_actions(records: Iterable[Record], *, actor: User | None) -> list[AuditEntry]:
     """Append several entries of one actor, in order, in one INSERT: for a write of many rows
     (an import), whose every scheda keeps its own entry. Same lock, chain and hashes as
     ``log_action`` — each entry's hash is computed in order over the one before — so the
@@ -169,7 +170,7 @@ def field_values(obj: models.Model, names) -> dict:
     return json_safe({name: getattr(obj, name) for name in names})
 
 
-def log_refusal(user, permission: str, obj=None) -> None:
+def log_refusal(user: User, permission: str, obj: object = None) -> None:
     """A permission refused to a user: who, which permission, on what.
 
     The refused action's transaction (if any) is rolled back, so the entry is written in a

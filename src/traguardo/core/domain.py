@@ -5,9 +5,15 @@ permission, validates, writes in one transaction and raises ``DomainError`` with
 message when a rule refuses. Views turn the error into a message next to the field.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 
 from traguardo.audit.log import log_refusal
+
+if TYPE_CHECKING:
+    # Annotations only: at run time core imports no app (docs/architecture.md).
+    from traguardo.accounts.models import User
 
 
 class DomainError(Exception):
@@ -31,7 +37,7 @@ class ConflictError(DomainError):
     """Someone else saved the same object since the actor loaded it (optimistic locking)."""
 
 
-def require(actor, permission: str, obj) -> None:
+def require(actor: "User", permission: str, obj) -> None:
     """Refuse (403) an actor without ``permission`` on ``obj``; the refusal is logged."""
     if not actor.has_perm(permission, obj):
         log_refusal(actor, permission, obj)

@@ -4,11 +4,19 @@ Every interface form (organization, planning, web) derives from these, so the ma
 (classes, ``aria-describedby``, ``aria-invalid``) live in one place below the apps.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.forms.utils import ErrorDict
 
+if TYPE_CHECKING:
+    # The mixin only ever sits in front of a Django form: to the checker it is one.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class StyledMixin:
+
+class StyledMixin(_FormBase):
     """Adds Bootstrap Italia classes and ARIA wiring to every widget.
 
     Render each field with ``{% include "web/_field.html" with field=form.name %}``: the label
@@ -16,7 +24,7 @@ class StyledMixin:
     ``aria-describedby``, and a field found invalid carries ``aria-invalid``.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
@@ -32,7 +40,11 @@ class StyledMixin:
                 widget.attrs["aria-describedby"] = self._described_id(name, "aiuto")
 
     def _described_id(self, name: str, suffix: str) -> str:
-        return f"{self.auto_id % self.add_prefix(name)}-{suffix}"
+        # As Django's BoundField.auto_id: a "%s" pattern, else the bare name (auto_id=True).
+        prefixed = self.add_prefix(name)
+        auto_id = self.auto_id
+        base = auto_id % prefixed if isinstance(auto_id, str) and "%s" in auto_id else prefixed
+        return f"{base}-{suffix}"
 
     def add_error(self, field, error) -> None:
         super().add_error(field, error)
@@ -50,7 +62,7 @@ class StyledMixin:
     def silence(self) -> None:
         """Show what was typed without judging it (a row was just added or moved)."""
         self._errors = ErrorDict()
-        self.cleaned_data = {}
+        self.cleaned_data: dict[str, Any] = {}
 
 
 class StyledForm(StyledMixin, forms.Form):
@@ -59,3 +71,19 @@ class StyledForm(StyledMixin, forms.Form):
 
 class StyledModelForm(StyledMixin, forms.ModelForm):
     pass
+
+
+def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field ``name``, declared as a model choice (its queryset set per request)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a model choice")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, declared as a choice (its choices set per request)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a choice")
+    return field

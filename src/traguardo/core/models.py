@@ -1,8 +1,13 @@
 """Building blocks shared by the models of every app."""
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+if TYPE_CHECKING:
+    from django_scopes.manager import _ScopedManager
 
 
 class AuthorityScoped(models.Model):
@@ -17,7 +22,9 @@ class AuthorityScoped(models.Model):
         "organization.Authority", on_delete=models.CASCADE, related_name="+", verbose_name=_("ente")
     )
 
-    objects = ScopedManager(authority="authority")
+    # Typed here because django-scopes builds its manager class inside a function, where the
+    # Django plugin cannot find it (stubs/django_scopes).
+    objects: ClassVar["_ScopedManager[Self]"] = ScopedManager(authority="authority")
 
     class Meta:
         abstract = True

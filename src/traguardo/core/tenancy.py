@@ -10,10 +10,11 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django_scopes import scope
 
 from traguardo.audit.log import log_refusal
+from traguardo.core.requests import TenantRequest
 
 
 def tenant_view(permission: str) -> Callable:
@@ -25,7 +26,9 @@ def tenant_view(permission: str) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapper(request: HttpRequest, authority: str, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: TenantRequest, authority: str, *args, **kwargs) -> HttpResponse:
+            # Typed as the view sees it: `authority` and `membership` are set below, before
+            # the view runs; `user` is checked first.
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = request.user.membership_at(authority)
@@ -39,7 +42,8 @@ def tenant_view(permission: str) -> Callable:
             with scope(authority=membership.authority):
                 return view(request, *args, **kwargs)
 
-        wrapper.permission_required = permission
+        # The declared permission, read by the URL × persona tests; functions take attributes.
+        wrapper.permission_required = permission  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -47,11 +51,11 @@ def tenant_view(permission: str) -> Callable:
 
 def public_view(view: Callable) -> Callable:
     """Declare a view that needs no login (login page, health check, transparency)."""
-    view.permission_required = None
+    view.permission_required = None  # type: ignore[attr-defined]  # read as in tenant_view
     return view
 
 
-def check_perm(request: HttpRequest, permission: str, obj) -> None:
+def check_perm(request: TenantRequest, permission: str, obj: object) -> None:
     """Object-level check inside a tenant view: 403 when the member may not do this."""
     if not request.user.has_perm(permission, obj):
         log_refusal(request.user, permission, obj)

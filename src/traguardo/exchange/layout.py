@@ -709,8 +709,17 @@ def _result_rows(data: PlanData) -> Iterable[ResultLine]:
             yield ResultLine(
                 card, INDICATOR, row.indicator, row.result, name, row.state, on, outcome
             )
-        for row in card.activities:
-            yield ResultLine(card, ACTIVITY, row.activity, row.result, name, row.state, on, outcome)
+        for activity_row in card.activities:
+            yield ResultLine(
+                card,
+                ACTIVITY,
+                activity_row.activity,
+                activity_row.result,
+                name,
+                activity_row.state,
+                on,
+                outcome,
+            )
 
 
 def _r(get: Callable[[Any], Any]) -> Callable[[ResultLine], Any]:

@@ -19,7 +19,7 @@ whatever size the sheet declares; a sheet that goes on beyond ``MAX_ROWS`` block
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -212,7 +212,8 @@ def read_numbers(value: Any, column: Column) -> list[int]:
     if _blank(value):
         return []
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return [read_int(value, column)]
+        number = read_int(value, column)
+        return [] if number is None else [number]
     parts = [part for part in _SPLIT_NUMBERS.split(read_text(value)) if part]
     if all(part.isdigit() for part in parts):
         return [int(part) for part in parts]
@@ -233,7 +234,7 @@ def read_notes(value: Any) -> list[dict]:
             field_name = match[1]  # a file written before the labels: «areas: …»
         notes.append(
             {"field": field_name, "message": match[2]}
-            if field_name
+            if field_name and match
             else {"field": "", "message": line}
         )
     return notes
@@ -629,7 +630,7 @@ class _Reader:
             scheda.activities.append(activity)
 
 
-def _fill(draft, values: dict, names: tuple[str, ...]) -> None:
+def _fill(draft, values: dict, names: Collection[str]) -> None:
     """Copy onto ``draft`` the fields of ``names`` the row gave a value (else the default)."""
     for name in names:
         if values.get(name) is not None:

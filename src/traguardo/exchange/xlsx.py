@@ -10,7 +10,7 @@ rows (``reading``); the cells are streamed (``xlsx_reading``), openpyxl writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from io import BytesIO
 from itertools import islice
 from typing import Any
@@ -96,7 +96,7 @@ def read_workbook(name: str, data: bytes) -> ImportDraft:
     return draft
 
 
-def _bounded_rows(rows: Iterator[tuple]) -> list[tuple] | None:
+def _bounded_rows(rows: Generator[tuple, None, None]) -> list[tuple] | None:
     """The header and at most ``MAX_ROWS`` rows; None if the sheet goes on. Rows the file
     skips come as blank rows, so a row beyond the limit means the file really has one there."""
     try:

@@ -19,10 +19,10 @@ refused again (``ValueError``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from io import BytesIO
 from string import digits
-from typing import IO, Any
+from typing import IO, Any, Literal, cast
 from xml.etree.ElementTree import XMLPullParser
 
 from openpyxl.reader.excel import ExcelReader
@@ -80,7 +80,7 @@ class Workbook:
     def titles(self) -> list[str]:
         return list(self.parts)
 
-    def rows(self, title: str, width: int) -> Iterator[tuple]:
+    def rows(self, title: str, width: int) -> Generator[tuple, None, None]:
         """The sheet's rows from the first, each a tuple of its first ``width`` values (None
         for an empty cell); a row the file skips is a blank row. Lazy: the part is read only
         as far as the rows taken."""
@@ -164,17 +164,25 @@ class Workbook:
         return self._strings
 
 
-def _events(source: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-    parser = XMLPullParser(events=events)
+_Event = Literal["start", "end"]
+
+
+def _events(source: IO[bytes], events: tuple[_Event, ...]) -> Iterator[tuple[str, Any]]:
+    parser: XMLPullParser = XMLPullParser(events=events)
     first = True
     while chunk := source.read(CHUNK):
         if first and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk):
             raise ValueError("DTD in a workbook part")
         first = False
         parser.feed(chunk)
-        yield from parser.read_events()
+        yield from _pairs(parser)
     parser.close()
-    yield from parser.read_events()
+    yield from _pairs(parser)
+
+
+def _pairs(parser: XMLPullParser) -> Iterator[tuple[str, Any]]:
+    # Only "start" and "end" are asked for: every event is an (event, element) pair.
+    return cast("Iterator[tuple[str, Any]]", parser.read_events())
 
 
 def _shared_strings(source: IO[bytes]) -> list[str]:
@@ -191,7 +199,8 @@ def _shared_strings(source: IO[bytes]) -> list[str]:
         if depth == 1:  # a child of <sst>
             if element.tag == STRING:
                 strings.append(_text(element).replace("x005F_", ""))
-            root.clear()
+            if root is not None:
+                root.clear()
     return strings
 
 

@@ -11,6 +11,7 @@ replacement would delete their measurements and evidence.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -118,8 +119,8 @@ def differences(
     old: dict,
     new: dict,
     labels: dict[str, dict],
-    measured_indicators: set[int] = frozenset(),
-    measured_activities: set[int] = frozenset(),
+    measured_indicators: AbstractSet[int] = frozenset(),
+    measured_activities: AbstractSet[int] = frozenset(),
 ) -> list[Change]:
     """What turning ``old`` (the plan's scheda) into ``new`` (the file's) changes.
 
@@ -180,7 +181,7 @@ def removed_measured(
     return reasons
 
 
-def _rows(old_rows, new_rows, keys, measured: set[int], *, indicator: bool) -> list[Change]:
+def _rows(old_rows, new_rows, keys, measured: AbstractSet[int], *, indicator: bool) -> list[Change]:
     before = {row[0]: row for row in old_rows}
     after = {row[0]: row for row in new_rows}
     changes = []

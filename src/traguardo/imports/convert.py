@@ -41,8 +41,10 @@ def converter() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def require_converter(name: str, target: str) -> None:
-    if converter() is None:
+def require_converter(name: str, target: str) -> str:
+    """The LibreOffice program; refused, saying how to save the file, where there is none."""
+    program = converter()
+    if program is None:
         raise DomainError(
             _(
                 "Il file «%(name)s» è nel vecchio formato di Office, che qui non si può "
@@ -51,12 +53,12 @@ def require_converter(name: str, target: str) -> None:
             % {"name": name, "target": target, "how": _(HOW_TO_SAVE[target])},
             field="file",
         )
+    return program
 
 
 def convert(name: str, data: bytes, target: str) -> tuple[str, bytes]:
     """The file converted to ``target`` ("docx" | "xlsx"): its new name and bytes."""
-    require_converter(name, target)
-    program = converter()
+    program = require_converter(name, target)
     stem = PurePath(name).stem or "file"
     with tempfile.TemporaryDirectory(prefix="traguardo-convert-") as folder:
         base = Path(folder)

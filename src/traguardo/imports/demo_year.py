@@ -22,6 +22,7 @@ import io
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -73,7 +74,15 @@ YEAR_AUTHORITY = {
     "name": "Comune di Esempio — anno completo",
     "ipa_code": "c_esempio_anno",
 }
-ACT = {"act_type": "Delibera di Giunta", "act_number": "17", "act_date": date(2019, 2, 5)}
+
+
+class _Act(TypedDict):
+    act_type: str
+    act_number: str
+    act_date: date
+
+
+ACT: _Act = {"act_type": "Delibera di Giunta", "act_number": "17", "act_date": date(2019, 2, 5)}
 MIDYEAR = date(2019, 6, 30)
 YEAR_END = date(2019, 12, 31)
 VALIDATED_ON = date(2020, 5, 20)
@@ -110,6 +119,8 @@ def load_demo_year() -> YearReport:
                     create_demo_accounts(authority)  # an account added since the first load
                     return YearReport(created=False, plan=plan)
                 report = _Loader(authority).load(cards, SEED_FILE.name)
+                if report.plan is None:  # not so: the seed's cards make a plan
+                    raise RuntimeError("the demo year's cards made no plan")
                 create_demo_accounts(authority)
                 _Year(authority, report.plan, files).live()
                 return YearReport(created=True, plan=report.plan)

@@ -127,7 +127,7 @@ class Names:
             for key in (level.label, level.code)
         }
         self.areas = dict(PerformanceArea.objects.values_list("number", "pk"))
-        self.goals = {}
+        self.goals: dict[str, int] = {}
         goals = list(DupGoal.objects.all())
         for goal in goals:
             for key in (goal.code, goal.title, f"{goal.code} {goal.title}"):

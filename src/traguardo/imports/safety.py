@@ -17,6 +17,7 @@ import io
 import zipfile
 import zlib
 from pathlib import PurePath
+from typing import NoReturn
 from xml.parsers import expat
 
 from django.conf import settings
@@ -169,7 +170,7 @@ class _Forbidden(Exception):
     """A DTD or an entity declaration in an XML part."""
 
 
-def _forbid(*args) -> None:
+def _forbid(*args: object) -> NoReturn:
     raise _Forbidden
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
 from traguardo.exchange.ods_reading import read_ods
 from traguardo.exchange.xlsx import read_workbook
@@ -156,7 +157,7 @@ def stored_answers(result: dict) -> dict[int, dict[str, str]]:
     return {int(ordinal): dict(said) for ordinal, said in result.get("answers", {}).items()}
 
 
-def answer(job: Job, answers: dict[int, dict[str, str]], *, actor) -> dict:
+def answer(job: Job, answers: dict[int, dict[str, str]], *, actor: User) -> dict:
     """Keep the person's answers to the review's questions and make the dry run again with
     them (nothing is written to the plan); returns the new review."""
     with transaction.atomic():
@@ -172,7 +173,7 @@ def answer(job: Job, answers: dict[int, dict[str, str]], *, actor) -> dict:
     return locked.result["review"]
 
 
-def confirm(job: Job, decisions: dict[int, str], *, actor) -> Confirmation:
+def confirm(job: Job, decisions: dict[int, str], *, actor: User) -> Confirmation:
     """Write the dry run of ``job`` with ``decisions`` (ordinal → keep/replace), once."""
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
@@ -222,11 +223,14 @@ def apply_job(job: Job, progress) -> JobResult:
                 "è stato aggiornato. Controllalo e conferma di nuovo."
             ),
         )
+    outcome = confirmation.outcome
+    if outcome is None:  # not so: an applied confirmation carries its outcome
+        raise RuntimeError("an applied import without its outcome")
     plan = Plan.objects.get(pk=review["plan"])
     return JobResult(
-        result=confirmation.outcome.as_dict(),
+        result=outcome.as_dict(),
         next_url=reverse("plan_detail", kwargs={"authority": slug, "year": plan.year}),
-        message=outcome_message(confirmation.outcome),
+        message=outcome_message(outcome),
     )
 
 

@@ -607,6 +607,14 @@ def _prevailing(values):
     return None
 
 
+def _area_number(text: str) -> int:
+    """The number of an ambito's cell (the cells were picked by this pattern)."""
+    match = _AREA_NUMBER_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an ambito's number: {text!r}")
+    return int(match["n"])
+
+
 def read_area_row(texts: list[str], size: int | None = None) -> AreaRow | None:
     """Read a row of the ambiti grid by adjacency: the row is cut into as many equal groups
     as it lists numbers, each group holds one number, and a tick belongs to the number of its
@@ -630,7 +638,7 @@ def read_area_row(texts: list[str], size: int | None = None) -> AreaRow | None:
         kinds = kinds[: size * count]
     padded = kinds + [("E", None)] * (size * count - len(kinds))
     groups = [padded[g * size : (g + 1) * size] for g in range(count)]
-    listed = tuple(int(_AREA_NUMBER_RE.fullmatch(texts[i])["n"]) for i in numbers)
+    listed = tuple(_area_number(texts[i]) for i in numbers)
     layout = {tuple(i for i, (kind, _t) in enumerate(group) if kind == "N") for group in groups}
     texts_at = {
         tuple(i for i, (kind, _t) in enumerate(group) if kind == "T")
@@ -1225,7 +1233,7 @@ class _SchedaReader:
     def _year(self) -> None:
         """The year of the targets: said, single, or read from the final dates like the seed."""
         draft = self.draft
-        if draft.first_year is None:
+        if draft.first_year is None or draft.last_year is None:
             return
         span = range(draft.first_year, draft.last_year + 1)
         if draft.year is not None:

@@ -23,6 +23,7 @@ from django_tasks import task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks_db import DatabaseBackend
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
 from traguardo.jobs.models import Job, heartbeat_window, live_jobs
 
@@ -106,7 +107,7 @@ def register(kind: str) -> Callable[[Handler], Handler]:
 
 def start_job(
     *,
-    actor,
+    actor: User,
     authority,
     kind: str,
     title: str,

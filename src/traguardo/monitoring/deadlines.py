@@ -10,6 +10,7 @@ counted in calendar days to the completion, or to the as-of date, as the engine 
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,9 @@ from traguardo.planning.models import Objective, Plan
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import PlanScores, score_objectives
 from traguardo.scoring import ItemState, activity_state, indicator_state
+
+if TYPE_CHECKING:
+    from traguardo.planning.kept import ObjectiveRef
 
 # A row in these states needs nothing more for its deadline: it was reached or completed, it
 # has a score on its value, or a person decided (non valutabile, forced result).
@@ -41,7 +45,7 @@ class Deadline:
 
     kind: str  # "indicator" | "activity"
     key: int  # the indicator's or the activity's id
-    objective: Objective
+    objective: "Objective | ObjectiveRef"  # the model, or the kept plan's row of it
     label: str
     due_on: date
     done_on: date | None
@@ -57,21 +61,28 @@ class Deadline:
     def days_late(self, on: date | None = None) -> int:
         """Days past the due date: at completion if done, else as of ``on`` (default: the
         deadline's as-of date)."""
-        end = self.done_on or on or self.on
+        end = self.done_on or self._day(on)
         return max(0, (end - self.due_on).days)
 
     def is_overdue(self, on: date | None = None) -> bool:
         """Past due as of ``on`` (default: the as-of date), neither completed nor settled."""
-        on = on or self.on
-        return self.done_on is None and not self.settled and on > self.due_on
+        day = self._day(on)
+        return self.done_on is None and not self.settled and day > self.due_on
 
     def is_upcoming(self, on: date | None, days: int) -> bool:
         """Due within ``days`` days after ``on`` (default: the as-of date), not yet met."""
-        on = on or self.on
-        return self.done_on is None and not self.settled and 0 <= (self.due_on - on).days <= days
+        day = self._day(on)
+        return self.done_on is None and not self.settled and 0 <= (self.due_on - day).days <= days
 
     def days_left(self, on: date | None = None) -> int:
-        return (self.due_on - (on or self.on)).days
+        return (self.due_on - self._day(on)).days
+
+    def _day(self, on: date | None) -> date:
+        """``on``, else the deadline's as-of date; one of the two is needed."""
+        day = on or self.on
+        if day is None:
+            raise ValueError("a deadline without its as-of date needs the day to be seen at")
+        return day
 
     @property
     def uid(self) -> str:
@@ -101,15 +112,15 @@ def plan_deadlines(
         objectives = load_for_scoring(plan.objectives.all())
     when = scores.as_of if scores is not None else as_of(plan, period, today=today)
     results = scores.result.objectives if scores is not None else {}
-    done: dict[tuple[str, int], Measurement] = {}
+    done: dict[tuple[str, int | None], Measurement] = {}
     if when.period is not None:
-        for m in Measurement.objects.filter(period=when.period).only(
+        for measurement in Measurement.objects.filter(period=when.period).only(
             "indicator_id", "activity_id", "completed_on", "not_assessable", "forced_achievement"
         ):
-            if m.indicator_id:
-                done[("indicator", m.indicator_id)] = m
+            if measurement.indicator_id:
+                done[("indicator", measurement.indicator_id)] = measurement
             else:
-                done[("activity", m.activity_id)] = m
+                done[("activity", measurement.activity_id)] = measurement
     found: list[Deadline] = []
     for objective in objectives:
         result = results.get(objective.pk)
@@ -150,7 +161,7 @@ def plan_deadlines(
             if activity.end_date is None:
                 continue
             m = done.get(("activity", activity.pk))
-            row = activity_results.get(activity.pk)
+            activity_row = activity_results.get(activity.pk)
             found.append(
                 Deadline(
                     kind="activity",
@@ -160,7 +171,7 @@ def plan_deadlines(
                     due_on=activity.end_date,
                     done_on=m.completed_on if m else None,
                     settled=bool(m and m.not_assessable)
-                    or bool(row and activity_state(row) in SETTLED),
+                    or bool(activity_row and activity_state(activity_row) in SETTLED),
                     as_of=when,
                 )
             )

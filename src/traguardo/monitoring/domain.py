@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.core.formats import number_it
@@ -55,7 +56,7 @@ MEASUREMENT_FIELDS = (
 
 
 def create_period(
-    plan: Plan, *, actor, name: str, kind: str, reference_date: date
+    plan: Plan, *, actor: User, name: str, kind: str, reference_date: date
 ) -> MonitoringPeriod:
     """Schedule a period of a plan (it opens later, by ``open_period``)."""
     require(actor, "monitoring.manage_periods", plan)
@@ -85,7 +86,7 @@ def create_period(
         return period
 
 
-def open_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
+def open_period(period: MonitoringPeriod, *, actor: User) -> MonitoringPeriod:
     """Open a scheduled period, or reopen a closed one; one open period per plan at a time.
 
     A closed or validated plan's periods open only inside a variazione of the plan.
@@ -238,7 +239,7 @@ def _indicator_why(result, recorded: bool) -> str:
     ) % {"why": why_label(result.why)}
 
 
-def close_period(period: MonitoringPeriod, *, actor) -> MonitoringPeriod:
+def close_period(period: MonitoringPeriod, *, actor: User) -> MonitoringPeriod:
     """Close an open period, once every row due by its reference date is settled
     (``closure_check``)."""
     require(actor, "monitoring.manage_periods", period.plan)
@@ -280,7 +281,7 @@ class MeasurementData:
 
 
 def record_measurement(
-    indicator: Indicator, period: MonitoringPeriod, *, actor, data: MeasurementData
+    indicator: Indicator, period: MonitoringPeriod, *, actor: User, data: MeasurementData
 ) -> Measurement:
     """Record (or correct) the measurement of an indicator in an open period.
 
@@ -317,7 +318,7 @@ def record_measurement(
 
 
 def record_activity(
-    activity: Activity, period: MonitoringPeriod, *, actor, data: MeasurementData
+    activity: Activity, period: MonitoringPeriod, *, actor: User, data: MeasurementData
 ) -> Measurement:
     """Record an activity's completion date or progress in an open period (checked as
     ``record_measurement``, again inside the transaction)."""
@@ -352,12 +353,12 @@ def record_activity(
 
 
 def add_evidence(
-    measurement: Measurement, upload, *, actor, checked: Checked | None = None
+    measurement: Measurement, upload, *, actor: User, checked: Checked | None = None
 ) -> Evidence:
     """Attach a file, checked by its content (unless ``checked`` says it already was), stored
     under a random name, while the period is open and the plan's results are (checked again
     inside the transaction)."""
-    objective = (measurement.indicator or measurement.activity).objective
+    objective = measurement.subject.objective
     require(actor, "monitoring.record_measurement", objective)
     _check_period(measurement.period, objective.plan)
     checked = checked or _check_evidence(upload)
@@ -397,7 +398,7 @@ def _measurement_values(period: MonitoringPeriod, **subject) -> dict | None:
     return field_values(found, MEASUREMENT_FIELDS) if found is not None else None
 
 
-def _log_measurement(measurement: Measurement, actor, before: dict | None) -> None:
+def _log_measurement(measurement: Measurement, actor: User, before: dict | None) -> None:
     """One entry per recording; a forced result or "non valutabile" gives its reason."""
     reason = measurement.forced_reason or measurement.not_assessable_reason
     log_action(
@@ -416,7 +417,7 @@ def _safe_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable() and ch not in '"<>')[:200] or "allegato"
 
 
-def _lock(period: MonitoringPeriod, actor, permission: str, objective=None) -> Plan:
+def _lock(period: MonitoringPeriod, actor: User, permission: str, objective=None) -> Plan:
     """Inside the write transaction: the plan and the period as they are now.
 
     The plan is locked and the permission checked again on it; the period's state is read
@@ -528,7 +529,7 @@ def _reached_date_errors(
     ]
 
 
-def _justification_errors(actor, objective, data: MeasurementData) -> list[tuple[str, str]]:
+def _justification_errors(actor: User, objective, data: MeasurementData) -> list[tuple[str, str]]:
     errors = []
     if data.not_assessable and not data.not_assessable_reason.strip():
         errors.append(("not_assessable_reason", _("Spiega perché l'indicatore non è valutabile.")))
@@ -563,7 +564,7 @@ def record_with_evidence(
     subject: Indicator | Activity,
     period: MonitoringPeriod,
     *,
-    actor,
+    actor: User,
     data: MeasurementData,
     upload=None,
 ) -> Measurement:
@@ -578,11 +579,13 @@ def record_with_evidence(
     require(actor, "monitoring.record_measurement", objective)
     _check_period(period, objective.plan)
     checked = _check_evidence(upload) if upload else None
-    record = record_measurement if isinstance(subject, Indicator) else record_activity
     stored = []
     try:
         with transaction.atomic():
-            measurement = record(subject, period, actor=actor, data=data)
+            if isinstance(subject, Indicator):
+                measurement = record_measurement(subject, period, actor=actor, data=data)
+            else:
+                measurement = record_activity(subject, period, actor=actor, data=data)
             if upload:
                 stored.append(add_evidence(measurement, upload, actor=actor, checked=checked))
     except BaseException:

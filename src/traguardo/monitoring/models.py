@@ -1,12 +1,15 @@
 """Monitoring: periods and the measurements recorded in them."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.models import AuthorityScoped
 
-VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
+if TYPE_CHECKING:
+    from traguardo.planning.models import Activity, Indicator
 
 
 class MonitoringPeriod(AuthorityScoped):
@@ -63,9 +66,13 @@ class Measurement(AuthorityScoped):
         blank=True,
         related_name="measurements",
     )
-    numerator = models.DecimalField(_("numeratore"), **VALUE)
-    denominator = models.DecimalField(_("denominatore"), **VALUE)
-    value = models.DecimalField(_("valore"), **VALUE)
+    numerator = models.DecimalField(
+        _("numeratore"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominatore"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("valore"), max_digits=16, decimal_places=4, null=True, blank=True)
     completed_on = models.DateField(_("data di completamento"), null=True, blank=True)
     done = models.BooleanField(_("realizzato"), null=True, blank=True)
     progress = models.DecimalField(
@@ -107,6 +114,14 @@ class Measurement(AuthorityScoped):
                 name="measurement_forced_has_reason",
             ),
         ]
+
+    @property
+    def subject(self) -> "Indicator | Activity":
+        """The indicator or the activity measured: exactly one (the check constraint)."""
+        subject = self.indicator or self.activity
+        if subject is None:
+            raise ValueError(f"measurement {self.pk} measures nothing")
+        return subject
 
 
 def _evidence_path(instance: "Evidence", filename: str) -> str:

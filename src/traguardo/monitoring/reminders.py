@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -30,6 +31,9 @@ from traguardo.monitoring.deadlines import Deadline, deadlines_as_of
 from traguardo.monitoring.ical import AllDayEvent, calendar
 from traguardo.organization.models import Authority
 from traguardo.planning.models import Objective, Plan
+
+if TYPE_CHECKING:
+    from traguardo.planning.kept import ObjectiveRef
 
 FINISHED_PLAN_STATES = (Plan.State.CLOSED, Plan.State.VALIDATED)
 UNIT_ROLES = (Role.MANAGER, Role.CONTRIBUTOR)
@@ -87,7 +91,7 @@ def deadlines_for_user(user: User, authority: Authority, today: date) -> list[De
 # -- what a deadline says -------------------------------------------------------------------
 
 
-def scheda_name(objective: Objective) -> str:
+def scheda_name(objective: "Objective | ObjectiveRef") -> str:
     return f"{objective.code} – {objective}" if objective.code else str(objective)
 
 
@@ -110,7 +114,7 @@ def late_text(deadline: Deadline, today: date) -> str:
     days = days_text(deadline.days_late())
     if when is None or (when.live and when.on == today):
         return _("in ritardo di %(days)s") % {"days": days}
-    if when.final:
+    if when.final and when.period is not None:
         return _(
             "non completata al %(date)s (%(period)s, chiuso): %(days)s di ritardo a quella data"
         ) % {
@@ -134,6 +138,14 @@ def state_text(deadline: Deadline, today: date) -> str:
     if when is not None and when.on < deadline.due_on <= today:
         return _("non ancora dovuta al %(date)s") % {"date": date_it(when.on)}
     return _("da completare")
+
+
+def _scheda(deadline: Deadline) -> Objective:
+    """The scheda of an authority's deadline: read from the models (``deadlines_as_of``),
+    never a kept plan's row, which has no authority to link with."""
+    if not isinstance(deadline.objective, Objective):
+        raise TypeError("a reminder's deadline holds its scheda, not a kept row")
+    return deadline.objective
 
 
 def objective_link(base_url: str, objective: Objective) -> str:
@@ -217,7 +229,7 @@ def _section(
         entry = Entry(
             deadline,
             deadline.days_late(),
-            objective_link(base_url, deadline.objective),
+            objective_link(base_url, _scheda(deadline)),
             late_text(deadline, today),
         )
         if deadline.is_overdue():
@@ -322,7 +334,7 @@ def deadline_event(deadline: Deadline, today: date, base_url: str) -> AllDayEven
         day=deadline.due_on,
         summary=_("Scadenza: %(label)s") % {"label": deadline.label},
         description="\n".join(lines),
-        url=objective_link(base_url, deadline.objective),
+        url=objective_link(base_url, _scheda(deadline)),
     )
 
 

@@ -191,7 +191,7 @@ PDF_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "
 
 def _check_pdf(name: str, data: bytes) -> None:
     import pypdf
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
     limits = {
         "zlib_maximum_output_length": PDF_MAX_DECOMPRESSED,
@@ -202,7 +202,7 @@ def _check_pdf(name: str, data: bytes) -> None:
         "stream_decoding_work_maximum_length": PDF_MAX_DECOMPRESSED * 2,
     }
     try:
-        with pypdf.apply_configuration(**limits), warnings.catch_warnings():
+        with pypdf.apply_configuration(None, **limits), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pypdf warns about every repaired detail
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
@@ -218,7 +218,7 @@ def _check_pdf(name: str, data: bytes) -> None:
                 raise _unreadable_pdf(name)
             ids = [(n, g) for g, numbers in reader.xref.items() for n in numbers]
             ids += [(n, 0) for n in reader.xref_objStm]
-            stack = [reader.trailer]
+            stack: list[PdfObject] = [reader.trailer]
             for number, generation in ids:
                 stack.append(IndirectObject(number, generation, reader))
             seen = 0
@@ -228,9 +228,10 @@ def _check_pdf(name: str, data: bytes) -> None:
                     raise _unreadable_pdf(name)
                 node = stack.pop()
                 if isinstance(node, IndirectObject):
-                    node = node.get_object()  # each object is listed once, above
-                    if isinstance(node, IndirectObject):
+                    resolved = node.get_object()  # each object is listed once, above
+                    if resolved is None or isinstance(resolved, IndirectObject):
                         continue
+                    node = resolved
                 if isinstance(node, DictionaryObject):  # streams too
                     if (
                         PDF_KEYS.intersection(node)

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.domain import DomainError
-from traguardo.core.forms import StyledModelForm
+from traguardo.core.forms import StyledModelForm, model_field
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -48,7 +48,7 @@ class SetupForm(StyledModelForm):
             if "is-invalid" not in css:
                 widget.attrs["class"] = " ".join([*css, "is-invalid"])
             widget.attrs["aria-invalid"] = "true"
-            error_id = f"{self.auto_id % self.add_prefix(name)}-errore"
+            error_id = self._described_id(name, "errore")
             described = widget.attrs.get("aria-describedby", "").split()
             if error_id not in described:
                 widget.attrs["aria-describedby"] = " ".join([*described, error_id])
@@ -83,8 +83,8 @@ class UnitForm(SetupForm):
         units = OrgUnit.objects.filter(authority=self.authority)
         if self.instance.pk is not None:
             units = units.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = units
-        self.fields["head"].queryset = Person.objects.filter(authority=self.authority)
+        model_field(self, "parent").queryset = units
+        model_field(self, "head").queryset = Person.objects.filter(authority=self.authority)
 
 
 class PersonForm(SetupForm):
@@ -132,7 +132,7 @@ class DupGoalForm(SetupForm):
         ).order_by("level", "code")
         if self.instance.pk is not None:
             goals = goals.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = goals
+        model_field(self, "parent").queryset = goals
 
 
 class AreaForm(SetupForm):

@@ -4,7 +4,7 @@ The rules themselves live in the scoring engine (``scoring.checks``); this modul
 into the engine's facts and the engine's issue codes into sentences a person can act on.
 """
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -190,10 +190,14 @@ def scheda_name(code: str, title: str) -> str:
     return f"{code.strip()} «{title}»" if code.strip() else f"«{title}»"
 
 
-def _anomaly(issue: Issue, names: Mapping[Hashable, str] | None = None) -> Anomaly:
-    others = tuple(
-        (key, names[key]) for key in dict(issue.params).get("others", ()) if names and key in names
-    )
+def _others(issue: Issue) -> tuple[int, ...]:
+    """The schede sharing a duplicate code, by id (the keys the plan's schede were checked by)."""
+    others = issue.param_dict().get("others", ())
+    return tuple(key for key in others if isinstance(key, int)) if isinstance(others, tuple) else ()
+
+
+def _anomaly(issue: Issue, names: Mapping[int, str] | None = None) -> Anomaly:
+    others = tuple((key, names[key]) for key in _others(issue) if names and key in names)
     return Anomaly(
         issue.code,
         issue.severity,
@@ -204,13 +208,13 @@ def _anomaly(issue: Issue, names: Mapping[Hashable, str] | None = None) -> Anoma
     )
 
 
-def describe_issue(issue: Issue, names: Mapping[Hashable, str] | None = None) -> str:
+def describe_issue(issue: Issue, names: Mapping[int, str] | None = None) -> str:
     """The Italian sentence for an engine issue code; ``names`` (id → ``scheda_name``) lets a
     repeated code name the other schede."""
     params = dict(issue.params)
     n = issue.position
     if issue.code == "duplicate_code" and names:
-        others = [names[key] for key in params.get("others", ()) if key in names]
+        others = [names[key] for key in _others(issue) if key in names]
         if others:
             return ngettext(
                 "Il codice «%(code)s» è usato anche dalla scheda %(others)s.",

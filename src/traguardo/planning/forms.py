@@ -3,13 +3,14 @@
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from traguardo.core.forms import StyledForm
+from traguardo.core.forms import StyledForm, choice_field, model_field
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.organization.tree import unit_tree
 from traguardo.planning.domain.plans import default_title, year_taken_message
@@ -56,7 +57,9 @@ class PlanCreateForm(StyledForm):
         if data is None:
             kwargs.setdefault("initial", self._defaults())
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Plan.objects.filter(pk__in=[p.pk for p in self.plans])
+        model_field(self, "source").queryset = Plan.objects.filter(
+            pk__in=[p.pk for p in self.plans]
+        )
 
     def _defaults(self) -> dict:
         """The year after the latest plan, starting from the previous year's plan if any."""
@@ -71,8 +74,9 @@ class PlanCreateForm(StyledForm):
             raise forms.ValidationError(year_taken_message(year))
         return year
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         year = data.get("year")
         if year is None:
             return data
@@ -156,9 +160,9 @@ class SchedaFilterForm(StyledForm):
         self.children: dict[int | None, list[tuple[int, int | None, str]]] = {}
         for unit in choices.units:
             self.children.setdefault(unit[1], []).append(unit)
-        self.fields["unit"].choices = [("", _("Tutte")), *unit_tree(choices.units)]
-        self.fields["responsible"].choices = [("", _("Tutti")), *choices.persons]
-        self.fields["area"].choices = [("", _("Tutti")), *choices.areas]
+        choice_field(self, "unit").choices = [("", _("Tutte")), *unit_tree(choices.units)]
+        choice_field(self, "responsible").choices = [("", _("Tutti")), *choices.persons]
+        choice_field(self, "area").choices = [("", _("Tutti")), *choices.areas]
 
     def _with_subunits(self, unit_id: int) -> set[int]:
         found, todo = set(), [unit_id]

@@ -15,6 +15,7 @@ correcting a measurement, forcing a result or attaching evidence otherwise.
 
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
 from traguardo.planning.models import Plan
 
@@ -26,7 +27,7 @@ def lock_plan(plan_id: int) -> Plan:
     return Plan.objects.with_scopes_disabled().select_for_update().get(pk=plan_id)
 
 
-def require_now(actor, permission: str, obj, plan: Plan) -> None:
+def require_now(actor: User, permission: str, obj, plan: Plan) -> None:
     """``permission`` on ``obj`` checked again against ``plan`` as just locked.
 
     ``obj`` is the plan or a row of it (a scheda): its plan is replaced by the fresh one. A

@@ -27,7 +27,7 @@ per authority), so that a large plan's pages are usually ready before anyone ask
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -123,7 +123,7 @@ class KeptRow:
 
     @property
     def forced(self) -> bool:
-        return bool(self.result) and any(r.status == "forced" for r in self.result.indicators)
+        return self.result is not None and any(r.status == "forced" for r in self.result.indicators)
 
     @property
     def not_due(self) -> bool:
@@ -157,7 +157,7 @@ class KeptPlan:
     plan_id: int
     scores: PlanScores
     rows: tuple[KeptRow, ...]  # by responsible unit, then position (as the documents)
-    areas: dict[int, Aggregate]  # the ambiti roll-up, by PerformanceArea id
+    areas: dict[Hashable, Aggregate]  # the ambiti roll-up, by PerformanceArea id
     deadlines: tuple[Deadline, ...]  # by date; ``objective`` is an ObjectiveRef
     computed_at: object
 

@@ -14,9 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from traguardo.core.models import AuthorityScoped
 from traguardo.scoring import Direction, Measure
 
-WEIGHT = {"max_digits": 6, "decimal_places": 2, "null": True, "blank": True}
-VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
-
 
 class Plan(AuthorityScoped):
     """Piano / PEG / PIAO 2.2 of one year, with its triennium."""
@@ -224,7 +221,14 @@ class Indicator(AuthorityScoped):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(_("N°"))
-    weight = models.DecimalField(_("peso (%)"), **WEIGHT, validators=[MinValueValidator(0)])
+    weight = models.DecimalField(
+        _("peso (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     name = models.CharField(_("denominazione"), max_length=300)
     formula_text = models.CharField(_("formula di calcolo"), max_length=300, blank=True)
     measure = models.CharField(
@@ -239,7 +243,9 @@ class Indicator(AuthorityScoped):
         ],
         default=Direction.HIGHER.value,
     )
-    baseline = models.DecimalField(_("valore di riferimento"), **VALUE)
+    baseline = models.DecimalField(
+        _("valore di riferimento"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
     baseline_text = models.CharField(_("riferimento (testo)"), max_length=100, blank=True)
     variation_percent = models.BooleanField(_("variazione in percentuale"), default=False)
     grading_text = models.CharField(_("graduazione (testo)"), max_length=300, blank=True)
@@ -276,7 +282,9 @@ class Target(AuthorityScoped):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("anno"))
-    value = models.DecimalField(_("valore atteso"), **VALUE)
+    value = models.DecimalField(
+        _("valore atteso"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
     value_text = models.CharField(_("valore atteso (testo)"), max_length=100, blank=True)
     due_date = models.DateField(_("alla data"), null=True, blank=True)
     due_text = models.CharField(_("alla data (testo)"), max_length=100, blank=True)
@@ -297,7 +305,14 @@ class Activity(AuthorityScoped):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveSmallIntegerField(_("N°"))
-    weight = models.DecimalField(_("peso (%)"), **WEIGHT, validators=[MinValueValidator(0)])
+    weight = models.DecimalField(
+        _("peso (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     title = models.CharField(_("sub-obiettivo / attività"), max_length=300)
     start_date = models.DateField(_("inizio"), null=True, blank=True)
     end_date = models.DateField(_("fine"), null=True, blank=True)

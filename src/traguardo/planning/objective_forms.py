@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.formats import number_it
-from traguardo.core.forms import StyledForm
+from traguardo.core.forms import StyledForm, choice_field, model_field
 from traguardo.organization.models import (
     GradingScale,
     OrgUnit,
@@ -126,24 +126,26 @@ class ObjectiveForm(StyledForm):
 
     def __init__(self, *args, units=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dup_goal"].queryset = DupGoal.objects.order_by("code")
-        self.fields["dup_goal"].label_from_instance = _dup_label
-        self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.all()
-        self.fields["responsible"].queryset = Person.objects.all()
-        self.fields["involved_units"].queryset = OrgUnit.objects.all()
+        model_field(self, "dup_goal").queryset = DupGoal.objects.order_by("code")
+        # label_from_instance replaced on this field only, as Django's docs allow.
+        model_field(self, "dup_goal").label_from_instance = _dup_label  # type: ignore[method-assign, assignment]
+        model_field(self, "unit").queryset = units if units is not None else OrgUnit.objects.all()
+        model_field(self, "responsible").queryset = Person.objects.all()
+        model_field(self, "involved_units").queryset = OrgUnit.objects.all()
         # The units as a tree in hierarchy order, named with their path, as in the search.
         everyone = _tree_choices(OrgUnit.objects.all())
-        self.fields["involved_units"].choices = everyone
+        choice_field(self, "involved_units").choices = everyone
         mine = everyone if units is None else _tree_choices(units)
-        self.fields["unit"].choices = [("", "---------"), *mine]
-        self.fields["areas"].queryset = PerformanceArea.objects.order_by("number")
+        choice_field(self, "unit").choices = [("", "---------"), *mine]
+        model_field(self, "areas").queryset = PerformanceArea.objects.order_by("number")
         for name, dimension in (
             ("strategic_level", "strategic"),
             ("complexity_level", "complexity"),
             ("kind_level", "kind"),
         ):
-            self.fields[name].queryset = PolicyLevel.objects.filter(dimension=dimension)
-            self.fields[name].label_from_instance = _level_label
+            model_field(self, name).queryset = PolicyLevel.objects.filter(dimension=dimension)
+            # label_from_instance replaced on this field only, as Django's docs allow.
+            model_field(self, name).label_from_instance = _level_label  # type: ignore[method-assign, assignment]
 
 
 def _tree_choices(units) -> list[tuple[int, str]]:
@@ -234,9 +236,9 @@ class ActivityForm(StyledForm):
         _scale_choices(self, scales)
 
 
-def _scale_choices(form: forms.Form, scales) -> None:
+def _scale_choices(form: StyledForm, scales) -> None:
     """The authority's scales, read once for all the rows (not one query per row)."""
-    field = form.fields["grading_scale"]
+    field = model_field(form, "grading_scale")
     field.queryset = GradingScale.objects.all()
     scales = list(scales)
     if scales:

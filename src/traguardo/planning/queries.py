@@ -103,11 +103,9 @@ def install_for_scoring(objectives: list[Objective]) -> None:
     activities = list(
         Activity.objects.filter(objective_id__in=ids).order_by("objective_id", "position")
     )
-    scales = _by_pk(
-        GradingScale,
-        {r.grading_scale_id for r in (*indicators, *activities)},
-    )
-    for row in (*indicators, *activities):
+    scored: list[Indicator | Activity] = [*indicators, *activities]
+    scales = _by_pk(GradingScale, {r.grading_scale_id for r in scored})
+    for row in scored:
         row._state.fields_cache["grading_scale"] = scales.get(row.grading_scale_id)
 
     indicators_by_pk = {i.pk: i for i in indicators}
@@ -132,10 +130,13 @@ def install_for_scoring(objectives: list[Objective]) -> None:
     # The cards of the multi-year objectives these schede start: the loaded instance when the
     # card is one of them, else the card as read, pointing back to its first card.
     cards: dict[int, list[Objective]] = {pk: [] for pk in by_pk}
-    for card in Objective.objects.filter(series_id__in=ids):
-        card = by_pk.get(card.pk, card)
-        card._state.fields_cache["series"] = by_pk[card.series_id]
-        cards[card.series_id].append(card)
+    for read in Objective.objects.filter(series_id__in=ids):
+        card = by_pk.get(read.pk, read)
+        series_id = card.series_id
+        if series_id is None:  # not so: the cards were read by their series
+            continue
+        card._state.fields_cache["series"] = by_pk[series_id]
+        cards[series_id].append(card)
     install = _installer(Objective, "series_cards")
     for pk, objective in by_pk.items():
         install(objective, cards[pk])
@@ -230,6 +231,8 @@ def _pairs(relation: str, ids: list[int]) -> list[tuple[int, int]]:
     """The (scheda, row) pairs of a many-to-many relation of these schede, in the related
     model's ordering, read through its (scoped) manager as the prefetch read them."""
     field = Objective._meta.get_field(relation)
+    if not isinstance(field, models.ManyToManyField):
+        raise TypeError(f"{relation} is not a many-to-many relation of a scheda")
     name = field.related_query_name()
     manager = field.related_model._default_manager
     return list(manager.filter(**{f"{name}__in": ids}).values_list(name, "pk"))
@@ -274,7 +277,9 @@ def _install_foreign_keys(
     without_unit = missing(objectives, "unit")
     found_units = _by_pk(OrgUnit, {o.unit_id for o in without_unit} | involved)
     put(without_unit, "unit", found_units)
-    units = {id(o.unit): o.unit for o in objectives if o._state.fields_cache.get("unit")}
+    units: dict[int, OrgUnit] = {
+        id(unit): unit for o in objectives if (unit := o._state.fields_cache.get("unit"))
+    }
     units |= {id(u): u for u in found_units.values()}
     heads = missing(units.values(), "head")
     without_responsible = missing(objectives, "responsible")

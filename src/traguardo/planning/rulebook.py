@@ -14,6 +14,7 @@ The snapshot is plain JSON::
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict
 
 from traguardo.core.memo import remembered
 from traguardo.organization.models import GradingScale, PolicyLevel, ScoringPolicy
@@ -58,9 +59,16 @@ class PlanRules:
         return Decimal(kept) if kept is not None else level.value
 
     @property
-    def thresholds(self) -> dict[str, Decimal]:
+    def thresholds(self) -> "Thresholds":
         """The traffic-light bands, as ``reports.charts.band`` takes them."""
         return {"green_from": self.green_from, "amber_from": self.amber_from}
+
+
+class Thresholds(TypedDict):
+    """The traffic-light bands as keyword arguments of ``band`` and the charts."""
+
+    green_from: Decimal
+    amber_from: Decimal
 
 
 def plan_rules(plan) -> PlanRules:

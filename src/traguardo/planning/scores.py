@@ -7,6 +7,7 @@ dataclasses and returns the engine's results untouched. Nothing here decides a n
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -46,7 +47,7 @@ class PlanScores:
         return self.as_of.context
 
 
-def objective_weight_score(objective: Objective, rules: PlanRules):
+def objective_weight_score(objective: Objective, rules: PlanRules) -> Decimal | None:
     levels = (objective.strategic_level, objective.complexity_level, objective.kind_level)
     return weight_score(*(rules.level_value(level) for level in levels))
 
@@ -132,7 +133,7 @@ def _objective_spec(
         indicators.append(
             IndicatorSpec(
                 key=indicator.pk,
-                weight=indicator.weight if indicator.weight is not None else 0,
+                weight=indicator.weight if indicator.weight is not None else Decimal(0),
                 measure=Measure(indicator.measure),
                 scale=rules.scale(indicator),
                 target=target.value if target else None,
@@ -152,7 +153,7 @@ def _objective_spec(
         activities.append(
             ActivitySpec(
                 key=activity.pk,
-                weight=activity.weight if activity.weight is not None else 0,
+                weight=activity.weight if activity.weight is not None else Decimal(0),
                 due_on=activity.end_date,
                 due_year=objective.year,
                 scale=rules.scale(activity),

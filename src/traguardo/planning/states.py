@@ -192,6 +192,9 @@ def kept_row_state(kept, kind: str, result: IndicatorResult | ActivityResult | N
     key = (kind, id(result))
     state = memo.get(key)
     if state is None or state[0] is not result:
-        word = indicator_row_state if kind == "indicator" else activity_row_state
-        state = memo[key] = (result, word(result))
+        if isinstance(result, IndicatorResult) or (result is None and kind == "indicator"):
+            said = indicator_row_state(result)
+        else:
+            said = activity_row_state(result)
+        state = memo[key] = (result, said)
     return state[1]

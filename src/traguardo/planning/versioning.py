@@ -122,11 +122,11 @@ def one_bump(authority_id: int) -> Iterator[None]:
 
 def data_stamp(authority_id: int) -> str:
     """The version of the authority's data, as a string to put in a cache key (one query)."""
-    number = DataVersion.objects.filter(authority_id=authority_id).values("number")[:1]
-    newest = AuditEntry.objects.filter(authority_id=authority_id).order_by("-id").values("id")
+    numbers = DataVersion.objects.filter(authority_id=authority_id).values("number")[:1]
+    entries = AuditEntry.objects.filter(authority_id=authority_id).order_by("-id").values("id")
     row = (
         Authority.objects.filter(pk=authority_id)
-        .annotate(number=Subquery(number), newest=Subquery(newest[:1]))
+        .annotate(number=Subquery(numbers), newest=Subquery(entries[:1]))
         .values_list("number", "newest")
         .first()
     )

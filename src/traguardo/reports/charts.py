@@ -42,7 +42,7 @@ class Chart:
     title: str
     description: str
     columns: tuple[str, ...]
-    table: list[tuple[str, ...]]
+    table: Sequence[tuple[str, ...]]
 
 
 class Band(StrEnum):
@@ -332,6 +332,8 @@ def gantt(
             body.append(_text(x + 2, top - 32, str(month.year), weight="700", size=12))
     body.append(_line(x_of(end) + 1, top - 14, x_of(end) + 1, grid_bottom, stroke=GRID))
     for i, ((label, begin, finish, done), word) in enumerate(dated_said):
+        if finish is None:  # not so: dated_said holds the dated activities only
+            continue
         state = activity_state(finish, done, today)
         y = top + row_h * i
         body.append(f"<g>{_title(f'{label}: {word}')}")

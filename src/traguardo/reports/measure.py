@@ -33,7 +33,8 @@ class _Font:
         self.cmap = font.getBestCmap()
         self.advance = {name: adv for name, (adv, _lsb) in font["hmtx"].metrics.items()}
         self.pairs: dict[tuple[str, str], int] = {}
-        self.classes = []
+        # Pair adjustment by class: (covered glyphs, first classes, second classes, matrix).
+        self.classes: list[tuple[set[str], dict[str, int], dict[str, int], list[list[int]]]] = []
         if "GPOS" in font:
             self._read_kerning(font["GPOS"].table)
 
@@ -78,6 +79,8 @@ class _Font:
 def _fonts(weight: str) -> tuple[_Font, _Font | None]:
     main, fallback = WEIGHTS[weight]
     titillium = finders.find(TITILLIUM.format(main))
+    if not isinstance(titillium, str):  # the bundled font is part of the static files
+        raise FileNotFoundError(TITILLIUM.format(main))
     dejavu = DEJAVU / f"{fallback}.ttf"
     return _Font(titillium), (_Font(str(dejavu)) if dejavu.is_file() else None)
 
@@ -100,7 +103,7 @@ def text_width(text: str, weight: str = "regular", size: float = 9) -> float:
         else:
             previous = None
             other = fallback.cmap.get(ord(char)) if fallback else None
-            if other is not None:
+            if fallback is not None and other is not None:
                 total += fallback.advance[other] / fallback.units
     return total * size
 

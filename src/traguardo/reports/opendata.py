@@ -28,9 +28,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -95,7 +96,7 @@ class Field:
         return str(TYPE_LABELS[self.type])
 
     def describe(self) -> dict:
-        described = {
+        described: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "title": self.title,
@@ -217,7 +218,7 @@ def scheda_rows(
     public = results_public(plan)
     cover = kept.coverage() if public and kept.scores.period is not None else None
     labels: dict = {}  # equal results (most rows of a plan) are worded once per file
-    texts = {
+    texts: dict[int, Mapping[str, Any]] = {
         row["pk"]: row
         for row in Objective.objects.filter(plan=plan).values(
             "pk", "dup_text", "expected_result", "dup_goal_id", "dup_goal__code", "dup_goal__title"
@@ -280,7 +281,7 @@ def scheda_rows(
         }
 
 
-def _dup(text: dict, redact: Callable[[str], str]) -> str:
+def _dup(text: Mapping[str, Any], redact: Callable[[str], str]) -> str:
     """The DUP goal as ``DupGoal.__str__`` writes it, else the card's own text (redacted)."""
     if text.get("dup_goal_id") is not None:
         return f"{text['dup_goal__code']} {text['dup_goal__title']}"

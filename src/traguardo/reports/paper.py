@@ -21,6 +21,7 @@ import tempfile
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any, Literal
 
 import typst
 from django.contrib.staticfiles import finders
@@ -40,7 +41,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 WIDTH = (297 - 28) * PT_PER_MM - 12
 CELL_EXTRA = 3 * PT_PER_MM + 0.5  # a card table cell's padding (1.5 mm a side) and border
 # PDF/A-2a (archivable, tagged) and PDF/UA-1 (accessible): Typst checks both as it writes.
-STANDARDS = ["a-2a", "ua-1"]
+STANDARDS: tuple[Literal["a-2a", "ua-1"], ...] = ("a-2a", "ua-1")
 
 
 @cache
@@ -56,13 +57,16 @@ def compile_pdf(template: str, data: dict) -> bytes:
     if template == "plan.typ":
         return compile_apart(template, data)
     compiler = typst.Compiler(root=str(TEMPLATES), font_paths=_fonts(), ignore_system_fonts=True)
-    return compiler.compile(
+    pdf = compiler.compile(
         input=str(TEMPLATES / template),
         format="pdf",
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        pdf_standards=STANDARDS,
+        pdf_standards=list(STANDARDS),
         timestamp=datetime.now(UTC).replace(microsecond=0),
     )
+    if not isinstance(pdf, bytes):  # a PDF without an output path comes back as its bytes
+        raise RuntimeError(f"Typst ({template}): no PDF returned")
+    return pdf
 
 
 def _font_paths() -> list[str]:
@@ -84,8 +88,8 @@ def compile_apart(template: str, data: dict) -> bytes:
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
     }
-    with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as work:
-        work = Path(work)
+    with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as temp:
+        work = Path(temp)
         (work / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         task = {
             "input": str(TEMPLATES / template),
@@ -115,7 +119,7 @@ def scheda_pdf(card: CardView, *, internal: bool = False) -> bytes:
     importazione printed, every page marked as not the official one."""
     objective = card.objective
     labels = _labels()
-    data = {
+    data: dict[str, Any] = {
         "labels": labels,
         "title": copies.titled(f"{_('Scheda obiettivo')} — {objective}", internal),
         "authority": objective.authority.name,
@@ -298,7 +302,7 @@ def card_data(
     if as_of and as_of.period:
         final = _("definitivo") if as_of.final else _("provvisorio")
         result.append([False, f" · {final} " + _("al %(date)s") % {"date": date_it(as_of.on)}])
-    data = {
+    data: dict[str, Any] = {
         "id": o.pk,
         "code": o.code,
         "name": str(o),

@@ -24,7 +24,7 @@ match before a plan's results go public.
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from traguardo.accounts.models import User
@@ -210,7 +210,7 @@ def public_texts(card) -> list[tuple[object, str, str]]:
     return texts
 
 
-def redact_scheda(card, redactor: Redactor) -> None:
+def redact_scheda(card, redactor: Callable[[str], str]) -> None:
     """Replace the names in the public texts of ``card``'s rows, in memory (for the page or
     file being built; the rows are never saved from here)."""
     seen: set[tuple[int, str]] = set()

@@ -25,6 +25,7 @@ a hash of its HTML, so the same document is laid out once however many times it 
 """
 
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,10 +38,11 @@ from traguardo.audit.checkpoint import Checkpoint, last_checkpoint
 from traguardo.core.formats import date_it
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea
+from traguardo.planning.asof import AsOf
 from traguardo.planning.domain.lifecycle import act_text
-from traguardo.planning.kept import KeptRow, OnKeptRow
+from traguardo.planning.kept import KeptPlan, KeptRow, OnKeptRow
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Variation
-from traguardo.planning.rulebook import plan_rules
+from traguardo.planning.rulebook import Thresholds, plan_rules
 from traguardo.planning.states import (
     Coverage,
     RowState,
@@ -51,7 +53,9 @@ from traguardo.reports.charts import Chart, achievement_distribution, unit_bars
 from traguardo.reports.pdf import html_to_pdf, render_html
 from traguardo.reports.scheda import PlanView, SchedaView, plan_pages
 from traguardo.scoring import (
+    ActivityResult,
     Aggregate,
+    IndicatorResult,
     ItemState,
     Status,
     activity_state,
@@ -97,7 +101,7 @@ class Deviation:
     what the unit wrote about it; also a due row without a figure («non misurato»), which the
     Relazione lists apart."""
 
-    card: SchedaView
+    card: SchedaView | KeptRow
     kind: str  # "indicator" | "activity"
     position: int
     name: str
@@ -115,15 +119,18 @@ class Deviation:
     def counts_as_zero(self) -> bool:
         """An indicator without a figure once the period is closed counts as 0 (DESIGN.md
         §4.3); an activity nobody reported on never does."""
-        return self.kind == "indicator" and self.card.as_of is not None and self.card.as_of.final
+        # Only a card knows its as-of date (the PDF's deviations); a kept row, the page's,
+        # is never asked (the page's template reads the Relazione's own date).
+        card = self.card
+        return self.kind == "indicator" and isinstance(card, CardView) and card.as_of.final
 
 
 @dataclass(frozen=True)
 class ForcedResult:
-    card: SchedaView
+    card: SchedaView | KeptRow
     position: int
     name: str
-    achievement: Decimal
+    achievement: Decimal | None
     reason: str
 
 
@@ -141,7 +148,7 @@ class UnitSection:
         return unit_label(self.unit, self.parent)
 
 
-def _unit_chart(units, levels, parents, result, thresholds: dict) -> Chart:
+def _unit_chart(units, levels, parents, result, thresholds: Thresholds) -> Chart:
     """The units' bars, in tree order and named as in their table (paper and screen)."""
     return unit_bars(
         [
@@ -202,7 +209,7 @@ class Relazione:
     variations: list[VariationEntry]
     distribution: Chart
     unit_chart: Chart
-    thresholds: dict
+    thresholds: Thresholds
     validation_minutes: str
     public: bool = False
     # The audit log's newest checkpoint, printed on the validation page: the log's head as of
@@ -272,7 +279,8 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     thresholds = plan_rules(plan).thresholds
     result = page.scores.result
     units, levels = unit_tree(result.units)
-    listed = {unit.pk: unit for unit in units}  # a listed unit's parent is listed too
+    # A listed unit's parent is listed too.
+    listed: dict[int | None, OrgUnit] = {unit.pk: unit for unit in units}
     parents = [listed.get(unit.parent_id) for unit in units]
     by_unit: dict[int | None, list[SchedaView]] = {}
     for card in page.rows:
@@ -363,10 +371,12 @@ def unit_tree(aggregates: dict) -> tuple[list[OrgUnit], list[int]]:
     return ordered, levels
 
 
-def _measurements(period: MonitoringPeriod | None) -> dict[tuple[str, int], Measurement]:
+def _measurements(
+    period: MonitoringPeriod | None,
+) -> dict[tuple[str, int | None], Measurement]:
     if period is None:
         return {}
-    found = {}
+    found: dict[tuple[str, int | None], Measurement] = {}
     for m in Measurement.objects.filter(period=period):
         if m.indicator_id:
             found[("indicator", m.indicator_id)] = m
@@ -399,9 +409,9 @@ def _examine(card: SchedaView, measurements, deviations, unmeasured, forced, cle
     A deviation is a due row measured below its target, or left out as «non valutabile». A
     due row without a figure is «non misurato» (listed apart, never at 0,00%); a row not yet
     due as of the date is neither."""
-    rows = [
-        ("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in card.indicators
-    ]
+    rows: list[
+        tuple[str, Indicator | Activity, str, IndicatorResult | ActivityResult | None, RowState]
+    ] = [("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in card.indicators]
     rows += [("activity", r.activity, r.activity.title, r.result, r.state) for r in card.activities]
     for kind, item, name, result, state in rows:
         m = measurements.get((kind, item.pk))
@@ -435,7 +445,9 @@ def _examine(card: SchedaView, measurements, deviations, unmeasured, forced, cle
 
 def _areas(page: PlanView) -> list[AreaResult]:
     """Each ambito with at least one scheda, and the engine's roll-up of its schede."""
-    members, schede_of, areas = [], {}, {}
+    members: list[tuple[Decimal | None, Decimal | None, list[int], Status]] = []
+    schede_of: dict[Hashable, list[SchedaView]] = {}
+    areas: dict[Hashable, PerformanceArea] = {}
     for card in page.rows:
         keys = []
         for pair in card.area_rows:
@@ -570,7 +582,7 @@ class RelazioneSummary:
     """What the Relazione page shows before its paged list of schede."""
 
     plan: Plan
-    kept: object  # planning.kept.KeptPlan
+    kept: KeptPlan
     act: str
     authority_result: Aggregate
     units: list[UnitSection]  # ``cards``: the unit's kept rows
@@ -580,7 +592,7 @@ class RelazioneSummary:
     variations: list[VariationSummary]
     distribution: Chart
     unit_chart: Chart
-    thresholds: dict
+    thresholds: Thresholds
     validation_minutes: str
     audit_checkpoint: Checkpoint | None = None
 
@@ -593,7 +605,7 @@ class RelazioneSummary:
         return self.kept.period
 
     @property
-    def as_of(self):
+    def as_of(self) -> AsOf:
         return self.kept.as_of
 
     @property
@@ -677,7 +689,7 @@ def _setting(kept) -> _Setting:
     and ambiti move the data version; every variazione is a business action, audited, which
     moves it too; see ``planning.versioning``)."""
     units, levels = unit_tree(kept.scores.result.units)
-    listed = {unit.pk: unit for unit in units}
+    listed: dict[int | None, OrgUnit] = {unit.pk: unit for unit in units}
     areas = (
         {a.pk: a for a in PerformanceArea.objects.filter(pk__in=list(kept.areas))}
         if kept.areas
@@ -736,6 +748,7 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
     def rows_of(model, kind: str, name: str):
         # The period's measurement of each row joined once (LEFT JOIN), not one subquery
         # per text.
+        fields: dict[str, Value | F]
         if period is None:
             fields = {field: Value("", output_field=CharField()) for field in texts}
             joined = model.objects.all()
@@ -759,7 +772,11 @@ def page_deviations(kept, listed: list[ListedRow]) -> PageDeviations:
     }
     for item in shown:
         result = item.result
-        rows = [("indicator", r, kept_row_state(kept, "indicator", r)) for r in result.indicators]
+        if result is None:  # a scheda with findings has a result
+            continue
+        rows: list[tuple[str, IndicatorResult | ActivityResult, RowState]] = [
+            ("indicator", r, kept_row_state(kept, "indicator", r)) for r in result.indicators
+        ]
         rows += [("activity", r, kept_row_state(kept, "activity", r)) for r in result.activities]
         for kind, r, state in rows:
             line = by_key.get((kind, r.key))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.audit.models import AuditEntry
 from traguardo.core.domain import require
@@ -80,7 +81,7 @@ def review_texts(plan: Plan) -> list[ReviewText]:
         .order_by("period__reference_date", "pk")
     )
     for m in measurements:
-        subject = m.indicator or m.activity
+        subject = m.subject
         objective = subject.objective
         link = ("measurements", {"authority": slug, "pk": objective.pk})
         where = _("Scheda %(code)s, %(period)s, rilevazione di «%(subject)s»") % {
@@ -115,7 +116,7 @@ def last_review(plan: Plan) -> AuditEntry | None:
     )
 
 
-def confirm_review(plan: Plan, *, actor, texts: int, with_names: int) -> AuditEntry:
+def confirm_review(plan: Plan, *, actor: User, texts: int, with_names: int) -> AuditEntry:
     """The admin confirms having reviewed the public texts as they are now."""
     require(actor, REVIEW, plan)
     with transaction.atomic():

@@ -6,6 +6,7 @@ anomalies, and the scores the engine computed. Views and PDFs call these two fun
 """
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,9 +115,9 @@ class SchedaView:
     indicator_check: Check
     activity_check: Check | None
     anomalies: list[Anomaly]
-    weight_score: object
+    weight_score: Decimal | None
     result: ObjectiveResult | None
-    as_of: AsOf | None = None
+    as_of: AsOf
     # The key it is kept under (``scheda_page``: the authority's data version and the day),
     # for the fragments rendered from it; blank for a card of a plan document.
     key: str = field(default="", compare=False)
@@ -135,7 +136,7 @@ class SchedaView:
     @property
     def forced(self) -> bool:
         """Some indicator's result was forced: every place showing the result says so."""
-        return bool(self.result) and any(r.status == "forced" for r in self.result.indicators)
+        return self.result is not None and any(r.status == "forced" for r in self.result.indicators)
 
     @property
     def import_notes(self) -> list[ImportNote]:

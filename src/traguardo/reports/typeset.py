@@ -11,9 +11,10 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 # PDF/A-2a (archivable, tagged) and PDF/UA-1 (accessible): as reports/paper.py STANDARDS.
-STANDARDS = ["a-2a", "ua-1"]
+STANDARDS: tuple[Literal["a-2a", "ua-1"], ...] = ("a-2a", "ua-1")
 
 
 def run(task: dict) -> None:
@@ -32,7 +33,7 @@ def run(task: dict) -> None:
     compiler.compile(
         output=task["output"],
         format="pdf",
-        pdf_standards=STANDARDS,
+        pdf_standards=list(STANDARDS),
         timestamp=datetime.fromtimestamp(task["timestamp"], UTC),
     )
 

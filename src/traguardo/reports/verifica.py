@@ -24,7 +24,7 @@ from traguardo.core.formats import date_it
 from traguardo.monitoring.deadlines import Deadline, plan_deadlines
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.domain.lifecycle import act_text
-from traguardo.planning.kept import KeptRow, OnKeptRow
+from traguardo.planning.kept import KeptPlan, KeptRow, OnKeptRow
 from traguardo.planning.models import Activity, Indicator, Plan
 from traguardo.planning.states import (
     Coverage,
@@ -143,7 +143,9 @@ def _examine(card: SchedaView, deadlines: list[Deadline], on: date) -> VerificaS
     computable. A row not yet due is never a reason."""
     reasons = []
     states: dict[tuple[str, int], RowState] = {}
-    rows = [("indicator", r.indicator, r.indicator.name, r.state) for r in card.indicators]
+    rows: list[tuple[str, Indicator | Activity, str, RowState]] = [
+        ("indicator", r.indicator, r.indicator.name, r.state) for r in card.indicators
+    ]
     rows += [("activity", r.activity, r.activity.title, r.state) for r in card.activities]
     for kind, item, name, state in rows:
         states[(kind, item.pk)] = state
@@ -273,7 +275,7 @@ class VerificaSummary:
 
     plan: Plan
     period: MonitoringPeriod
-    kept: object  # planning.kept.KeptPlan
+    kept: KeptPlan
     act: str
     risk: RiskCounts
 

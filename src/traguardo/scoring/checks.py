@@ -5,7 +5,7 @@ them into Italian messages, so a wording can change without touching the rules.
 """
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -92,20 +92,34 @@ class ObjectiveFacts:
     activities: tuple[ActivityFacts, ...] = ()
 
 
-@dataclass(frozen=True)
+IssueParams = tuple[tuple[str, Hashable], ...]
+
+
+@dataclass(frozen=True, init=False)
 class Issue:
-    """One finding. `params` is stored as sorted (name, value) pairs so that an Issue is hashable;
-    a mapping may be passed and `param_dict()` gives it back."""
+    """One finding. `params` is stored as (name, value) pairs sorted by name so that an Issue is
+    hashable; a mapping (or pairs) is passed and `param_dict()` gives it back."""
 
     code: str
     severity: Severity
     field: str
-    position: int | None = None
-    params: tuple[tuple[str, Hashable], ...] = ()
+    position: int | None
+    params: IssueParams
 
-    def __post_init__(self) -> None:
-        params = self.params.items() if isinstance(self.params, Mapping) else self.params
-        object.__setattr__(self, "params", tuple(sorted(params)))
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        field: str,
+        position: int | None = None,
+        params: Mapping[str, Hashable] | Iterable[tuple[str, Hashable]] = (),
+    ) -> None:
+        pairs = params.items() if isinstance(params, Mapping) else params
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "position", position)
+        object.__setattr__(self, "params", tuple(sorted(pairs, key=lambda pair: pair[0])))
 
     def param_dict(self) -> dict[str, Hashable]:
         return dict(self.params)
@@ -185,7 +199,7 @@ def _objective_issues(
     else:
         others = [(p, k) for p, k in same_code if k != objective.key]
         if others:
-            params = {
+            params: dict[str, Hashable] = {
                 "code": code,
                 "others": tuple(k for _, k in others),
                 "positions": tuple(p for p, _ in others),
@@ -215,7 +229,11 @@ def _weight_issues(
     check = check_weights([row.weight for row in rows])
     found = []
     if check.state != "ok":
-        params = {"state": check.state, "difference": check.difference, "total": check.total}
+        params: dict[str, Hashable] = {
+            "state": check.state,
+            "difference": check.difference,
+            "total": check.total,
+        }
         found.append(Issue(total_code, "error", field, params=params))
     for index in check.nonpositive:
         row = rows[index - 1]
@@ -246,7 +264,7 @@ def _indicator_issues(rows: Sequence[IndicatorFacts], years: range) -> list[Issu
             found.append(Issue("missing_scale", "warning", field, at))
         final, intermediate = row.final_due_on, row.intermediate_due_on
         if final is not None and intermediate is not None and intermediate > final:
-            params = {"intermediate": intermediate, "final": final}
+            params: dict[str, Hashable] = {"intermediate": intermediate, "final": final}
             found.append(Issue("intermediate_after_final", "error", field, at, params))
         for which, day in (("intermediate", intermediate), ("final", final)):
             if _outside(day, years):
@@ -272,7 +290,7 @@ def _activity_issues(rows: Sequence[ActivityFacts], years: range) -> list[Issue]
                 Issue("activity_missing_dates", "warning", field, at, {"missing": missing})
             )
         if row.start_on is not None and row.end_on is not None and row.start_on > row.end_on:
-            params = {"start": row.start_on, "end": row.end_on}
+            params: dict[str, Hashable] = {"start": row.start_on, "end": row.end_on}
             found.append(Issue("activity_dates_reversed", "error", field, at, params))
         for which, day in (("start", row.start_on), ("end", row.end_on)):
             if _outside(day, years):

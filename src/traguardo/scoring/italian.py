@@ -20,7 +20,7 @@ def round_half_up(d: Decimal, places: int = 2) -> Decimal:
 def format_decimal(d: Decimal, places: int = 2) -> str:
     """ "1.234,50": thousands with ".", decimals with ","."""
     english = f"{round_half_up(d, places):,.{places}f}"
-    return english.translate(str.maketrans({",": ".", ".": ","}))
+    return english.translate(str.maketrans(",.", ".,"))
 
 
 def format_percent(d: Decimal, places: int = 2) -> str:

@@ -101,7 +101,10 @@ def _by_date(
 
 
 def _by_value(
-    scale: GradingScale | None, value: Decimal, target: Decimal | None, direction: Direction
+    scale: Proportional | Bands | Binary | None,
+    value: Decimal,
+    target: Decimal | None,
+    direction: Direction,
 ) -> Scored:
     """Grade a value against its target; no scale means the target is met or not (Binary)."""
     scale = Binary() if scale is None else scale
@@ -116,7 +119,9 @@ def _reached(value: Decimal, target: Decimal, direction: Direction) -> bool:
     return value >= target if direction is Direction.HIGHER else value <= target
 
 
-def _value_by_delay(spec: IndicatorSpec, value: Decimal, obs: Observation, context: Context):
+def _value_by_delay(
+    spec: IndicatorSpec, value: Decimal, obs: Observation, context: Context
+) -> Scored:
     """A value graded by days of delay (DESIGN.md §4.6, card 1): the delay counts to the day
     the value reached its expected level, which a person records (``completed_on``).
 

@@ -12,7 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 
-def fragment_key(kept_key: str, request: HttpRequest | None = None, *parts: object) -> str:
+def fragment_key(
+    kept_key: str | tuple[str, ...], request: HttpRequest | None = None, *parts: object
+) -> str:
     """The key of a fragment rendered from ``kept_key``'s data for this request's path and
     query (none: a fragment the same for every request, such as a summary)."""
     query = (

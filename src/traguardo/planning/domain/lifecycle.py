@@ -12,15 +12,17 @@ again), and the Nucleo validates it again.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.core.formats import date_it
@@ -32,6 +34,14 @@ from traguardo.planning.models import Comment, Objective, Plan
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.rulebook import take_snapshot
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from traguardo.planning.kept import ObjectiveRef
+
+    # A scheda as the model or as the plan page's kept row: both have code, title, position.
+    Card = Objective | ObjectiveRef
+
 State = Plan.State
 
 
@@ -40,12 +50,12 @@ class Step:
     """A transition as the state panel shows it."""
 
     action: str  # the URL's word: proponi, approva, avvia-monitoraggio, chiudi, valida
-    label: str
+    label: "StrOrPromise"
     source: str
     target: str
     permission: str
     # What the step does that cannot be undone, asked to be confirmed before it is taken.
-    consequence: str = ""
+    consequence: "StrOrPromise" = ""
 
 
 STEPS = (
@@ -108,7 +118,7 @@ OPEN_VARIATION = gettext_lazy(
 )
 
 
-def submit_plan(plan: Plan, *, actor) -> Plan:
+def submit_plan(plan: Plan, *, actor: User) -> Plan:
     """Propose a draft plan for approval.
 
     1. the actor is an admin or a manager of the authority;
@@ -125,7 +135,7 @@ def submit_plan(plan: Plan, *, actor) -> Plan:
 
 
 def approve_plan(
-    plan: Plan, *, actor, act_type: str, act_number: str, act_date: date | None
+    plan: Plan, *, actor: User, act_type: str, act_number: str, act_date: date | None
 ) -> Plan:
     """Approve a proposed plan with the act that adopts it.
 
@@ -165,7 +175,7 @@ def approve_plan(
     return plan
 
 
-def start_monitoring(plan: Plan, *, actor) -> Plan:
+def start_monitoring(plan: Plan, *, actor: User) -> Plan:
     """Start the monitoring of an approved plan: approved → monitoring (admins)."""
     require(actor, "planning.start_monitoring", plan)
     with transaction.atomic():
@@ -180,7 +190,7 @@ def start_monitoring(plan: Plan, *, actor) -> Plan:
     return plan
 
 
-def close_plan(plan: Plan, *, actor) -> Plan:
+def close_plan(plan: Plan, *, actor: User) -> Plan:
     """Close the year (consuntivo): monitoring → closed (admins), once no period is open.
 
     In the same transaction the plan keeps a snapshot of the authority's SMVP (activity share,
@@ -210,7 +220,7 @@ def close_plan(plan: Plan, *, actor) -> Plan:
     return plan
 
 
-def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str) -> Plan:
+def validate_plan(plan: Plan, *, actor: User, validated_on: date | None, minutes: str) -> Plan:
     """The Nucleo/OIV validates the final results, exactly once.
 
     1. the actor is an evaluator of the authority;
@@ -249,7 +259,7 @@ def validate_plan(plan: Plan, *, actor, validated_on: date | None, minutes: str)
     return plan
 
 
-def add_comment(objective: Objective, *, actor, topic: str, body: str) -> Comment:
+def add_comment(objective: Objective, *, actor: User, topic: str, body: str) -> Comment:
     """A comment of the Nucleo (or an admin) on a scheda or on its result, logged."""
     require(actor, "planning.comment_objective", objective)
     body = body.strip()
@@ -284,7 +294,7 @@ def open_period_of(plan: Plan) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(plan=plan, state__in=OPEN_STATES).first()
 
 
-def scheda_name(objective: Objective) -> str:
+def scheda_name(objective: "Card") -> str:
     """«Scheda 10 «Titolo»» by its code, or «Scheda n. 6 (senza codice)»."""
     if not objective.code:
         return _("Scheda n. %(n)s (senza codice)") % {"n": objective.position}
@@ -307,8 +317,8 @@ def checked_schede(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
 
 
 def schede_with_errors(
-    cards: Iterable[tuple[Objective, list[Anomaly]]],
-) -> list[tuple[Objective, str, list[Anomaly]]]:
+    cards: Iterable[tuple["Card", Sequence[Anomaly]]],
+) -> list[tuple["Card", str, list[Anomaly]]]:
     """(scheda, its name, its errors) of every scheda with an error; a code that more than one
     scheda has is followed by the scheda's place, so the two can be told apart."""
     cards = list(cards)
@@ -349,7 +359,7 @@ def step_for(plan: Plan) -> Step | None:
     return next((step for step in STEPS if step.source == plan.state), None)
 
 
-def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]) -> str:
+def blocker(plan: Plan, step: Step, cards: Sequence[tuple["Card", Sequence[Anomaly]]]) -> str:
     """Why the step cannot be taken now (blank when it can); ``cards`` pairs each scheda
     with its anomalies, as the plan page already has them."""
     if step.action == "proponi" and not cards:
@@ -374,12 +384,12 @@ def blocker(plan: Plan, step: Step, cards: list[tuple[Objective, list[Anomaly]]]
 # -- the one write every transition shares ------------------------------------------------
 
 
-def _move(plan: Plan, *, actor, action: str, source: str, target: str, values=None) -> None:
+def _move(plan: Plan, *, actor: User, action: str, source: str, target: str, values=None) -> None:
     """UPDATE … WHERE state = source: 0 rows means someone else moved the plan first."""
     values = values or {}
     moved = Plan.objects.filter(pk=plan.pk, state=source).update(state=target, **values)
     if not moved:
-        current = Plan.objects.filter(pk=plan.pk).values_list("state", flat=True).first()
+        current = Plan.objects.filter(pk=plan.pk).values_list("state", flat=True).get()
         if current == State.VALIDATED and target == State.VALIDATED:
             raise DomainError(_("Il piano è già validato."))
         raise DomainError(

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, require
 from traguardo.core.formats import date_it
@@ -70,7 +71,7 @@ class CopyReport:
         }
 
 
-def create_plan(authority, *, actor, year: int, last_year: int, title: str = "") -> Plan:
+def create_plan(authority, *, actor: User, year: int, last_year: int, title: str = "") -> Plan:
     """Open an empty draft plan.
 
     1. the actor may open plans of the authority (admins);
@@ -84,7 +85,9 @@ def create_plan(authority, *, actor, year: int, last_year: int, title: str = "")
         return plan
 
 
-def copy_plan(source: Plan, *, actor, year: int, last_year: int, title: str = "") -> CopyReport:
+def copy_plan(
+    source: Plan, *, actor: User, year: int, last_year: int, title: str = ""
+) -> CopyReport:
     """Open the plan of ``year`` as a draft copy of ``source``.
 
     1. the actor may open plans of the source's authority;

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, InvalidData, require
 from traguardo.monitoring.domain import OPEN_STATES
@@ -34,7 +35,7 @@ VARIABLE_STATES = (Plan.State.APPROVED, Plan.State.MONITORING, Plan.State.CLOSED
 def open_variation(
     plan: Plan,
     *,
-    actor,
+    actor: User,
     reason: str,
     act_type: str,
     act_number: str,
@@ -61,7 +62,7 @@ def open_variation(
         errors.append(("act_number", _("Indicare il numero dell'atto.")))
     if act_date is None:
         errors.append(("act_date", _("Indicare la data dell'atto.")))
-    if errors:
+    if errors or act_date is None:  # (a blank date is one of the errors)
         raise InvalidData(errors)
     with transaction.atomic():
         fresh = lock_plan(plan.pk)
@@ -110,7 +111,7 @@ def open_variation(
     return variation
 
 
-def _reopen_validation(plan: Plan, *, actor, number: int, reason: str) -> None:
+def _reopen_validation(plan: Plan, *, actor: User, number: int, reason: str) -> None:
     """validated → closed: the validation is set aside (kept in the audit entry) and the
     revision recorded on the plan."""
     before = {
@@ -143,7 +144,7 @@ def _reopen_validation(plan: Plan, *, actor, number: int, reason: str) -> None:
     )
 
 
-def close_variation(variation: Variation, *, actor) -> Variation:
+def close_variation(variation: Variation, *, actor: User) -> Variation:
     """Close it: 1. admin (checked again with the plan locked); 2. every scheda passes the
     checks again; 3. a closed plan has no period left open; 4. logged as ``variation.close``.
     The plan keeps the rules it has (a snapshot renewed inside the variazione stays)."""
@@ -175,7 +176,7 @@ def close_variation(variation: Variation, *, actor) -> Variation:
     return variation
 
 
-def refresh_plan_rules(variation: Variation, *, actor) -> Plan:
+def refresh_plan_rules(variation: Variation, *, actor: User) -> Plan:
     """Apply the authority's current SMVP to a closed plan, inside its open variazione.
 
     1. admin; 2. with the plan locked: the plan is closed and this variazione is open;

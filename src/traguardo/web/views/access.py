@@ -6,6 +6,9 @@ factor, lifts a login lockout or ends every session of a person; anyone logged i
 their own sessions ("Esci da tutti i dispositivi").
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
 from django.utils import timezone
@@ -28,6 +31,7 @@ from traguardo.accounts.models import Membership
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError
 from traguardo.core.forms import StyledMixin
+from traguardo.core.requests import TenantRequest, UserRequest
 from traguardo.core.tenancy import public_view, tenant_view
 
 
@@ -46,7 +50,7 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
 
 
 @tenant_view(recovery.MANAGE_ACCESS)
-def access_list(request: HttpRequest) -> HttpResponse:
+def access_list(request: TenantRequest) -> HttpResponse:
     members = list(
         Membership.objects.filter(authority=request.authority)
         .select_related("user")
@@ -70,7 +74,8 @@ def access_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/setup/access_list.html", {"rows": rows})
 
 
-ACTIONS = {
+# Each takes the user, then the actor and authority (and the password link's base_url).
+ACTIONS: dict[str, Callable[..., object]] = {
     "password": recovery.send_password_reset,
     "secondo-fattore": recovery.reset_second_factor,
     "sblocca": recovery.unlock_login,
@@ -80,7 +85,7 @@ ACTIONS = {
 
 @require_POST
 @tenant_view(recovery.MANAGE_ACCESS)
-def access_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def access_action(request: TenantRequest, pk: int, action: str) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, authority=request.authority
     )
@@ -88,7 +93,7 @@ def access_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     user = membership.user
     name = user.get_full_name() or user.get_username()
-    kwargs = {"actor": request.user, "authority": request.authority}
+    kwargs: dict[str, Any] = {"actor": request.user, "authority": request.authority}
     if action == "password":
         kwargs["base_url"] = settings.BASE_URL or request.build_absolute_uri("/")
     try:
@@ -112,7 +117,7 @@ def access_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @public_view
 @require_POST
 @login_required
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: UserRequest) -> HttpResponse:
     """End every session of the user, this one included."""
     recovery.end_sessions(request.user, actor=request.user)
     logout(request)

@@ -3,7 +3,7 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from traguardo.audit.display import ACTIONS, rows
 from traguardo.audit.models import AuditEntry
 from traguardo.core.forms import StyledForm
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.monitoring.models import Evidence, Measurement
 from traguardo.planning.models import Objective
@@ -19,7 +20,7 @@ PER_PAGE = 50
 
 
 @tenant_view("planning.view_objective")
-def objective_history(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_history(request: TenantRequest, pk: int) -> HttpResponse:
     """The entries of a scheda and of its measurements (and evidence, for who may see it)."""
     objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.view_objective", objective)
@@ -74,7 +75,7 @@ class LogFilter(StyledForm):
 
 
 @tenant_view("audit.view_log")
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: TenantRequest) -> HttpResponse:
     """Every entry of the authority, newest first, filtered, 50 a page."""
     entries = AuditEntry.objects.filter(authority=request.authority).order_by("-id")
     form = LogFilter(request.GET or None)

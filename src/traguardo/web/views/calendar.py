@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from traguardo.accounts.models import CalendarToken
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import public_view, tenant_view
 from traguardo.monitoring.reminders import (
     calendar_feed,
@@ -22,7 +23,7 @@ from traguardo.monitoring.reminders import (
 
 @tenant_view("monitoring.view_dashboard")
 @never_cache  # the answer to the POST carries the token
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: TenantRequest) -> HttpResponse:
     """GET: whether a link is active. POST: a new link, shown in this answer only."""
     feed_url = ""
     if request.method == "POST":
@@ -38,7 +39,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @tenant_view("monitoring.view_dashboard")
 @require_POST
-def calendar_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_revoke(request: TenantRequest) -> HttpResponse:
     if revoke_calendar_tokens(request.user, request.authority):
         messages.success(
             request, _("Collegamento revocato: i calendari che lo usano non si aggiornano più.")

@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from traguardo.accounts.models import Membership
+from traguardo.core.requests import UserRequest
 from traguardo.core.tenancy import public_view
 
 
@@ -27,7 +28,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @public_view
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: UserRequest) -> HttpResponse:
     """One authority: straight to its plans. Several: let the user choose."""
     memberships = list(Membership.objects.filter(user=request.user).select_related("authority"))
     if len(memberships) == 1:

@@ -14,7 +14,7 @@ others show their first page and a link to the next). Rows are cheap: no include
 import functools
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,12 +31,14 @@ from django.views.decorators.http import require_safe
 
 from traguardo.accounts.models import Membership
 from traguardo.core.formats import date_it, percent, status_label
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.monitoring.deadlines import Deadline, situation_text
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import OrgUnit
 from traguardo.planning.kept import KeptPlan, KeptRow, kept_plan
 from traguardo.planning.models import Activity, Objective, Plan
+from traguardo.planning.rulebook import Thresholds
 from traguardo.planning.states import activity_row_state, coverage
 from traguardo.reports.charts import Band, achievement_distribution, band, gantt, unit_bars
 from traguardo.reports.relazione import unit_tree
@@ -124,25 +126,24 @@ class LightRow:
     signals: str  # «1 errore, 2 avvisi», «Nessuna»
 
     @classmethod
-    def of(cls, row: KeptRow, thresholds: dict) -> "LightRow":
+    def of(cls, row: KeptRow, thresholds: Thresholds) -> "LightRow":
         result = row.result
         achievement = result.achievement if result is not None else None
         light_band = band(achievement, **thresholds)
         if row.not_due:
             key, label = NOT_DUE, str(BANDS[NOT_DUE])
             text, note, muted = label, "", True
-        elif achievement is not None:
+        elif result is not None and achievement is not None:
             key, label = light_band.value, light_band.label
             text, muted = percent(achievement), False
             note = status_label(result.status) if result.status != Status.MEASURED else ""
         else:
             key, label = light_band.value, light_band.label
             note, muted = "", True
-            excluded = result is not None and result.status in (
-                Status.EXCLUDED,
-                Status.NOT_MEASURABLE,
-            )
-            text = status_label(result.status) if excluded else gettext("non misurato")
+            if result is not None and result.status in (Status.EXCLUDED, Status.NOT_MEASURABLE):
+                text = status_label(result.status)
+            else:
+                text = gettext("non misurato")
         return cls(
             card=row,
             band=light_band,
@@ -264,7 +265,7 @@ def _deadline_rows(listing: Listing, plans: dict[int, Plan], late: bool) -> List
 
 @tenant_view("monitoring.view_dashboard")
 @require_safe
-def plan_dashboard(request: HttpRequest, year: int) -> HttpResponse:
+def plan_dashboard(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     kept = kept_plan(plan)
     digest = _digest(kept)
@@ -368,9 +369,9 @@ def _unit_choices(rows: Sequence[KeptRow]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _people(kept: KeptPlan, thresholds: dict) -> list[dict]:
+def _people(kept: KeptPlan, thresholds: Thresholds) -> list[dict]:
     """The results of each responsible person (DESIGN.md §4.3): internal, never public."""
-    names = {
+    names: dict[Hashable, str] = {
         row.objective.responsible_id: row.objective.responsible_name
         for row in kept.rows
         if row.objective.responsible_id is not None
@@ -391,7 +392,7 @@ def _people(kept: KeptPlan, thresholds: dict) -> list[dict]:
 
 @tenant_view("monitoring.view_dashboard")
 @require_safe
-def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def objective_gantt(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
@@ -437,7 +438,7 @@ def objective_gantt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 
 @tenant_view("monitoring.view_dashboard")
 @require_safe
-def my_deadlines(request: HttpRequest) -> HttpResponse:
+def my_deadlines(request: TenantRequest) -> HttpResponse:
     membership = request.membership
     days = _days(request)
     units = _covered_units(membership)
@@ -507,10 +508,9 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
             person,
         ),
         **{
-            name: SimpleLazyObject(lambda name=name: found()[name])
-            for name in ("overdue", "upcoming", "later", "situations")
+            name: _lazy(found, name)
+            for name in ("overdue", "upcoming", "later", "situations", "has_objectives")
         },
-        "has_objectives": SimpleLazyObject(lambda: found()["has_objectives"]),
         "days": days,
         "detail_url": _link_base("objective_detail", request.authority.slug),
     }
@@ -561,6 +561,11 @@ def _by_date(deadlines: list[Deadline], plans: dict[int, Plan]) -> list[Deadline
     """By date, then plan, then scheda. Each plan's deadlines come by date and scheda
     already, in plan order: a stable sort on date alone keeps the rest."""
     return sorted(deadlines, key=lambda d: d.due_on)
+
+
+def _lazy(found: Callable[[], dict], name: str) -> SimpleLazyObject:
+    """``found()[name]``, computed when the template first reads it."""
+    return SimpleLazyObject(lambda: found()[name])
 
 
 urlpatterns = [

@@ -10,13 +10,14 @@ job, or follows the one already going, and redirects to it. The plan's PDF is of
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.exchange.layout import TABLES
 from traguardo.jobs.models import Job
@@ -57,7 +58,7 @@ class Document:
 
 @tenant_view("planning.print_plan")
 @require_safe
-def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
+def plan_documents(request: TenantRequest, year: int) -> HttpResponse:
     # The periods with their plan in one query; the plan alone only when it has none.
     periods = list(
         MonitoringPeriod.objects.select_related("plan")
@@ -117,7 +118,7 @@ def plan_documents(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "web/documents/list.html", context)
 
 
-def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None, bool], Job]:
+def _latest_jobs(request: TenantRequest, plan: Plan) -> dict[tuple[str, int | None, bool], Job]:
     """The newest finished file of each document that the user may download: by kind,
     period and copy (an internal copy is never given as the official document)."""
     jobs = (
@@ -138,7 +139,7 @@ def _latest_jobs(request: HttpRequest, plan: Plan) -> dict[tuple[str, int | None
 
 @tenant_view("planning.print_plan")
 @require_safe
-def plan_document(request: HttpRequest, year: int) -> HttpResponse:
+def plan_document(request: TenantRequest, year: int) -> HttpResponse:
     """The Piano on screen: its cover and its index (the schede under their unit, in pages,
     each linked to its card); the whole document, every card included, is the PDF."""
     plan = get_object_or_404(Plan, year=year)
@@ -157,7 +158,7 @@ def plan_document(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_safe
-def relazione(request: HttpRequest, year: int) -> HttpResponse:
+def relazione(request: TenantRequest, year: int) -> HttpResponse:
     """The Relazione on screen: its summaries, then the schede in pages (filtered on the
     server) with the deviations of the shown page; the whole document is the PDF."""
     plan = get_object_or_404(Plan, year=year)
@@ -176,7 +177,7 @@ def relazione(request: HttpRequest, year: int) -> HttpResponse:
         "page_obj": page_obj,
         # The lists of the shown page are rendered once per kept plan and page (the
         # template's fragment cache, keyed by the kept plan): read only on a miss.
-        "found": SimpleLazyObject(lambda: page_deviations(kept, page_obj.object_list)),
+        "found": SimpleLazyObject(lambda: page_deviations(kept, list(page_obj.object_list))),
         "fragment_key": kept.key,
         "unit": unit,
         "with_findings": with_findings,
@@ -190,7 +191,7 @@ def relazione(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_safe
-def verifica(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def verifica(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     """The Verifica on screen: the counts, then the schede at risk in pages with their
     reasons and deadlines; the whole document is the PDF."""
     period = _period(year, pk)
@@ -222,7 +223,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _detail_base(request: HttpRequest) -> str:
+def _detail_base(request: TenantRequest) -> str:
     """The address of a scheda without its id: one reverse for a whole list."""
     url = reverse("objective_detail", args=[request.authority.slug, 0])
     return url.removesuffix("0/")
@@ -230,7 +231,7 @@ def _detail_base(request: HttpRequest) -> str:
 
 @tenant_view("planning.print_plan")
 @require_http_methods(["GET", "POST"])
-def plan_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
+def plan_pdf_start(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return _to_documents(request, plan)
@@ -239,13 +240,13 @@ def plan_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_GET
-def plan_pdf(request: HttpRequest, year: int) -> HttpResponse:
+def plan_pdf(request: TenantRequest, year: int) -> HttpResponse:
     """The plan's PDF at its old address (links, bookmarks): prepared as a job, never here."""
     plan = get_object_or_404(Plan, year=year)
     return _start_plan_pdf(request, plan, copies.asked(request.GET))
 
 
-def _start_plan_pdf(request: HttpRequest, plan: Plan, internal: bool) -> HttpResponse:
+def _start_plan_pdf(request: TenantRequest, plan: Plan, internal: bool) -> HttpResponse:
     return start_and_follow(
         request,
         _documents_url(request, plan),
@@ -257,7 +258,7 @@ def _start_plan_pdf(request: HttpRequest, plan: Plan, internal: bool) -> HttpRes
 
 @tenant_view("planning.print_plan")
 @require_http_methods(["GET", "POST"])
-def relazione_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
+def relazione_pdf_start(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     if request.method != "POST":
         return _to_documents(request, plan)
@@ -272,7 +273,7 @@ def relazione_pdf_start(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_http_methods(["GET", "POST"])
-def verifica_pdf_start(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def verifica_pdf_start(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     period = _period(year, pk)
     if request.method != "POST":
         return _to_documents(request, period.plan)
@@ -292,11 +293,11 @@ def _period(year: int, pk: int) -> MonitoringPeriod:
     )
 
 
-def _documents_url(request: HttpRequest, plan: Plan) -> str:
+def _documents_url(request: TenantRequest, plan: Plan) -> str:
     return reverse("plan_documents", args=[request.authority.slug, plan.year])
 
 
-def _to_documents(request: HttpRequest, plan: Plan) -> HttpResponse:
+def _to_documents(request: TenantRequest, plan: Plan) -> HttpResponse:
     """A PDF is started by a POST from the Documenti page; a GET (a bookmark) goes there."""
     return redirect("plan_documents", authority=request.authority.slug, year=plan.year)
 

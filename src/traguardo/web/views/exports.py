@@ -15,13 +15,14 @@ The formats and tables are fixed lists, so each one has its own route: a URL nam
 format or table simply does not exist (404).
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
 from traguardo.core.downloads import attachment
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.exchange import csv, tasks, xlsx
 from traguardo.exchange.layout import TABLES
@@ -37,7 +38,7 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_GET
-def plan_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+def plan_export(request: TenantRequest, year: int, fmt: str) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     return start_and_follow(
         request,
@@ -50,7 +51,7 @@ def plan_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_GET
-def plan_export_csv(request: HttpRequest, year: int, table: str) -> HttpResponse:
+def plan_export_csv(request: TenantRequest, year: int, table: str) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     title = next(t.title for t in TABLES if t.slug == table)
     return start_and_follow(
@@ -62,14 +63,14 @@ def plan_export_csv(request: HttpRequest, year: int, table: str) -> HttpResponse
     )
 
 
-def _documents_url(request: HttpRequest, plan: Plan) -> str:
+def _documents_url(request: TenantRequest, plan: Plan) -> str:
     """Where a refused start (too many jobs going) says why: the plan's Documenti page."""
     return reverse("plan_documents", args=[request.authority.slug, plan.year])
 
 
 @tenant_view("planning.print_plan")
 @require_safe
-def plan_template(request: HttpRequest, year: int) -> HttpResponse:
+def plan_template(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     filename = _("modello-importazione-piano-%(year)s.xlsx") % {"year": plan.year}
     data = xlsx.template_workbook(request.authority, plan)
@@ -78,7 +79,7 @@ def plan_template(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_safe
-def plans_export_csv(request: HttpRequest) -> HttpResponse:
+def plans_export_csv(request: TenantRequest) -> HttpResponse:
     filename = _("piani-%(authority)s.csv") % {"authority": request.authority.slug}
     return _attachment(csv.plans_csv(request.authority), filename, csv.CONTENT_TYPE)
 

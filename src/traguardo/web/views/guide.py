@@ -20,6 +20,8 @@ def guide(request: HttpRequest, page: str = guide_pages.INDEX) -> HttpResponse:
     contents = []
     for name in guide_pages.page_names():
         loaded = found if name == page else guide_pages.load(name)
+        if loaded is None:  # a page listed but gone from the folder: not offered
+            continue
         url = reverse("guide") if name == guide_pages.INDEX else reverse("guide_page", args=[name])
         contents.append({"title": loaded.title, "url": url, "current": name == page})
     return render(request, "web/guide.html", {"page": found, "contents": contents})

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from traguardo.core.domain import DomainError
 from traguardo.core.forms import StyledForm
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.imports.pipeline import CONFLICT, KEEP, REPLACE
 from traguardo.imports.safety import check_import_file, check_size, max_import_bytes
@@ -63,7 +64,7 @@ class ImportForm(StyledForm):
 
 
 @tenant_view("imports.import_plan")
-def plan_import(request: HttpRequest, year: int) -> HttpResponse:
+def plan_import(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     check_perm(request, "imports.import_plan", plan)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -104,7 +105,7 @@ def plan_import(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @tenant_view("imports.import_plan")
-def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+def import_review(request: TenantRequest, pk: int) -> HttpResponse:
     # Only an import's job has a review: any other job (a PDF) is not found here.
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk, kind=DRY_RUN)
     check_perm(request, "jobs.view_job", job)
@@ -202,7 +203,7 @@ def _shown(review: dict) -> dict:
     return shown
 
 
-def _answer(request: HttpRequest, job: Job, answers: dict) -> HttpResponse:
+def _answer(request: TenantRequest, job: Job, answers: dict) -> HttpResponse:
     """Keep the answers and make the dry run again with them: the page shows the outcome."""
     try:
         review = answer(job, answers, actor=request.user)
@@ -224,7 +225,7 @@ def _answer(request: HttpRequest, job: Job, answers: dict) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, job: Job, plan: Plan, review: dict) -> HttpResponse:
+def _confirm(request: TenantRequest, job: Job, plan: Plan, review: dict) -> HttpResponse:
     """Check the decisions, then write as a job (hundreds of schede outlast a request)."""
     try:
         decisions = _decisions(request, review)

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from traguardo.core.domain import DomainError
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.jobs.models import Job
 from traguardo.jobs.runner import start_job
@@ -16,7 +17,7 @@ from traguardo.jobs.runner import start_job
 RECENT = 30
 
 
-def start_and_follow(request: HttpRequest, back: str, **job) -> HttpResponse:
+def start_and_follow(request: TenantRequest, back: str, **job) -> HttpResponse:
     """Start a job for the request's user and go to its page; when it may not start (too many
     jobs going), say why on the page the person came from (``back``)."""
     try:
@@ -27,7 +28,7 @@ def start_and_follow(request: HttpRequest, back: str, **job) -> HttpResponse:
     return redirect(started)
 
 
-def visible_jobs(request: HttpRequest) -> QuerySet[Job]:
+def visible_jobs(request: TenantRequest) -> QuerySet[Job]:
     """The jobs of the request's authority this member may see: every job for the admins
     ("jobs.view_job" on any job of the authority), their own for the others."""
     jobs = Job.objects.all()
@@ -38,14 +39,14 @@ def visible_jobs(request: HttpRequest) -> QuerySet[Job]:
 
 @tenant_view("jobs.view_jobs")
 @require_safe
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: TenantRequest) -> HttpResponse:
     jobs = visible_jobs(request).select_related("created_by")
     return render(request, "web/jobs/list.html", {"jobs": jobs[:RECENT]})
 
 
 @tenant_view("jobs.view_jobs")
 @require_safe
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: TenantRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.select_related("authority"), pk=pk)
     check_perm(request, "jobs.view_job", job)
     partial = request.htmx and not request.htmx.history_restore_request
@@ -60,7 +61,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_view("jobs.view_jobs")
 @require_safe
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+def job_download(request: TenantRequest, pk: int) -> FileResponse:
     job = get_object_or_404(Job, pk=pk)
     check_perm(request, "jobs.view_job", job)
     if job.state != Job.State.DONE or not job.output:

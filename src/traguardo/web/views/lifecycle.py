@@ -10,7 +10,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, InvalidData
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.planning.domain import lifecycle
 from traguardo.planning.kept import KeptPlan, kept_plan
@@ -22,11 +24,11 @@ from traguardo.web.paging import paginate
 FORMS = {"approva": ApprovalForm, "valida": ValidationForm}
 
 
-def _approve(plan: Plan, *, actor, data: dict) -> Plan:
+def _approve(plan: Plan, *, actor: User, data: dict) -> Plan:
     return lifecycle.approve_plan(plan, actor=actor, **data)
 
 
-def _validate(plan: Plan, *, actor, data: dict) -> Plan:
+def _validate(plan: Plan, *, actor: User, data: dict) -> Plan:
     return lifecycle.validate_plan(
         plan, actor=actor, validated_on=data["validated_on"], minutes=data["minutes"]
     )
@@ -53,21 +55,23 @@ def done_message(action: str, plan: Plan) -> str:
     }[action]
 
 
-def state_panel(request: HttpRequest, plan: Plan, kept: KeptPlan) -> dict:
+def state_panel(request: TenantRequest, plan: Plan, kept: KeptPlan) -> dict:
     """What the plan page's state panel shows: the act, the validation, the next step (with
     its form when the user may take it, or the reason why it cannot be taken yet).
 
     The schede come from the plan's kept rows (no scheda is read again): the failing ones
     are the rows with errors."""
     step = lifecycle.step_for(plan)
-    allowed = step is not None and request.user.has_perm(step.permission, plan)
+    # The step the user may take now, if any.
+    may = step if step is not None and request.user.has_perm(step.permission, plan) else None
+    allowed = may is not None
     # Only these two steps look at the schede: no list of 2,000 pairs for the others.
-    needs_cards = allowed and step.action in ("proponi", "approva")
+    needs_cards = may is not None and may.action in ("proponi", "approva")
     cards = [(row.objective, row.anomalies) for row in kept.rows] if needs_cards else []
-    blocker = lifecycle.blocker(plan, step, cards) if allowed else ""
-    form_class = FORMS.get(step.action) if allowed and not blocker else None
+    blocker = lifecycle.blocker(plan, may, cards) if may is not None else ""
+    form_class = FORMS.get(may.action) if may is not None and not blocker else None
     failing = []
-    if blocker and step.action == "approva":
+    if blocker and may is not None and may.action == "approva":
         failing = _failing(request, cards, can_edit=edit_check(request, plan))
     return {
         "act": lifecycle.act_text(plan),
@@ -102,7 +106,7 @@ def edit_check(request: HttpRequest, plan: Plan) -> Callable[[object], bool]:
 
 @require_POST
 @tenant_view("planning.view_plan")
-def plan_transition(request: HttpRequest, year: int, action: str) -> HttpResponse:
+def plan_transition(request: TenantRequest, year: int, action: str) -> HttpResponse:
     step = lifecycle.STEP_BY_ACTION.get(action)
     if step is None:
         raise Http404
@@ -133,7 +137,7 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
     return render(request, "web/lifecycle/transition.html", context, status=400)
 
 
-def _failing(request: HttpRequest, cards, can_edit=None) -> list[dict]:
+def _failing(request: TenantRequest, cards, can_edit=None) -> list[dict]:
     """The schede that block the approval, each error linked to its field in the editor for
     who may edit it (``can_edit``: default, the rules asked on each scheda)."""
     if can_edit is None:
@@ -173,7 +177,7 @@ def _refuse(request: HttpRequest, form, field: str | None, message: str) -> None
 
 @tenant_view("planning.view_plan")
 @require_safe
-def plan_review(request: HttpRequest, year: int) -> HttpResponse:
+def plan_review(request: TenantRequest, year: int) -> HttpResponse:
     """The Nucleo's page: the ente's result, then the schede in pages with their result,
     anomalies and comments (from the kept results: nothing is recomputed per request)."""
     plan = get_object_or_404(Plan, year=year)
@@ -215,7 +219,7 @@ def comments_context(request: HttpRequest, objective: Objective, form=None) -> d
 
 @require_POST
 @tenant_view("planning.view_objective")
-def objective_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_comment(request: TenantRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.comment_objective", objective)
     form = CommentForm(request.POST)

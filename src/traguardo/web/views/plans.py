@@ -5,7 +5,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
@@ -17,6 +17,7 @@ from traguardo.accounts.models import Role
 from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import DomainError
 from traguardo.core.formats import status_label
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.forms import SORT_UNIT, PlanCreateForm, SchedaFilterForm
@@ -33,14 +34,14 @@ COPY_REPORT_KEY = "traguardo.plan_copy_report"
 
 
 @tenant_view("planning.view_plan")
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: TenantRequest) -> HttpResponse:
     plans = Plan.objects.all().order_by("-year")
     can_add = request.user.has_perm("planning.add_plan", request.authority)
     return render(request, "web/plan_list.html", {"plans": plans, "can_add_plan": can_add})
 
 
 @tenant_view("planning.add_plan")
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: TenantRequest) -> HttpResponse:
     plans = list(Plan.objects.order_by("-year"))
     form = PlanCreateForm(request.POST or None, plans=plans)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +65,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @tenant_view("planning.add_plan")
 @require_safe
-def plan_copy_report(request: HttpRequest, year: int) -> HttpResponse:
+def plan_copy_report(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     report = request.session.get(COPY_REPORT_KEY)
     if not report or report.get("plan_id") != plan.pk:
@@ -76,7 +77,7 @@ def plan_copy_report(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @tenant_view("planning.view_plan")
-def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
+def plan_detail(request: TenantRequest, year: int) -> HttpResponse:
     """The plan's summaries (the ente's result, schede by state and by signals, units), then
     its schede found, sorted and paged on the server from the kept rows: the same handful
     of queries for 1 scheda or 2,000."""

@@ -1,18 +1,19 @@
 """Revisione dei testi pubblici: the admin's review of what a plan publishes (reports.review)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.planning.models import Plan
 from traguardo.reports import review
 
 
 @tenant_view(review.REVIEW)
-def plan_public_texts(request: HttpRequest, year: int) -> HttpResponse:
+def plan_public_texts(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     check_perm(request, review.REVIEW, plan)
     texts = review.review_texts(plan)

@@ -7,6 +7,7 @@ to its field and everything the user typed.
 
 from collections.abc import Callable
 from copy import copy
+from typing import TypeVar
 
 from django.contrib import messages
 from django.db import models
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from traguardo.core.domain import DomainError
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.organization import domain
 from traguardo.organization.forms import (
@@ -49,26 +51,31 @@ DIMENSIONS = {
 }
 
 
-def _url(request: HttpRequest, name: str, **kwargs) -> str:
+def _url(request: TenantRequest, name: str, **kwargs) -> str:
     return reverse(name, kwargs={"authority": request.authority.slug, **kwargs})
 
 
-def _section(request: HttpRequest, name: str, title: str) -> dict[str, str]:
+def _section(request: TenantRequest, name: str, title: str) -> dict[str, str]:
     return {"title": title, "url": _url(request, name)}
 
 
-def _editable(row: models.Model) -> models.Model:
+# An edited row (none for a new one) and what a setup action saves.
+_Row = TypeVar("_Row", bound=models.Model | None)
+_Saved = TypeVar("_Saved", bound=models.Model)
+
+
+def _editable(row: _Row) -> _Row:
     """The instance of an edit form: a model form writes what it cleans onto its instance,
     and the business action must get the row as it is stored."""
     return copy(row)
 
 
 def _form_page(
-    request: HttpRequest,
+    request: TenantRequest,
     form: SetupForm,
-    save: Callable[[dict], models.Model],
+    save: Callable[[dict], _Saved],
     *,
-    success: Callable[[models.Model], str],
+    success: Callable[[_Saved], str],
     then: str,
     context: dict,
     template: str = "web/setup/form.html",
@@ -112,7 +119,7 @@ def _delete_page(
 
 
 @tenant_view(SETUP)
-def setup_home(request: HttpRequest) -> HttpResponse:
+def setup_home(request: TenantRequest) -> HttpResponse:
     return render(
         request, "web/setup/home.html", {"counts": domain.setup_counts(request.authority)}
     )
@@ -121,19 +128,19 @@ def setup_home(request: HttpRequest) -> HttpResponse:
 # -- unità organizzative -------------------------------------------------------------------
 
 
-def _units(request: HttpRequest) -> dict[str, str]:
+def _units(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_units", _("Unità organizzative"))
 
 
 @tenant_view(SETUP)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: TenantRequest) -> HttpResponse:
     return render(
         request, "web/setup/unit_list.html", {"tree": domain.unit_tree(request.authority)}
     )
 
 
 @tenant_view(SETUP)
-def unit_add(request: HttpRequest) -> HttpResponse:
+def unit_add(request: TenantRequest) -> HttpResponse:
     form = UnitForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -148,7 +155,7 @@ def unit_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: TenantRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, pk=pk)
     form = UnitForm(request.POST or None, instance=_editable(unit), authority=request.authority)
     return _form_page(
@@ -166,7 +173,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_delete(request: TenantRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, pk=pk)
     return _delete_page(
         request,
@@ -180,18 +187,18 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # -- persone -------------------------------------------------------------------------------
 
 
-def _people(request: HttpRequest) -> dict[str, str]:
+def _people(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_people", _("Persone"))
 
 
 @tenant_view(SETUP)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: TenantRequest) -> HttpResponse:
     people = Person.objects.prefetch_related("headed_units")
     return render(request, "web/setup/person_list.html", {"people": people})
 
 
 @tenant_view(SETUP)
-def person_add(request: HttpRequest) -> HttpResponse:
+def person_add(request: TenantRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -206,7 +213,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: TenantRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     form = PersonForm(request.POST or None, instance=_editable(person), authority=request.authority)
     return _form_page(
@@ -226,7 +233,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def person_delete(request: TenantRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     return _delete_page(
         request,
@@ -240,17 +247,17 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # -- DUP -----------------------------------------------------------------------------------
 
 
-def _dup(request: HttpRequest) -> dict[str, str]:
+def _dup(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_dup", _("DUP"))
 
 
 @tenant_view(SETUP)
-def dup_list(request: HttpRequest) -> HttpResponse:
+def dup_list(request: TenantRequest) -> HttpResponse:
     return render(request, "web/setup/dup_list.html", {"tree": domain.dup_tree(request.authority)})
 
 
 @tenant_view(SETUP)
-def dup_add(request: HttpRequest) -> HttpResponse:
+def dup_add(request: TenantRequest) -> HttpResponse:
     form = DupGoalForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -265,7 +272,7 @@ def dup_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def dup_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dup_edit(request: TenantRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(DupGoal, pk=pk)
     form = DupGoalForm(request.POST or None, instance=_editable(goal), authority=request.authority)
     return _form_page(
@@ -285,7 +292,7 @@ def dup_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def dup_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def dup_delete(request: TenantRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(DupGoal, pk=pk)
     return _delete_page(
         request,
@@ -299,18 +306,18 @@ def dup_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # -- ambiti della performance --------------------------------------------------------------
 
 
-def _areas(request: HttpRequest) -> dict[str, str]:
+def _areas(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_areas", _("Ambiti della performance"))
 
 
 @tenant_view(SETUP)
-def area_list(request: HttpRequest) -> HttpResponse:
+def area_list(request: TenantRequest) -> HttpResponse:
     areas = PerformanceArea.objects.order_by("number")
     return render(request, "web/setup/area_list.html", {"areas": areas})
 
 
 @tenant_view(SETUP)
-def area_add(request: HttpRequest) -> HttpResponse:
+def area_add(request: TenantRequest) -> HttpResponse:
     form = AreaForm(request.POST or None, authority=request.authority)
     return _form_page(
         request,
@@ -325,7 +332,7 @@ def area_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def area_edit(request: TenantRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(PerformanceArea, pk=pk)
     form = AreaForm(request.POST or None, instance=_editable(area), authority=request.authority)
     return _form_page(
@@ -343,7 +350,7 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def area_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def area_delete(request: TenantRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(PerformanceArea, pk=pk)
     return _delete_page(
         request,
@@ -357,12 +364,12 @@ def area_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # -- SMVP ----------------------------------------------------------------------------------
 
 
-def _policy(request: HttpRequest) -> dict[str, str]:
+def _policy(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_policy", _("Sistema di misurazione e valutazione"))
 
 
 @tenant_view(SETUP)
-def policy_edit(request: HttpRequest) -> HttpResponse:
+def policy_edit(request: TenantRequest) -> HttpResponse:
     policy = domain.ensure_policy(request.authority)
     form = PolicyForm(request.POST or None, instance=_editable(policy), authority=request.authority)
     return _form_page(
@@ -397,11 +404,11 @@ def _policy_levels(policy) -> dict:
 
 
 def _dimension_title(dimension: str) -> str:
-    return PolicyLevel.Dimension(dimension).label
+    return str(PolicyLevel.Dimension(dimension).label)
 
 
 @tenant_view(SETUP)
-def level_add(request: HttpRequest, dimension: str) -> HttpResponse:
+def level_add(request: TenantRequest, dimension: str) -> HttpResponse:
     if dimension not in DIMENSIONS:
         raise Http404
     dimension = DIMENSIONS[dimension]
@@ -427,7 +434,7 @@ def level_add(request: HttpRequest, dimension: str) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def level_edit(request: TenantRequest, pk: int) -> HttpResponse:
     level = get_object_or_404(PolicyLevel, pk=pk)
     form = LevelForm(
         request.POST or None,
@@ -450,7 +457,7 @@ def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def level_delete(request: TenantRequest, pk: int) -> HttpResponse:
     level = get_object_or_404(PolicyLevel, pk=pk)
     return _delete_page(
         request,
@@ -465,12 +472,12 @@ def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # -- graduazioni ---------------------------------------------------------------------------
 
 
-def _scales(request: HttpRequest) -> dict[str, str]:
+def _scales(request: TenantRequest) -> dict[str, str]:
     return _section(request, "setup_scales", _("Graduazioni del conseguimento"))
 
 
 @tenant_view(SETUP)
-def scale_list(request: HttpRequest) -> HttpResponse:
+def scale_list(request: TenantRequest) -> HttpResponse:
     usage = scale_usage()
     scales = [
         (scale, domain.reading_of(scale.scale), usage.get(scale.pk, []))
@@ -488,7 +495,7 @@ def _preview(text: str) -> dict:
 
 
 def _scale_page(
-    request: HttpRequest, scale: GradingScale | None, save: Callable, context: dict
+    request: TenantRequest, scale: GradingScale | None, save: Callable, context: dict
 ) -> HttpResponse:
     """The create and edit pages of a scale: "Anteprima" re-renders with the parsed table
     (nothing is saved), "Salva" saves."""
@@ -512,7 +519,7 @@ def _scale_page(
 
 
 @tenant_view(SETUP)
-def scale_add(request: HttpRequest) -> HttpResponse:
+def scale_add(request: TenantRequest) -> HttpResponse:
     return _scale_page(
         request,
         None,
@@ -522,7 +529,7 @@ def scale_add(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def scale_edit(request: TenantRequest, pk: int) -> HttpResponse:
     scale = get_object_or_404(GradingScale, pk=pk)
     return _scale_page(
         request,
@@ -539,7 +546,7 @@ def scale_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_view(SETUP)
 @require_POST
-def scale_preview(request: HttpRequest) -> HttpResponse:
+def scale_preview(request: TenantRequest) -> HttpResponse:
     """The preview partial alone, for htmx: the table updates in place."""
     return render(
         request,
@@ -549,7 +556,7 @@ def scale_preview(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(SETUP)
-def scale_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def scale_delete(request: TenantRequest, pk: int) -> HttpResponse:
     scale = get_object_or_404(GradingScale, pk=pk)
     return _delete_page(
         request,

@@ -49,7 +49,7 @@ from traguardo.reports import opendata, relazione
 from traguardo.reports.charts import achievement_distribution, unit_bars
 from traguardo.reports.redact import Redactor, redact_scheda
 from traguardo.reports.scheda import scheda_page, scheda_result_text
-from traguardo.scoring import Status
+from traguardo.scoring import ObjectiveResult, Status
 from traguardo.web.paging import PARAM, paginate
 
 MAX_AGE = 300
@@ -101,7 +101,10 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if response.status_code != 200:
         return response
     set_response_etag(response)
-    return get_conditional_response(request, etag=response.headers["ETag"], response=response)
+    return (
+        get_conditional_response(request, etag=response.headers["ETag"], response=response)
+        or response
+    )
 
 
 def _public_plan(year: int) -> Plan:
@@ -138,7 +141,7 @@ class PublicRow:
     """A scheda as the public lists show it: its free texts redacted, its result in words."""
 
     objective: ObjectiveRef  # code and title redacted
-    result: object
+    result: ObjectiveResult | None
     forced: bool
     indicator_count: int | None = None
 
@@ -298,7 +301,7 @@ def public_opendata(
     return response
 
 
-def _opendata(request: HttpRequest, authority: Authority, plan: Plan, fmt: str) -> str:
+def _opendata(request: HttpRequest, authority: Authority, plan: Plan, fmt: str) -> bytes:
     kept = kept_plan(plan)
     rows = _rows(request, authority, plan, kept)
     if fmt == "csv":

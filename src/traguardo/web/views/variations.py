@@ -1,13 +1,14 @@
 """Variazioni of an approved (or closed) plan, and the versions of a scheda side by side."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from traguardo.core.domain import DomainError, InvalidData
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.planning.domain import variations as domain
 from traguardo.planning.lifecycle_forms import VariationForm
@@ -15,7 +16,7 @@ from traguardo.planning.models import Objective, ObjectiveVersion, Plan, Variati
 
 
 @tenant_view("planning.view_plan")
-def variation_list(request: HttpRequest, year: int) -> HttpResponse:
+def variation_list(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     can_manage = request.user.has_perm("planning.manage_variations", plan)
     form = VariationForm(request.POST or None)
@@ -55,7 +56,7 @@ def variation_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_POST
 @tenant_view("planning.view_plan")
-def variation_close(request: HttpRequest, pk: int) -> HttpResponse:
+def variation_close(request: TenantRequest, pk: int) -> HttpResponse:
     variation = get_object_or_404(Variation.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.manage_variations", variation.plan)
     try:
@@ -72,7 +73,7 @@ def variation_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @tenant_view("planning.view_plan")
-def variation_rules(request: HttpRequest, pk: int) -> HttpResponse:
+def variation_rules(request: TenantRequest, pk: int) -> HttpResponse:
     """«Applica al piano le regole attuali dell'SMVP», inside an open variazione."""
     variation = get_object_or_404(Variation.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.manage_variations", variation.plan)
@@ -89,7 +90,7 @@ def variation_rules(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view("planning.view_objective")
-def objective_versions(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_versions(request: TenantRequest, pk: int) -> HttpResponse:
     """The stored versions of a scheda, and any two of them side by side."""
     objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.view_objective", objective)
@@ -98,7 +99,7 @@ def objective_versions(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("variation", "saved_by")
         .order_by("version")
     )
-    by_number = {v.version: v for v in versions}
+    by_number: dict[int | None, ObjectiveVersion] = {v.version: v for v in versions}
     left = right = None
     if len(versions) >= 2:
         left = by_number.get(_number(request.GET.get("da")), versions[-2])

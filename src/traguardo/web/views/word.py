@@ -3,13 +3,14 @@
 may print them, as the PDFs; ``segnalazioni=1`` (a query or a form's field) asks for the internal
 copy (``reports.copies``)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from traguardo.core.downloads import attachment
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.exchange import tasks
 from traguardo.exchange.word import CONTENT_TYPE, scheda_docx, scheda_filename
@@ -20,7 +21,7 @@ from traguardo.web.views.jobs import start_and_follow
 
 @tenant_view("planning.view_objective")
 @require_safe
-def objective_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_docx(request: TenantRequest, pk: int) -> HttpResponse:
     objective = Objective.objects.filter(pk=pk).select_related("plan__authority").first()
     if objective is None:
         raise Http404
@@ -32,7 +33,7 @@ def objective_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_GET
-def plan_docx_download(request: HttpRequest, year: int) -> HttpResponse:
+def plan_docx_download(request: TenantRequest, year: int) -> HttpResponse:
     """The plan's Word file at its old address (links, bookmarks): prepared as a job."""
     plan = get_object_or_404(Plan, year=year)
     return _start_plan_docx(request, plan, copies.asked(request.GET))
@@ -40,7 +41,7 @@ def plan_docx_download(request: HttpRequest, year: int) -> HttpResponse:
 
 @tenant_view("planning.print_plan")
 @require_http_methods(["GET", "POST"])
-def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
+def plan_docx_start(request: TenantRequest, year: int) -> HttpResponse:
     """POST: compose the plan's Word file as a job and follow it on the job's page. A GET (a
     bookmark) goes back to the plan."""
     plan = get_object_or_404(Plan, year=year)
@@ -49,7 +50,7 @@ def plan_docx_start(request: HttpRequest, year: int) -> HttpResponse:
     return _start_plan_docx(request, plan, copies.asked(request.POST))
 
 
-def _start_plan_docx(request: HttpRequest, plan: Plan, internal: bool) -> HttpResponse:
+def _start_plan_docx(request: TenantRequest, plan: Plan, internal: bool) -> HttpResponse:
     return start_and_follow(
         request,
         reverse("plan_documents", args=[request.authority.slug, plan.year]),
