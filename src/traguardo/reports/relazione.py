@@ -122,7 +122,7 @@ class Deviation:
         # Only a card knows its as-of date (the PDF's deviations); a kept row, the page's,
         # is never asked (the page's template reads the Relazione's own date).
         card = self.card
-        return self.kind == "indicator" and isinstance(card, CardView) and card.as_of.final
+        return self.kind == "indicator" and isinstance(card, SchedaView) and card.as_of.final
 
 
 @dataclass(frozen=True)
