@@ -1,0 +1,274 @@
+"""Join the parts of a plan laid out in parts (``reports/paper.py``) into one tagged PDF.
+
+Each part is a PDF/A-2a, PDF/UA-1 document of Typst's, one after the other in the plan's
+page order. They are joined in one pass that holds one part in memory at a time: the part
+is opened with pikepdf (qpdf), each of its objects written to the output at once under a new
+number (the part's numbers shifted), then the part is closed. What spans the parts is
+written last, built from what was kept of each (a few numbers and names a page):
+
+- the catalog, with the first part's XMP metadata, output intent, ``/Lang``, viewer
+  preferences and mark information, and the first part's ``/Info`` (title, author, dates);
+- one page tree over every part's pages;
+- one structure tree: the first part's ``Document`` element takes the top elements of every
+  part (the other ``Document`` elements are not written: whatever named them, their
+  children's ``/P`` and the parent tree, names the first one), the parent tree's keys and
+  the pages' ``/StructParents`` shifted by the keys of the parts before, and the element
+  IDs (Typst's table cells, ``U<n>x<c>y<r>``, which restart in each part) prefixed with the
+  part's number in the ID tree, in the elements and in every cell's ``/Headers``;
+- the outline (bookmarks): the parts' top items chained in order under one root;
+- the named destinations of every part, in one name tree.
+
+qpdf joining the parts with all of them open held the whole plan's structure tree in memory
+(658 MiB on 500 schede); written this way the join stays near one part's size.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+import pikepdf
+
+# A reference in qpdf's unparsed syntax, or a string (skipped: its text is never renumbered).
+# The element IDs (``/ID`` and the cells' ``/Headers``) are found as tokens too, to be
+# prefixed; a string's text is never taken for one of them.
+_TOKEN = re.compile(
+    rb"/ID \((?:\\.|[^\\)])*\)|/Headers \[[^\]]*\]"
+    rb"|\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(?<![\w./#-])(\d+) (\d+) R"
+)
+# Numbers of the objects that span the parts, written last.
+_CATALOG, _PAGES, _STRUCT, _PARENTS, _OUTLINES, _DOCUMENT, _INFO, _FIRST = range(1, 9)
+
+
+class _Writer:
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.offsets: dict[int, int] = {}
+        self.digest = hashlib.md5(usedforsecurity=False)
+        self.position = 0
+        self.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+        self.digest.update(data)
+        self.position += len(data)
+
+    def obj(self, number: int, body: bytes, stream: bytes | None = None) -> None:
+        self.offsets[number] = self.position
+        self.write(b"%d 0 obj\n" % number + body)
+        if stream is not None:
+            self.write(b"\nstream\n" + stream + b"\nendstream")
+        self.write(b"\nendobj\n")
+
+    def finish(self, root: int, info: int | None) -> None:
+        size = max(self.offsets) + 1
+        start = self.position
+        rows = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+        for number in range(1, size):
+            offset = self.offsets.get(number)
+            rows.append(b"%010d 00000 n \n" % offset if offset else b"0000000000 65535 f \n")
+        self.write(b"".join(rows))
+        ident = self.digest.hexdigest().encode()
+        info_ref = b" /Info %d 0 R" % info if info else b""
+        self.write(
+            b"trailer\n<< /Size %d /Root %d 0 R%s /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, root, info_ref, ident, ident, start)
+        )
+
+
+def _name_tree(node: pikepdf.Object, key: str = "/Names") -> list:
+    """The pairs of a name (``/Names``) or number (``/Nums``) tree, in order."""
+    pairs = []
+    if key in node:
+        items = list(node[key])
+        pairs += [(items[i], items[i + 1]) for i in range(0, len(items), 2)]
+    for kid in node.get("/Kids", []):
+        pairs += _name_tree(kid, key)
+    return pairs
+
+
+def _tree_objects(node: pikepdf.Object) -> list[tuple[int, int]]:
+    """The indirect nodes of a name or number tree (not written: the join writes its own)."""
+    found = [node.objgen] if node.is_indirect else []
+    for kid in node.get("/Kids", []):
+        found += _tree_objects(kid)
+    return found
+
+
+def join(paths: list[Path], output: Path) -> None:
+    """Write the parts ``paths``, in order, as one PDF at ``output``."""
+    pages: list[int] = []
+    parents: list[tuple[int, bytes]] = []  # the parent tree: (key, value)
+    ids: list[tuple[bytes, bytes]] = []  # the ID tree: (name, element)
+    dests: list[tuple[bytes, bytes]] = []  # named destinations: (name, destination)
+    kids: list[bytes] = []  # the top structure elements, under the first Document
+    outline = {"first": None, "last": None, "count": 0}
+    pending: bytes | None = None  # the last top outline item, waiting for its /Next
+    catalog = b""
+    document = b""
+    next_number = _FIRST
+    with output.open("wb") as file:
+        w = _Writer(file)
+        for part, path in enumerate(paths):
+            with pikepdf.open(path) as pdf:
+                offset = next_number - 1
+                root = pdf.Root
+                tree = root.StructTreeRoot
+                doc = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
+                remap = {
+                    root.objgen[0]: _CATALOG,
+                    root.Pages.objgen[0]: _PAGES,
+                    tree.objgen[0]: _STRUCT,
+                    doc.objgen[0]: _DOCUMENT,
+                }
+                skip = {root.objgen, root.Pages.objgen, tree.objgen, doc.objgen}
+                for node in ("/ParentTree", "/IDTree"):
+                    if node in tree:
+                        skip.update(_tree_objects(tree[node]))
+                if "/Outlines" in root:
+                    remap[root.Outlines.objgen[0]] = _OUTLINES
+                    skip.add(root.Outlines.objgen)
+                info = pdf.trailer.get("/Info")
+                if info is not None and info.is_indirect:
+                    skip.add(info.objgen)
+                if part > 0 and "/Metadata" in root:
+                    skip.add(root.Metadata.objgen)  # the first part's XMP describes the plan
+                if "/Names" in root and "/Dests" in root.Names:
+                    skip.update(_tree_objects(root.Names.Dests))
+                    if root.Names.is_indirect:
+                        skip.add(root.Names.objgen)
+
+                prefix = f"P{part}"
+                marked = b"(" + prefix.encode()
+
+                def renumber(data: bytes, remap=remap, offset=offset, marked=marked) -> bytes:
+                    def one(m: re.Match) -> bytes:
+                        if m.group(1) is not None:
+                            number = int(m.group(1))
+                            return b"%d 0 R" % remap.get(number, offset + number)
+                        token = m.group(0)
+                        if token.startswith((b"/ID ", b"/Headers")):
+                            return token.replace(b"(", marked)
+                        return token
+
+                    return _TOKEN.sub(one, data)
+
+                # The spanning structures, from this part.
+                shift = len(parents)
+                for page in pdf.pages:
+                    if "/StructParents" in page.obj:
+                        page.obj.StructParents = int(page.obj.StructParents) + shift
+                    pages.append(offset + page.obj.objgen[0])
+                for key, value in _name_tree(tree.ParentTree, "/Nums"):
+                    parents.append((int(key) + shift, renumber(_unparse(value))))
+                for name, element in _name_tree(tree.get("/IDTree", pikepdf.Dictionary())):
+                    new = pikepdf.String(prefix + str(name))
+                    ids.append((new.unparse(), b"%d 0 R" % (offset + element.objgen[0])))
+                if "/Names" in root and "/Dests" in root.Names:
+                    dests += [
+                        (name.unparse(), renumber(_unparse(dest)))
+                        for name, dest in _name_tree(root.Names.Dests)
+                    ]
+                kids += [renumber(_unparse(kid)) for kid in doc.K]
+                if part == 0:
+                    catalog = renumber(
+                        pikepdf.Dictionary(
+                            {
+                                k: v
+                                for k, v in root.items()
+                                if k not in ("/Pages", "/StructTreeRoot", "/Outlines", "/Names")
+                            }
+                        ).unparse(resolved=True)
+                    )
+                    document = renumber(
+                        pikepdf.Dictionary({k: v for k, v in doc.items() if k != "/K"}).unparse(
+                            resolved=True
+                        )
+                    )
+                # The outline: this part's top items after the previous part's (the last
+                # top item is written once the next part's first is known).
+                first = last = None
+                if "/Outlines" in root and "/First" in root.Outlines:
+                    first, last = root.Outlines.First, root.Outlines.Last
+                    outline["count"] += int(root.Outlines.get("/Count", 0))
+                    if pending is not None:
+                        link = b"%d 0 R" % (offset + first.objgen[0])
+                        w.obj(outline["last"], pending.replace(b"/__NEXT__", link))
+                        first.Prev = pikepdf.Name("/__PREV__")
+                    outline["first"] = outline["first"] or offset + first.objgen[0]
+                    last.Next = pikepdf.Name("/__NEXT__")
+                    skip.add(last.objgen)
+                before = b"%d 0 R" % outline["last"] if outline["last"] else b""
+                # Every object of the part, renumbered; the element IDs prefixed.
+                highest = 0
+                for obj in pdf.objects:
+                    highest = max(highest, obj.objgen[0])
+                    if obj.objgen in skip or obj.objgen == (0, 0):
+                        continue
+                    number = offset + obj.objgen[0]
+                    if isinstance(obj, pikepdf.Stream):
+                        raw = obj.read_raw_bytes()
+                        obj.stream_dict.Length = len(raw)
+                        w.obj(number, renumber(obj.stream_dict.unparse(resolved=True)), raw)
+                        continue
+                    body = renumber(obj.unparse(resolved=True))
+                    if first is not None and obj.objgen == first.objgen:
+                        body = body.replace(b"/__PREV__", before)
+                    w.obj(number, body)
+                if last is not None:
+                    pending = renumber(last.unparse(resolved=True)).replace(b"/__PREV__", before)
+                    outline["last"] = offset + last.objgen[0]
+                if part == 0 and info is not None:
+                    w.obj(_INFO, info.unparse(resolved=True))
+                next_number = offset + highest + 1
+        if pending is not None:
+            w.obj(outline["last"], pending.replace(b"/Next /__NEXT__", b""))
+        # What spans the parts.
+        w.obj(
+            _PAGES,
+            b"<< /Type /Pages /Count %d /Kids [%s] >>"
+            % (len(pages), b" ".join(b"%d 0 R" % n for n in pages)),
+        )
+        w.obj(_DOCUMENT, document[:-2] + b" /K [" + b" ".join(kids) + b"] >>")
+        nums = b" ".join(b"%d %s" % (key, value) for key, value in sorted(parents))
+        w.obj(_PARENTS, b"<< /Nums [" + nums + b"] >>")
+        id_tree = b" ".join(b"%s %s" % pair for pair in sorted(ids))
+        role_map = _role_map(paths[0])
+        w.obj(
+            _STRUCT,
+            b"<< /Type /StructTreeRoot /K [%d 0 R] /ParentTree %d 0 R /ParentTreeNextKey %d"
+            b" /IDTree << /Names [%s] >>%s >>"
+            % (_DOCUMENT, _PARENTS, len(parents), id_tree, role_map),
+        )
+        outlines = b"<< /Type /Outlines >>"
+        if outline["first"]:
+            outlines = b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (
+                outline["first"],
+                outline["last"],
+                outline["count"],
+            )
+        w.obj(_OUTLINES, outlines)
+        names = b" ".join(b"%s %s" % pair for pair in sorted(dests))
+        w.obj(
+            _CATALOG,
+            catalog[:-2]
+            + b" /Pages %d 0 R /StructTreeRoot %d 0 R /Outlines %d 0 R"
+            % (_PAGES, _STRUCT, _OUTLINES)
+            + b" /Names << /Dests << /Names [%s] >> >> >>" % names,
+        )
+        w.finish(_CATALOG, _INFO if _INFO in w.offsets else None)
+
+
+def _role_map(path: Path) -> bytes:
+    with pikepdf.open(path) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        if "/RoleMap" in tree:
+            return b" /RoleMap " + tree.RoleMap.unparse(resolved=True)
+    return b""
+
+
+def _unparse(obj: pikepdf.Object) -> bytes:
+    """A value as written in its container: a reference if indirect, else its text."""
+    if isinstance(obj, pikepdf.Object):
+        return obj.unparse(resolved=False)
+    return pikepdf.Array([obj]).unparse()[1:-1].strip()
