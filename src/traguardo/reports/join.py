@@ -22,6 +22,7 @@ qpdf joining the parts with all of them open held the whole plan's structure tre
 (658 MiB on 500 schede); written this way the join stays near one part's size.
 """
 
+import base64
 import hashlib
 import re
 from pathlib import Path
@@ -44,13 +45,11 @@ class _Writer:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
-        self.digest = hashlib.md5(usedforsecurity=False)
         self.position = 0
         self.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     def write(self, data: bytes) -> None:
         self.out.write(data)
-        self.digest.update(data)
         self.position += len(data)
 
     def obj(self, number: int, body: bytes, stream: bytes | None = None) -> None:
@@ -60,7 +59,7 @@ class _Writer:
             self.write(b"\nstream\n" + stream + b"\nendstream")
         self.write(b"\nendobj\n")
 
-    def finish(self, root: int, info: int | None) -> None:
+    def finish(self, root: int, info: int | None, ident: bytes) -> None:
         size = max(self.offsets) + 1
         start = self.position
         rows = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
@@ -68,10 +67,10 @@ class _Writer:
             offset = self.offsets.get(number)
             rows.append(b"%010d 00000 n \n" % offset if offset else b"0000000000 65535 f \n")
         self.write(b"".join(rows))
-        ident = self.digest.hexdigest().encode()
+        ident = base64.b64encode(ident)  # as Typst writes it, and the XMP's instance ID
         info_ref = b" /Info %d 0 R" % info if info else b""
         self.write(
-            b"trailer\n<< /Size %d /Root %d 0 R%s /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
+            b"trailer\n<< /Size %d /Root %d 0 R%s /ID [(%s) (%s)] >>\nstartxref\n%d\n%%%%EOF\n"
             % (size, root, info_ref, ident, ident, start)
         )
 
@@ -107,6 +106,15 @@ def join(paths: list[Path], output: Path) -> None:
     catalog = b""
     document = b""
     next_number = _FIRST
+    # The file's identifier (trailer /ID and the XMP's instance ID): a digest of the parts.
+    digest = hashlib.md5(usedforsecurity=False)
+    for path in paths:
+        with path.open("rb") as part_file:
+            while chunk := part_file.read(2**20):
+                digest.update(chunk)
+    ident = digest.digest()
+    metadata: tuple[int, bytes] | None = None  # the first part's XMP, written last
+    old_ident = b""
     with output.open("wb") as file:
         w = _Writer(file)
         for part, path in enumerate(paths):
@@ -131,8 +139,13 @@ def join(paths: list[Path], output: Path) -> None:
                 info = pdf.trailer.get("/Info")
                 if info is not None and info.is_indirect:
                     skip.add(info.objgen)
-                if part > 0 and "/Metadata" in root:
-                    skip.add(root.Metadata.objgen)  # the first part's XMP describes the plan
+                if "/Metadata" in root:
+                    # The first part's XMP describes the plan: written last, with the
+                    # plan's page count and the joined file's identifier.
+                    skip.add(root.Metadata.objgen)
+                    if part == 0:
+                        metadata = (offset + root.Metadata.objgen[0], root.Metadata.read_bytes())
+                        old_ident = bytes(pdf.trailer.ID[1]) if "/ID" in pdf.trailer else b""
                 if "/Names" in root and "/Dests" in root.Names:
                     skip.update(_tree_objects(root.Names.Dests))
                     if root.Names.is_indirect:
@@ -169,7 +182,8 @@ def join(paths: list[Path], output: Path) -> None:
                         (name.unparse(), renumber(_unparse(dest)))
                         for name, dest in _name_tree(root.Names.Dests)
                     ]
-                kids += [renumber(_unparse(kid)) for kid in doc.K]
+                top = doc.K if isinstance(doc.K, pikepdf.Array) else [doc.K]
+                kids += [renumber(_unparse(kid)) for kid in top]
                 if part == 0:
                     catalog = renumber(
                         pikepdf.Dictionary(
@@ -224,6 +238,12 @@ def join(paths: list[Path], output: Path) -> None:
         if pending is not None:
             w.obj(outline["last"], pending.replace(b"/Next /__NEXT__", b""))
         # What spans the parts.
+        if metadata is not None:
+            number, xmp = metadata
+            xmp = re.sub(rb"<xmpTPg:NPages>\d+<", b"<xmpTPg:NPages>%d<" % len(pages), xmp)
+            if old_ident:
+                xmp = xmp.replace(old_ident, base64.b64encode(ident))
+            w.obj(number, b"<< /Type /Metadata /Subtype /XML /Length %d >>" % len(xmp), xmp)
         w.obj(
             _PAGES,
             b"<< /Type /Pages /Count %d /Kids [%s] >>"
@@ -256,7 +276,7 @@ def join(paths: list[Path], output: Path) -> None:
             % (_PAGES, _STRUCT, _OUTLINES)
             + b" /Names << /Dests << /Names [%s] >> >> >>" % names,
         )
-        w.finish(_CATALOG, _INFO if _INFO in w.offsets else None)
+        w.finish(_CATALOG, _INFO if _INFO in w.offsets else None, ident)
 
 
 def _role_map(path: Path) -> bytes:

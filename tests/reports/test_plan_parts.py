@@ -1,0 +1,162 @@
+"""The plan PDF laid out in parts (reports/paper.py) and joined (reports/join.py): the same
+pages and text as the plan laid out whole, one tagged PDF/A document, and a print after one
+scheda changed lays out that scheda's part only. Real PDFs, read back with pdftotext,
+pdffonts, pypdf and pikepdf."""
+
+import io
+import re
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+from django_scopes import scopes_disabled
+from pypdf import PdfReader
+
+from traguardo.imports.seed import load_seed
+from traguardo.planning.models import Objective
+from traguardo.reports import paper
+from traguardo.reports.scheda import plan_pages
+
+pytestmark = pytest.mark.django_db
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
+PDFFONTS = shutil.which("pdffonts") or "/usr/bin/pdffonts"
+
+
+@pytest.fixture
+def parts(monkeypatch, tmp_path):
+    """Parts of at most 4 schede, the parts' cache in a directory of this test only."""
+    monkeypatch.setattr(paper, "CACHE_DIR", tmp_path / "typeset-cache")
+    monkeypatch.setattr(paper, "PART_SCHEDE", 4)
+
+
+def text(data: bytes) -> list[str]:
+    done = subprocess.run(  # noqa: S603 (poppler on the PDF we just rendered)
+        [PDFTOTEXT, "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8").split("\f")[:-1]
+
+
+def whole(plan) -> bytes:
+    """The plan laid out in one compile (a plan of up to PART_SCHEDE schede is)."""
+    original = paper.PART_SCHEDE
+    paper.PART_SCHEDE = 10_000
+    try:
+        return paper.plan_pdf(plan_pages(plan))
+    finally:
+        paper.PART_SCHEDE = original
+
+
+def assert_one_tagged_document(data: bytes, pages: int) -> None:
+    """One structure tree over every page, the cells' headers found, the outline chained."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    root = pdf.Root
+    assert str(root.Lang) == "it"
+    assert root.MarkInfo.Marked
+    assert len(pdf.pages) == pages
+    tree = root.StructTreeRoot
+    nums = list(tree.ParentTree.Nums)
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert [int(page.obj.StructParents) for page in pdf.pages] == list(range(pages))
+    assert set(parents) == set(range(pages)) and int(tree.ParentTreeNextKey) == pages
+    names = list(tree.IDTree.Names)
+    ids = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+    assert list(ids) == sorted(ids)  # a name tree's keys in order
+    assert all(str(element.ID) == name for name, element in ids.items())
+    document = tree.K[0]
+    assert document.S == "/Document"
+    seen, headers, stack = 0, [], [document]
+    page_objects = {page.obj.objgen for page in pdf.pages}
+    while stack:
+        element = stack.pop()
+        seen += 1
+        attributes = element.get("/A", [])
+        for a in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+            if isinstance(a, pikepdf.Dictionary) and "/Headers" in a:
+                headers += [str(h) for h in a.Headers]
+        if "/Pg" in element:
+            assert element.Pg.objgen in page_objects
+        kids = element.get("/K", [])
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                assert kid.P.objgen == element.objgen
+                stack.append(kid)
+    assert headers and all(h in ids for h in headers)
+    # Every element the parent tree names for a page's marked content is in the tree.
+    for value in parents.values():
+        for element in value:
+            if element is not None:
+                assert element.get("/Type") == "/StructElem"
+    item, titles = root.Outlines.First, []
+    while True:
+        titles.append(str(item.Title))
+        assert item.Parent.objgen == root.Outlines.objgen
+        if "/Next" not in item:
+            break
+        assert item.Next.Prev.objgen == item.objgen
+        item = item.Next
+    assert item.objgen == root.Outlines.Last.objgen
+    assert len(titles) == int(root.Outlines.Count)
+    return titles
+
+
+def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(parts):
+    plan = load_seed().plan
+    with scopes_disabled():
+        one = whole(plan)
+        layouts: list[str] = []
+        joined = paper.plan_pdf(plan_pages(plan), layouts=layouts)
+        schede = plan.objectives.count()
+    # The front (cover, index) and three parts of at most 4 schede: two passes each.
+    assert len(layouts) == 2 * 4
+    assert text(joined) == text(one)  # every page, line by line, numbers and index included
+    pages = text(joined)
+    assert all(f"Pagina {n} di {len(pages)}" in page for n, page in enumerate(pages, start=1))
+
+    titles = assert_one_tagged_document(joined, len(pages))
+    assert titles[0] == "Piano 2019"
+    assert sum(t.startswith("Scheda obiettivo") for t in titles) == schede
+    # The first part's XMP (PDF/A-2a, PDF/UA-1), title and every font embedded.
+    reader = PdfReader(io.BytesIO(joined))
+    xmp = reader.xmp_metadata.stream.get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part(>|=\")2", xmp) and re.search(r"pdfaid:conformance(>|=\")A", xmp)
+    assert re.search(r"pdfuaid:part(>|=\")1", xmp)
+    assert reader.metadata.title.startswith("Piano 2019")
+    fonts = subprocess.run(  # noqa: S603 (poppler on the PDF we just rendered)
+        [PDFFONTS, "-"], input=joined, capture_output=True, check=True
+    ).stdout.decode()
+    rows = fonts.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), fonts
+
+
+def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts):
+    plan = load_seed().plan
+    with scopes_disabled():
+        first: list[str] = []
+        before = paper.plan_pdf(plan_pages(plan), layouts=first)
+        again: list[str] = []
+        assert paper.plan_pdf(plan_pages(plan), layouts=again) and again == []
+
+        # A few words more on the seventh scheda (the third part): same pages.
+        changed = plan.objectives.order_by("position")[6]
+        changed.expected_result += " Verifica trimestrale."
+        changed.save(update_fields=["expected_result"])
+        one: list[str] = []
+        after = paper.plan_pdf(plan_pages(plan), layouts=one)
+        assert [line.split()[:2] for line in one] == [["query", "2"], ["pdf", "2"]]
+        pages_before, pages_after = text(before), text(after)
+        assert len(pages_after) == len(pages_before)
+        assert "Verifica trimestrale." in "".join(pages_after)
+        assert "Verifica trimestrale." not in "".join(pages_before)
+        assert text(whole(plan)) == pages_after
+
+        # Enough text for a page more: that part is measured again alone, but the plan's
+        # page count («Pagina x di y») and the index moved: every part is laid out again.
+        Objective.objects.filter(pk=changed.pk).update(expected_result="Una riga di testo.\n" * 60)
+        moved: list[str] = []
+        longer = paper.plan_pdf(plan_pages(plan), layouts=moved)
+        assert len(text(longer)) > len(pages_after)
+        assert [line.split()[:2] for line in moved] == [
+            ["query", "2"], ["pdf", "0"], ["pdf", "1"], ["pdf", "2"], ["pdf", "3"]
+        ]  # fmt: skip
+        assert text(whole(plan)) == text(longer)
