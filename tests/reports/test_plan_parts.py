@@ -47,7 +47,7 @@ def whole(plan) -> bytes:
         paper.PART_SCHEDE = original
 
 
-def assert_one_tagged_document(data: bytes, pages: int) -> None:
+def assert_one_tagged_document(data: bytes, pages: int) -> list[tuple[int, str, int]]:
     """One structure tree over every page, the cells' headers found, the outline chained."""
     pdf = pikepdf.open(io.BytesIO(data))
     root = pdf.Root
@@ -87,17 +87,32 @@ def assert_one_tagged_document(data: bytes, pages: int) -> None:
         for element in value:
             if element is not None:
                 assert element.get("/Type") == "/StructElem"
-    item, titles = root.Outlines.First, []
-    while True:
-        titles.append(str(item.Title))
-        assert item.Parent.objgen == root.Outlines.objgen
-        if "/Next" not in item:
-            break
-        assert item.Next.Prev.objgen == item.objgen
-        item = item.Next
-    assert item.objgen == root.Outlines.Last.objgen
-    assert len(titles) == int(root.Outlines.Count)
-    return titles
+    return outline(pdf)
+
+
+def outline(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
+    """The bookmarks in reading order: (depth, title, page), every link checked."""
+    pages = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    found: list[tuple[int, str, int]] = []
+
+    def walk(parent, depth: int) -> None:
+        if "/First" not in parent:
+            return
+        item, count = parent.First, 0
+        while True:
+            count += 1
+            assert item.Parent.objgen == parent.objgen
+            found.append((depth, str(item.Title), pages[item.Dest[0].objgen]))
+            walk(item, depth + 1)
+            if "/Next" not in item:
+                break
+            assert item.Next.Prev.objgen == item.objgen
+            item = item.Next
+        assert item.objgen == parent.Last.objgen
+        assert abs(int(parent.Count)) == count
+
+    walk(pdf.Root.Outlines, 1)
+    return found
 
 
 def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(parts):
@@ -113,9 +128,12 @@ def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(
     pages = text(joined)
     assert all(f"Pagina {n} di {len(pages)}" in page for n, page in enumerate(pages, start=1))
 
-    titles = assert_one_tagged_document(joined, len(pages))
-    assert titles[0] == "Piano 2019"
-    assert sum(t.startswith("Scheda obiettivo") for t in titles) == schede
+    bookmarks = assert_one_tagged_document(joined, len(pages))
+    # The bookmarks of the plan laid out whole: the cover's title, its units, their schede.
+    assert bookmarks == outline(pikepdf.open(io.BytesIO(one)))
+    assert bookmarks[0] == (1, "Piano 2019", 1)
+    assert next(title for depth, title, _ in bookmarks if depth == 3).startswith("Scheda")
+    assert sum(depth == 3 for depth, _, _ in bookmarks) == schede
     # The first part's XMP (PDF/A-2a, PDF/UA-1), title and every font embedded.
     reader = PdfReader(io.BytesIO(joined))
     xmp = reader.xmp_metadata.stream.get_data().decode("utf-8")

@@ -15,7 +15,9 @@ written last, built from what was kept of each (a few numbers and names a page):
   the pages' ``/StructParents`` shifted by the keys of the parts before, and the element
   IDs (Typst's table cells, ``U<n>x<c>y<r>``, which restart in each part) prefixed with the
   part's number in the ID tree, in the elements and in every cell's ``/Headers``;
-- the outline (bookmarks): the parts' top items chained in order under one root;
+- the outline (bookmarks): the parts' items (each part's are all at its top: every part
+  starts with a heading of level 1) in one tree, nested as ``levels`` says (the cover's
+  title, its units, their schede, as a plan laid out whole has them);
 - the named destinations of every part, in one name tree.
 
 qpdf joining the parts with all of them open held the whole plan's structure tree in memory
@@ -37,6 +39,8 @@ _TOKEN = re.compile(
     rb"/ID \((?:\\.|[^\\)])*\)|/Headers \[[^\]]*\]"
     rb"|\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(?<![\w./#-])(\d+) (\d+) R"
 )
+# An outline item's links to other items: the join writes its own.
+_LINKS = {"/Parent", "/Prev", "/Next", "/First", "/Last", "/Count"}
 # Numbers of the objects that span the parts, written last.
 _CATALOG, _PAGES, _STRUCT, _PARENTS, _OUTLINES, _DOCUMENT, _INFO, _FIRST = range(1, 9)
 
@@ -94,15 +98,17 @@ def _tree_objects(node: pikepdf.Object) -> list[tuple[int, int]]:
     return found
 
 
-def join(paths: list[Path], output: Path) -> None:
-    """Write the parts ``paths``, in order, as one PDF at ``output``."""
+def join(paths: list[Path], output: Path, levels: list[int] | None = None) -> None:
+    """Write the parts ``paths``, in order, as one PDF at ``output``.
+
+    ``levels``: the level of each bookmark of the joined file, in order (1: top), when the
+    parts' bookmarks, all at the top of each part, nest across them; else they stay flat."""
     pages: list[int] = []
     parents: list[tuple[int, bytes]] = []  # the parent tree: (key, value)
     ids: list[tuple[bytes, bytes]] = []  # the ID tree: (name, element)
     dests: list[tuple[bytes, bytes]] = []  # named destinations: (name, destination)
     kids: list[bytes] = []  # the top structure elements, under the first Document
-    outline = {"first": None, "last": None, "count": 0}
-    pending: bytes | None = None  # the last top outline item, waiting for its /Next
+    items: list[bytes] = []  # the outline's items (title, destination), in order
     catalog = b""
     document = b""
     next_number = _FIRST
@@ -199,20 +205,16 @@ def join(paths: list[Path], output: Path) -> None:
                             resolved=True
                         )
                     )
-                # The outline: this part's top items after the previous part's (the last
-                # top item is written once the next part's first is known).
-                first = last = None
+                # The outline: its items are written last, in one tree (``_outline``).
                 if "/Outlines" in root and "/First" in root.Outlines:
-                    first, last = root.Outlines.First, root.Outlines.Last
-                    outline["count"] += int(root.Outlines.get("/Count", 0))
-                    if pending is not None:
-                        link = b"%d 0 R" % (offset + first.objgen[0])
-                        w.obj(outline["last"], pending.replace(b"/__NEXT__", link))
-                        first.Prev = pikepdf.Name("/__PREV__")
-                    outline["first"] = outline["first"] or offset + first.objgen[0]
-                    last.Next = pikepdf.Name("/__NEXT__")
-                    skip.add(last.objgen)
-                before = b"%d 0 R" % outline["last"] if outline["last"] else b""
+                    item = root.Outlines.First
+                    while True:
+                        skip.add(item.objgen)
+                        entries = {k: v for k, v in item.items() if k not in _LINKS}
+                        items.append(renumber(pikepdf.Dictionary(entries).unparse(resolved=True)))
+                        if "/Next" not in item:
+                            break
+                        item = item.Next
                 # Every object of the part, renumbered; the element IDs prefixed.
                 highest = 0
                 for obj in pdf.objects:
@@ -225,18 +227,10 @@ def join(paths: list[Path], output: Path) -> None:
                         obj.stream_dict.Length = len(raw)
                         w.obj(number, renumber(obj.stream_dict.unparse(resolved=True)), raw)
                         continue
-                    body = renumber(obj.unparse(resolved=True))
-                    if first is not None and obj.objgen == first.objgen:
-                        body = body.replace(b"/__PREV__", before)
-                    w.obj(number, body)
-                if last is not None:
-                    pending = renumber(last.unparse(resolved=True)).replace(b"/__PREV__", before)
-                    outline["last"] = offset + last.objgen[0]
+                    w.obj(number, renumber(obj.unparse(resolved=True)))
                 if part == 0 and info is not None:
                     w.obj(_INFO, info.unparse(resolved=True))
                 next_number = offset + highest + 1
-        if pending is not None:
-            w.obj(outline["last"], pending.replace(b"/Next /__NEXT__", b""))
         # What spans the parts.
         if metadata is not None:
             number, xmp = metadata
@@ -260,14 +254,8 @@ def join(paths: list[Path], output: Path) -> None:
             b" /IDTree << /Names [%s] >>%s >>"
             % (_DOCUMENT, _PARENTS, len(parents), id_tree, role_map),
         )
-        outlines = b"<< /Type /Outlines >>"
-        if outline["first"]:
-            outlines = b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (
-                outline["first"],
-                outline["last"],
-                outline["count"],
-            )
-        w.obj(_OUTLINES, outlines)
+        _outline(w, items, levels, next_number)
+
         names = b" ".join(b"%s %s" % pair for pair in sorted(dests))
         w.obj(
             _CATALOG,
@@ -292,3 +280,42 @@ def _unparse(obj: pikepdf.Object) -> bytes:
     if isinstance(obj, pikepdf.Object):
         return obj.unparse(resolved=False)
     return pikepdf.Array([obj]).unparse()[1:-1].strip()
+
+
+def _outline(w: _Writer, items: list[bytes], levels: list[int] | None, number: int) -> None:
+    """The outline's root and its items, from ``number`` on: nested by ``levels``, every
+    item with children closed (``/Count`` negative), as Typst writes a plan laid out whole."""
+    if not levels or len(levels) != len(items):
+        levels = [1] * len(items)
+    root: dict = {"number": _OUTLINES, "children": []}
+    stack = [(0, root)]
+    for offset, (body, level) in enumerate(zip(items, levels, strict=True)):
+        node = {"number": number + offset, "body": body, "children": []}
+        while stack[-1][0] >= level:
+            stack.pop()
+        node["parent"] = stack[-1][1]["number"]
+        stack[-1][1]["children"].append(node)
+        stack.append((level, node))
+
+    def links(node: dict) -> bytes:
+        kids = node["children"]
+        if not kids:
+            return b""
+        return b" /First %d 0 R /Last %d 0 R /Count %d" % (
+            kids[0]["number"],
+            kids[-1]["number"],
+            len(kids) if node is root else -len(kids),
+        )
+
+    def write(node: dict) -> None:
+        for k, kid in enumerate(node["children"]):
+            extra = b" /Parent %d 0 R" % node["number"] + links(kid)
+            if k > 0:
+                extra += b" /Prev %d 0 R" % node["children"][k - 1]["number"]
+            if k + 1 < len(node["children"]):
+                extra += b" /Next %d 0 R" % node["children"][k + 1]["number"]
+            w.obj(kid["number"], kid["body"][:-2] + extra[1:] + b" >>")
+            write(kid)
+
+    write(root)
+    w.obj(_OUTLINES, b"<< /Type /Outlines" + links(root) + b" >>")

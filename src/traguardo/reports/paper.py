@@ -261,7 +261,15 @@ def _plan_in_parts(parts: list[dict], layouts: list[str]) -> bytes:
                 _store(out, kept / f"{key}.pdf")
             files.append(out)
         _evict(kept)
-        join(files, work / "plan.pdf")
+        # The bookmarks as a plan laid out whole has them: the cover's title, under it the
+        # units, under each its schede (each part's are all of level 1).
+        levels = [1] + [
+            level
+            for part in parts[1:]
+            for g in part["groups"]
+            for level in [2] * g["heading"] + [3] * len(g["cards"])
+        ]
+        join(files, work / "plan.pdf", levels)
         return (work / "plan.pdf").read_bytes()
 
 
