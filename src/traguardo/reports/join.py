@@ -33,10 +33,11 @@ from typing import BinaryIO
 import pikepdf
 
 # A reference in qpdf's unparsed syntax, or a string (skipped: its text is never renumbered).
-# The element IDs (``/ID`` and the cells' ``/Headers``) are found as tokens too, to be
-# prefixed; a string's text is never taken for one of them.
+# The element IDs (``/ID`` and the cells' ``/Headers``), to be prefixed, and the keys into
+# the parent tree (``/StructParents``, ``/StructParent``), to be shifted, are found as tokens
+# too; a string's text is never taken for one of them.
 _TOKEN = re.compile(
-    rb"/ID \((?:\\.|[^\\)])*\)|/Headers \[[^\]]*\]"
+    rb"/ID \((?:\\.|[^\\)])*\)|/Headers \[[^\]]*\]|/StructParents? \d+"
     rb"|\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(?<![\w./#-])(\d+) (\d+) R"
 )
 # An outline item's links to other items: the join writes its own.
@@ -108,6 +109,7 @@ def join(paths: list[Path], output: Path, levels: list[int] | None = None) -> No
     ids: list[tuple[bytes, bytes]] = []  # the ID tree: (name, element)
     dests: list[tuple[bytes, bytes]] = []  # named destinations: (name, destination)
     kids: list[bytes] = []  # the top structure elements, under the first Document
+    next_key = 0  # the parent tree's next key
     items: list[bytes] = []  # the outline's items (title, destination), in order
     catalog = b""
     document = b""
@@ -159,8 +161,17 @@ def join(paths: list[Path], output: Path, levels: list[int] | None = None) -> No
 
                 prefix = f"P{part}"
                 marked = b"(" + prefix.encode()
+                # The parent tree's keys (pages' /StructParents, annotations' /StructParent)
+                # follow the parts before.
+                shift = next_key
+                nums = _name_tree(tree.ParentTree, "/Nums")
+                next_key += int(
+                    tree.get("/ParentTreeNextKey", max((int(k) for k, _ in nums), default=-1) + 1)
+                )
 
-                def renumber(data: bytes, remap=remap, offset=offset, marked=marked) -> bytes:
+                def renumber(
+                    data: bytes, remap=remap, offset=offset, marked=marked, shift=shift
+                ) -> bytes:
                     def one(m: re.Match) -> bytes:
                         if m.group(1) is not None:
                             number = int(m.group(1))
@@ -168,17 +179,16 @@ def join(paths: list[Path], output: Path, levels: list[int] | None = None) -> No
                         token = m.group(0)
                         if token.startswith((b"/ID ", b"/Headers")):
                             return token.replace(b"(", marked)
+                        if token.startswith(b"/StructParent"):
+                            key, value = token.rsplit(b" ", 1)
+                            return b"%s %d" % (key, int(value) + shift)
                         return token
 
                     return _TOKEN.sub(one, data)
 
                 # The spanning structures, from this part.
-                shift = len(parents)
-                for page in pdf.pages:
-                    if "/StructParents" in page.obj:
-                        page.obj.StructParents = int(page.obj.StructParents) + shift
-                    pages.append(offset + page.obj.objgen[0])
-                for key, value in _name_tree(tree.ParentTree, "/Nums"):
+                pages += [offset + page.obj.objgen[0] for page in pdf.pages]
+                for key, value in nums:
                     parents.append((int(key) + shift, renumber(_unparse(value))))
                 for name, element in _name_tree(tree.get("/IDTree", pikepdf.Dictionary())):
                     new = pikepdf.String(prefix + str(name))
@@ -251,8 +261,7 @@ def join(paths: list[Path], output: Path, levels: list[int] | None = None) -> No
         w.obj(
             _STRUCT,
             b"<< /Type /StructTreeRoot /K [%d 0 R] /ParentTree %d 0 R /ParentTreeNextKey %d"
-            b" /IDTree << /Names [%s] >>%s >>"
-            % (_DOCUMENT, _PARENTS, len(parents), id_tree, role_map),
+            b" /IDTree << /Names [%s] >>%s >>" % (_DOCUMENT, _PARENTS, next_key, id_tree, role_map),
         )
         _outline(w, items, levels, next_number)
 
