@@ -178,3 +178,17 @@ def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts):
             ["query", "2"], ["pdf", "0"], ["pdf", "1"], ["pdf", "2"], ["pdf", "3"]
         ]  # fmt: skip
         assert text(whole(plan)) == text(longer)
+
+
+def test_parts_are_cut_between_units_and_inside_a_unit_larger_than_a_part():
+    def unit(key, n):
+        return {"key": key, "name": key, "heading": True, "cards": [f"{key}{i}" for i in range(n)]}
+
+    parts = paper.split([unit("a", 3), unit("b", 2), unit("c", 9), unit("d", 1)], size=4)
+    assert [[(g["key"], len(g["cards"]), g["heading"]) for g in part] for part in parts] == [
+        [("a", 3, True)],
+        [("b", 2, True)],
+        [("c", 4, True)],
+        [("c", 4, False)],
+        [("c", 1, False), ("d", 1, True)],
+    ]

@@ -226,8 +226,9 @@ def _plan_in_parts(parts: list[dict], layouts: list[str]) -> bytes:
     schede start; the second lays each part out with its first page number, the plan's
     page count and, for the front part, the index's numbers. Both are kept in a bounded
     disk cache under a hash of what they depend on, so a print after one scheda changed lays
-    out that scheda's part again and no other — unless its page count moved, which moves the
-    first page of every following part (they are laid out again too) and the total."""
+    out that scheda's part again and no other — unless its page count moved: then the plan's
+    total («Pagina x di y») and the index moved, and every part is laid out again (the other
+    parts' first passes still come from the cache)."""
     kept = _cache_dir()
     with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as tmp:
         work = Path(tmp)
