@@ -3,6 +3,7 @@ pages and text as the plan laid out whole, one tagged PDF/A document, and a prin
 scheda changed lays out that scheda's part only. Real PDFs, read back with pdftotext,
 pdffonts, pypdf and pikepdf."""
 
+import errno
 import io
 import re
 import shutil
@@ -147,13 +148,22 @@ def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(
     assert rows and all(row.split()[-5] == "yes" for row in rows), fonts
 
 
-def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts):
+def cross_device(source, target):
+    raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+
+def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts, monkeypatch):
     plan = load_seed().plan
     with scopes_disabled():
         first: list[str] = []
         before = paper.plan_pdf(plan_pages(plan), layouts=first)
         again: list[str] = []
         assert paper.plan_pdf(plan_pages(plan), layouts=again) and again == []
+        # The cache on another file system than the temporary files: copied, not linked.
+        with monkeypatch.context() as patch:
+            patch.setattr(paper.os, "link", cross_device)
+            assert text(paper.plan_pdf(plan_pages(plan), layouts=again)) == text(before)
+        assert again == []
 
         # A few words more on the seventh scheda (the third part): same pages.
         changed = plan.objectives.order_by("position")[6]

@@ -13,6 +13,7 @@ Sans for the box glyphs), language ``it``, with a title. Only the fonts given he
 never the machine's, so the same data gives the same pages everywhere.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -297,12 +298,19 @@ def _cache_dir() -> Path:
 
 
 def _cached(path: Path, out: Path) -> bool:
-    """Link the cached file as ``out`` (another process may evict it meanwhile)."""
+    """Link (or, across file systems, copy) the cached file as ``out``; another process may
+    evict it meanwhile: then it is not cached."""
     try:
         os.link(path, out)
     except FileNotFoundError:
         return False
-    path.touch()  # the eviction keeps the most recently used
+    except OSError:  # the cache and the temporary directory on different file systems
+        try:
+            shutil.copyfile(path, out)
+        except FileNotFoundError:
+            return False
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path)  # the eviction keeps the most recently used
     return True
 
 
