@@ -5,6 +5,7 @@ pdffonts, pypdf and pikepdf."""
 
 import errno
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -202,3 +203,14 @@ def test_parts_are_cut_between_units_and_inside_a_unit_larger_than_a_part():
         [("c", 4, False)],
         [("c", 1, False), ("d", 1, True)],
     ]
+
+
+def test_the_parts_cache_keeps_the_most_recently_used_within_its_bound(monkeypatch, tmp_path):
+    monkeypatch.setattr(paper, "CACHE_BYTES", 2500)
+    for n, name in enumerate(["old.pdf", "used.pdf", "new.pdf"]):
+        (tmp_path / name).write_bytes(b"x" * 1000)
+        os.utime(tmp_path / name, (n, n))
+    assert paper._cached(tmp_path / "old.pdf", tmp_path / "copy.pdf")  # used: now the newest
+    (tmp_path / "copy.pdf").unlink()
+    paper._evict(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.pdf", "old.pdf"]

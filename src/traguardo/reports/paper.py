@@ -318,7 +318,8 @@ def _store(out: Path, path: Path) -> None:
     """Keep ``out`` in the cache, written under a temporary name then renamed."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     shutil.copyfile(out, temporary)
-    temporary.replace(path)
+    with contextlib.suppress(FileNotFoundError):  # evicted by another process meanwhile
+        temporary.replace(path)
 
 
 def _evict(cache: Path) -> None:
