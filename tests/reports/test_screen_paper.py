@@ -19,7 +19,7 @@ from django_scopes import scope
 
 from traguardo.imports.demo_year import load_demo_year
 from traguardo.imports.seed import load_seed
-from traguardo.reports.paper import _labels, card_data, scheda_pdf
+from traguardo.reports.paper import _labels, scheda_data, scheda_pdf
 from traguardo.reports.scheda import plan_pages
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def screen_text(card) -> str:
 
 def expected(card, plan) -> list[str]:
     """What a reader must find on both cards, as the paper card words it."""
-    data = card_data(card, plan)
+    data = scheda_data(card, plan)
     labels = _labels()
     values = [
         labels[data["year_label"]],

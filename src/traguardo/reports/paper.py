@@ -1,7 +1,7 @@
 """The printed scheda and plan, laid out by Typst.
 
 The card's data comes from the view-model the screen card uses (``reports.scheda``: a
-``CardView`` per scheda); this module turns it into plain JSON — every text already worded
+``SchedaView`` per scheda); this module turns it into plain JSON — every text already worded
 and formatted in Italian here, with the same labels and filters as ``_scheda.html`` — and
 hands it to the Typst templates under ``reports/typst/`` as ``sys.inputs.data``. A template
 only places strings as text, never as markup, so nothing a person typed is read as Typst.
@@ -13,8 +13,12 @@ Sans for the box glyphs), language ``it``, with a title. Only the fonts given he
 never the machine's, so the same data gives the same pages everywhere.
 """
 
+import contextlib
+import hashlib
+import importlib.metadata
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import typst
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,8 +37,9 @@ import traguardo
 from traguardo.core.formats import date_it, decimal_it, number_it, percent
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports import copies
+from traguardo.reports.join import join
 from traguardo.reports.measure import PT_PER_MM, Cell, auto_widths
-from traguardo.reports.scheda import CardView, PlanView, activity_heads
+from traguardo.reports.scheda import PlanView, SchedaView, activity_heads
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -42,6 +48,13 @@ WIDTH = (297 - 28) * PT_PER_MM - 12
 CELL_EXTRA = 3 * PT_PER_MM + 0.5  # a card table cell's padding (1.5 mm a side) and border
 # PDF/A-2a (archivable, tagged) and PDF/UA-1 (accessible): Typst checks both as it writes.
 STANDARDS: tuple[Literal["a-2a", "ua-1"], ...] = ("a-2a", "ua-1")
+# A plan of more schede is laid out in parts of at most this many, each in a child process
+# of its own: Typst's memory grows with what one compile lays out (a child's peak: 100
+# schede 265 MiB, 50 schede 163 MiB, for 2 s more CPU on 500 schede than parts of 100).
+PART_SCHEDE = 50
+# The laid-out parts kept on disk (``_plan_in_parts``): under VAR_DIR unless set here.
+CACHE_DIR: Path | None = None
+CACHE_BYTES = 256 * 2**20
 
 
 @cache
@@ -77,42 +90,55 @@ def _font_paths() -> list[str]:
     return paths
 
 
+def _child_env() -> dict:
+    src = str(Path(traguardo.__file__).resolve().parent.parent)
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+    }
+
+
+def _typeset(template: str, data: dict, output: Path, *, query: bool = False) -> None:
+    """One Typst compile (or first pass, ``query``) in a child process (``reports/typeset.py``)."""
+    work = output.parent
+    (work / f"{output.name}.data.json").write_text(
+        json.dumps(data, ensure_ascii=False), encoding="utf-8"
+    )
+    task = {
+        "input": str(TEMPLATES / template),
+        "root": str(TEMPLATES),
+        "fonts": _font_paths(),
+        "data": str(work / f"{output.name}.data.json"),
+        "output": str(output),
+        "timestamp": int(datetime.now(UTC).timestamp()),
+        "query": query,
+    }
+    (work / f"{output.name}.task.json").write_text(json.dumps(task), encoding="utf-8")
+    done = subprocess.run(  # noqa: S603 (our interpreter, our module, a temp path)
+        [sys.executable, "-m", "traguardo.reports.typeset", str(work / f"{output.name}.task.json")],
+        capture_output=True,
+        text=True,
+        env=_child_env(),
+        check=False,
+    )
+    (work / f"{output.name}.data.json").unlink()
+    if done.returncode:
+        raise RuntimeError(f"Typst ({template}): {done.stderr[-3000:]}")
+
+
 def compile_apart(template: str, data: dict) -> bytes:
     """The same layout in a process of its own (``reports/typeset.py``), the data in a file.
 
     Typst keeps what it memoised during a compile until its process ends (about 1 GiB after
     a 500-scheda plan): the job's worker would keep it for good. Here it goes with the child.
     """
-    src = str(Path(traguardo.__file__).resolve().parent.parent)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
-    }
-    with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as temp:
-        work = Path(temp)
-        (work / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        task = {
-            "input": str(TEMPLATES / template),
-            "root": str(TEMPLATES),
-            "fonts": _font_paths(),
-            "data": str(work / "data.json"),
-            "output": str(work / "out.pdf"),
-            "timestamp": int(datetime.now(UTC).timestamp()),
-        }
-        (work / "task.json").write_text(json.dumps(task), encoding="utf-8")
-        done = subprocess.run(  # noqa: S603 (our interpreter, our module, a temp path)
-            [sys.executable, "-m", "traguardo.reports.typeset", str(work / "task.json")],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        if done.returncode:
-            raise RuntimeError(f"Typst ({template}): {done.stderr[-3000:]}")
-        return (work / "out.pdf").read_bytes()
+    with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as work:
+        out = Path(work) / "out.pdf"
+        _typeset(template, data, out)
+        return out.read_bytes()
 
 
-def scheda_pdf(card: CardView, *, internal: bool = False) -> bytes:
+def scheda_pdf(card: SchedaView, *, internal: bool = False) -> bytes:
     """One scheda on paper: its authority, plan and unit, then the card.
 
     ``internal``: the offices' copy (``reports.copies``): the card's Segnalazioni and Note di
@@ -124,37 +150,198 @@ def scheda_pdf(card: CardView, *, internal: bool = False) -> bytes:
         "title": copies.titled(f"{_('Scheda obiettivo')} — {objective}", internal),
         "authority": objective.authority.name,
         "marking": copies.mark() if internal else "",
-        "card": card_data(card, objective.plan, labels, internal=internal),
+        "card": scheda_data(card, objective.plan, labels, internal=internal),
     }
     return compile_pdf("scheda.typ", data)
 
 
-def plan_pdf(page: PlanView, *, internal: bool = False) -> bytes:
+def plan_pdf(page: PlanView, *, internal: bool = False, layouts: list[str] | None = None) -> bytes:
     """The whole plan: cover with the act, index by unit with page numbers, the schede.
 
-    ``internal``: as for ``scheda_pdf``."""
+    ``internal``: as for ``scheda_pdf``. A plan of more than ``PART_SCHEDE`` schede is laid
+    out in parts (``_plan_in_parts``); ``layouts``, if given, receives a line for every
+    Typst compile this print ran: ``query`` or ``pdf``, the part's number (0: the front)
+    and its cache key."""
     plan = page.plan
     labels = _labels()
     groups: list[dict] = []
     for card in page.rows:
         unit = card.objective.unit
-        key = unit.pk if unit else None
+        key = f"unita-{unit.pk}" if unit else "unita-nessuna"
         if not groups or groups[-1]["key"] != key:
             name = unit.name if unit else _("Schede senza unità responsabile")
-            groups.append({"key": key, "name": name, "cards": []})
-        groups[-1]["cards"].append(card_data(card, plan, labels, internal=internal))
-    return compile_pdf(
-        "plan.typ",
-        {
-            "labels": labels,
-            "index_widths": _index_widths(groups, labels),
-            "title": copies.titled(f"{plan.title} — {plan.authority.name}", internal),
-            "authority": plan.authority.name,
-            "marking": copies.mark() if internal else "",
-            "cover": _cover(page),
-            "groups": groups,
-        },
-    )
+            groups.append({"key": key, "name": name, "heading": True, "cards": []})
+        data = scheda_data(card, plan, labels, internal=internal)
+        data["key"] = f"scheda-{card.objective.pk}"
+        groups[-1]["cards"].append(data)
+    common = {
+        "labels": labels,
+        "title": copies.titled(f"{plan.title} — {plan.authority.name}", internal),
+        "authority": plan.authority.name,
+        "marking": copies.mark() if internal else "",
+    }
+    front = {
+        **common,
+        "front": True,
+        "index_widths": _index_widths(groups, labels),
+        "cover": _cover(page),
+        "index": [
+            {
+                "key": g["key"],
+                "name": g["name"],
+                "cards": [
+                    {"key": c["key"], "code": c["code"] or "—", "name": c["name"]}
+                    for c in g["cards"]
+                ],
+            }
+            for g in groups
+        ],
+        "groups": [],
+    }
+    if len(page.rows) <= PART_SCHEDE:
+        return compile_pdf("plan.typ", {**front, "groups": groups})
+    parts = [front] + [{**common, "front": False, "groups": p} for p in split(groups)]
+    return _plan_in_parts(parts, layouts if layouts is not None else [])
+
+
+def split(groups: list[dict], size: int | None = None) -> list[list[dict]]:
+    """The plan's units in parts of at most ``size`` schede, cut between units where one
+    fits; a unit larger than a part is cut inside (its heading only in its first part)."""
+    size = size or PART_SCHEDE
+    parts: list[list[dict]] = []
+    current: list[dict] = []
+    count = 0
+    for group in groups:
+        cards = group["cards"]
+        for k in range(0, len(cards), size):
+            chunk = cards[k : k + size]
+            if count and count + (len(cards) - k if k == 0 else len(chunk)) > size:
+                parts.append(current)
+                current, count = [], 0
+            current.append({**group, "heading": k == 0, "cards": chunk})
+            count += len(chunk)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _plan_in_parts(parts: list[dict], layouts: list[str]) -> bytes:
+    """Lay out each part in a child process of its own, then join them (``reports/join``).
+
+    Two passes: the first (``query``) learns each part's page count and where its units and
+    schede start; the second lays each part out with its first page number, the plan's
+    page count and, for the front part, the index's numbers. Both are kept in a bounded
+    disk cache under a hash of what they depend on, so a print after one scheda changed lays
+    out that scheda's part again and no other — unless its page count moved: then the plan's
+    total («Pagina x di y») and the index moved, and every part is laid out again (the other
+    parts' first passes still come from the cache)."""
+    kept = _cache_dir()
+    with tempfile.TemporaryDirectory(prefix="traguardo-typeset-") as tmp:
+        work = Path(tmp)
+        found = []
+        for n, part in enumerate(parts):
+            key = _key(part)
+            out = work / f"{n}.json"
+            if not _cached(kept / f"{key}.json", out):
+                _typeset("plan.typ", part, out, query=True)
+                layouts.append(f"query {n} {key}")
+                _store(out, kept / f"{key}.json")
+            found.append(json.loads(out.read_text(encoding="utf-8")))
+        total = sum(f["pages"] for f in found)
+        firsts = [1 + sum(f["pages"] for f in found[:n]) for n in range(len(found))]
+        numbers = {
+            key: first + page - 1
+            for f, first in zip(found, firsts, strict=True)
+            for key, page in f["starts"].items()
+        }
+        files = []
+        for n, (part, first) in enumerate(zip(parts, firsts, strict=True)):
+            final = {**part, "first": first, "total": total}
+            if part["front"]:
+                final["pages"] = numbers
+            # The front part carries the document's date (XMP, Info): kept for the day.
+            key = _key(final, datetime.now(UTC).date().isoformat() if part["front"] else "")
+            out = work / f"{n}.pdf"
+            if not _cached(kept / f"{key}.pdf", out):
+                _typeset("plan.typ", final, out)
+                layouts.append(f"pdf {n} {key}")
+                _store(out, kept / f"{key}.pdf")
+            files.append(out)
+        _evict(kept)
+        # The bookmarks as a plan laid out whole has them: the cover's title, under it the
+        # units, under each its schede (each part's are all of level 1).
+        levels = [1] + [
+            level
+            for part in parts[1:]
+            for g in part["groups"]
+            for level in [2] * g["heading"] + [3] * len(g["cards"])
+        ]
+        join(files, work / "plan.pdf", levels)
+        return (work / "plan.pdf").read_bytes()
+
+
+@cache
+def _version() -> str:
+    """What a cached part also depends on: the templates, Typst's version, the fonts."""
+    digest = hashlib.sha256(importlib.metadata.version("typst").encode())
+    for path in sorted(TEMPLATES.glob("*.typ")):
+        digest.update(path.read_bytes())
+    digest.update(json.dumps(_font_paths()).encode())
+    return digest.hexdigest()
+
+
+def _key(data: dict, extra: str = "") -> str:
+    digest = hashlib.sha256(_version().encode() + extra.encode())
+    digest.update(json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    path = Path(CACHE_DIR or settings.VAR_DIR / "typeset-cache")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cached(path: Path, out: Path) -> bool:
+    """Link (or, across file systems, copy) the cached file as ``out``; another process may
+    evict it meanwhile: then it is not cached."""
+    try:
+        os.link(path, out)
+    except FileNotFoundError:
+        return False
+    except OSError:  # the cache and the temporary directory on different file systems
+        try:
+            shutil.copyfile(path, out)
+        except FileNotFoundError:
+            return False
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path)  # the eviction keeps the most recently used
+    return True
+
+
+def _store(out: Path, path: Path) -> None:
+    """Keep ``out`` in the cache, written under a temporary name then renamed."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    shutil.copyfile(out, temporary)
+    with contextlib.suppress(FileNotFoundError):  # evicted by another process meanwhile
+        temporary.replace(path)
+
+
+def _evict(cache: Path) -> None:
+    """Keep the cache under ``CACHE_BYTES``, the least recently used files going first."""
+    files = []
+    for path in cache.iterdir():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        files.append((stat.st_mtime, stat.st_size, path))
+    size = sum(f[1] for f in files)
+    for _mtime, bytes_, path in sorted(files):
+        if size <= CACHE_BYTES:
+            break
+        path.unlink(missing_ok=True)
+        size -= bytes_
 
 
 def _index_widths(groups: list[dict], labels: dict) -> list[float]:
@@ -276,8 +463,8 @@ def unit_line(objective: Objective, plan: Plan) -> str:
     return f"{plan.title} · {unit}"
 
 
-def card_data(
-    card: CardView, plan: Plan, labels: dict | None = None, *, internal: bool = False
+def scheda_data(
+    card: SchedaView, plan: Plan, labels: dict | None = None, *, internal: bool = False
 ) -> dict:
     """One scheda as the paper card shows it: every value a string, in the card's order,
     and the column widths of its tables. The card's Segnalazioni and Note di importazione

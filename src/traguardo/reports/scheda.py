@@ -155,10 +155,6 @@ class SchedaView:
         return [a for a in self.anomalies if not a.is_error]
 
 
-# Alias until the merge: reports/paper.py, being changed in parallel, still imports CardView.
-CardView = SchedaView
-
-
 @dataclass(frozen=True)
 class PlanView:
     plan: Plan

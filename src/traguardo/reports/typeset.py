@@ -30,6 +30,14 @@ def run(task: dict) -> None:
         ignore_system_fonts=True,
         sys_inputs={"data": Path(task["data"]).read_text(encoding="utf-8")},
     )
+    if task.get("query"):
+        # The first pass of a plan laid out in parts: where each unit and scheda starts,
+        # and the part's last page (reports/typst/plan.typ's <start> marks).
+        marks = json.loads(compiler.query("<start>", field="value"))
+        starts = {m["key"]: m["page"] for m in marks}
+        found = {"pages": starts.pop("end"), "starts": starts}
+        Path(task["output"]).write_text(json.dumps(found), encoding="utf-8")
+        return
     compiler.compile(
         output=task["output"],
         format="pdf",
