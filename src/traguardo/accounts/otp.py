@@ -35,6 +35,13 @@ def otp_required(user) -> bool:
     return Membership.objects.filter(user=user, role__in=roles).exists()
 
 
+def session_verified(user: User) -> bool:
+    """Whether this session gave a valid code (``mark_verified``)."""
+    # django-otp's middleware adds is_verified() to the request's user; the model does not
+    # declare it.
+    return bool(user.is_verified())  # type: ignore[attr-defined]
+
+
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 

@@ -228,9 +228,9 @@ def objective_content(objective: Objective, years: set[int]) -> dict:
 class SchedaPlan:
     draft: SchedaDraft
     outcome: str
-    resolved: Resolved | None
+    resolved: Resolved
     problems: list[Problem]
-    existing: Objective | None = None
+    existing: Objective | None = None  # the plan's scheda matched: UNCHANGED and CONFLICT
     can_replace: bool = False
     refusal: str = ""  # why a conflict cannot be replaced, or why a scheda is an error
     changes: list[Change] = field(default_factory=list)  # what replacing would change
@@ -242,6 +242,13 @@ class SchedaPlan:
     @property
     def label(self) -> str:
         return self.draft.label
+
+    @property
+    def matched(self) -> Objective:
+        """The plan's scheda this one matched, which an UNCHANGED or CONFLICT scheda has."""
+        if self.existing is None:
+            raise RuntimeError(f"{self.label} ({self.outcome}) matched no scheda of the plan")
+        return self.existing
 
     @property
     def open_questions(self) -> list[Question]:
@@ -408,7 +415,7 @@ def _codes_after_answers(result: ImportPlan, repeated: dict[str, list[SchedaDraf
         return
     by_code: dict[str, list[SchedaPlan]] = {}
     for scheda in result.schede:
-        if scheda.outcome in (ERROR, SKIPPED) or scheda.resolved is None:
+        if scheda.outcome in (ERROR, SKIPPED):
             continue
         code = scheda.resolved.header["code"].casefold()
         if code:
@@ -492,11 +499,7 @@ def _plan_checks(result: ImportPlan, existing: list[Objective]) -> None:
     scheda of the file as it would be written, together with the plan's schede: a blank
     Punteggio, weights that do not make 100 %, activities without dates, a code used twice
     are said here, before confirm, exactly as the plan page says them after."""
-    file_schede = [
-        s
-        for s in result.schede
-        if s.resolved is not None and s.outcome not in (ERROR, SKIPPED, UNCHANGED)
-    ]
+    file_schede = [s for s in result.schede if s.outcome not in (ERROR, SKIPPED, UNCHANGED)]
     if not file_schede:
         return
     replaced = {s.existing.pk for s in file_schede if s.existing is not None}
@@ -570,7 +573,7 @@ def _compare_conflicts(result: ImportPlan, names: Names) -> None:
     conflicts = [s for s in result.schede if s.outcome == CONFLICT]
     if not conflicts:
         return
-    ids = [s.existing.pk for s in conflicts]
+    ids = [s.matched.pk for s in conflicts]
     measured: dict[tuple[str, int], set[int]] = {}
     for kind, rows in (
         ("indicator", Measurement.objects.filter(indicator__objective__in=ids)),
@@ -581,10 +584,10 @@ def _compare_conflicts(result: ImportPlan, names: Names) -> None:
         ).distinct():
             measured.setdefault((kind, objective_id), set()).add(position)
     for scheda in conflicts:
-        pk = scheda.existing.pk
+        pk = scheda.matched.pk
         indicators = measured.get(("indicator", pk), set())
         activities = measured.get(("activity", pk), set())
-        old = objective_content(scheda.existing, scheda.resolved.target_years())
+        old = objective_content(scheda.matched, scheda.resolved.target_years())
         new = scheda.resolved.content()
         scheda.changes = differences(old, new, names.labels, indicators, activities)
         reasons = removed_measured(old, new, indicators, activities)
@@ -668,12 +671,12 @@ def _clean_draft(draft: SchedaDraft, problem) -> None:
         for target in row.targets:
             target.value_text = clean_line(target.value_text).strip()
             target.due_text = clean_line(target.due_text).strip()
-    for row in draft.activities:
+    for activity in draft.activities:
         for name in (
             "title", "weight_text", "timing_text", "indicator_text", "expected_text",
             "grading_text", "achieved_text",
         ):  # fmt: skip
-            setattr(row, name, clean_line(getattr(row, name)).strip())
+            setattr(activity, name, clean_line(getattr(activity, name)).strip())
 
 
 _DIMENSIONS = (
@@ -1210,7 +1213,7 @@ def _write(
         by_ordinal[scheda.draft.ordinal] = objective
         created.append(objective)
     writer.insert()
-    before = _states([s.existing for s in chosen]) if record else {}
+    before = _states([s.matched for s in chosen]) if record else {}
     replaced = [replace_objective(writer, scheda) for scheda in chosen]
     if any(s.draft.series_ordinal for s in import_plan.schede):
         writer.link_named_series(import_plan, by_ordinal)
@@ -1265,7 +1268,7 @@ def replace_objective(writer: _Writer, scheda: SchedaPlan) -> Objective:
     """Replace a scheda's content with the file's: same row, a new version number, rows
     updated by number (their measurements stay), the file's years' targets rewritten. The
     caller keeps the replaced and the new version."""
-    objective = scheda.existing
+    objective = scheda.matched
     resolved = scheda.resolved
     updated = Objective.objects.filter(pk=objective.pk, version=objective.version).update(
         version=F("version") + 1, import_notes=resolved.import_notes, **resolved.header
@@ -1307,10 +1310,13 @@ class _Writer:
     def load_scales(self, schede: list[SchedaPlan]) -> None:
         """The scales the schede use: the authority's in one query, the new ones added."""
         refs = {
-            row.scale.name: row.scale
+            scale.name: scale
             for scheda in schede
-            for row in (*scheda.resolved.indicators, *scheda.resolved.activities)
-            if row.scale is not None
+            for scale in (
+                *(row.scale for row in scheda.resolved.indicators),
+                *(row.scale for row in scheda.resolved.activities),
+            )
+            if scale is not None
         }
         stored = GradingScale.objects.in_bulk([r.pk for r in refs.values() if r.pk is not None])
         for name, ref in refs.items():

@@ -1,6 +1,7 @@
 """Punteggio: how much an objective weighs in the roll-up (DESIGN.md §4.4)."""
 
 from decimal import Decimal
+from typing import overload
 
 from .values import as_optional_decimal
 
@@ -22,6 +23,16 @@ DEFAULT_KIND: dict[str, Decimal] = {
 }
 
 
+@overload
+def weight_score(
+    strategic_points: Decimal, complexity_points: Decimal, kind_factor: Decimal
+) -> Decimal: ...
+@overload
+def weight_score(
+    strategic_points: Decimal | None,
+    complexity_points: Decimal | None,
+    kind_factor: Decimal | None,
+) -> Decimal | None: ...
 def weight_score(
     strategic_points: Decimal | None,
     complexity_points: Decimal | None,

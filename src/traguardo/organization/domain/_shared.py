@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import models
 from django.utils.translation import gettext as _
 
 from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError
+from traguardo.core.models import AuthorityScoped
 from traguardo.scoring import format_decimal
 
 PERMISSION = "organization.manage_setup"
@@ -22,7 +22,7 @@ def required(value: str, field_name: str, message: str) -> str:
     return value
 
 
-def own(authority_id: int, obj: models.Model | None, field_name: str) -> None:
+def own(authority_id: int, obj: AuthorityScoped | None, field_name: str) -> None:
     """Refuse a choice that belongs to another authority (never say what it is)."""
     if obj is not None and obj.authority_id != authority_id:
         raise DomainError(_("Scelta non valida: non appartiene a questo ente."), field=field_name)

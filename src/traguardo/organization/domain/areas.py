@@ -12,6 +12,7 @@ from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import PERMISSION, logged_delete, logged_write, required
 from traguardo.organization.domain.in_use import refuse_if_in_use
 from traguardo.organization.models import Authority, PerformanceArea
+from traguardo.planning.models import Objective
 
 # What the audit log keeps of an ambito (before and after a change).
 AREA_FIELDS = ("number", "name")
@@ -74,7 +75,7 @@ def delete_area(area: PerformanceArea, *, actor) -> None:
             _("L'ambito %(n)d") % {"n": area.number},
             [
                 (
-                    area.objectives.all(),
+                    Objective.objects.filter(areas=area),
                     ngettext_lazy(
                         "è indicato in %(n)d scheda obiettivo",
                         "è indicato in %(n)d schede obiettivo",

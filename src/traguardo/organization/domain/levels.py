@@ -129,6 +129,13 @@ def policy_levels(policy: ScoringPolicy) -> PolicyLevels:
     strategic, complexity, kind = (by_dimension[d] for d in ("strategic", "complexity", "kind"))
     example = None
     if strategic and complexity and kind:
-        top = [max(levels, key=attrgetter("value")) for levels in (strategic, complexity, kind)]
-        example = PunteggioExample(*top, score=weight_score(*(level.value for level in top)))
+        top_strategic, top_complexity, top_kind = (
+            max(levels, key=attrgetter("value")) for levels in (strategic, complexity, kind)
+        )
+        example = PunteggioExample(
+            strategic=top_strategic,
+            complexity=top_complexity,
+            kind=top_kind,
+            score=weight_score(top_strategic.value, top_complexity.value, top_kind.value),
+        )
     return PolicyLevels(strategic, complexity, kind, example)

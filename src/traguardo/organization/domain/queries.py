@@ -26,7 +26,7 @@ class TreeNode:
 def tree(rows: Iterable[Any]) -> list[TreeNode]:
     """Nodes in the rows' order under their parents; a row whose parent is missing is a root."""
     nodes = {row.pk: TreeNode(row) for row in rows}
-    roots = []
+    roots: list[TreeNode] = []
     for node in nodes.values():
         parent = nodes.get(node.item.parent_id)
         (parent.children if parent is not None else roots).append(node)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, InvalidData, require
+from traguardo.core.models import AuthorityScoped
 from traguardo.core.text import clean_line, clean_multiline, has_line_break
 from traguardo.organization.models import (
     GradingScale,
@@ -281,8 +282,13 @@ def _refuse_line_breaks(data: ObjectiveData) -> None:
 def clean_objective_data(data: ObjectiveData) -> ObjectiveData:
     """Every text of a scheda through the one normaliser (``core.text``)."""
 
-    def lines(row, names):
+    # Changes for ``replace``, keyed by the field names above: ``dict[str, Any]`` because a
+    # dict of str values would be checked against every field of the dataclass.
+    def lines(row: object, names: tuple[str, ...]) -> dict[str, Any]:
         return {name: clean_line(getattr(row, name)) for name in names}
+
+    def multilines(row: object, names: tuple[str, ...]) -> dict[str, Any]:
+        return {name: clean_multiline(getattr(row, name)) for name in names}
 
     def target(value: TargetData | None) -> TargetData | None:
         return None if value is None else replace(value, **lines(value, _TARGET_LINES))
@@ -301,7 +307,7 @@ def clean_objective_data(data: ObjectiveData) -> ObjectiveData:
         data,
         code=clean_line(data.code).strip(),
         **lines(data, _LINE_FIELDS),
-        **{name: clean_multiline(getattr(data, name)) for name in _MULTILINE_FIELDS},
+        **multilines(data, _MULTILINE_FIELDS),
         indicators=indicators,
         activities=activities,
     )
@@ -359,7 +365,7 @@ def _error_key(field_name: str, position: int | None) -> str:
 def _foreign_keys(plan: Plan, data: ObjectiveData) -> list[tuple[str, str]]:
     """Every id must name a row of the plan's authority (the scoped managers filter by it)."""
     wrong = _("Valore non valido.")
-    checks = [
+    checks: list[tuple[str, type[AuthorityScoped], set[int | None]]] = [
         ("dup_goal", DupGoal, {data.dup_goal_id} - {None}),
         ("unit", OrgUnit, {data.unit_id} - {None}),
         ("responsible", Person, {data.responsible_id} - {None}),
@@ -389,7 +395,11 @@ def _foreign_keys(plan: Plan, data: ObjectiveData) -> list[tuple[str, str]]:
 
 def _scales(data: ObjectiveData) -> list[tuple[str, str]]:
     errors = []
-    for kind, rows in (("indicators", data.indicators), ("activities", data.activities)):
+    sections: tuple[tuple[str, tuple[IndicatorData | ActivityData, ...]], ...] = (
+        ("indicators", data.indicators),
+        ("activities", data.activities),
+    )
+    for kind, rows in sections:
         for position, row in enumerate(rows, start=1):
             if row.grading_text.strip():
                 try:

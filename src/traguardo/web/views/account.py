@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from traguardo.accounts import otp
 from traguardo.core.forms import StyledForm
+from traguardo.core.requests import UserRequest
 from traguardo.core.tenancy import public_view
 
 
@@ -47,11 +48,11 @@ def _next_url(request: HttpRequest) -> str:
 @public_view  # needs a login, not a membership: login_required below
 @login_required
 @never_cache
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: UserRequest) -> HttpResponse:
     """After the password: the code of the user's device, once per session."""
     device = otp.confirmed_device(request.user)
     next_url = _next_url(request)
-    if device is not None and request.user.is_verified():
+    if device is not None and otp.session_verified(request.user):
         return redirect(next_url or "home")
     form = CodeForm(request.POST or None)
     if device is not None and request.method == "POST" and form.is_valid():
@@ -69,7 +70,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @public_view  # needs a login, not a membership: login_required below
 @login_required
 @never_cache  # the page shows the key being enrolled
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: UserRequest) -> HttpResponse:
     """Activate the second factor (a new key, confirmed by a code) or turn it off."""
     device = otp.confirmed_device(request.user)
     form = CodeForm(request.POST or None)

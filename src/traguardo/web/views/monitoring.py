@@ -3,7 +3,7 @@
 from functools import partial
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.functional import SimpleLazyObject
@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from traguardo.core.domain import DomainError, InvalidData
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.monitoring import domain
 from traguardo.monitoring.deadlines import situation_text
@@ -28,14 +29,14 @@ from traguardo.monitoring.queries import evidence_with_subjects, plan_periods, s
 from traguardo.planning.asof import as_of, current_period
 from traguardo.planning.guards import results_frozen
 from traguardo.planning.kept import cards, keep
-from traguardo.planning.models import Objective, Plan
+from traguardo.planning.models import Activity, Indicator, Objective, Plan
 from traguardo.planning.rulebook import plan_rules
-from traguardo.reports.scheda import scheda_page
+from traguardo.reports.scheda import ActivityRow, IndicatorRow, scheda_page
 from traguardo.web.fragments import fragment_key
 
 
 @tenant_view("monitoring.view_dashboard")
-def periods(request: HttpRequest, year: int) -> HttpResponse:
+def periods(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     can_manage = request.user.has_perm("monitoring.manage_periods", plan)
     form = PeriodForm(request.POST or None)
@@ -76,7 +77,7 @@ def periods(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_POST
 @tenant_view("monitoring.view_dashboard")
-def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def period_action(request: TenantRequest, pk: int, action: str) -> HttpResponse:
     period = get_object_or_404(MonitoringPeriod.objects.select_related("plan"), pk=pk)
     check_perm(request, "monitoring.manage_periods", period.plan)
     actions = {"apri": domain.open_period, "chiudi": domain.close_period}
@@ -106,7 +107,7 @@ def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @tenant_view("planning.view_objective")
-def measurements(request: HttpRequest, pk: int) -> HttpResponse:
+def measurements(request: TenantRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(Objective.objects.select_related("plan"), pk=pk)
     check_perm(request, "planning.view_objective", objective)
     period = current_period(objective.plan)
@@ -137,30 +138,32 @@ def measurements(request: HttpRequest, pk: int) -> HttpResponse:
     when = as_of(objective.plan, period)
     rules = plan_rules(objective.plan)
     stored = scheda_measurements(objective, period)
+    entries: list[tuple[str, IndicatorRow | ActivityRow, Indicator | Activity]] = [
+        *(("ind", row, row.indicator) for row in card.indicators),
+        *(("att", row, row.activity) for row in card.activities),
+    ]
     rows = []
-    for kind, subjects in (("ind", card.indicators), ("att", card.activities)):
-        for row in subjects:
-            subject = row.indicator if kind == "ind" else row.activity
-            key = f"{kind}-{subject.pk}"
-            measurement = stored.get((kind, subject.pk))
-            form = (
-                bound[1]
-                if bound and bound[0] == key
-                # Built only when its section is rendered (not when its HTML is kept).
-                else SimpleLazyObject(
-                    partial(_entry_form, key, kind, subject, measurement, rules, can_force)
-                )
+    for kind, row, subject in entries:
+        key = f"{kind}-{subject.pk}"
+        measurement = stored.get((kind, subject.pk))
+        form = (
+            bound[1]
+            if bound and bound[0] == key
+            # Built only when its section is rendered (not when its HTML is kept).
+            else SimpleLazyObject(
+                partial(_entry_form, key, kind, subject, measurement, rules, can_force)
             )
-            rows.append(
-                {
-                    "kind": kind,
-                    "key": key,
-                    "row": row,
-                    "subject": subject,
-                    "measurement": measurement,
-                    "form": form,
-                }
-            )
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "key": key,
+                "row": row,
+                "subject": subject,
+                "measurement": measurement,
+                "form": form,
+            }
+        )
     context = {
         # The sections (the forms but their CSRF tokens) are rendered once per kept card and
         # what the user may do (web.fragments); a form sent back with errors is not kept.
@@ -238,10 +241,9 @@ def _save(request, objective, period, can_force):
 
 
 @tenant_view("planning.view_objective")
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: TenantRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(evidence_with_subjects(), pk=pk)
-    subject = evidence.measurement.indicator or evidence.measurement.activity
-    check_perm(request, "monitoring.view_evidence", subject.objective)
+    check_perm(request, "monitoring.view_evidence", evidence.measurement.subject.objective)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

@@ -1,7 +1,7 @@
 """Schede: the card page, its PDF, and the editor (create, edit, live checks, conflicts)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from traguardo.accounts.rules import covered_units
 from traguardo.core.domain import ConflictError, DomainError, InvalidData
 from traguardo.core.downloads import attachment
+from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
 from traguardo.organization.models import GradingScale, OrgUnit
 from traguardo.planning import live
@@ -36,7 +37,7 @@ from traguardo.web.views.lifecycle import comments_context
 
 
 @tenant_view("planning.view_objective")
-def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_detail(request: TenantRequest, pk: int) -> HttpResponse:
     objective = _objective(request, pk)
     card = scheda_page(objective)
     can_edit = request.user.has_perm("planning.change_objective", objective)
@@ -45,7 +46,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view("planning.view_objective")
-def objective_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_pdf(request: TenantRequest, pk: int) -> HttpResponse:
     """The scheda's PDF: the official copy, or with ``?segnalazioni=1`` the internal one."""
     objective = _objective(request, pk)
     card = scheda_page(objective)
@@ -56,7 +57,7 @@ def objective_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view("planning.view_objective")
-def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_edit(request: TenantRequest, pk: int) -> HttpResponse:
     objective = _objective(request, pk, prefetch=True)
     check_perm(request, "planning.change_objective", objective)
     editor = _Editor(request, objective.plan, objective)
@@ -66,7 +67,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view("planning.view_plan")
-def objective_create(request: HttpRequest, year: int) -> HttpResponse:
+def objective_create(request: TenantRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     check_perm(request, "planning.add_objective", plan)
     editor = _Editor(request, plan, None)
@@ -76,7 +77,7 @@ def objective_create(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @tenant_view("planning.view_plan")
-def objective_live(request: HttpRequest, year: int) -> HttpResponse:
+def objective_live(request: TenantRequest, year: int) -> HttpResponse:
     """htmx: the weight totals, the Punteggio and the scales read back, as the user types."""
     if request.method != "POST":
         raise Http404
@@ -98,7 +99,7 @@ class _Editor:
 
     template = "web/objective_edit.html"
 
-    def __init__(self, request: HttpRequest, plan: Plan, objective: Objective | None) -> None:
+    def __init__(self, request: TenantRequest, plan: Plan, objective: Objective | None) -> None:
         self.request = request
         self.plan = plan
         self.objective = objective
@@ -139,8 +140,8 @@ class _Editor:
     def handle_post(self) -> HttpResponse:
         action = self.request.POST.get("action", "save")
         if action != "save":
-            data, focus = rearranged(self.request.POST, action)
-            forms = self.forms(data)
+            posted, focus = rearranged(self.request.POST, action)
+            forms = self.forms(posted)
             for form in (forms[0], *forms[1], *forms[2]):
                 form.silence()
             return self.render(forms, focus=focus)
@@ -169,6 +170,8 @@ class _Editor:
         return self.render(forms, status=400)
 
     def conflict(self, header: ObjectiveForm, error: ConflictError) -> HttpResponse:
+        if self.objective is None:  # only update_objective raises it: a new scheda has no rival
+            raise error
         current = _objective(self.request, self.objective.pk, prefetch=True)
         before = unsign_state(header.cleaned_data.get("snapshot") or "") or {}
         context = {
@@ -229,7 +232,7 @@ class _Editor:
         return [(pk, names[pk]) for pk, other in codes if other.strip().casefold() == code]
 
 
-def _objective(request: HttpRequest, pk: int, *, prefetch: bool = False) -> Objective:
+def _objective(request: TenantRequest, pk: int, *, prefetch: bool = False) -> Objective:
     objectives = Objective.objects.filter(pk=pk)
     if prefetch:
         objectives = objectives_for_scoring(objectives)
@@ -241,7 +244,7 @@ def _objective(request: HttpRequest, pk: int, *, prefetch: bool = False) -> Obje
     return objective
 
 
-def _editable_units(request: HttpRequest):
+def _editable_units(request: TenantRequest):
     """Admins choose any unit; a manager the units they head and those below them."""
     if request.user.has_perm("organization.manage_setup", request.authority):
         return None
