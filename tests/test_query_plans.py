@@ -19,9 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.core.models import AuthorityScoped
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 
@@ -73,9 +72,8 @@ class Recorder(CaptureQueriesContext):
 
 
 @pytest.fixture
-def pages(client):
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+def pages(client, demo):
+    plan = demo
     with scopes_disabled():
         MonitoringPeriod.objects.create(
             authority=plan.authority,

@@ -22,7 +22,7 @@ from traguardo.planning.models import Objective
 @pytest.fixture
 def measured(demo):
     """An open period with card 5 measured (76,00%) and SINTEL's first activity done."""
-    plan = demo.plan
+    plan = demo
     with scopes_disabled():
         period = MonitoringPeriod.objects.create(
             authority=plan.authority,
@@ -117,7 +117,7 @@ def test_a_paged_cruscotto_passes_axe_and_filters_with_htmx(page, live_server, d
     from tests.dashboard.test_paging import big_plan
     from tests.factories import OrgUnitFactory, PersonFactory
 
-    authority = demo.plan.authority
+    authority = demo.authority
     with scopes_disabled():
         units = [
             OrgUnitFactory(authority=authority, name=name, head=PersonFactory(authority=authority))

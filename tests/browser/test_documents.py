@@ -95,8 +95,8 @@ def test_the_nucleo_and_verifica_pages_pass_axe(page, live_server, demo):
     """Issue 14: the paged pages (the Nucleo's, the Verifica's, the Relazione filtered)."""
     with scopes_disabled():
         period = MonitoringPeriod.objects.create(
-            authority=demo.plan.authority,
-            plan=demo.plan,
+            authority=demo.authority,
+            plan=demo,
             name="Verifica al 30/06/2019",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2019, 6, 30),

@@ -26,7 +26,7 @@ def test_a_contributor_records_a_measurement_and_the_light_changes(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     with scopes_disabled():
-        plan = demo.plan
+        plan = demo
         MonitoringPeriod.objects.create(
             authority=plan.authority, plan=plan, name="Consuntivo al 31/12/2019",
             kind="final", reference_date=date(2019, 12, 31), state="open",
@@ -83,7 +83,7 @@ def test_the_measurements_page_is_short_and_shows_the_computed_delay_beside_the_
     """Issue 16, item 11: SINTEL's page (2 indicators, 4 activities) was 4,268 px tall at
     1,366 px, with the publication notice three times in every form."""
     with scopes_disabled():
-        plan = demo.plan
+        plan = demo
         MonitoringPeriod.objects.create(
             authority=plan.authority, plan=plan, name="Consuntivo al 31/12/2019",
             kind="final", reference_date=date(2019, 12, 31), state="open",

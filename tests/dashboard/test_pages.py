@@ -16,8 +16,7 @@ from tests.factories import (
     OrgUnitFactory,
     PlanFactory,
 )
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
 
@@ -49,11 +48,9 @@ def late(due: date) -> str:
 
 
 @pytest.fixture
-def demo(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo(demo, client):
     assert client.login(username="serrao", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 @pytest.fixture

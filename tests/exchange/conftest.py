@@ -14,7 +14,6 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import PerformanceArea
@@ -22,9 +21,9 @@ from traguardo.planning.models import DupGoal, Indicator, Target
 
 
 @pytest.fixture
-def demo(db):
+def demo(demo):
     """Piano 2019 of the demo Comune, with an open period and a few measurements."""
-    plan = load_seed().plan
+    plan = demo
     with scopes_disabled():
         period = MonitoringPeriod.objects.create(
             authority=plan.authority,

@@ -26,10 +26,9 @@ from tests.factories import (
     TargetFactory,
 )
 from tests.reminders.ical_reader import read_calendar
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import User
 from traguardo.core.domain import InvalidData
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.domain import close_period, closure_check
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import build_reminders, issue_calendar_token
@@ -45,10 +44,9 @@ THOUSANDS_OF_DAYS = re.compile(r"\b\d{4,} giorn")
 
 
 @pytest.fixture
-def demo(client, settings, tmp_path):
+def demo(demo, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+    plan = demo
     with scopes_disabled():
         Plan.objects.filter(pk=plan.pk).update(state=Plan.State.MONITORING)
     plan.refresh_from_db()

@@ -14,9 +14,8 @@ from django_scopes import scopes_disabled
 
 from tests.factories import PASSWORD, IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
 from tests.monitoring.hostile import PDF  # a real PDF: evidence is parsed
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import Membership, Role, User
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.planning.models import Objective
 
@@ -27,12 +26,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
-def demo(client, settings, tmp_path):
+def demo(demo, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     assert client.login(username="admin", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def card(position: int) -> Objective:

@@ -11,10 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from traguardo.accounts.demo import create_demo_accounts
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.asof import as_of
-from traguardo.planning.models import Indicator, Objective, Plan
+from traguardo.planning.models import Indicator, Objective
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import score_objectives
 from traguardo.planning.states import coverage
@@ -26,10 +25,8 @@ YEAR_END = date(2019, 12, 31)
 
 
 @pytest.fixture
-def plan():
-    load_seed()
-    with scopes_disabled():
-        return Plan.objects.get(year=2019)
+def plan(demo):
+    return demo
 
 
 def _period(plan, state, reference=YEAR_END, kind=MonitoringPeriod.Kind.FINAL):

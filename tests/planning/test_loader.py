@@ -23,7 +23,6 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import PerformanceArea, PolicyLevel
@@ -253,10 +252,9 @@ def test_the_same_objects_and_pages_as_prefetch_related(monkeypatch):
         assert any(row.result and row.result.achievement is not None for row in view.rows)
 
 
-def test_the_same_pages_on_the_demo_plan(monkeypatch):
-    load_seed()
+def test_the_same_pages_on_the_demo_plan(demo, monkeypatch):
     with scopes_disabled():
-        plan = Plan.objects.get(year=2019)
+        plan = demo
         assert graph(load_for_scoring(plan.objectives.all())) == graph(
             reference_load(plan.objectives.all())
         )

@@ -10,19 +10,16 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.planning.models import Objective, Plan
+from traguardo.planning.models import Objective
 from traguardo.reports.scheda import plan_pages, scheda_page
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan():
-    load_seed()
-    with scopes_disabled():
-        return Plan.objects.get(year=2019)
+def plan(demo):
+    return demo
 
 
 @pytest.fixture

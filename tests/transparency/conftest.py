@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import User
-from traguardo.imports.seed import DEMO_AUTHORITY, load_seed
+from traguardo.imports.seed import DEMO_AUTHORITY
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import Comment, Objective, Plan
 
@@ -92,26 +91,24 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
     plan.refresh_from_db()
 
 
-def demo_plan(state: str) -> Plan:
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo_plan(plan: Plan, state: str) -> Plan:
+    """The seed plan (the ``demo`` fixture) taken to ``state``."""
     with scopes_disabled():
-        plan = Plan.objects.get(pk=report.plan.pk)
         if state != Plan.State.DRAFT:
             measure_and_close(plan, state=state)
     return plan
 
 
 @pytest.fixture
-def closed_plan(db):
-    return demo_plan(Plan.State.CLOSED)
+def closed_plan(demo):
+    return demo_plan(demo, Plan.State.CLOSED)
 
 
 @pytest.fixture
-def monitoring_plan(db):
-    return demo_plan(Plan.State.MONITORING)
+def monitoring_plan(demo):
+    return demo_plan(demo, Plan.State.MONITORING)
 
 
 @pytest.fixture
-def draft_plan(db):
-    return demo_plan(Plan.State.DRAFT)
+def draft_plan(demo):
+    return demo_plan(demo, Plan.State.DRAFT)

@@ -17,8 +17,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.jobs import runner
 from traguardo.planning.models import Objective
 
@@ -32,11 +31,9 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def demo(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo(demo, client):
     assert client.login(username="serrao", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def test_the_plan_page_groups_the_eleven_schede_by_responsible_unit(client, demo):
