@@ -19,7 +19,9 @@ from tests.factories import (
     ActivityFactory,
     AuthorityFactory,
     IndicatorFactory,
+    MeasurementFactory,
     MembershipFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PersonFactory,
@@ -28,7 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 from traguardo.accounts.models import Role
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -70,22 +72,18 @@ def build(enti: int, schede: int, prefix: str) -> dict:
             head = PersonFactory(authority=authority, first_name="Ada", last_name=f"Capo{n}")
             unit = OrgUnitFactory(authority=authority, name=f"Settore {n}", head=head)
             plan = PlanFactory(authority=authority, state=Plan.State.MONITORING)
-            period = MonitoringPeriod.objects.create(
-                authority=authority,
+            period = MonitoringPeriodFactory(
                 plan=plan,
                 name="Verifica",
                 kind=MonitoringPeriod.Kind.INTERMEDIATE,
                 reference_date=date(2019, 6, 30),
-                state=MonitoringPeriod.State.OPEN,
             )
             for _ in range(schede):
                 objective = ObjectiveFactory(plan=plan, unit=unit, responsible=head)
                 indicator = IndicatorFactory(objective=objective, weight=Decimal(100))
                 TargetFactory(indicator=indicator, year=2019, value=Decimal(10))
                 ActivityFactory(objective=objective, weight=Decimal(100))
-                Measurement.objects.create(
-                    authority=authority, period=period, indicator=indicator, value=Decimal(8)
-                )
+                MeasurementFactory(period=period, indicator=indicator, value=Decimal(8))
             user = UserFactory(username=f"admin-{prefix}{n}")
             MembershipFactory(user=user, authority=authority, role=Role.ADMIN, person=head)
             if first is None:

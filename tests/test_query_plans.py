@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from tests.factories import MonitoringPeriodFactory
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.core.models import AuthorityScoped
 from traguardo.monitoring.models import MonitoringPeriod
@@ -75,13 +76,11 @@ class Recorder(CaptureQueriesContext):
 def pages(client, demo):
     plan = demo
     with scopes_disabled():
-        MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        MonitoringPeriodFactory(
             plan=plan,
             name="Verifica",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(plan.year, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
         objective = plan.objectives.first()
     assert client.login(username="admin", password=DEMO_PASSWORD)

@@ -12,12 +12,13 @@ from django_scopes import scopes_disabled
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
 )
 from traguardo.accounts.demo import DEMO_PASSWORD
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
 
 pytestmark = pytest.mark.django_db
@@ -56,13 +57,8 @@ def demo(demo, client):
 @pytest.fixture
 def period(demo):
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=demo.authority,
-            plan=demo,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        return MonitoringPeriodFactory(
+            plan=demo, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
         )
 
 
@@ -73,12 +69,8 @@ def card(plan, position) -> Objective:
 
 def record(period, *, indicator=None, activity=None, completed_on):
     with scopes_disabled():
-        Measurement.objects.create(
-            authority=period.authority,
-            period=period,
-            indicator=indicator,
-            activity=activity,
-            completed_on=completed_on,
+        MeasurementFactory(
+            period=period, indicator=indicator, activity=activity, completed_on=completed_on
         )
 
 

@@ -21,6 +21,8 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
@@ -60,13 +62,8 @@ def card(position: int) -> Objective:
 
 def consuntivo(plan, state=MonitoringPeriod.State.CLOSED) -> MonitoringPeriod:
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo 2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=state,
+        return MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo 2019", reference_date=date(2019, 12, 31), state=state
         )
 
 
@@ -111,12 +108,7 @@ def test_scenario_1_the_gantt_of_the_consuntivo_is_not_late_on_its_own_date(clie
     """SINTEL's activities 1-3 end on 31/12/2019, the consuntivo's date: not «in ritardo»."""
     with scopes_disabled():
         first = card(2).activities.get(position=1)
-        Measurement.objects.create(
-            authority=closed_2019.authority,
-            period=closed_2019,
-            activity=first,
-            completed_on=date(2020, 1, 3),
-        )
+        MeasurementFactory(period=closed_2019, activity=first, completed_on=date(2020, 1, 3))
     response = client.get(reverse("objective_gantt", args=[SLUG, 2019, card(2).pk]))
     states = [row[4] for row in response.context["chart"].table]
     assert states == [
@@ -178,11 +170,8 @@ def test_the_cruscotto_s_roll_ups_carry_their_coverage(client, demo):
     period = consuntivo(demo, MonitoringPeriod.State.OPEN)
     with scopes_disabled():
         for indicator in card(5).indicators.all():
-            Measurement.objects.create(
-                authority=demo.authority,
-                period=period,
-                indicator=indicator,
-                completed_on=indicator.targets.get().due_date,
+            MeasurementFactory(
+                period=period, indicator=indicator, completed_on=indicator.targets.get().due_date
             )
     assert client.login(username="serrao", password=DEMO_PASSWORD)
     html = client.get(reverse("plan_dashboard", args=[SLUG, 2019])).content.decode()
@@ -436,9 +425,7 @@ def with_activity(authority, admin):
             objective=objective, position=2, title="Collaudo", end_date=date(2020, 3, 31)
         )
         period = consuntivo(plan, MonitoringPeriod.State.OPEN)
-        Measurement.objects.create(
-            authority=authority, period=period, indicator=indicator, completed_on=date(2019, 6, 1)
-        )
+        MeasurementFactory(period=period, indicator=indicator, completed_on=date(2019, 6, 1))
         ensure_policy(authority)
     return period
 
@@ -481,12 +468,8 @@ def test_an_indicator_with_a_score_is_no_longer_overdue(client, demo):
             target = indicator.targets.get()
             target.due_date = date(2019, 6, 30)
             target.save()
-        Measurement.objects.create(
-            authority=demo.authority,
-            period=period,
-            indicator=seven,
-            numerator=Decimal(18),
-            denominator=Decimal(24),
+        MeasurementFactory(
+            period=period, indicator=seven, numerator=Decimal(18), denominator=Decimal(24)
         )
     assert client.login(username="serrao", password=DEMO_PASSWORD)
     html = client.get(reverse("plan_dashboard", args=[SLUG, 2019])).content.decode()

@@ -12,7 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from tests.factories import PASSWORD, IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
+from tests.factories import (
+    PASSWORD,
+    IndicatorFactory,
+    MonitoringPeriodFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    TargetFactory,
+)
 from tests.monitoring.hostile import PDF  # a real PDF: evidence is parsed
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import Membership, Role, User
@@ -272,10 +279,7 @@ def test_who_sees_and_who_records(client, personas, authority, unit_a, persona):
         objective = ObjectiveFactory(plan=plan, unit=unit_a)
         indicator = IndicatorFactory(objective=objective)
         TargetFactory(indicator=indicator)
-        MonitoringPeriod.objects.create(
-            authority=authority, plan=plan, name="Consuntivo", kind="final",
-            reference_date=date(2019, 12, 31), state="open",
-        )  # fmt: skip
+        MonitoringPeriodFactory(plan=plan, reference_date=date(2019, 12, 31))
     if personas[persona]:
         assert client.login(username=personas[persona].username, password=PASSWORD)
     url = reverse("measurements", args=[authority.slug, objective.pk])

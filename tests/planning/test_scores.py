@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.planning.models import Objective
 from traguardo.reports.scheda import plan_pages, scheda_page
 
@@ -25,20 +25,13 @@ def plan(demo):
 @pytest.fixture
 def period(plan):
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2020, 1, 31),
-            state=MonitoringPeriod.State.OPEN,
+        return MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2020, 1, 31)
         )
 
 
 def measure(period, indicator, **values):
-    return Measurement.objects.create(
-        authority=period.authority, period=period, indicator=indicator, **values
-    )
+    return MeasurementFactory(period=period, indicator=indicator, **values)
 
 
 def card(plan, position):

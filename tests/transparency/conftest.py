@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.accounts.models import User
 from traguardo.imports.seed import DEMO_AUTHORITY
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Comment, Objective, Plan
 
 SLUG = DEMO_AUTHORITY["slug"]
@@ -30,13 +31,8 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
     demo Dirigente, a comment of the Nucleo, then the period closed and the plan in ``state``."""
     serrao = User.objects.get(username="serrao")
     nucleo = User.objects.get(username="nucleo")
-    period = MonitoringPeriod.objects.create(
-        authority=plan.authority,
-        plan=plan,
-        name="Consuntivo al 31/12/2019",
-        kind=MonitoringPeriod.Kind.FINAL,
-        reference_date=date(2019, 12, 31),
-        state=MonitoringPeriod.State.OPEN,
+    period = MonitoringPeriodFactory(
+        plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
     )
     elections = Objective.objects.get(plan=plan, position=5)
     for indicator, done in zip(
@@ -44,8 +40,7 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
         (date(2019, 4, 30), date(2019, 5, 3), date(2019, 6, 30)),
         strict=True,
     ):
-        Measurement.objects.create(
-            authority=plan.authority,
+        MeasurementFactory(
             period=period,
             indicator=indicator,
             completed_on=done,
@@ -55,8 +50,7 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
             else "",
         )
     ptpc = Objective.objects.get(plan=plan, position=7)
-    Measurement.objects.create(
-        authority=plan.authority,
+    MeasurementFactory(
         period=period,
         indicator=ptpc.indicators.get(position=1),
         numerator=Decimal(18),
