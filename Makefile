@@ -8,6 +8,11 @@ INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in two processes (pytest-xdist), each with its own test database and var
+# directory (tests/settings.py); a file's tests stay in one process. `make test PYTEST_N=0`
+# runs it in one.
+PYTEST_N ?= 2
+PYTEST_XDIST := -n $(PYTEST_N) --dist loadfile
 
 .PHONY: run test test-fast docs lint fmt lock bench bench-tenants check-deploy clean
 
@@ -47,11 +52,11 @@ run: $(INSTALLED)
 ## test: install what the tests need (browser, PDF tools) and run the whole suite
 test: $(INSTALLED)
 	@scripts/system-deps test
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_XDIST)
 
 ## test-fast: the suite without the browser tests
 test-fast: $(INSTALLED)
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser"
 
 ## docs: the guide's screenshots (docs/guida/img/), taken by Chromium from a throwaway copy of the
 ## demo (own temp database, gunicorn on a free port): run after a change to the pages it shows

@@ -9,9 +9,14 @@ import threading
 import uuid
 
 import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.db import connections, transaction
+from django.test import override_settings
 from django_scopes import scopes_disabled
 
+from tests.demo import write_seed
 from tests.factories import (
     AuthorityFactory,
     MembershipFactory,
@@ -19,7 +24,9 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import Role
+from traguardo.imports.seed import load_seed
 from traguardo.planning import kept
 
 IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
@@ -27,46 +34,49 @@ DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"
 DUMMY = "django_tasks.backends.dummy.DummyBackend"
 
 
+def _overrides(tmp_path) -> dict:
+    """The settings every test runs with (and the demo is seeded with, see ``_seeded``)."""
+    return {
+        # A fast hasher: the personas log in hundreds of times.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The login lockout (django-axes) needs the request in authenticate(), which the test
+        # client's login() does not pass; tests/test_security.py turns it back on.
+        "AXES_ENABLED": False,
+        # Jobs (documents, imports) run inline (the task framework's immediate backend); the
+        # browser tests run them in a worker reading the database queue (``job_worker``), as
+        # served.
+        "TASKS": {"default": {"BACKEND": IMMEDIATE}},
+        # Public pages are computed for each request, unless a test turns their cache on: tests
+        # change rows directly, without the audit entry that renews the cache key in production.
+        "TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS": 0,
+        # Each test starts with empty caches of its own (the "results" alias keeps the plans'
+        # computed results: see _empty_caches).
+        "CACHES": {
+            alias: {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"test-{alias}-{uuid.uuid4()}",
+            }
+            for alias in ("default", "results", "fragments")
+        },
+        # Kept results are computed when a page asks (no thread after each commit of a
+        # live-server test).
+        "TRAGUARDO_KEEP_WARM": False,
+        # Each test appends the audit log's checkpoints to a file of its own.
+        "AUDIT_CHECKPOINT_FILE": tmp_path / "audit-checkpoints.jsonl",
+        # The manifest needs collectstatic; tests use the files where the apps keep them.
+        "STORAGES": {
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    }
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    # A fast hasher: the personas log in hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The login lockout (django-axes) needs the request in authenticate(), which the test
-    # client's login() does not pass; tests/test_security.py turns it back on.
-    settings.AXES_ENABLED = False
-    # Jobs (documents, imports) run inline (the task framework's immediate backend); the
-    # browser tests run them in a worker reading the database queue (``job_worker``), as served.
-    settings.TASKS = {"default": {"BACKEND": IMMEDIATE}}
-    # Public pages are computed for each request, unless a test turns their cache on: tests
-    # change rows directly, without the audit entry that renews the cache key in production.
-    settings.TRAGUARDO_PUBLIC_PAGE_CACHE_SECONDS = 0
-    # Each test starts with empty caches of its own (the "results" alias keeps the plans'
-    # computed results: see _empty_caches).
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-{uuid.uuid4()}",
-        },
-        "results": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-results-{uuid.uuid4()}",
-        },
-        "fragments": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-fragments-{uuid.uuid4()}",
-        },
-    }
-    # Kept results are keyed by the data version, which every test's rollback brings back;
-    # they are computed when a page asks (no thread after each commit of a live-server test).
+    for name, value in _overrides(tmp_path).items():
+        setattr(settings, name, value)
+    # Kept results are keyed by the data version, which every test's rollback brings back.
     kept.forget_local()
-    settings.TRAGUARDO_KEEP_WARM = False
-    # Each test appends the audit log's checkpoints to a file of its own.
-    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
-    # The manifest needs collectstatic; tests use the files where the apps keep them.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +92,40 @@ def unscoped():
     """Tests set up data across authorities; views still run inside their own scope."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(scope="session")
+def _seed_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The rows that ``load_seed`` and ``create_demo_accounts`` write, read once per session
+    (loading the seed parses its text and costs more than most tests) inside a transaction
+    that is rolled back; ``demo`` writes them again, as they were, for each test."""
+    models = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    overrides = _overrides(tmp_path_factory.mktemp("seed"))
+    unblocked = django_db_blocker.unblock()
+    with unblocked, override_settings(**overrides), scopes_disabled(), transaction.atomic():
+        before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
+        report = load_seed()
+        create_demo_accounts(report.plan.authority)
+        rows = []
+        for model in models:
+            new = [row for row in model._base_manager.all() if row.pk not in before[model]]
+            if new:
+                rows.append((model, new))
+        transaction.set_rollback(True)
+    kept.forget_local()
+    return report.plan.pk, rows
+
+
+@pytest.fixture
+def demo(_seed_rows, db):
+    """Piano 2019 of the demo Comune (the seed: 11 schede, a draft) and the demo accounts
+    (``DEMO_PASSWORD``), as ``load_seed`` and ``create_demo_accounts`` leave them. Committed
+    in a test that commits (``transactional_db``, ``live_server``)."""
+    return write_seed(_seed_rows)
 
 
 @pytest.fixture
@@ -176,7 +220,6 @@ def job_worker(settings):
     """Jobs queued in the database and run by django-tasks-db's worker in a thread of this
     process, as ``db_worker`` runs them beside the web server (tests that commit: live server,
     ``transaction=True``)."""
-    from django.db import connections
     from django_tasks_db.management.commands.db_worker import Worker
 
     settings.TASKS = {"default": {"BACKEND": DATABASE_QUEUE}}

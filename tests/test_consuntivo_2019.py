@@ -12,8 +12,7 @@ from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 from tests.jobfiles import job_file
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
 
@@ -44,11 +43,10 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def consuntivo(client, settings, tmp_path):
+def consuntivo(client, settings, tmp_path, demo):
     """Piano 2019 with its Consuntivo 2019 recorded through the measurement pages and closed."""
     settings.MEDIA_ROOT = tmp_path
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+    plan = demo
     assert client.login(username="admin", password=DEMO_PASSWORD)
     response = client.post(
         reverse("periods", args=[SLUG, 2019]),

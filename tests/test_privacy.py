@@ -15,10 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
 from tests.transparency.conftest import SLUG, demo_plan, pdf_text
-from traguardo.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from traguardo.accounts.models import Membership
 from traguardo.imports.demo_year import load_demo_year
-from traguardo.imports.seed import DIRECTOR, load_seed
+from traguardo.imports.seed import DIRECTOR
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
 from traguardo.planning.models import Comment, Objective, Plan
@@ -68,9 +68,7 @@ def parametrised_public_names() -> set[str]:
     return set(walk(get_resolver()))
 
 
-def test_no_public_page_names_a_person(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def test_no_public_page_names_a_person(client, demo):
     names = {DIRECTOR[1], *(a.last_name for a in DEMO_ACCOUNTS)}
     routes = public_routes()
     assert {"healthz", "login"} <= {name for name, _path in routes}
@@ -131,8 +129,8 @@ def test_the_scan_knows_every_public_url_pattern():
     assert parametrised_public_names() == module | set(NOT_TRANSPARENCY)
 
 
-def test_no_transparency_page_or_file_names_a_person():
-    plan = demo_plan(Plan.State.CLOSED)
+def test_no_transparency_page_or_file_names_a_person(demo):
+    plan = demo_plan(demo, Plan.State.CLOSED)
     names = people_names(plan.authority)
     # The demo data do tie names to the schede and results: the Dirigente is the responsible
     # of the cards, he recorded the measurements, and the Nucleo commented by name.
@@ -171,9 +169,9 @@ def test_no_transparency_page_or_file_of_the_demo_year_names_a_person(settings, 
     assert "definitivo" in results
 
 
-def test_the_scan_would_see_a_name(client):
+def test_the_scan_would_see_a_name(client, demo):
     """The same scan on the back-office scheda finds the Dirigente: the check can fail."""
-    plan = demo_plan(Plan.State.CLOSED)
+    plan = demo_plan(demo, Plan.State.CLOSED)
     assert client.login(username="admin", password=DEMO_PASSWORD)
     with scopes_disabled():
         five = Objective.objects.get(plan=plan, position=5)
@@ -181,10 +179,10 @@ def test_the_scan_would_see_a_name(client):
     assert named(page, people_names(plan.authority)) != []
 
 
-def test_a_cards_own_unit_text_naming_a_person_is_never_published():
+def test_a_cards_own_unit_text_naming_a_person_is_never_published(demo):
     """A scheda with no unit of the structure keeps the card's text ("Settore 3° – dott.
     Rossi"), which names people: the public pages and files say "non indicata" instead."""
-    plan = demo_plan(Plan.State.CLOSED)
+    plan = demo_plan(demo, Plan.State.CLOSED)
     with scopes_disabled():
         for first, last in (("Mario", "Rossetti"), ("Giulia", "Verdini")):
             Person.objects.create(authority=plan.authority, first_name=first, last_name=last)

@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from tests.factories import MonitoringPeriodFactory
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.core.models import AuthorityScoped
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 
@@ -73,17 +73,14 @@ class Recorder(CaptureQueriesContext):
 
 
 @pytest.fixture
-def pages(client):
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+def pages(client, demo):
+    plan = demo
     with scopes_disabled():
-        MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        MonitoringPeriodFactory(
             plan=plan,
             name="Verifica",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(plan.year, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
         objective = plan.objectives.first()
     assert client.login(username="admin", password=DEMO_PASSWORD)

@@ -29,6 +29,8 @@ from tests.factories import (
     ActivityFactory,
     GradingScaleFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PersonFactory,
@@ -349,20 +351,11 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         indicator = IndicatorFactory(objective=objective)
         TargetFactory(indicator=indicator, year=year, due_date=date(year, 12, 31))
         ActivityFactory(objective=objective, end_date=date(year, 12, 31))
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name=f"Consuntivo {year}",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(year, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        period = MonitoringPeriodFactory(
+            plan=plan, name=f"Consuntivo {year}", reference_date=date(year, 12, 31)
         )
-        measurement = Measurement.objects.create(
-            authority=authority,
-            period=period,
-            indicator=indicator,
-            completed_on=date(year, 11, 30),
-            entered_by=recorder,
+        measurement = MeasurementFactory(
+            period=period, indicator=indicator, completed_on=date(year, 11, 30), entered_by=recorder
         )
         evidence = Evidence(
             authority=authority,

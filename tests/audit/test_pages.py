@@ -11,11 +11,10 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from tests.audit.conftest import last_id
-from tests.factories import PASSWORD, IndicatorFactory
+from tests.factories import PASSWORD, IndicatorFactory, MeasurementFactory, MonitoringPeriodFactory
 from traguardo.audit.log import log_action
 from traguardo.audit.models import AuditEntry
 from traguardo.core.formats import date_it
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.versions import objective_state
 
 pytestmark = pytest.mark.django_db
@@ -110,13 +109,8 @@ def test_the_history_holds_the_measurements_of_the_scheda_and_nothing_else(
 ):
     with scopes_disabled():
         indicator = IndicatorFactory(objective=draft)
-        period = MonitoringPeriod.objects.create(
-            authority=draft.authority, plan=draft.plan, name="Consuntivo",
-            kind="final", reference_date="2019-12-31",
-        )  # fmt: skip
-        measurement = Measurement.objects.create(
-            authority=draft.authority, period=period, indicator=indicator, comment="fatto"
-        )
+        period = MonitoringPeriodFactory(plan=draft.plan, reference_date="2019-12-31")
+        measurement = MeasurementFactory(period=period, indicator=indicator, comment="fatto")
         with transaction.atomic():
             log_action(actor=admin, action="measurement.record", obj=measurement)
             log_action(actor=admin, action="unit.update", obj=unit_b)
@@ -267,13 +261,8 @@ def test_the_log_shows_steps_states_and_people_in_italian(client, admin, draft):
 def test_the_history_names_a_measurement_and_the_evidence_fields_in_italian(client, admin, draft):
     with scopes_disabled():
         indicator = IndicatorFactory(objective=draft)
-        period = MonitoringPeriod.objects.create(
-            authority=draft.authority, plan=draft.plan, name="Consuntivo",
-            kind="final", reference_date="2019-12-31",
-        )  # fmt: skip
-        measurement = Measurement.objects.create(
-            authority=draft.authority, period=period, indicator=indicator
-        )
+        period = MonitoringPeriodFactory(plan=draft.plan, reference_date="2019-12-31")
+        measurement = MeasurementFactory(period=period, indicator=indicator)
         with transaction.atomic():
             log_action(actor=admin, action="measurement.record", obj=measurement)
     login(client, admin)

@@ -5,7 +5,6 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from traguardo.audit.checkpoint import write_checkpoint
-from traguardo.imports.seed import load_seed
 from traguardo.reports.pdf import render_html
 from traguardo.reports.relazione import relazione_context
 
@@ -18,9 +17,9 @@ def validation_page(plan) -> str:
     return html[html.index('id="validazione"') :]
 
 
-def test_the_validation_page_prints_the_last_checkpoint():
+def test_the_validation_page_prints_the_last_checkpoint(demo):
     with scopes_disabled():
-        plan = load_seed().plan
+        plan = demo
     assert "punto di controllo" not in validation_page(plan)
     mark = write_checkpoint("test")
     page = validation_page(plan)

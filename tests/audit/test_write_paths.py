@@ -13,7 +13,7 @@ from tests.audit.conftest import entries_since, last_id
 from tests.factories import PASSWORD, IndicatorFactory, PersonFactory
 from tests.monitoring.test_measurements import PDF, indicator_key, open_period, record
 from tests.web.test_editor import form_data, indicator, new_scheda_data, with_rows
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError
@@ -33,12 +33,10 @@ SLUG = "comune-esempio"
 
 
 @pytest.fixture
-def demo(client, settings, tmp_path):
+def demo(demo, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     assert client.login(username="admin", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def demo_admin() -> User:

@@ -14,10 +14,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import DEMO_AUTHORITY, load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
+from traguardo.imports.seed import DEMO_AUTHORITY
 
 # pytest-playwright runs an event loop in the main thread: Django refuses ORM calls there
 # (the fixtures below and live_server's data) unless told it is fine.
@@ -76,15 +75,10 @@ def page(page):
 
 
 @pytest.fixture
-def demo(transactional_db, live_server, settings):
-    """The demo Comune with Piano 2019 (11 schede) and the demo accounts, committed."""
-    # The demo accounts' passwords are hashed with the fast hasher: PBKDF2's million rounds
-    # would cost a second per account and per login, and are not what these tests check.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with scopes_disabled():
-        report = load_seed()
-        create_demo_accounts(report.plan.authority)
-    return report
+def demo(demo, live_server):
+    """The demo Comune with Piano 2019 (11 schede) and the demo accounts (tests/conftest.py),
+    committed for the live server; returns the plan."""
+    return demo
 
 
 def url(live_server, path: str) -> str:

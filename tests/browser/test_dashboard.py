@@ -15,22 +15,17 @@ from tests.browser.conftest import (
     login,
     url,
 )
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.planning.models import Objective
 
 
 @pytest.fixture
 def measured(demo):
     """An open period with card 5 measured (76,00%) and SINTEL's first activity done."""
-    plan = demo.plan
+    plan = demo
     with scopes_disabled():
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        period = MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
         )
         elections = Objective.objects.get(plan=plan, position=5)
         for indicator, done in zip(
@@ -38,12 +33,9 @@ def measured(demo):
             (date(2019, 4, 30), date(2019, 5, 3), date(2019, 6, 30)),
             strict=True,
         ):
-            Measurement.objects.create(
-                authority=plan.authority, period=period, indicator=indicator, completed_on=done
-            )
+            MeasurementFactory(period=period, indicator=indicator, completed_on=done)
         sintel = Objective.objects.get(plan=plan, position=2)
-        Measurement.objects.create(
-            authority=plan.authority,
+        MeasurementFactory(
             period=period,
             activity=sintel.activities.get(position=1),
             completed_on=date(2019, 12, 20),
@@ -117,7 +109,7 @@ def test_a_paged_cruscotto_passes_axe_and_filters_with_htmx(page, live_server, d
     from tests.dashboard.test_paging import big_plan
     from tests.factories import OrgUnitFactory, PersonFactory
 
-    authority = demo.plan.authority
+    authority = demo.authority
     with scopes_disabled():
         units = [
             OrgUnitFactory(authority=authority, name=name, head=PersonFactory(authority=authority))

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     login,
     url,
 )
+from tests.factories import MonitoringPeriodFactory
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.reports import relazione
 
@@ -94,9 +95,8 @@ def test_the_relazione_page_passes_axe(page, live_server, demo):
 def test_the_nucleo_and_verifica_pages_pass_axe(page, live_server, demo):
     """Issue 14: the paged pages (the Nucleo's, the Verifica's, the Relazione filtered)."""
     with scopes_disabled():
-        period = MonitoringPeriod.objects.create(
-            authority=demo.plan.authority,
-            plan=demo.plan,
+        period = MonitoringPeriodFactory(
+            plan=demo,
             name="Verifica al 30/06/2019",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2019, 6, 30),

@@ -23,11 +23,11 @@ def test_an_admin_imports_a_workbook_into_an_empty_plan(
     from traguardo.exchange.xlsx import plan_workbook
 
     with scopes_disabled():
-        authority = demo.plan.authority
+        authority = demo.authority
         Plan.objects.create(authority=authority, year=2021, last_year=2023, title="Piano 2021")
     with scope(authority=authority):
         workbook = tmp_path / "piano-2019.xlsx"
-        workbook.write_bytes(plan_workbook(demo.plan))
+        workbook.write_bytes(plan_workbook(demo))
 
     login(page, live_server, "admin")
     page.goto(url(live_server, f"/enti/{SLUG}/piani/2021/importa/"))
@@ -84,7 +84,7 @@ def test_the_review_page_asks_and_confirm_waits_for_the_answers(
 
     settings.MEDIA_ROOT = tmp_path
     with scopes_disabled():
-        authority = demo.plan.authority
+        authority = demo.authority
         Plan.objects.create(authority=authority, year=2021, last_year=2023, title="Piano 2021")
     unsure = [Indicator("Soddisfazione", "Questionario di gradimento", "buona", "31 dicembre 2021")]
     document = tmp_path / "schede.docx"

@@ -56,7 +56,7 @@ def test_dirigente_opens_sintel_and_prints_it(page, live_server, demo):
 
 
 def test_plan_pdf_has_index_and_every_scheda(page, live_server, demo):
-    titles = [s["title"] for s in schede(demo.plan)]
+    titles = [s["title"] for s in schede(demo)]
     assert len(titles) == 11
     login(page, live_server, "serrao")
     page.goto(url(live_server, f"/enti/{SLUG}/piani/2019/"))
@@ -91,7 +91,7 @@ def test_pages_have_no_wcag_a_aa_violations(page, live_server, demo):
     check("elenco piani")
     page.goto(url(live_server, f"/enti/{SLUG}/piani/2019/"))
     check("Piano 2019")
-    for scheda in schede(demo.plan):
+    for scheda in schede(demo):
         page.goto(url(live_server, f"/enti/{SLUG}/schede/{scheda['pk']}/"))
         check(f"scheda {scheda['pk']} «{scheda['title'] or 'senza denominazione'}»")
 
@@ -104,7 +104,7 @@ def test_pages_have_no_wcag_a_aa_violations(page, live_server, demo):
 def test_narrow_screen_has_no_wcag_a_aa_violations(page, live_server, demo):
     # 320 CSS px: the width of WCAG 1.4.10 (Reflow), i.e. 1280 px zoomed to 400%.
     page.set_viewport_size({"width": 320, "height": 640})
-    by_title = {s["title"]: s["pk"] for s in schede(demo.plan)}
+    by_title = {s["title"]: s["pk"] for s in schede(demo)}
     found = {}
     page.goto(url(live_server, "/accesso/"))
     found["accesso"] = axe_violations(page)

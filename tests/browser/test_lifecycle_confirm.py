@@ -9,7 +9,7 @@ from traguardo.planning.models import Plan
 
 def test_starting_the_monitoring_asks_to_confirm_its_consequence(page, live_server, demo):
     with scopes_disabled():
-        plan = demo.plan
+        plan = demo
         plan.state = Plan.State.APPROVED
         plan.save(update_fields=["state"])
     login(page, live_server, "admin")

@@ -14,9 +14,10 @@ from tests.browser.conftest import (
     login,
     url,
 )
+from tests.factories import MonitoringPeriodFactory
 from tests.monitoring.hostile import PDF  # a real PDF: evidence is parsed
 from traguardo.accounts.models import Membership, Role, User
-from traguardo.monitoring.models import Evidence, MonitoringPeriod
+from traguardo.monitoring.models import Evidence
 from traguardo.organization.models import OrgUnit
 from traguardo.planning.models import Objective
 
@@ -26,11 +27,10 @@ def test_a_contributor_records_a_measurement_and_the_light_changes(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     with scopes_disabled():
-        plan = demo.plan
-        MonitoringPeriod.objects.create(
-            authority=plan.authority, plan=plan, name="Consuntivo al 31/12/2019",
-            kind="final", reference_date=date(2019, 12, 31), state="open",
-        )  # fmt: skip
+        plan = demo
+        MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
+        )
         user = User.objects.create_user("referente-prova", password="una-password-lunga-123")
         membership = Membership.objects.create(
             user=user, authority=plan.authority, role=Role.CONTRIBUTOR
@@ -83,11 +83,10 @@ def test_the_measurements_page_is_short_and_shows_the_computed_delay_beside_the_
     """Issue 16, item 11: SINTEL's page (2 indicators, 4 activities) was 4,268 px tall at
     1,366 px, with the publication notice three times in every form."""
     with scopes_disabled():
-        plan = demo.plan
-        MonitoringPeriod.objects.create(
-            authority=plan.authority, plan=plan, name="Consuntivo al 31/12/2019",
-            kind="final", reference_date=date(2019, 12, 31), state="open",
-        )  # fmt: skip
+        plan = demo
+        MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
+        )
         sintel = Objective.objects.get(position=2)
         second = sintel.indicators.get(position=2)  # due 30/09/2019, graded by days late
     page.set_viewport_size({"width": 1366, "height": 900})

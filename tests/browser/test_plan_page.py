@@ -20,12 +20,12 @@ from traguardo.organization.models import OrgUnit
 PLAN = f"/enti/{SLUG}/piani/2019/"
 
 
-def _grow(report, count=60):
+def _grow(plan, count=60):
     """The demo plan with ``count`` more schede of Settore II: 71 in all, two pages."""
     with scopes_disabled():
-        unit = OrgUnit.objects.get(authority=report.plan.authority, name="Settore II")
+        unit = OrgUnit.objects.get(authority=plan.authority, name="Settore II")
         for n in range(count):
-            ObjectiveFactory(plan=report.plan, unit=unit, code=f"X{n + 1}", position=100 + n)
+            ObjectiveFactory(plan=plan, unit=unit, code=f"X{n + 1}", position=100 + n)
 
 
 def _assert_clean(page, where):

@@ -15,7 +15,7 @@ from traguardo.planning.models import Objective, Plan
 def closed(demo):
     """The demo Piano 2019 measured (card 5: 76,00%) and closed: its results are public."""
     with scopes_disabled():
-        plan = Plan.objects.get(pk=demo.plan.pk)
+        plan = Plan.objects.get(pk=demo.pk)
         measure_and_close(plan, state=Plan.State.CLOSED)
         elections = Objective.objects.get(plan=plan, position=5)
     return {"plan": plan, "elections": elections}
@@ -51,7 +51,7 @@ def test_every_public_page_passes_axe(page, live_server, closed):
 
 def test_a_plan_in_monitoring_passes_axe_and_shows_no_result(page, live_server, demo):
     with scopes_disabled():
-        plan = Plan.objects.get(pk=demo.plan.pk)
+        plan = Plan.objects.get(pk=demo.pk)
         measure_and_close(plan, state=Plan.State.MONITORING)
     page.goto(url(live_server, reverse("public_plan", args=[SLUG, 2019])))
     expect(page.get_by_role("note")).to_contain_text("non sono ancora pubblicati")

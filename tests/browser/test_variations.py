@@ -18,7 +18,7 @@ from traguardo.planning.versions import objective_state
 
 def test_variations_and_versions_pass_axe(page, live_server, demo):
     with scopes_disabled():
-        plan = demo.plan
+        plan = demo
         plan.state = "approved"
         plan.save(update_fields=["state"])
         card = Objective.objects.get(position=2)

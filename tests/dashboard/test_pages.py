@@ -12,13 +12,13 @@ from django_scopes import scopes_disabled
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
 )
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.planning.models import Objective, Plan
 
 pytestmark = pytest.mark.django_db
@@ -49,23 +49,16 @@ def late(due: date) -> str:
 
 
 @pytest.fixture
-def demo(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo(demo, client):
     assert client.login(username="serrao", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 @pytest.fixture
 def period(demo):
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=demo.authority,
-            plan=demo,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        return MonitoringPeriodFactory(
+            plan=demo, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
         )
 
 
@@ -76,12 +69,8 @@ def card(plan, position) -> Objective:
 
 def record(period, *, indicator=None, activity=None, completed_on):
     with scopes_disabled():
-        Measurement.objects.create(
-            authority=period.authority,
-            period=period,
-            indicator=indicator,
-            activity=activity,
-            completed_on=completed_on,
+        MeasurementFactory(
+            period=period, indicator=indicator, activity=activity, completed_on=completed_on
         )
 
 

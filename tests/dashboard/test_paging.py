@@ -20,11 +20,13 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
 )
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import Measurement
 from traguardo.planning.models import Activity, Indicator, Objective, Target
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +40,8 @@ def big_plan(authority, unit_a, unit_b, count=120):
     due = date(YEAR, 6, 30)
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=YEAR, state="monitoring")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo 2020",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(YEAR, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        period = MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo 2020", reference_date=date(YEAR, 12, 31)
         )
         objectives = Objective.objects.bulk_create(
             ObjectiveFactory.build(
@@ -194,13 +191,8 @@ def test_my_deadlines_are_paged(client, manager_a, authority, unit_a, unit_b):
 def small_plan(authority, unit, count):
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=YEAR, state="monitoring")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo 2020",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(YEAR, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        period = MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo 2020", reference_date=date(YEAR, 12, 31)
         )
         for i in range(count):
             objective = ObjectiveFactory(plan=plan, unit=unit, responsible=unit.head)
@@ -208,9 +200,7 @@ def small_plan(authority, unit, count):
                 activity = ActivityFactory(
                     objective=objective, weight=50, end_date=date(YEAR, 3 + i, 1 + k)
                 )
-            Measurement.objects.create(
-                authority=authority, period=period, activity=activity, completed_on=date(YEAR, 3, 1)
-            )
+            MeasurementFactory(period=period, activity=activity, completed_on=date(YEAR, 3, 1))
     return plan
 
 

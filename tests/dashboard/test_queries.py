@@ -12,12 +12,14 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
     TargetFactory,
 )
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +28,11 @@ def plan_with(authority, unit, count):
     """A plan in monitoring, its schede with two indicators and two activities, half measured."""
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=2030, last_year=2032, state="monitoring")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name="Verifica al 30/06",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2030, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
         for _ in range(count):
             objective = ObjectiveFactory(plan=plan, unit=unit, responsible=unit.head)
@@ -40,9 +40,7 @@ def plan_with(authority, unit, count):
                 indicator = IndicatorFactory(objective=objective, weight=weight)
                 TargetFactory(indicator=indicator, year=2030, due_date=due)
                 ActivityFactory(objective=objective, weight=50, end_date=due)
-            Measurement.objects.create(
-                authority=authority, period=period, indicator=indicator, completed_on=due
-            )
+            MeasurementFactory(period=period, indicator=indicator, completed_on=due)
     return plan
 
 

@@ -10,29 +10,24 @@ from tests.factories import (
     ActivityFactory,
     GradingScaleFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
 )
-from traguardo.imports.seed import load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import PerformanceArea
 from traguardo.planning.models import DupGoal, Indicator, Target
 
 
 @pytest.fixture
-def demo(db):
+def demo(demo):
     """Piano 2019 of the demo Comune, with an open period and a few measurements."""
-    plan = load_seed().plan
+    plan = demo
     with scopes_disabled():
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        period = MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
         )
         first = Indicator.objects.get(objective__plan=plan, objective__position=1, position=1)
         gara = Indicator.objects.get(objective__plan=plan, objective__position=2, position=2)
@@ -41,11 +36,8 @@ def demo(db):
             (first, {"numerator": 180, "denominator": 200, "comment": "=SOMMA(A1:A3)"}),
             (gara, {"completed_on": date(2019, 10, 4), "comment": "Gara pubblicata il 4/10"}),
         ):
-            Measurement.objects.create(
-                authority=plan.authority, period=period, indicator=subject, **fields
-            )
-        Measurement.objects.create(
-            authority=plan.authority,
+            MeasurementFactory(period=period, indicator=subject, **fields)
+        MeasurementFactory(
             period=period,
             activity=activity,
             progress=Decimal("50"),

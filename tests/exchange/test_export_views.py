@@ -14,6 +14,8 @@ from tests.exchange.helpers import as_dicts, csv_rows, ods_sheets, xlsx_sheets
 from tests.factories import (
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
@@ -21,7 +23,6 @@ from tests.factories import (
 from tests.jobfiles import job_file
 from traguardo.exchange.layout import TABLES
 from traguardo.jobs import runner
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.planning.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -102,14 +103,7 @@ def test_a_post_is_refused(rich, admin):
 def build(authority, unit, count: int) -> Plan:
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=2019)
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
-        )
+        period = MonitoringPeriodFactory(plan=plan, reference_date=date(2019, 12, 31))
         for n in range(count):
             objective = ObjectiveFactory(
                 plan=plan, position=n + 1, unit=unit, responsible=unit.head
@@ -118,12 +112,7 @@ def build(authority, unit, count: int) -> Plan:
             TargetFactory(indicator=indicator, year=2019)
             TargetFactory(indicator=indicator, year=2020)
             ActivityFactory(objective=objective, position=1)
-            Measurement.objects.create(
-                authority=authority,
-                period=period,
-                indicator=indicator,
-                completed_on=date(2019, 12, 1),
-            )
+            MeasurementFactory(period=period, indicator=indicator, completed_on=date(2019, 12, 1))
     return plan
 
 

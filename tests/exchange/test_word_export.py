@@ -12,6 +12,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from tests.demo import write_seed
 from tests.factories import (
     ActivityFactory,
     GradingScaleFactory,
@@ -21,9 +22,8 @@ from tests.factories import (
     TargetFactory,
 )
 from tests.jobfiles import job_file
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.exchange.word import CONTENT_TYPE, plan_docx, scheda_docx
-from traguardo.imports.seed import load_seed
 from traguardo.imports.word import read_docx
 from traguardo.jobs.models import Job
 from traguardo.organization.domain import ensure_policy
@@ -54,11 +54,11 @@ ACTIVITY_HEADS = [
 
 
 @pytest.fixture
-def demo(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo(_seed_rows, db, client):
+    """The seed plan as loaded (not this folder's ``demo``, which records measurements)."""
+    demo = write_seed(_seed_rows)
     assert client.login(username="serrao", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def docx_of(response) -> Document:
@@ -312,8 +312,8 @@ def read_back(draft) -> dict:
     }
 
 
-def test_every_demo_scheda_comes_back_from_its_docx():
-    plan = load_seed().plan
+def test_every_demo_scheda_comes_back_from_its_docx(demo):
+    plan = demo
     with scope(authority=plan.authority):
         objectives = list(plan.objectives.order_by("position"))
         for objective in objectives:
@@ -341,8 +341,8 @@ def test_every_demo_scheda_comes_back_from_its_docx():
             assert messages == sorted(expected), objective.title
 
 
-def test_the_plan_docx_comes_back_whole():
-    plan = load_seed().plan
+def test_the_plan_docx_comes_back_whole(demo):
+    plan = demo
     with scope(authority=plan.authority):
         draft = read_docx("piano.docx", plan_docx(plan))
         objectives = {o.pk: o for o in plan.objectives.all()}

@@ -6,8 +6,15 @@ from decimal import Decimal
 import factory
 
 from traguardo.accounts.models import Membership, Role, User
-from traguardo.organization.models import Authority, GradingScale, OrgUnit, Person
-from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
+from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.organization.models import (
+    Authority,
+    GradingScale,
+    OrgUnit,
+    PerformanceArea,
+    Person,
+)
+from traguardo.planning.models import Activity, DupGoal, Indicator, Objective, Plan, Target
 from traguardo.scoring import DelayStep, DelaySteps, Measure, scale_to_dict
 
 PASSWORD = "una-password-di-prova-lunga"
@@ -138,3 +145,47 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     weight = Decimal(100)
     title = factory.Sequence(lambda n: f"Attività {n}")
     end_date = date(2019, 12, 31)
+
+
+class PerformanceAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PerformanceArea
+
+    authority = factory.SubFactory(AuthorityFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"Ambito {o.number}")
+
+
+class DupGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DupGoal
+
+    authority = factory.SubFactory(AuthorityFactory)
+    level = DupGoal.Level.OPERATIONAL
+    code = factory.Sequence(lambda n: f"1.{n + 1}")
+    title = factory.Sequence(lambda n: f"Obiettivo DUP {n}")
+
+
+class MonitoringPeriodFactory(factory.django.DjangoModelFactory):
+    """An open Consuntivo at the end of the plan's first year."""
+
+    class Meta:
+        model = MonitoringPeriod
+
+    plan = factory.SubFactory(PlanFactory)
+    authority = factory.SelfAttribute("plan.authority")
+    name = "Consuntivo"
+    kind = MonitoringPeriod.Kind.FINAL
+    reference_date = factory.LazyAttribute(lambda o: date(o.plan.year, 12, 31))
+    state = MonitoringPeriod.State.OPEN
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    """A measurement of ``indicator`` (or of ``activity``) in ``period``; the values are the
+    caller's (``value``, ``numerator``/``denominator``, ``completed_on``, ``done``…)."""
+
+    class Meta:
+        model = Measurement
+
+    period = factory.SubFactory(MonitoringPeriodFactory)
+    authority = factory.SelfAttribute("period.authority")

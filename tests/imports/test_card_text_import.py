@@ -10,9 +10,8 @@ from tests.factories import PlanFactory
 from traguardo.audit.models import AuditEntry
 from traguardo.imports.cardtext_draft import read_card_text
 from traguardo.imports.pipeline import NEW, UNCHANGED, apply, prepare
-from traguardo.imports.seed import SEED_FILE, load_seed
-from traguardo.organization.models import Authority
-from traguardo.planning.models import Objective, ObjectiveVersion, Plan
+from traguardo.imports.seed import SEED_FILE
+from traguardo.planning.models import Objective, ObjectiveVersion
 from traguardo.reports.scheda import plan_pages
 
 pytestmark = pytest.mark.django_db
@@ -56,12 +55,8 @@ def test_a_text_without_cards_is_one_blocking_problem_with_its_line():
 
 
 @pytest.fixture
-def demo():
-    load_seed()
-    with scopes_disabled():
-        authority = Authority.objects.get(slug="comune-esempio")
-        plan = Plan.objects.get(authority=authority, year=2019)
-    return authority, plan
+def demo(demo):
+    return demo.authority, demo
 
 
 def test_the_seed_text_imported_again_into_its_plan_is_all_unchanged(demo, admin_of_demo):

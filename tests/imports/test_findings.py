@@ -11,14 +11,14 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from docx import Document
 
-from tests.factories import PersonFactory, PlanFactory
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory, PersonFactory, PlanFactory
 from tests.imports.corpus import Ambiti, Indicator, Spec, build_docx
 from tests.imports.test_import_views import html, page_text
 from traguardo.core.domain import DomainError
 from traguardo.imports.pipeline import NEW, apply, prepare
 from traguardo.imports.word import read_docx
 from traguardo.jobs.models import Job
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import PerformanceArea, Person, PolicyLevel
 from traguardo.planning.models import Objective
@@ -236,17 +236,10 @@ def test_4_measures_are_read_by_rule_shown_and_scored_right(plan, admin):
         objective = Objective.objects.get(plan=plan)
         first, second = objective.indicators.order_by("position")
         assert (first.measure, second.measure, second.direction) == ("deadline", "number", "lower")
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.CLOSED,
+        period = MonitoringPeriodFactory(
+            plan=plan, reference_date=date(2019, 12, 31), state=MonitoringPeriod.State.CLOSED
         )
-        Measurement.objects.create(
-            authority=plan.authority, period=period, indicator=second, value=Decimal(50)
-        )
+        MeasurementFactory(period=period, indicator=second, value=Decimal(50))
         scores = score_objectives(plan, load_for_scoring(plan.objectives.all()), period=period)
     results = {r.key: r for r in scores.result.objectives[objective.pk].indicators}
     assert (results[second.pk].value, results[second.pk].achievement) == (

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
 
-from tests.factories import GradingScaleFactory, PlanFactory
+from tests.factories import GradingScaleFactory, MeasurementFactory, PlanFactory
 from traguardo.audit.models import AuditEntry
 from traguardo.core.domain import DomainError
 from traguardo.imports import pipeline
@@ -314,7 +314,7 @@ def test_rounding_to_the_stored_precision_is_said(plan, admin):
 
 def measure(user, indicator=None, activity=None):
     """One measurement (with its evidence) on a row of the plan."""
-    from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
+    from traguardo.monitoring.models import Evidence, MonitoringPeriod
 
     row = indicator or activity
     plan = row.objective.plan
@@ -324,8 +324,7 @@ def measure(user, indicator=None, activity=None):
         name="Verifica intermedia",
         defaults={"kind": "intermediate", "reference_date": date(2019, 6, 30), "state": "open"},
     )
-    measurement = Measurement.objects.create(
-        authority=plan.authority,
+    measurement = MeasurementFactory(
         period=period,
         indicator=indicator,
         activity=activity,

@@ -8,14 +8,13 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tests.factories import MembershipFactory
+from tests.factories import MeasurementFactory, MembershipFactory, MonitoringPeriodFactory
 from traguardo.accounts.models import Role
 from traguardo.exchange import xlsx
 from traguardo.exchange.word import plan_docx
 from traguardo.imports.pipeline import NEW, UNCHANGED, apply, prepare
 from traguardo.imports.seed import load_seed
 from traguardo.imports.word import read_docx
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import GradingScale
 from traguardo.planning.models import (
     Activity,
@@ -68,19 +67,11 @@ def rows(plan: Plan) -> list[dict]:
 def measure_everything(plan: Plan, user) -> None:
     """The same measurements in both plans (dates 4 days late, 180 of 200, 18 of 24…), so
     that the scores compared are figures, not blanks."""
-    period = MonitoringPeriod.objects.create(
-        authority=plan.authority,
-        plan=plan,
-        name="Consuntivo",
-        kind=MonitoringPeriod.Kind.FINAL,
-        reference_date=date(2019, 12, 31),
-        state=MonitoringPeriod.State.OPEN,
-    )
+    period = MonitoringPeriodFactory(plan=plan, reference_date=date(2019, 12, 31))
     for n, indicator in enumerate(
         Indicator.objects.filter(objective__plan=plan).order_by("objective__position", "position")
     ):
-        Measurement.objects.create(
-            authority=plan.authority,
+        MeasurementFactory(
             period=period,
             indicator=indicator,
             completed_on=date(2019, 10, 1 + n % 20),

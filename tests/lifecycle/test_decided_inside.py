@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django_scopes import scope, scopes_disabled
 
+from tests.factories import MonitoringPeriodFactory
 from tests.imports.test_pipeline import draft, scheda
 from tests.lifecycle.conftest import entries_since, in_state, last_id
 from traguardo.core.domain import DomainError
@@ -79,13 +80,11 @@ def test_an_import_confirmed_after_the_plan_was_approved_is_refused(plan, admin)
 def monitored(plan):
     with scopes_disabled():
         in_state(plan, Plan.State.MONITORING)
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name="Verifica al 30/06/2019",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2019, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
     return plan, period
 

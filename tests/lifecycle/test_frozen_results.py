@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from tests.factories import MeasurementFactory
 from tests.transparency.conftest import SLUG, measure_and_close
 from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import User
@@ -98,8 +99,7 @@ def validated():
         measured = Measurement.objects.filter(period=period).values("indicator_id")
         for objective in Objective.objects.filter(plan=plan):
             for indicator in objective.indicators.exclude(pk__in=measured):
-                Measurement.objects.create(
-                    authority=plan.authority,
+                MeasurementFactory(
                     period=period,
                     indicator=indicator,
                     not_assessable=True,

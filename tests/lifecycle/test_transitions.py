@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from tests.factories import MonitoringPeriodFactory
 from tests.lifecycle.conftest import entries_since, in_state, last_id
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.imports.seed import load_seed
@@ -159,11 +160,9 @@ def test_the_demo_plan_is_not_approved_while_four_schede_fail_their_checks(db):
 def test_the_plan_is_not_closed_while_a_period_is_open(plan, personas):
     with scope(authority=plan.authority):
         in_state(plan, Plan.State.MONITORING)
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name="Consuntivo 2019",
-            kind=MonitoringPeriod.Kind.FINAL,
             reference_date=date(2019, 12, 31),
             state=MonitoringPeriod.State.REOPENED,
         )
@@ -301,13 +300,11 @@ def test_the_demo_plan_page_lists_the_schede_that_block_the_approval(client, db)
 def test_a_refused_step_without_a_form_comes_back_as_a_message(client, plan, personas):
     with scopes_disabled():
         in_state(plan, Plan.State.MONITORING)
-        MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        MonitoringPeriodFactory(
             plan=plan,
             name="Verifica intermedia",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2019, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
     client.force_login(personas["admin"])
     detail = reverse("plan_detail", args=[plan.authority.slug, plan.year])

@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from tests.factories import IndicatorFactory, ObjectiveFactory, TargetFactory
+from tests.factories import (
+    IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
+    ObjectiveFactory,
+    TargetFactory,
+)
 from tests.lifecycle.conftest import entries_since, in_state, last_id
 from traguardo.core.domain import InvalidData
 from traguardo.planning.domain import lifecycle
@@ -181,17 +187,15 @@ def test_the_review_page_costs_the_same_queries_with_1_and_3_schede(client, plan
 
 
 def test_the_review_page_says_when_a_result_was_forced(client, plan, objective, personas):
-    from traguardo.monitoring.models import Measurement, MonitoringPeriod
 
     with scopes_disabled():
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority, plan=plan, name="Consuntivo", kind="final",
-            reference_date=date(2019, 12, 31), state="open",
-        )  # fmt: skip
-        Measurement.objects.create(
-            authority=plan.authority, period=period, indicator=objective.indicators.get(),
-            forced_achievement=95, forced_reason="Decisione del Nucleo",
-        )  # fmt: skip
+        period = MonitoringPeriodFactory(plan=plan, reference_date=date(2019, 12, 31))
+        MeasurementFactory(
+            period=period,
+            indicator=objective.indicators.get(),
+            forced_achievement=95,
+            forced_reason="Decisione del Nucleo",
+        )
     client.force_login(personas["evaluator"])
     page = client.get(review_url(plan)).content.decode()
     assert "95,00%" in page

@@ -21,15 +21,16 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
 )
 from tests.reminders.ical_reader import read_calendar
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import User
 from traguardo.core.domain import InvalidData
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.domain import close_period, closure_check
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import build_reminders, issue_calendar_token
@@ -45,10 +46,9 @@ THOUSANDS_OF_DAYS = re.compile(r"\b\d{4,} giorn")
 
 
 @pytest.fixture
-def demo(client, settings, tmp_path):
+def demo(demo, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+    plan = demo
     with scopes_disabled():
         Plan.objects.filter(pk=plan.pk).update(state=Plan.State.MONITORING)
     plan.refresh_from_db()
@@ -62,13 +62,8 @@ def card(position: int) -> Objective:
 
 def consuntivo(plan, state=MonitoringPeriod.State.CLOSED) -> MonitoringPeriod:
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo 2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=state,
+        return MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo 2019", reference_date=date(2019, 12, 31), state=state
         )
 
 
@@ -113,12 +108,7 @@ def test_scenario_1_the_gantt_of_the_consuntivo_is_not_late_on_its_own_date(clie
     """SINTEL's activities 1-3 end on 31/12/2019, the consuntivo's date: not «in ritardo»."""
     with scopes_disabled():
         first = card(2).activities.get(position=1)
-        Measurement.objects.create(
-            authority=closed_2019.authority,
-            period=closed_2019,
-            activity=first,
-            completed_on=date(2020, 1, 3),
-        )
+        MeasurementFactory(period=closed_2019, activity=first, completed_on=date(2020, 1, 3))
     response = client.get(reverse("objective_gantt", args=[SLUG, 2019, card(2).pk]))
     states = [row[4] for row in response.context["chart"].table]
     assert states == [
@@ -180,11 +170,8 @@ def test_the_cruscotto_s_roll_ups_carry_their_coverage(client, demo):
     period = consuntivo(demo, MonitoringPeriod.State.OPEN)
     with scopes_disabled():
         for indicator in card(5).indicators.all():
-            Measurement.objects.create(
-                authority=demo.authority,
-                period=period,
-                indicator=indicator,
-                completed_on=indicator.targets.get().due_date,
+            MeasurementFactory(
+                period=period, indicator=indicator, completed_on=indicator.targets.get().due_date
             )
     assert client.login(username="serrao", password=DEMO_PASSWORD)
     html = client.get(reverse("plan_dashboard", args=[SLUG, 2019])).content.decode()
@@ -438,9 +425,7 @@ def with_activity(authority, admin):
             objective=objective, position=2, title="Collaudo", end_date=date(2020, 3, 31)
         )
         period = consuntivo(plan, MonitoringPeriod.State.OPEN)
-        Measurement.objects.create(
-            authority=authority, period=period, indicator=indicator, completed_on=date(2019, 6, 1)
-        )
+        MeasurementFactory(period=period, indicator=indicator, completed_on=date(2019, 6, 1))
         ensure_policy(authority)
     return period
 
@@ -483,12 +468,8 @@ def test_an_indicator_with_a_score_is_no_longer_overdue(client, demo):
             target = indicator.targets.get()
             target.due_date = date(2019, 6, 30)
             target.save()
-        Measurement.objects.create(
-            authority=demo.authority,
-            period=period,
-            indicator=seven,
-            numerator=Decimal(18),
-            denominator=Decimal(24),
+        MeasurementFactory(
+            period=period, indicator=seven, numerator=Decimal(18), denominator=Decimal(24)
         )
     assert client.login(username="serrao", password=DEMO_PASSWORD)
     html = client.get(reverse("plan_dashboard", args=[SLUG, 2019])).content.decode()

@@ -8,8 +8,7 @@ from django_scopes import scopes_disabled
 
 from tests.audit.conftest import last_id
 from tests.monitoring.test_measurements import SLUG, card, indicator_key, open_period, page_text
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.monitoring.models import Evidence, Measurement
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +17,10 @@ HTML = b"<!doctype html><html><body><script>alert(1)</script>verbale</body></htm
 
 
 @pytest.fixture
-def demo(client, settings, tmp_path):
+def demo(demo, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     assert client.login(username="admin", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def test_a_refused_file_leaves_the_measurement_unwritten_and_the_typed_values_on_the_page(

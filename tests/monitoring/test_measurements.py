@@ -12,11 +12,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from tests.factories import PASSWORD, IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
+from tests.factories import (
+    PASSWORD,
+    IndicatorFactory,
+    MonitoringPeriodFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    TargetFactory,
+)
 from tests.monitoring.hostile import PDF  # a real PDF: evidence is parsed
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import Membership, Role, User
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.planning.models import Objective
 
@@ -27,12 +33,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
-def demo(client, settings, tmp_path):
+def demo(demo, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     assert client.login(username="admin", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def card(position: int) -> Objective:
@@ -275,10 +279,7 @@ def test_who_sees_and_who_records(client, personas, authority, unit_a, persona):
         objective = ObjectiveFactory(plan=plan, unit=unit_a)
         indicator = IndicatorFactory(objective=objective)
         TargetFactory(indicator=indicator)
-        MonitoringPeriod.objects.create(
-            authority=authority, plan=plan, name="Consuntivo", kind="final",
-            reference_date=date(2019, 12, 31), state="open",
-        )  # fmt: skip
+        MonitoringPeriodFactory(plan=plan, reference_date=date(2019, 12, 31))
     if personas[persona]:
         assert client.login(username=personas[persona].username, password=PASSWORD)
     url = reverse("measurements", args=[authority.slug, objective.pk])

@@ -10,11 +10,11 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.accounts.demo import create_demo_accounts
-from traguardo.imports.seed import load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.asof import as_of
-from traguardo.planning.models import Indicator, Objective, Plan
+from traguardo.planning.models import Indicator, Objective
 from traguardo.planning.queries import load_for_scoring
 from traguardo.planning.scores import score_objectives
 from traguardo.planning.states import coverage
@@ -26,21 +26,14 @@ YEAR_END = date(2019, 12, 31)
 
 
 @pytest.fixture
-def plan():
-    load_seed()
-    with scopes_disabled():
-        return Plan.objects.get(year=2019)
+def plan(demo):
+    return demo
 
 
 def _period(plan, state, reference=YEAR_END, kind=MonitoringPeriod.Kind.FINAL):
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo 2019",
-            kind=kind,
-            reference_date=reference,
-            state=state,
+        return MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo 2019", kind=kind, reference_date=reference, state=state
         )
 
 
@@ -110,8 +103,7 @@ def test_a_closed_periods_results_never_depend_on_today(plan, values, todays, re
         indicators = list(Indicator.objects.filter(objective__plan=plan).order_by("pk"))
         for indicator, given_values in zip(indicators, values, strict=False):
             numerator = given_values["numerator"]
-            Measurement.objects.create(
-                authority=plan.authority,
+            MeasurementFactory(
                 period=period,
                 indicator=indicator,
                 numerator=numerator,
@@ -146,12 +138,7 @@ def test_scenario_4_partial_results_are_never_shown_as_the_entes_result(plan, cl
     with scopes_disabled():
         scheda_5 = Objective.objects.get(plan=plan, position=5)
         for indicator in scheda_5.indicators.all():
-            Measurement.objects.create(
-                authority=plan.authority,
-                period=period,
-                indicator=indicator,
-                completed_on=date(2019, 4, 30),
-            )
+            MeasurementFactory(period=period, indicator=indicator, completed_on=date(2019, 4, 30))
         result = _score(plan, period, date(2026, 12, 6))
     assert result.authority.achievement == D("100.00")
     assert (result.authority.measured, result.authority.due) == (1, 9)

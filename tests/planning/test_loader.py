@@ -17,14 +17,15 @@ from tests.factories import (
     AuthorityFactory,
     GradingScaleFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PersonFactory,
     PlanFactory,
     TargetFactory,
 )
-from traguardo.imports.seed import load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.domain import ensure_policy
 from traguardo.organization.models import PerformanceArea, PolicyLevel
 from traguardo.planning import queries
@@ -137,19 +138,11 @@ def build_plan(schede: int, *, authority=None) -> Plan:
 
 
 def measure_plan(plan: Plan) -> MonitoringPeriod:
-    period = MonitoringPeriod.objects.create(
-        authority=plan.authority,
-        plan=plan,
-        name="Consuntivo",
-        kind=MonitoringPeriod.Kind.FINAL,
-        reference_date=date(2020, 1, 31),
-        state=MonitoringPeriod.State.OPEN,
-    )
+    period = MonitoringPeriodFactory(plan=plan, reference_date=date(2020, 1, 31))
     for n, indicator in enumerate(Indicator.objects.filter(objective__plan=plan)):
         if n % 3 == 0:
             continue
-        Measurement.objects.create(
-            authority=plan.authority,
+        MeasurementFactory(
             period=period,
             indicator=indicator,
             value=Decimal(n),
@@ -253,10 +246,9 @@ def test_the_same_objects_and_pages_as_prefetch_related(monkeypatch):
         assert any(row.result and row.result.achievement is not None for row in view.rows)
 
 
-def test_the_same_pages_on_the_demo_plan(monkeypatch):
-    load_seed()
+def test_the_same_pages_on_the_demo_plan(demo, monkeypatch):
     with scopes_disabled():
-        plan = Plan.objects.get(year=2019)
+        plan = demo
         assert graph(load_for_scoring(plan.objectives.all())) == graph(
             reference_load(plan.objectives.all())
         )

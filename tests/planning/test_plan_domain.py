@@ -14,10 +14,8 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
-from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
-from traguardo.imports.seed import load_seed
 from traguardo.planning.domain import plans as plan_actions
 from traguardo.planning.domain.plans import copy_plan, create_plan
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
@@ -28,10 +26,9 @@ PROTECTION = "PROTEZIONE DEI DATI PERSONALI"
 
 
 @pytest.fixture
-def seed():
+def seed(demo):
     """Piano 2019 of the demo Comune, its admin, and the scope of that authority."""
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+    plan = demo
     with scope(authority=plan.authority):
         yield plan, User.objects.get(username="admin")
 

@@ -10,38 +10,28 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from traguardo.imports.seed import load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
-from traguardo.planning.models import Objective, Plan
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
+from traguardo.planning.models import Objective
 from traguardo.reports.scheda import plan_pages, scheda_page
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan():
-    load_seed()
-    with scopes_disabled():
-        return Plan.objects.get(year=2019)
+def plan(demo):
+    return demo
 
 
 @pytest.fixture
 def period(plan):
     with scopes_disabled():
-        return MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2020, 1, 31),
-            state=MonitoringPeriod.State.OPEN,
+        return MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2020, 1, 31)
         )
 
 
 def measure(period, indicator, **values):
-    return Measurement.objects.create(
-        authority=period.authority, period=period, indicator=indicator, **values
-    )
+    return MeasurementFactory(period=period, indicator=indicator, **values)
 
 
 def card(plan, position):

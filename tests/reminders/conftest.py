@@ -3,19 +3,16 @@
 import pytest
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import User
-from traguardo.imports.seed import load_seed
 from traguardo.organization.models import Person
 
 SERRAO = "serrao@comune-esempio.it"
 
 
 @pytest.fixture
-def demo(db):
+def demo(demo):
     """The seed plan (a draft of 2019) and the demo accounts; returns the authority."""
-    authority = load_seed().plan.authority
-    create_demo_accounts(authority)
+    authority = demo.authority
     with scopes_disabled():
         Person.objects.filter(first_name="Giancarlo", last_name="Serrao").update(
             email="g.serrao@comune-esempio.it"

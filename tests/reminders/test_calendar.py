@@ -15,7 +15,9 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
     MembershipFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
@@ -23,7 +25,6 @@ from tests.factories import (
 from tests.reminders.ical_reader import read_calendar
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.accounts.models import CalendarToken, User
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import deadlines_for_user, issue_calendar_token
 from traguardo.planning.models import Indicator
 
@@ -119,17 +120,10 @@ def test_the_sintel_event(demo, serrao_feed):
 def test_a_completed_deadline_says_when(demo, serrao_feed, completed_on, state):
     with scopes_disabled():
         sintel = Indicator.objects.get(name="Prima procedura di gara SINTEL")
-        period = MonitoringPeriod.objects.create(
-            authority=demo,
-            plan=sintel.objective.plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
+        period = MonitoringPeriodFactory(
+            plan=sintel.objective.plan, reference_date=date(2019, 12, 31)
         )
-        Measurement.objects.create(
-            authority=demo, period=period, indicator=sintel, completed_on=completed_on
-        )
+        MeasurementFactory(period=period, indicator=sintel, completed_on=completed_on)
     feed = read_calendar(Client().get(serrao_feed).content.decode())
     [event] = [
         e for e in feed.events if e["UID"] == f"indicator-{sintel.pk}-f-2019-09-30@traguardo"

@@ -13,7 +13,9 @@ from django_scopes import scopes_disabled
 from tests.factories import (
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
     MembershipFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PersonFactory,
@@ -23,7 +25,7 @@ from tests.factories import (
 )
 from tests.reminders.conftest import SERRAO
 from traguardo.accounts.models import ReminderLog, Role, User
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.monitoring.reminders import build_reminders, deadlines_for_user
 from traguardo.planning.models import Indicator, Plan
 
@@ -77,19 +79,14 @@ def send(*options: str, day: str = "2019-09-25") -> str:
 def complete(plan: Plan, indicator_name: str, on: date) -> None:
     """Open a monitoring period and record the indicator as completed ``on``."""
     with scopes_disabled():
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name="Verifica intermedia al 30/09/2019",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2019, 9, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
-        Measurement.objects.create(
-            authority=plan.authority,
-            period=period,
-            indicator=Indicator.objects.get(name=indicator_name),
-            completed_on=on,
+        MeasurementFactory(
+            period=period, indicator=Indicator.objects.get(name=indicator_name), completed_on=on
         )
 
 

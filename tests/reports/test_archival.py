@@ -12,6 +12,7 @@ import pytest
 from django_scopes import scope
 from pypdf import PdfReader
 
+from tests.factories import MonitoringPeriodFactory
 from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.reports import paper
@@ -27,8 +28,7 @@ PDFFONTS = shutil.which("pdffonts") or "/usr/bin/pdffonts"
 def documents():
     plan = load_seed().plan
     with scope(authority=plan.authority):
-        period = MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name="Verifica intermedia al 30/06/2019",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,

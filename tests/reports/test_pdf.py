@@ -14,8 +14,7 @@ from pypdf import PdfReader
 
 from tests.factories import PASSWORD, ObjectiveFactory, PlanFactory
 from tests.jobfiles import job_file
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.planning.models import Objective
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +22,9 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
 @pytest.fixture
-def demo(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo(demo, client):
     assert client.login(username="serrao", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def pdf_pages(response) -> list[str]:

@@ -13,8 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from tests.jobfiles import job_file, job_of
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.scheda import scheda_page
 
@@ -27,11 +26,9 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
 @pytest.fixture
-def demo(client):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo(demo, client):
     assert client.login(username="serrao", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def pdf_pages(response) -> list[str]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
-from tests.factories import UserFactory
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory, UserFactory
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.accounts.models import Membership, Role
 from traguardo.imports.seed import load_seed
@@ -53,9 +53,7 @@ def card(plan, position) -> Objective:
 
 
 def measure(period, indicator, **fields) -> Measurement:
-    return Measurement.objects.create(
-        authority=period.authority, period=period, indicator=indicator, **fields
-    )
+    return MeasurementFactory(period=period, indicator=indicator, **fields)
 
 
 @pytest.fixture
@@ -63,13 +61,8 @@ def year(unscoped):
     """Piano 2019 with a year of monitoring: results, a forced one, a justification, a
     "non valutabile", ambiti, a variazione."""
     plan = load_seed().plan
-    period = MonitoringPeriod.objects.create(
-        authority=plan.authority,
-        plan=plan,
-        name="Consuntivo al 31/12/2019",
-        kind=MonitoringPeriod.Kind.FINAL,
-        reference_date=date(2019, 12, 31),
-        state=MonitoringPeriod.State.OPEN,
+    period = MonitoringPeriodFactory(
+        plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
     )
     # Card 5: 40/40/20 done on time, 3 and 30 days late → 100, 90, 0 → 76,00%.
     elections = list(card(plan, 5).indicators.order_by("position"))

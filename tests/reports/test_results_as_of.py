@@ -24,10 +24,11 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from tests.exchange.helpers import as_dicts, xlsx_sheets
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
 from traguardo.exchange import xlsx
 from traguardo.imports.seed import DEMO_AUTHORITY, load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.pdf import render_html
 from traguardo.reports.relazione import relazione_context, relazione_data, render_relazione_pdf
@@ -46,11 +47,9 @@ def demo(*, period_state: str, plan_state: str = Plan.State.CLOSED) -> Plan:
     plan = load_seed().plan
     create_demo_accounts(plan.authority)
     with scopes_disabled():
-        MonitoringPeriod.objects.create(
-            authority=plan.authority,
+        MonitoringPeriodFactory(
             plan=plan,
             name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
             reference_date=date(2019, 12, 31),
             state=period_state,
         )
@@ -74,11 +73,8 @@ def measure(plan: Plan, position: int, row: int, *, activity: bool = False, **fi
         period = plan.periods.get()
         objective = card(plan, position)
         item = (objective.activities if activity else objective.indicators).get(position=row)
-        Measurement.objects.create(
-            authority=plan.authority,
-            period=period,
-            **({"activity": item} if activity else {"indicator": item}),
-            **fields,
+        MeasurementFactory(
+            period=period, **{"activity": item} if activity else {"indicator": item}, **fields
         )
 
 

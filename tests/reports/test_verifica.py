@@ -8,8 +8,9 @@ import pytest
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.imports.seed import load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 from traguardo.reports.verifica import render_verifica_pdf, verifica_data
 
@@ -25,28 +26,20 @@ def june(unscoped):
     """The verifica al 30/06 is closed (card 5: on time, 3 days late, not done by 31/05); the
     consuntivo is open and empty, so the pages' "current" period is another one."""
     plan = load_seed().plan
-    period = MonitoringPeriod.objects.create(
-        authority=plan.authority,
+    period = MonitoringPeriodFactory(
         plan=plan,
         name="Verifica al 30/06/2019",
         kind=MonitoringPeriod.Kind.INTERMEDIATE,
         reference_date=date(2019, 6, 30),
         state=MonitoringPeriod.State.CLOSED,
     )
-    MonitoringPeriod.objects.create(
-        authority=plan.authority,
-        plan=plan,
-        name="Consuntivo al 31/12/2019",
-        kind=MonitoringPeriod.Kind.FINAL,
-        reference_date=date(2019, 12, 31),
-        state=MonitoringPeriod.State.OPEN,
+    MonitoringPeriodFactory(
+        plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
     )
     elections = Objective.objects.get(plan=plan, position=5)
     first, second, _third = elections.indicators.order_by("position")
     for indicator, done in ((first, date(2019, 4, 30)), (second, date(2019, 5, 3))):
-        Measurement.objects.create(
-            authority=plan.authority, period=period, indicator=indicator, completed_on=done
-        )
+        MeasurementFactory(period=period, indicator=indicator, completed_on=done)
     return period
 
 

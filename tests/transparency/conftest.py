@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import create_demo_accounts
+from tests.factories import MeasurementFactory, MonitoringPeriodFactory
 from traguardo.accounts.models import User
-from traguardo.imports.seed import DEMO_AUTHORITY, load_seed
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.imports.seed import DEMO_AUTHORITY
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Comment, Objective, Plan
 
 SLUG = DEMO_AUTHORITY["slug"]
@@ -31,13 +31,8 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
     demo Dirigente, a comment of the Nucleo, then the period closed and the plan in ``state``."""
     serrao = User.objects.get(username="serrao")
     nucleo = User.objects.get(username="nucleo")
-    period = MonitoringPeriod.objects.create(
-        authority=plan.authority,
-        plan=plan,
-        name="Consuntivo al 31/12/2019",
-        kind=MonitoringPeriod.Kind.FINAL,
-        reference_date=date(2019, 12, 31),
-        state=MonitoringPeriod.State.OPEN,
+    period = MonitoringPeriodFactory(
+        plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
     )
     elections = Objective.objects.get(plan=plan, position=5)
     for indicator, done in zip(
@@ -45,8 +40,7 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
         (date(2019, 4, 30), date(2019, 5, 3), date(2019, 6, 30)),
         strict=True,
     ):
-        Measurement.objects.create(
-            authority=plan.authority,
+        MeasurementFactory(
             period=period,
             indicator=indicator,
             completed_on=done,
@@ -56,8 +50,7 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
             else "",
         )
     ptpc = Objective.objects.get(plan=plan, position=7)
-    Measurement.objects.create(
-        authority=plan.authority,
+    MeasurementFactory(
         period=period,
         indicator=ptpc.indicators.get(position=1),
         numerator=Decimal(18),
@@ -92,26 +85,24 @@ def measure_and_close(plan: Plan, *, state: str) -> None:
     plan.refresh_from_db()
 
 
-def demo_plan(state: str) -> Plan:
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def demo_plan(plan: Plan, state: str) -> Plan:
+    """The seed plan (the ``demo`` fixture) taken to ``state``."""
     with scopes_disabled():
-        plan = Plan.objects.get(pk=report.plan.pk)
         if state != Plan.State.DRAFT:
             measure_and_close(plan, state=state)
     return plan
 
 
 @pytest.fixture
-def closed_plan(db):
-    return demo_plan(Plan.State.CLOSED)
+def closed_plan(demo):
+    return demo_plan(demo, Plan.State.CLOSED)
 
 
 @pytest.fixture
-def monitoring_plan(db):
-    return demo_plan(Plan.State.MONITORING)
+def monitoring_plan(demo):
+    return demo_plan(demo, Plan.State.MONITORING)
 
 
 @pytest.fixture
-def draft_plan(db):
-    return demo_plan(Plan.State.DRAFT)
+def draft_plan(demo):
+    return demo_plan(demo, Plan.State.DRAFT)

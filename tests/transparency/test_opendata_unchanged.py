@@ -15,13 +15,15 @@ from tests.factories import (
     ActivityFactory,
     AuthorityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
     TargetFactory,
 )
 from tests.transparency.conftest import SLUG
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea, Person
 from traguardo.planning.models import DupGoal
 from traguardo.reports import opendata
@@ -155,13 +157,8 @@ def three_schede():
             authority=authority, level=DupGoal.Level.OPERATIONAL, code="2.1", title="Digitale"
         )
         plan = PlanFactory(authority=authority, year=2030, last_year=2032, state="validated")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2030, 12, 31),
-            state=MonitoringPeriod.State.CLOSED,
+        period = MonitoringPeriodFactory(
+            plan=plan, reference_date=date(2030, 12, 31), state=MonitoringPeriod.State.CLOSED
         )
         first = ObjectiveFactory(
             plan=plan,
@@ -189,24 +186,19 @@ def three_schede():
         for objective in (first, second, third):
             late = IndicatorFactory(objective=objective, position=1)
             TargetFactory(indicator=late, year=2030, due_date=date(2030, 3, 31))
-            Measurement.objects.create(
-                authority=authority, period=period, indicator=late, completed_on=date(2030, 4, 9)
-            )
+            MeasurementFactory(period=period, indicator=late, completed_on=date(2030, 4, 9))
         pending = IndicatorFactory(objective=first, position=2)
         TargetFactory(indicator=pending, year=2031, due_date=date(2031, 3, 31))
         forced = IndicatorFactory(objective=third, position=2)
         TargetFactory(indicator=forced, year=2030, due_date=date(2030, 6, 30))
-        Measurement.objects.create(
-            authority=authority,
+        MeasurementFactory(
             period=period,
             indicator=forced,
             forced_achievement=Decimal("0.5"),
             forced_reason="Dato non rilevabile per cause esterne",
         )
         activity = ActivityFactory(objective=second, position=1, end_date=date(2030, 9, 30))
-        Measurement.objects.create(
-            authority=authority, period=period, activity=activity, completed_on=date(2030, 9, 30)
-        )
+        MeasurementFactory(period=period, activity=activity, completed_on=date(2030, 9, 30))
         ActivityFactory(objective=second, position=2, end_date=date(2030, 10, 31))
     return plan
 

@@ -17,13 +17,15 @@ from tests.factories import (
     AuthorityFactory,
     GradingScaleFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
     TargetFactory,
 )
 from tests.transparency.conftest import SLUG, pdf_text
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
 from traguardo.planning.models import Objective
 
@@ -232,13 +234,8 @@ def test_the_lists_cost_the_same_queries_with_1_and_40_schede(
         units = [OrgUnitFactory(authority=authority) for _ in range(3)]
         area = PerformanceArea.objects.create(authority=authority, number=1, name="Qualità")
         plan = PlanFactory(authority=authority, year=2030, last_year=2032, state="closed")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2030, 12, 31),
-            state=MonitoringPeriod.State.CLOSED,
+        period = MonitoringPeriodFactory(
+            plan=plan, reference_date=date(2030, 12, 31), state=MonitoringPeriod.State.CLOSED
         )
 
         def add(count):
@@ -248,11 +245,8 @@ def test_the_lists_cost_the_same_queries_with_1_and_40_schede(
                 objective.areas.set([area])
                 indicator = IndicatorFactory(objective=objective)
                 TargetFactory(indicator=indicator, year=2030, due_date=date(2030, 6, 30))
-                Measurement.objects.create(
-                    authority=authority,
-                    period=period,
-                    indicator=indicator,
-                    completed_on=date(2030, 6, 30),
+                MeasurementFactory(
+                    period=period, indicator=indicator, completed_on=date(2030, 6, 30)
                 )
 
         add(1)
@@ -337,13 +331,8 @@ def test_a_public_scheda_costs_the_same_queries_with_1_and_20_indicators_and_act
         authority = AuthorityFactory(slug="comune-query")
         unit = OrgUnitFactory(authority=authority)
         plan = PlanFactory(authority=authority, year=2030, last_year=2032, state="closed")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2030, 12, 31),
-            state=MonitoringPeriod.State.CLOSED,
+        period = MonitoringPeriodFactory(
+            plan=plan, reference_date=date(2030, 12, 31), state=MonitoringPeriod.State.CLOSED
         )
         objective = ObjectiveFactory(plan=plan, unit=unit, year=2030)
         objective.involved_units.set([OrgUnitFactory(authority=authority)])
@@ -358,11 +347,8 @@ def test_a_public_scheda_costs_the_same_queries_with_1_and_20_indicators_and_act
                     indicator=indicator, year=2030, kind="intermediate", due_date=date(2030, 3, 31)
                 )
                 TargetFactory(indicator=indicator, year=2030, due_date=date(2030, 6, 30))
-                Measurement.objects.create(
-                    authority=authority,
-                    period=period,
-                    indicator=indicator,
-                    completed_on=date(2030, 6, 30),
+                MeasurementFactory(
+                    period=period, indicator=indicator, completed_on=date(2030, 6, 30)
                 )
                 activity = ActivityFactory(
                     objective=objective,
@@ -371,12 +357,7 @@ def test_a_public_scheda_costs_the_same_queries_with_1_and_20_indicators_and_act
                     grading_scale=scale,
                     end_date=date(2030, 6, 30),
                 )
-                Measurement.objects.create(
-                    authority=authority,
-                    period=period,
-                    activity=activity,
-                    completed_on=date(2030, 6, 30),
-                )
+                MeasurementFactory(period=period, activity=activity, completed_on=date(2030, 6, 30))
 
         add(1, 1)
     address = reverse(

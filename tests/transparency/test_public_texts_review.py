@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan():
-    plan = demo_plan(Plan.State.CLOSED)
+def plan(demo):
+    plan = demo_plan(demo, Plan.State.CLOSED)
     with scopes_disabled():
         Person.objects.create(authority=plan.authority, first_name="Bianca", last_name="Bertolini")
         Person.objects.create(authority=plan.authority, first_name="Nicolò", last_name="Sà")

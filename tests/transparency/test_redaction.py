@@ -25,8 +25,8 @@ def leaks(text: str) -> list[str]:
 
 
 @pytest.fixture
-def plan():
-    plan = demo_plan(Plan.State.VALIDATED)
+def plan(demo):
+    plan = demo_plan(demo, Plan.State.VALIDATED)
     with scopes_disabled():
         for first, last in TRICKY:
             Person.objects.create(authority=plan.authority, first_name=first, last_name=last)

@@ -22,12 +22,14 @@ from tests.factories import (
     ActivityFactory,
     AuthorityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
     TargetFactory,
 )
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.organization.models import PerformanceArea, Person
 from traguardo.planning import kept
 from traguardo.planning.models import Objective, Plan
@@ -53,11 +55,8 @@ class Ente:
             self.plan = PlanFactory(
                 authority=self.authority, year=YEAR, last_year=YEAR + 2, state="validated"
             )
-            self.period = MonitoringPeriod.objects.create(
-                authority=self.authority,
+            self.period = MonitoringPeriodFactory(
                 plan=self.plan,
-                name="Consuntivo",
-                kind=MonitoringPeriod.Kind.FINAL,
                 reference_date=date(YEAR, 12, 31),
                 state=MonitoringPeriod.State.CLOSED,
             )
@@ -80,11 +79,8 @@ class Ente:
                 objective.areas.set([self.area])
                 indicator = IndicatorFactory(objective=objective)
                 TargetFactory(indicator=indicator, year=YEAR, due_date=date(YEAR, 6, 30))
-                Measurement.objects.create(
-                    authority=self.authority,
-                    period=self.period,
-                    indicator=indicator,
-                    completed_on=date(YEAR, 6, 30),
+                MeasurementFactory(
+                    period=self.period, indicator=indicator, completed_on=date(YEAR, 6, 30)
                 )
                 ActivityFactory(objective=objective, end_date=date(YEAR, 6, 30))
 

@@ -17,6 +17,8 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
@@ -24,7 +26,7 @@ from tests.factories import (
 )
 from tests.jobfiles import job_file
 from traguardo.jobs.models import Job
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import ObjectiveVersion, Variation
 
 pytestmark = pytest.mark.django_db
@@ -53,13 +55,11 @@ def plan(authority, unit_a, unit_b):
     """Piano 2019: two schede (units A and B), a verifica intermedia with A's result."""
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=2019, state="monitoring")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name="Verifica al 30/06/2019",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(2019, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
         for unit, title, due in (
             (unit_a, "Sportello unico digitale", date(2019, 5, 31)),
@@ -68,11 +68,10 @@ def plan(authority, unit_a, unit_b):
             objective = ObjectiveFactory(plan=plan, unit=unit, responsible=unit.head, title=title)
             indicator = IndicatorFactory(objective=objective, name=f"Avvio: {title}")
             TargetFactory(indicator=indicator, due_date=due)
-        Measurement.objects.create(
-            authority=authority,
+        MeasurementFactory(
             period=period,
             indicator=plan.objectives.get(unit=unit_a).indicators.get(),
-            completed_on=date(2019, 6, 7),  # 7 days late, no scale → 0%
+            completed_on=date(2019, 6, 7),
             comment="Ritardo del fornitore del software.",
         )
     plan.period = period
@@ -91,12 +90,8 @@ def documents_page(client):
 
 def test_the_page_has_a_card_per_document(client, viewer, plan):
     with scopes_disabled():
-        MonitoringPeriod.objects.create(
-            authority=plan.authority,
-            plan=plan,
-            name="Consuntivo al 31/12/2019",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
+        MonitoringPeriodFactory(
+            plan=plan, name="Consuntivo al 31/12/2019", reference_date=date(2019, 12, 31)
         )
     login(client, "viewer")
     page = text(documents_page(client))
@@ -208,8 +203,7 @@ def test_the_verifica_page_names_the_scheda_at_risk(client, viewer, plan):
 def test_a_period_of_another_year_is_not_found(client, viewer, plan, authority):
     with scopes_disabled():
         other = PlanFactory(authority=authority, year=2020)
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
+        period = MonitoringPeriodFactory(
             plan=other,
             name="Verifica 2020",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
@@ -239,8 +233,7 @@ def test_the_documents_page_costs_the_same_with_1_and_many_periods_and_jobs(
     one = queries(client, url)
     with scopes_disabled():
         for month in range(1, 6):
-            MonitoringPeriod.objects.create(
-                authority=plan.authority,
+            MonitoringPeriodFactory(
                 plan=plan,
                 name=f"Verifica al mese {month}",
                 kind=MonitoringPeriod.Kind.INTERMEDIATE,
@@ -288,13 +281,11 @@ def _plan_of(authority, units, count, year):
     with a justification: a deviation), an activity with a deadline, and a variazione."""
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=year, last_year=year + 2, state="monitoring")
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
+        period = MonitoringPeriodFactory(
             plan=plan,
             name=f"Verifica al 30/06/{year}",
             kind=MonitoringPeriod.Kind.INTERMEDIATE,
             reference_date=date(year, 6, 30),
-            state=MonitoringPeriod.State.OPEN,
         )
         variation = Variation.objects.create(
             authority=authority,
@@ -318,8 +309,7 @@ def _plan_of(authority, units, count, year):
             for indicator in (first, second):
                 TargetFactory(indicator=indicator, year=year, due_date=date(year, 5, 31))
             ActivityFactory(objective=objective, weight=100, end_date=date(year, 4, 30))
-            Measurement.objects.create(
-                authority=authority,
+            MeasurementFactory(
                 period=period,
                 indicator=first,
                 completed_on=date(year, 6, 7),

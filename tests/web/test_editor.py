@@ -10,8 +10,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from tests.factories import PASSWORD, GradingScaleFactory, ObjectiveFactory, PlanFactory
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.planning.models import Objective
 from traguardo.planning.versions import objective_state
 from traguardo.reports.scheda import scheda_page
@@ -20,13 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(client):
+def demo(demo, client):
     """The demo plan with the admin logged in (the Dirigente cannot edit the two cards that
     name no unit: fixing those is the admins' job)."""
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     assert client.login(username="admin", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def form_data(response) -> dict[str, list[str]]:

@@ -15,10 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import DEMO_ACCOUNTS, create_demo_accounts
+from traguardo.accounts.demo import DEMO_ACCOUNTS
 from traguardo.accounts.models import User
 from traguardo.imports.demo_year import load_demo_year
-from traguardo.imports.seed import load_seed
 from traguardo.web import guide
 
 GUIDE = Path(settings.GUIDE_DIR)
@@ -87,10 +86,8 @@ def test_every_link_between_the_pages_reaches_a_page_and_a_heading():
 
 
 @pytest.mark.django_db
-def test_every_address_the_guide_cites_answers_for_its_persona(settings, tmp_path):
+def test_every_address_the_guide_cites_answers_for_its_persona(settings, tmp_path, demo):
     settings.MEDIA_ROOT = tmp_path / "media"
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     load_demo_year()
     anonymous = Client()
     cited = 0

@@ -10,7 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from tests.factories import PASSWORD, ObjectiveFactory, OrgUnitFactory, PersonFactory
+from tests.factories import (
+    PASSWORD,
+    MeasurementFactory,
+    ObjectiveFactory,
+    OrgUnitFactory,
+    PersonFactory,
+)
 from tests.web.test_documents import PAST_YEAR, SLUG, _plan_of
 from tests.web.test_documents import plan as plan  # the fixture
 from tests.web.test_plan_page import add_schede, edit_links, listed, new_plan, text, url
@@ -111,9 +117,7 @@ def test_the_cruscotto_follows_a_change_at_once(client, admin, authority, unit_a
         # A deadline met: one overdue fewer.
         overdue = re.search(r"(\d+) scadenz[ae] superat[ae]", first)[1]
         activity = objective.activities.get()
-        Measurement.objects.create(
-            authority=authority, period=period, activity=activity, completed_on=activity.end_date
-        )
+        MeasurementFactory(period=period, activity=activity, completed_on=activity.end_date)
     again = text(client.get(address))
     assert "Riordino dei magazzini" in again
     assert re.search(r"(\d+) scadenz[ae] superat[ae]", again)[1] == str(int(overdue) - 1)

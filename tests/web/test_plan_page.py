@@ -15,13 +15,15 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     OrgUnitFactory,
     PlanFactory,
     TargetFactory,
 )
 from tests.jobfiles import job_file
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
+from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +63,7 @@ def add_schede(authority, plan, unit, count, *, period=None, measured=True, code
                 ActivityFactory(objective=objective, weight=50, end_date=due)
                 if period is not None and measured and weight == 60:
                     # On time (100%) for some schede, late (0%) for the others.
-                    Measurement.objects.create(
-                        authority=authority,
+                    MeasurementFactory(
                         period=period,
                         indicator=indicator,
                         completed_on=date(YEAR, 3, 20) + timedelta(days=n % 20),
@@ -76,13 +77,11 @@ def new_plan(authority, state="draft", with_period=False):
         plan = PlanFactory(authority=authority, year=YEAR, last_year=YEAR + 2, state=state)
         period = None
         if with_period:
-            period = MonitoringPeriod.objects.create(
-                authority=authority,
+            period = MonitoringPeriodFactory(
                 plan=plan,
                 name="Verifica al 30/06",
                 kind=MonitoringPeriod.Kind.INTERMEDIATE,
                 reference_date=date(YEAR, 6, 30),
-                state=MonitoringPeriod.State.OPEN,
             )
     return plan, period
 

@@ -18,8 +18,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.models import Objective, Plan
 
@@ -89,12 +88,10 @@ def test_only_admins_see_the_new_plan_button(client, personas, plan):
 
 
 @pytest.fixture
-def demo(client):
+def demo(demo, client):
     """The demo plan with its admin logged in."""
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
     assert client.login(username="admin", password=DEMO_PASSWORD)
-    return report.plan
+    return demo
 
 
 def test_the_form_proposes_the_next_year_from_the_previous_plan(client, demo):

@@ -7,11 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import User
 from traguardo.core.memo import remembered, request_memo
 from traguardo.imports.demo_year import load_demo_year
-from traguardo.imports.seed import load_seed
 from traguardo.organization.models import ScoringPolicy
 from traguardo.planning.asof import current_period
 from traguardo.planning.rulebook import plan_rules
@@ -38,9 +36,8 @@ def admin_client() -> Client:
     return client
 
 
-def test_the_dashboard_reads_the_smvp_once():
-    plan = load_seed().plan  # a draft: scored with the authority's current SMVP
-    create_demo_accounts(plan.authority)
+def test_the_dashboard_reads_the_smvp_once(demo):
+    plan = demo  # a draft: scored with the authority's current SMVP
     url = reverse("plan_dashboard", kwargs={"authority": plan.authority.slug, "year": plan.year})
     # The first view computes the plan's kept results (planning.kept): the SMVP read once.
     assert reads(admin_client(), url, "organization_scoringpolicy", warm=False) == 1
@@ -54,9 +51,9 @@ def test_the_measurements_page_reads_the_periods_once():
     assert reads(admin_client(), url, "monitoring_monitoringperiod") == 1
 
 
-def test_outside_a_page_view_nothing_is_remembered():
+def test_outside_a_page_view_nothing_is_remembered(demo):
     with scopes_disabled():
-        plan = load_seed().plan
+        plan = demo
         before = plan_rules(plan).green_from
         ScoringPolicy.objects.filter(authority_id=plan.authority_id).update(green_from=95)
         assert plan_rules(plan).green_from == 95 != before

@@ -18,12 +18,13 @@ from tests.factories import (
     PASSWORD,
     ActivityFactory,
     IndicatorFactory,
+    MeasurementFactory,
+    MonitoringPeriodFactory,
     ObjectiveFactory,
     PlanFactory,
     TargetFactory,
 )
 from tests.web.test_editor import form_data
-from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import PerformanceArea
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.scheda import plan_pages, scheda_page
@@ -47,12 +48,8 @@ def _scheda(plan, position, unit, head, period, code=None) -> Objective:
     indicator = IndicatorFactory(objective=objective, position=1)
     TargetFactory(indicator=indicator, year=plan.year)
     activity = ActivityFactory(objective=objective, position=1, start_date=date(2019, 2, 1))
-    Measurement.objects.create(
-        authority=plan.authority, period=period, indicator=indicator, completed_on=date(2019, 6, 1)
-    )
-    Measurement.objects.create(
-        authority=plan.authority, period=period, activity=activity, completed_on=date(2019, 6, 1)
-    )
+    MeasurementFactory(period=period, indicator=indicator, completed_on=date(2019, 6, 1))
+    MeasurementFactory(period=period, activity=activity, completed_on=date(2019, 6, 1))
     return objective
 
 
@@ -62,14 +59,7 @@ def world(authority, admin, unit_a):
     with scopes_disabled():
         PerformanceArea.objects.create(authority=authority, number=1, name="Efficienza")
         plan = PlanFactory(authority=authority, year=2019)
-        period = MonitoringPeriod.objects.create(
-            authority=authority,
-            plan=plan,
-            name="Consuntivo",
-            kind=MonitoringPeriod.Kind.FINAL,
-            reference_date=date(2019, 12, 31),
-            state=MonitoringPeriod.State.OPEN,
-        )
+        period = MonitoringPeriodFactory(plan=plan, reference_date=date(2019, 12, 31))
         subject = _scheda(plan, 1, unit_a, unit_a.head, period)
     client = Client()
     assert client.login(username=admin.username, password=PASSWORD)
