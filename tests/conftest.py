@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.db import connections, transaction
 from django.test import override_settings
 from django_scopes import scopes_disabled
+from hypothesis import settings as hypothesis_settings
 
 from tests.demo import write_seed
 from tests.factories import (
@@ -28,6 +29,11 @@ from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import Role
 from traguardo.imports.seed import load_seed
 from traguardo.planning import kept
+
+# Property tests bound their work (examples, sizes), never their time: hypothesis's deadline
+# (200 ms an example) fails on a busy machine for no fault of the code.
+hypothesis_settings.register_profile("traguardo", deadline=None)
+hypothesis_settings.load_profile("traguardo")
 
 IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
 DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"

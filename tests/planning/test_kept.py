@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
+from tests.factories import AuthorityFactory
 from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
 from traguardo.imports.demo_year import data_of, load_demo_year
@@ -21,7 +22,7 @@ from traguardo.monitoring.domain import MeasurementData
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization import domain as setup
 from traguardo.organization.models import OrgUnit, Person, PolicyLevel, ScoringPolicy
-from traguardo.planning import kept
+from traguardo.planning import kept, versioning
 from traguardo.planning.domain import lifecycle, variations
 from traguardo.planning.domain.objectives import update_objective
 from traguardo.planning.models import Activity, Indicator, Objective, Plan
@@ -334,3 +335,24 @@ def test_a_committed_change_is_computed_again_before_the_next_page_asks(settings
         after = kept.kept_plan(plan)
     assert after.key != before.key
     assert not computed, "the page computed what the thread should have"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_is_announced_after_its_new_version_is_written():
+    """Outside a transaction ``on_commit`` runs at once: the announcement of a change (which
+    starts the warm-up thread) must come after the new version is written, or the thread
+    keeps the old data and the next page computes again (the flake of the test above)."""
+    authority = AuthorityFactory()
+    seen = []
+
+    def listener(sender, authority_id, **kwargs):
+        seen.append(versioning.data_stamp(authority_id))
+
+    versioning.data_changed.connect(listener, weak=False)
+    try:
+        before = versioning.data_stamp(authority.pk)
+        versioning.bump(authority.pk)
+    finally:
+        versioning.data_changed.disconnect(listener)
+    assert seen == [versioning.data_stamp(authority.pk)]
+    assert seen[0] != before

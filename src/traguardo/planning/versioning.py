@@ -88,13 +88,15 @@ def bump(authority_id: int | None) -> None:
     if held is not None:
         held.add(authority_id)
         return
-    transaction.on_commit(partial(data_changed.send, sender=DataVersion, authority_id=authority_id))
     versions = DataVersion.objects.filter(authority_id=authority_id)
     if not versions.update(number=F("number") + 1):
         DataVersion.objects.bulk_create(
             [DataVersion(authority_id=authority_id, number=0)], ignore_conflicts=True
         )
         versions.update(number=F("number") + 1)
+    # Registered after the new number is written: outside a transaction ``on_commit`` runs at
+    # once, and a listener (the warm-up thread of planning.kept) must read the new number.
+    transaction.on_commit(partial(data_changed.send, sender=DataVersion, authority_id=authority_id))
 
 
 @contextmanager
