@@ -1,4 +1,4 @@
-"""Documents benchmark (issue 6): the whole-plan PDF of 500 schede, against LibreOffice.
+"""Documents benchmark: the whole-plan PDF of 500 schede, against LibreOffice.
 
 A synthetic plan of 500 schede (bench/synthetic.py: 5 indicators and 2 activities each, with
 measurements) is built in a throwaway SQLite database. Then, each in its own process so that

@@ -1,4 +1,4 @@
-"""Imports benchmark (issues 7 and 15): the dry run of a 10,000-row workbook (1,250 schede) and
+"""Imports benchmark: the dry run of a 10,000-row workbook (1,250 schede) and
 the apply of 500 schede, each with its split; 500 schede from DOCX; hostile files refused.
 
 A synthetic plan of 500 schede (bench/synthetic.py) is exported with Traguardo's own

@@ -1,4 +1,4 @@
-"""List pages bench (issue 14): the plan page (and a search in it), the cruscotto, Le mie
+"""List pages bench: the plan page (and a search in it), the cruscotto, Le mie
 scadenze, a scheda's rilevazioni, the Relazione, Verifica, Nucleo and documents pages at 2,000
 schede, in-process with Django's test client,
 single client (bench/load.py measures them under concurrent clients).

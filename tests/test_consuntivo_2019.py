@@ -1,4 +1,4 @@
-"""The demo year's consuntivo end to end, through the pages (issue 11): Piano 2019 closes its
+"""The demo year's consuntivo end to end, through the pages: Piano 2019 closes its
 Consuntivo at 31/12/2019 with only what was due in 2019 measured; every page, document and
 file then reads as of 31/12/2019, and the 2020 and 2021 schede are «non ancora dovute»."""
 

@@ -1,5 +1,5 @@
-"""Every page costs the same queries whatever the size of the plan and of the installation
-(issue 14): at most 10 once the plan's results are kept, and the same number with 1 scheda in
+"""Every page costs the same queries whatever the size of the plan and of the installation:
+at most 10 once the plan's results are kept, and the same number with 1 scheda in
 1 ente as with 30 schede in each of 3 enti — the first view (which computes the kept results)
 included: a query per row or per ente would show 29 or 2 more. The pages' own tests check
 their paging and contents; this one only counts."""

@@ -1,4 +1,4 @@
-"""Every tenant table is indexed for the queries the main pages make (issue 14).
+"""Every tenant table is indexed for the queries the main pages make.
 
 The queries of each page are captured, then each SELECT is explained by SQLite (``EXPLAIN QUERY
 PLAN``): a ``SCAN`` of a tenant table, as opposed to a ``SEARCH … USING INDEX``, is a read of

@@ -1,4 +1,4 @@
-"""Account recovery (issue 13, finding 7): an admin sends a one-time password link (24 hours),
+"""Account recovery: an admin sends a one-time password link (24 hours),
 resets a second factor, lifts a lockout and ends a person's sessions; anyone ends all their
 own sessions. Each is audited; none reaches a person who also works for another authority."""
 

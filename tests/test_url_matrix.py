@@ -159,7 +159,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "job_list": EVERY_MEMBER,
     "job_detail": row(403, admin=200, manager_a=200),
     "job_download": row(403, admin=200, manager_a=200),
-    # --- issue 6: documents (Relazione, Verifica intermedia) ---
+    # --- documents (Relazione, Verifica intermedia) ---
     # Every member reads and prints them; a GET of a "Genera PDF" URL (POST) goes back to the
     # Documenti page.
     "plan_documents": EVERY_MEMBER,
@@ -169,14 +169,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "plan_pdf_start": row(302),
     "relazione_pdf_start": row(302),
     "verifica_pdf_start": row(302),
-    # --- issue 6: exports (XLSX, ODS, CSV, DOCX) ---
+    # --- exports (XLSX, ODS, CSV, DOCX) ---
     # Spreadsheets of the plan and the import template: every member (what the pages show);
     # the plan's workbook and its tables through a job.
     "plan_export": row(302),
     "plan_export_csv": row(302),
     "plan_template": EVERY_MEMBER,
     "plans_export_csv": EVERY_MEMBER,
-    # --- issue 6: transparency (public) ---
+    # --- transparency (public) ---
     # Public (no login): every persona, anonymous included, gets the same answer. The world's
     # plan is a DRAFT, and a draft is never public: the plan's pages and files are 404 for all.
     "public_home": {**dict.fromkeys(PERSONAS, 200)},
@@ -187,20 +187,20 @@ EXPECTED: dict[str, dict[str, int]] = {
     "public_results": {**dict.fromkeys(PERSONAS, 404)},
     "public_relazione_pdf": {**dict.fromkeys(PERSONAS, 404)},
     "public_opendata": {**dict.fromkeys(PERSONAS, 404)},
-    # --- issue 6: Word (DOCX) exports ---
+    # --- Word (DOCX) exports ---
     # The scheda and the plan in Word: every member, as the PDFs (the plan through a job); a GET
     # of the URL that starts the plan's job (POST) goes back to the plan.
     "objective_docx": EVERY_MEMBER,
     "plan_docx": row(302),
     "plan_docx_start": row(302),
-    # --- issue 7: imports ---
+    # --- imports ---
     # The world's plan is a draft: admins and both managers may import into it (a manager only
     # the schede of their units, decided per scheda by the dry run).
     "plan_import": row(403, admin=200, manager_a=200, manager_b=200),
     # The review of an import's dry run: the world's job is a PDF ("reports.test"), which has
     # no review, so those allowed to import get 404; the others are refused first (403).
     "import_review": row(403, admin=404, manager_a=404, manager_b=404),
-    # --- issue 13: accesses and recovery ---
+    # --- accesses and recovery ---
     # The admins manage the accesses of the authority's people (POST only for the actions).
     "setup_access": ADMIN_ONLY,
     "setup_access_action": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any check
@@ -217,8 +217,8 @@ EXPECTED: dict[str, dict[str, int]] = {
 # the one going) and is redirected to its page.
 TO_JOB = {"plan_pdf", "plan_docx", "plan_export", "plan_export_csv"}
 
-# The printed documents that also come as the internal copy ("con segnalazioni", issue 16
-# item 9: ``?segnalazioni=1``, or the field of the form that starts the job): the same answer
+# The printed documents that also come as the internal copy ("con segnalazioni":
+# ``?segnalazioni=1``, or the field of the form that starts the job): the same answer
 # for every persona as the official copy, and the internal copy's job for a member.
 INTERNAL_COPY_GET = ("objective_pdf", "objective_docx", "plan_pdf", "plan_docx")
 INTERNAL_COPY_POST = ("plan_pdf_start", "plan_docx_start")
@@ -275,7 +275,7 @@ POST_REFUSED: dict[str, dict[str, int]] = {
     "logout_everywhere": {"anonymous": 302},
 }
 
-# Rows that land with the audit app (issue 5): skipped until their pattern resolves.
+# Rows that land with the audit app: skipped until their pattern resolves.
 PENDING = {"objective_history", "audit_log"}
 
 # Which object of the world a URL's ``pk`` names.
@@ -306,12 +306,12 @@ PK_OF = {
     "setup_scale_delete": "scale",
     "job_detail": "job",
     "job_download": "job",
-    "objective_docx": "objective",  # issue 6: Word (DOCX) exports
-    "import_review": "job",  # issue 7: imports (the review of an import job)
-    "verifica": "period",  # issue 6: documents
-    "verifica_pdf_start": "period",  # issue 6: documents
-    "public_objective": "objective",  # issue 6: transparency
-    "setup_access_action": "membership",  # issue 13: accesses
+    "objective_docx": "objective",  # Word (DOCX) exports
+    "import_review": "job",  # imports (the review of an import job)
+    "verifica": "period",  # documents
+    "verifica_pdf_start": "period",  # documents
+    "public_objective": "objective",  # transparency
+    "setup_access_action": "membership",  # accesses
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.

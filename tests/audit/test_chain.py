@@ -169,7 +169,7 @@ def test_flush_empties_the_log_and_leaves_the_switch_off(transactional_db, autho
         assert cursor.fetchone() == (0,)
 
 
-# The attacks of issue 13: someone with the database's keys but not the audit key.
+# The attacks: someone with the database's keys but not the audit key.
 
 
 def test_a_cut_end_is_named_against_the_last_checkpoint(authority):

@@ -93,7 +93,7 @@ def test_the_relazione_page_passes_axe(page, live_server, demo):
 
 
 def test_the_nucleo_and_verifica_pages_pass_axe(page, live_server, demo):
-    """Issue 14: the paged pages (the Nucleo's, the Verifica's, the Relazione filtered)."""
+    """The paged pages (the Nucleo's, the Verifica's, the Relazione filtered)."""
     with scopes_disabled():
         period = MonitoringPeriodFactory(
             plan=demo,

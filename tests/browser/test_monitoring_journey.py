@@ -80,7 +80,7 @@ def test_the_periods_page_passes_axe(page, live_server, demo):
 def test_the_measurements_page_is_short_and_shows_the_computed_delay_beside_the_entry(
     page, live_server, demo
 ):
-    """Issue 16, item 11: SINTEL's page (2 indicators, 4 activities) was 4,268 px tall at
+    """SINTEL's page (2 indicators, 4 activities) was 4,268 px tall at
     1,366 px, with the publication notice three times in every form."""
     with scopes_disabled():
         plan = demo

@@ -93,7 +93,7 @@ _OVERLAPS = """() => {
 
 
 def test_the_search_labels_overlap_neither_the_heading_nor_the_fields(page, live_server, demo):
-    """Issue 16, item 4: «Cerca schede» lay over «Unità organizzativa», at every width."""
+    """«Cerca schede» lay over «Unità organizzativa», at every width."""
     login(page, live_server, "admin")
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})

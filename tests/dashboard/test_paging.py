@@ -1,4 +1,4 @@
-"""Big plans stay fast (issue 14): the cruscotto and "Le mie scadenze" summarise, then page.
+"""Big plans stay fast: the cruscotto and "Le mie scadenze" summarise, then page.
 
 A plan of 120 schede: the first 50 on the page with the pager, the rest on pages 2 and 3,
 the filters applied on the server with the count of what is shown, the export link; the

@@ -1,4 +1,5 @@
-"""Issue 12, finding by finding: each reproduced with a file built here, read right or asked."""
+"""Real Word files' findings, one by one: each reproduced with a file built here, read right
+or asked."""
 
 import io
 from datetime import date

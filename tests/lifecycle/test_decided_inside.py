@@ -1,5 +1,5 @@
 """Actions decide on the plan's and the period's state as the database holds it inside their
-transaction, not as the request loaded it (issue 11, scenario 7).
+transaction, not as the request loaded it.
 
 Each test loads the objects as a request would, lets "another request" change the state with
 a direct UPDATE, then runs the action on the stale objects: it must be refused and write

@@ -1,4 +1,4 @@
-"""A closed plan's results change only through a variazione (DESIGN.md §4.7, issue 11).
+"""A closed plan's results change only through a variazione (DESIGN.md §4.7).
 
 The demo Piano 2019 is measured (card 5: 100/90/0 → 76,00%), its period closed, the plan
 closed (which keeps the SMVP rules it is scored with) and validated by the Nucleo. Then the

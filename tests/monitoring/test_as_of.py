@@ -1,4 +1,4 @@
-"""Issue 11 on the monitoring surfaces: every delay, state and check as of the period's date.
+"""The monitoring surfaces: every delay, state and check as of the period's date.
 
 The demo plan (Piano 2019, 2019–2021) seen on 6 December 2026: with its Consuntivo 2019
 closed at 31/12/2019, the cruscotto, "Le mie scadenze", the Gantt, the calendar feed and the

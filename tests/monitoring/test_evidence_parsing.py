@@ -1,4 +1,4 @@
-"""Evidence judged by parsing (issue 13, finding 5): a hostile corpus built in hostile.py, each
+"""Evidence judged by parsing: a hostile corpus built in hostile.py, each
 file refused with its Italian message, within 100 MB of Python memory; sound files accepted."""
 
 import tracemalloc

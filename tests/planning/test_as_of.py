@@ -1,4 +1,4 @@
-"""As of which date, counting what (issue 11, DESIGN.md §4.7): one function decides the date of
+"""As of which date, counting what (DESIGN.md §4.7): one function decides the date of
 every result; a closed period's results never depend on the day they are read."""
 
 from datetime import date, timedelta

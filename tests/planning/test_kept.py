@@ -1,4 +1,4 @@
-"""Kept results (planning.kept, issue 14): what a page reads is what a fresh computation gives,
+"""Kept results (planning.kept): what a page reads is what a fresh computation gives,
 after every kind of write, and reading it again costs one query and no computation."""
 
 import random

@@ -1,5 +1,5 @@
-"""The official printed scheda and plan, and the internal copy "con segnalazioni" (issue 16,
-item 9): real PDFs read with pdftotext, real DOCX files read with python-docx, through the
+"""The official printed scheda and plan, and the internal copy "con segnalazioni":
+real PDFs read with pdftotext, real DOCX files read with python-docx, through the
 real views and jobs. The demo plan's draft schede have anomalies and import notes."""
 
 import io

@@ -275,7 +275,7 @@ def test_a_missing_figure_is_listed_as_not_measured_and_counts_0_once_closed(yea
     assert keys(closed.unmeasured)[key].counts_as_zero  # closed: the engine counts it 0
 
 
-# --- review of the documents (issue 6): charts, hierarchy, row headers, cache, privacy -------
+# --- review of the documents: charts, hierarchy, row headers, cache, privacy -------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Issue 11 on the documents, exports and public pages: every result says as of which date,
+"""The documents, exports and public pages: every result says as of which date,
 counting what, and every row reads the same state on every surface.
 
 The demo plan (Piano 2019, with its 2020 and 2021 schede) is read back as a person reads each

@@ -134,7 +134,7 @@ def test_ratio_below_target_on_its_due_date_is_not_reached_yet():
 
 
 def test_ratio_at_target_needs_the_day_it_was_reached():
-    # Scenario 3 of issue 11: never "reached on the reference date" by guess.
+    # Never "reached on the reference date" by guess.
     reached = Observation(numerator=D(200), denominator=D(200))
     result = score_indicator(ratio_by_delay(reached), Context(date(2020, 1, 3), closed=False))
     assert result == IndicatorResult(
@@ -390,7 +390,6 @@ def test_activity_in_progress():
 
 
 def test_an_activity_nobody_reported_on_is_not_measured_never_zero():
-    # Scenario 5 of issue 11.
     for context in (Context(date(2019, 10, 12), closed=False), YEAR_END):
         result = score_activity(activity(), context)
         assert (result.status, result.achievement) == (Status.MISSING, None)

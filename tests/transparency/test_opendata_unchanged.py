@@ -1,4 +1,4 @@
-"""Issue 14: the open data files, now built from ``values()`` and the plan's kept results,
+"""The open data files, now built from ``values()`` and the plan's kept results,
 hold exactly what they held when they were built from ``plan_pages`` (every scheda scored
 and laid out as a card). ``old_rows`` and ``old_summary`` are the code the files were made
 with before, kept here as the reference."""

@@ -1,6 +1,6 @@
 """Names typed into free texts never reach the public: the scheda page, the open data files
 and the public Relazione pass one redactor that knows the authority's people in every
-spelling (issue 13, finding 3)."""
+spelling."""
 
 import pytest
 from django.test import Client

@@ -1,4 +1,4 @@
-"""Issue 14: the public pages of a big plan and of a shared installation stay cheap.
+"""The public pages of a big plan and of a shared installation stay cheap.
 
 Every public page costs the same queries whatever the number of schede of its plan and the
 number of other authorities (with their own plans) in the installation, and at most

@@ -273,7 +273,7 @@ def test_every_export_offered_on_the_documents_page_downloads(client, viewer, pl
     assert len([link for link in links if "/esporta/csv/" in link]) == 6
 
 
-# --- review of the documents (issue 6) -------------------------------------------------------
+# --- review of the documents -------------------------------------------------------
 
 
 def _plan_of(authority, units, count, year):
@@ -438,7 +438,7 @@ def test_a_failed_job_is_announced_as_such(client, viewer, plan):
 
 
 def test_visualizza_on_the_piano_card_opens_the_plan_as_a_document(client, viewer, plan):
-    """Issue 16, item 13: it opened the plan page (search, summaries), not the document."""
+    """It opened the plan page (search, summaries), not the document."""
     from django.utils.html import escape
 
     login(client, "viewer")

@@ -1,4 +1,4 @@
-"""Issue 14: the Relazione, Verifica, Nucleo and Documenti pages summarise and page.
+"""The Relazione, Verifica, Nucleo and Documenti pages summarise and page.
 
 Each reads the kept results (``planning.kept``) and lists the schede 50 a page: the same
 number of queries at 1 and at 3 schede, at most 10; the summaries still say what they count

@@ -470,7 +470,7 @@ def test_every_anomaly_of_the_seed_can_be_fixed_in_the_editor(client, demo):
 
 
 def test_a_repeated_code_names_the_other_scheda_and_blocks_only_whoever_types_it(client, demo):
-    """Cards 10 and 11 of the seed both arrived with code «10» (issue 16, item 8)."""
+    """Cards 10 and 11 of the seed both arrived with code «10»."""
     ten, eleven = card(10), card(11)
     other = f"10 «{eleven.title}»"
     link = reverse("objective_detail", args=["comune-esempio", eleven.pk])
@@ -513,7 +513,7 @@ def _options(page: str, name: str) -> list[str]:
 
 
 def test_the_editor_lists_the_units_as_the_search_does(client, demo):
-    """Issue 16, item 13: a tree in hierarchy order, each unit with its path."""
+    """A tree in hierarchy order, each unit with its path."""
     plan = client.get(reverse("plan_detail", args=["comune-esempio", 2019])).content.decode()
     editor = client.get(reverse("objective_edit", args=["comune-esempio", card(2).pk]))
     units = _options(editor.content.decode(), "unit")[1:]
@@ -522,7 +522,7 @@ def test_the_editor_lists_the_units_as_the_search_does(client, demo):
 
 
 def test_the_measure_button_and_the_authority_scales_say_what_they_are(client, demo):
-    """Issue 16, item 13: the refresh button said nothing of what it does; «Graduazione
+    """The refresh button said nothing of what it does; «Graduazione
     dell'ente» offered nothing, and did not say why."""
     page = client.get(reverse("objective_edit", args=["comune-esempio", card(2).pk]))
     page = page.content.decode()

@@ -1,6 +1,6 @@
 """Import notes follow the scheda: a note about a field goes once the field is fixed, on the
-page, the PDF, the Word file and the spreadsheet alike (issue 16, item 2). The PDF and the Word
-file print them on the internal copy (``segnalazioni=1``) only (issue 16, item 9)."""
+page, the PDF, the Word file and the spreadsheet alike. The PDF and the Word
+file print them on the internal copy (``segnalazioni=1``) only."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""Issue 14: the long parts of the plan page, the cruscotto, Le mie scadenze and a scheda's
+"""The long parts of the plan page, the cruscotto, Le mie scadenze and a scheda's
 rilevazioni are rendered once and their HTML kept (``web.fragments``). A change is on the next
 request, as if nothing were kept; one member never gets the HTML made for another (edit links,
 units, forms); a form's CSRF token is always the session's own."""

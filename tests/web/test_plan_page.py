@@ -1,4 +1,4 @@
-"""The plan page of a big plan (issue 14): summaries first, schede paged on the server from the
+"""The plan page of a big plan: summaries first, schede paged on the server from the
 kept plan, the same few queries for 1 scheda or many, and the same edit links as the rules."""
 
 import re

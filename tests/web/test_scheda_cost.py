@@ -1,4 +1,4 @@
-"""A scheda costs a scheda (issue 14): showing, scoring, checking and saving one scheda reads
+"""A scheda costs a scheda: showing, scoring, checking and saving one scheda reads
 that scheda — of the plan's others, the duplicate-code check reads the codes alone — so every
 page of one scheda runs the same queries, and reads as many rows, whether the plan holds 1
 scheda or 12."""
@@ -171,8 +171,8 @@ def test_a_duplicate_code_is_shown_on_the_card_and_refused_on_save(world):
         [duplicate] = [a for a in scheda_page(subject).anomalies if a.code == "duplicate_code"]
     assert (duplicate.severity, duplicate.field, duplicate.message) == ("error", "code", message)
 
-    # The other scheda already had that code (as «ob1 »): its other fields can be saved
-    # (issue 16, item 8); the error stays on both cards until one of them changes code.
+    # The other scheda already had that code (as «ob1 »): its other fields can be saved;
+    # the error stays on both cards until one of them changes code.
     edit = reverse("objective_edit", args=[slug, other.pk])
     data = form_data(client.get(edit))
     data["code"] = ["Ob1"]
