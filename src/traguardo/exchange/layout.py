@@ -166,14 +166,14 @@ class PlanData:
     plan: Plan | None
     lists: Lists
     view: PlanView | None = None
-    cards: list[SchedaView] = field(default_factory=list)
+    schede: list[SchedaView] = field(default_factory=list)
     measurements: list[Measurement] = field(default_factory=list)
 
 
 def collect(plan: Plan) -> PlanData:
     """The plan's schede (by N. scheda), scores and measurements, in a fixed number of queries."""
     view = plan_pages(plan)
-    cards = sorted(view.rows, key=lambda card: card.objective.position)
+    schede = sorted(view.rows, key=lambda scheda: scheda.objective.position)
     measurements = list(
         Measurement.objects.filter(period__plan=plan)
         .select_related("period", "indicator__objective", "activity__objective")
@@ -183,7 +183,7 @@ def collect(plan: Plan) -> PlanData:
         plan=plan,
         lists=authority_lists(plan.authority),
         view=view,
-        cards=cards,
+        schede=schede,
         measurements=measurements,
     )
 
@@ -244,11 +244,11 @@ def _levels(objective, name: str) -> str:
 
 
 def _scheda_rows(data: PlanData) -> Iterable[SchedaView]:
-    return data.cards
+    return data.schede
 
 
 def _o(get: Callable[[Any], Any]) -> Callable[[SchedaView], Any]:
-    return lambda card: get(card.objective)
+    return lambda scheda: get(scheda.objective)
 
 
 SCHEDE = Table(
@@ -359,7 +359,9 @@ SCHEDE = Table(
             "kind_text",
             choices="kind",
         ),
-        Column(_("Punteggio"), lambda card: card.weight_score, 11, DECIMAL, number_format="0.00"),
+        Column(
+            _("Punteggio"), lambda scheda: scheda.weight_score, 11, DECIMAL, number_format="0.00"
+        ),
         Column(_("Note"), _o(lambda o: o.notes), 40, TEXT, "notes"),
         Column(
             _("Note di importazione"),
@@ -378,18 +380,18 @@ def _number(area) -> int:
 
 @dataclass(frozen=True)
 class IndicatorLine:
-    card: SchedaView
+    scheda: SchedaView
     indicator: Any
     targets: dict[str, Target]  # kind → the target of the scheda's own year
     scale_text: str
 
 
 def _indicator_rows(data: PlanData) -> Iterable[IndicatorLine]:
-    for card in data.cards:
-        year = card.objective.year
-        for row in card.indicators:
+    for scheda in data.schede:
+        year = scheda.objective.year
+        for row in scheda.indicators:
             own = {t.kind: t for t in row.indicator.targets.all() if t.year == year}
-            yield IndicatorLine(card, row.indicator, own, row.scale_text)
+            yield IndicatorLine(scheda, row.indicator, own, row.scale_text)
 
 
 def _target(kind: str, attribute: str) -> Callable[[IndicatorLine], Any]:
@@ -440,8 +442,8 @@ INDICATORI = Table(
     required=True,
     rows=_indicator_rows,
     columns=(
-        _scheda_column(lambda line: line.card.objective.position),
-        _code_column(lambda line: line.card.objective.code),
+        _scheda_column(lambda line: line.scheda.objective.position),
+        _code_column(lambda line: line.scheda.objective.code),
         Column(_("N."), _i(lambda i: i.position), 6, INT, "position", required=True),
         _weight_column(_i(lambda i: i.weight)),
         Column(_("Denominazione"), _i(lambda i: i.name), 40, TEXT, "name"),
@@ -510,11 +512,11 @@ class TargetLine:
 
 
 def _other_year_targets(data: PlanData) -> Iterable[TargetLine]:
-    for card in data.cards:
-        for row in card.indicators:
+    for scheda in data.schede:
+        for row in scheda.indicators:
             for target in row.indicator.targets.all():
-                if target.year != card.objective.year:
-                    yield TargetLine(card.objective, row.indicator, target)
+                if target.year != scheda.objective.year:
+                    yield TargetLine(scheda.objective, row.indicator, target)
 
 
 def _t(get: Callable[[Target], Any]) -> Callable[[TargetLine], Any]:
@@ -566,15 +568,15 @@ LIVELLI = Table(
 
 @dataclass(frozen=True)
 class ActivityLine:
-    card: SchedaView
+    scheda: SchedaView
     activity: Any
     scale_text: str
 
 
 def _activity_rows(data: PlanData) -> Iterable[ActivityLine]:
-    for card in data.cards:
-        for row in card.activities:
-            yield ActivityLine(card, row.activity, row.scale_text)
+    for scheda in data.schede:
+        for row in scheda.activities:
+            yield ActivityLine(scheda, row.activity, row.scale_text)
 
 
 def _a(get: Callable[[Any], Any]) -> Callable[[ActivityLine], Any]:
@@ -588,8 +590,8 @@ ATTIVITA = Table(
     required=True,
     rows=_activity_rows,
     columns=(
-        _scheda_column(lambda line: line.card.objective.position),
-        _code_column(lambda line: line.card.objective.code),
+        _scheda_column(lambda line: line.scheda.objective.position),
+        _code_column(lambda line: line.scheda.objective.code),
         Column(_("N."), _a(lambda a: a.position), 6, INT, "position", required=True),
         _weight_column(_a(lambda a: a.weight)),
         Column(_("Sub-obiettivo / attività"), _a(lambda a: a.title), 40, TEXT, "title"),
@@ -666,7 +668,7 @@ MISURAZIONI = Table(
 
 @dataclass(frozen=True)
 class ResultLine:
-    card: SchedaView
+    scheda: SchedaView
     what: Any  # SCHEDA, INDICATOR or ACTIVITY
     subject: Any  # the Indicator or Activity; None for the scheda
     result: Any  # the engine's result, or None
@@ -679,7 +681,7 @@ class ResultLine:
     def state(self) -> str:
         """The same words as every page: «non misurata», «non ancora dovuto», «in ritardo
         di 12 giorni»…; for the scheda, «non ancora dovuta», «parziale»…"""
-        return self.row_state.label if self.row_state else self.card.state
+        return self.row_state.label if self.row_state else self.scheda.state
 
     @property
     def why(self) -> str:
@@ -703,15 +705,15 @@ def _result_rows(data: PlanData) -> Iterable[ResultLine]:
     name = period.name if period else ""
     on = view.as_of.on if view and period else None
     outcome = view.coverage().status if view and period else ""
-    for card in data.cards:
-        yield ResultLine(card, SCHEDA, None, card.result, name, None, on, outcome)
-        for row in card.indicators:
+    for scheda in data.schede:
+        yield ResultLine(scheda, SCHEDA, None, scheda.result, name, None, on, outcome)
+        for row in scheda.indicators:
             yield ResultLine(
-                card, INDICATOR, row.indicator, row.result, name, row.state, on, outcome
+                scheda, INDICATOR, row.indicator, row.result, name, row.state, on, outcome
             )
-        for activity_row in card.activities:
+        for activity_row in scheda.activities:
             yield ResultLine(
-                card,
+                scheda,
                 ACTIVITY,
                 activity_row.activity,
                 activity_row.result,
@@ -740,12 +742,12 @@ RISULTATI = Table(
         Column(_("Periodo"), lambda line: line.period, 22),
         Column(_("Riferiti al"), lambda line: line.on, 12, DATE),
         Column(_("Esito"), lambda line: line.outcome, 12),
-        Column(_("N. scheda"), lambda line: line.card.objective.position, 10, INT),
-        _code_column(lambda line: line.card.objective.code),
-        Column(_("Scheda"), lambda line: line.card.objective.title, 36),
+        Column(_("N. scheda"), lambda line: line.scheda.objective.position, 10, INT),
+        _code_column(lambda line: line.scheda.objective.code),
+        Column(_("Scheda"), lambda line: line.scheda.objective.title, 36),
         Column(
             _("Unità responsabile"),
-            lambda line: line.card.objective.unit.name if line.card.objective.unit else "",
+            lambda line: line.scheda.objective.unit.name if line.scheda.objective.unit else "",
             22,
         ),
         Column(_("Riga"), lambda line: str(line.what), 11),

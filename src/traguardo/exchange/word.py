@@ -60,12 +60,12 @@ def scheda_docx(objective, *, internal: bool = False) -> bytes:
     """One scheda, as the card prints it: its authority, then the card.
 
     ``internal``: the copy with the card's Segnalazioni and Note di importazione."""
-    card = scheda_page(objective)
+    scheda = scheda_page(objective)
     document = _document(objective.plan, internal)
     authority = document.add_paragraph()
     authority.add_run(clean_line(objective.plan.authority.name)).font.color.rgb = MUTED
-    document.add_heading(clean_line(_title(card)), level=1)
-    _card(document, card, internal)
+    document.add_heading(clean_line(_title(scheda)), level=1)
+    _write_scheda(document, scheda, internal)
     return _bytes(document)
 
 
@@ -81,15 +81,15 @@ def plan_docx(plan, progress=None, *, internal: bool = False) -> bytes:
     document = _document(plan, internal)
     _cover(document, plan, view.rows, view)
     unit = object()  # not any unit id, so the first scheda opens its unit's section
-    for card in view.rows:
+    for scheda in view.rows:
         document.add_page_break()
-        if card.objective.unit_id != unit:
-            unit = card.objective.unit_id
-            document.add_heading(clean_line(_unit_name(card)), level=1)
-        document.add_heading(clean_line(_title(card)), level=2)
-        _card(document, card, internal)
+        if scheda.objective.unit_id != unit:
+            unit = scheda.objective.unit_id
+            document.add_heading(clean_line(_unit_name(scheda)), level=1)
+        document.add_heading(clean_line(_title(scheda)), level=2)
+        _write_scheda(document, scheda, internal)
         if progress is not None:
-            progress.advance(message=clean_line(_title(card))[:200])
+            progress.advance(message=clean_line(_title(scheda))[:200])
     return _bytes(document)
 
 
@@ -204,35 +204,35 @@ def _cover(document, plan, rows: list[SchedaView], view: PlanView | None = None)
     document.add_heading(_("Indice"), level=2)
     table = _table(document, len(rows) + 1, (30, 167, 70), _("Indice delle schede"))
     _header_row(table.rows[0], [_("Codice"), _("Scheda"), _("Unità responsabile")])
-    for row, card in zip(table.rows[1:], rows, strict=True):
-        objective = card.objective
+    for row, scheda in zip(table.rows[1:], rows, strict=True):
+        objective = scheda.objective
         _write(row.cells[0], objective.code or "—")
         _write(row.cells[1], str(objective))
-        _write(row.cells[2], _unit_name(card))
+        _write(row.cells[2], _unit_name(scheda))
 
 
-def _title(card: SchedaView) -> str:
-    objective = card.objective
+def _title(scheda: SchedaView) -> str:
+    objective = scheda.objective
     code = f" {objective.code}" if objective.code else ""
     return _("Scheda obiettivo") + f"{code} — {objective}"
 
 
-def _unit_name(card: SchedaView) -> str:
-    unit = card.objective.unit
+def _unit_name(scheda: SchedaView) -> str:
+    unit = scheda.objective.unit
     return unit.name if unit else _("Unità non indicata")
 
 
-# -- one card ---------------------------------------------------------------------------------
+# -- one scheda --------------------------------------------------------------------------------
 
 
-def _card(document, card: SchedaView, internal: bool = False) -> None:
-    objective = card.objective
-    _head(document, card)
+def _write_scheda(document, scheda: SchedaView, internal: bool = False) -> None:
+    objective = scheda.objective
+    _head(document, scheda)
     document.add_heading(_("Ambiti della performance organizzativa"), level=3)
-    _areas(document, card)
-    _punteggio(document, card)
+    _areas(document, scheda)
+    _punteggio(document, scheda)
     document.add_heading(_("Indicatori"), level=3)
-    _indicators(document, card)
+    _indicators(document, scheda)
     notes = xml_safe(objective.notes).split("\n") if objective.notes else [""]
     paragraph = document.add_paragraph()
     paragraph.add_run(_("Note") + ":").bold = True
@@ -241,37 +241,37 @@ def _card(document, card: SchedaView, internal: bool = False) -> None:
     for line in notes[1:]:
         document.add_paragraph(line)
     document.add_heading(_("Piano operativo"), level=3)
-    _activities(document, card)
+    _activities(document, scheda)
     result = document.add_paragraph()
     result.add_run(_("Raggiungimento dell'obiettivo") + ": ").bold = True
-    result.add_run(card.result_text)
-    if card.forced:
+    result.add_run(scheda.result_text)
+    if scheda.forced:
         result.add_run(" — " + _("comprende un risultato forzato"))
-    if card.as_of is not None and card.as_of.period is not None:
-        result.add_run(" · " + _as_of_text(card))
-        _indicator_results(document, card)
+    if scheda.as_of is not None and scheda.as_of.period is not None:
+        result.add_run(" · " + _as_of_text(scheda))
+        _indicator_results(document, scheda)
     if internal:
-        _working_notes(document, card)
+        _working_notes(document, scheda)
 
 
-def _working_notes(document, card: SchedaView) -> None:
+def _working_notes(document, scheda: SchedaView) -> None:
     """The card's Segnalazioni and Note di importazione: the internal copy's only."""
-    if card.anomalies:
+    if scheda.anomalies:
         document.add_heading(_("Segnalazioni"), level=3)
-        for anomaly in card.anomalies:
+        for anomaly in scheda.anomalies:
             item = document.add_paragraph(style="List Bullet")
             item.add_run(
                 (_("Errore") if anomaly.is_error else _("Avviso")) + ": "
             ).bold = anomaly.is_error
             item.add_run(clean_line(str(anomaly.message)))
-    if card.import_notes:
+    if scheda.import_notes:
         document.add_heading(_("Note di importazione"), level=3)
-        for note in card.import_notes:
+        for note in scheda.import_notes:
             document.add_paragraph(clean_line(note.message), style="List Bullet")
 
 
-def _head(document, card: SchedaView) -> None:
-    o = card.objective
+def _head(document, scheda: SchedaView) -> None:
+    o = scheda.objective
     multi = o.is_multi_year
     if multi:
         years = f"{o.first_year}-{o.last_year} (" + _("scheda dell'anno %(y)s") % {"y": o.year}
@@ -299,10 +299,10 @@ def _head(document, card: SchedaView) -> None:
         _write(row.cells[1], value, bold=label == _("Denominazione"))
 
 
-def _areas(document, card: SchedaView) -> None:
+def _areas(document, scheda: SchedaView) -> None:
     caption = _("Ambiti della performance organizzativa; quelli selezionati sono marcati con ☒")
-    table = _table(document, len(card.area_rows), AREA_WIDTHS, caption)
-    for row, pair in zip(table.rows, card.area_rows, strict=True):
+    table = _table(document, len(scheda.area_rows), AREA_WIDTHS, caption)
+    for row, pair in zip(table.rows, scheda.area_rows, strict=True):
         for side, entry in enumerate(pair):
             if entry is None:
                 continue
@@ -319,9 +319,9 @@ def _level(level, factor: bool = False) -> str:
     return clean_line(f"{level.label} ({'×' if factor else ''}{number_it(level.value)})")
 
 
-def _punteggio(document, card: SchedaView) -> None:
-    o = card.objective
-    score = decimal_it(card.weight_score) if card.weight_score is not None else "…"
+def _punteggio(document, scheda: SchedaView) -> None:
+    o = scheda.objective
+    score = decimal_it(scheda.weight_score) if scheda.weight_score is not None else "…"
     paragraph = document.add_paragraph("(")
     for label, value, before in (
         (_("Strategicità"), _level(o.strategic_level), ""),
@@ -334,8 +334,8 @@ def _punteggio(document, card: SchedaView) -> None:
         paragraph.add_run(f" {value}")
 
 
-def _indicators(document, card: SchedaView) -> None:
-    rows = card.indicators
+def _indicators(document, scheda: SchedaView) -> None:
+    rows = scheda.indicators
     table = _table(
         document, 2 + max(len(rows), 1) + 1, INDICATOR_WIDTHS, _("Indicatori della scheda")
     )
@@ -366,12 +366,12 @@ def _indicators(document, card: SchedaView) -> None:
     if not rows:
         empty = table.cell(2, 0).merge(table.cell(2, 8))
         _write(empty, _("Nessun indicatore."))
-    _total(table, card.indicator_check.label)
+    _total(table, scheda.indicator_check.label)
 
 
-def _activities(document, card: SchedaView) -> None:
-    rows = card.activities
-    extra = 1 if card.activity_check else 0
+def _activities(document, scheda: SchedaView) -> None:
+    rows = scheda.activities
+    extra = 1 if scheda.activity_check else 0
     caption = _("Piano operativo: sub-obiettivi e attività")
     table = _table(document, 1 + max(len(rows), 1) + extra, ACTIVITY_WIDTHS, caption)
     _header_row(table.rows[0], activity_heads())
@@ -393,13 +393,13 @@ def _activities(document, card: SchedaView) -> None:
         for cell, value in zip(cells, values, strict=False):
             _write(cell, value)
         _grading(cells[6], a.grading_text, row.scale_text)
-        period = card.as_of is not None and card.as_of.period is not None
+        period = scheda.as_of is not None and scheda.as_of.period is not None
         _write(cells[7], row.result_text if period else a.achieved_text)
     if not rows:
         empty = table.cell(1, 0).merge(table.cell(1, 7))
         _write(empty, _("Nessuna attività."))
-    if card.activity_check:
-        _total(table, card.activity_check.label)
+    if scheda.activity_check:
+        _total(table, scheda.activity_check.label)
 
 
 def _target_value(target) -> str:
@@ -416,22 +416,22 @@ def _target_date(target) -> str:
     return date_it(target.due_date) if target.due_date else target.due_text
 
 
-def _as_of_text(card: SchedaView) -> str:
+def _as_of_text(scheda: SchedaView) -> str:
     """«provvisorio al 31 dicembre 2019» / «definitivo al …»."""
-    status = _("definitivo") if card.as_of.final else _("provvisorio")
-    return _("%(status)s al %(date)s") % {"status": status, "date": date_it(card.as_of.on)}
+    status = _("definitivo") if scheda.as_of.final else _("provvisorio")
+    return _("%(status)s al %(date)s") % {"status": status, "date": date_it(scheda.as_of.on)}
 
 
-def _indicator_results(document, card: SchedaView) -> None:
+def _indicator_results(document, scheda: SchedaView) -> None:
     """The indicators' results as of the period's date, one line each, after the card's
     trailer (paragraphs, not a table: ``imports.word`` reads the card's tables back)."""
-    if not card.indicators:
+    if not scheda.indicators:
         return
     heading = document.add_paragraph()
     heading.add_run(
-        _("Risultati degli indicatori al %(date)s") % {"date": date_it(card.as_of.on)} + ":"
+        _("Risultati degli indicatori al %(date)s") % {"date": date_it(scheda.as_of.on)} + ":"
     ).bold = True
-    for row in card.indicators:
+    for row in scheda.indicators:
         item = document.add_paragraph(style="List Bullet")
         value = row.result.value if row.result is not None else None
         text = f"{row.indicator.position}. {row.indicator.name}: {row.result_text}"
