@@ -281,10 +281,10 @@ class _Memo:
             self.values.clear()
 
 
-# Plans kept in each process's memory (a plan of 2,000 schede is a few MB); schede's cards;
-# files (the open data, up to a few MB each).
+# Plans kept in each process's memory (a plan of 2,000 schede is a few MB); schede (each a
+# SchedaView); files (the open data, up to a few MB each).
 _plans = _Memo(8)
-cards = _Memo(256)
+schede = _Memo(256)
 files = _Memo(8)
 
 
@@ -296,7 +296,7 @@ def _writing() -> bool:
 def forget_local() -> None:
     """Empty this process's memory of kept values (the tests, between databases)."""
     _plans.clear()
-    cards.clear()
+    schede.clear()
     files.clear()
 
 

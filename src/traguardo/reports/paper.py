@@ -138,19 +138,19 @@ def compile_apart(template: str, data: dict) -> bytes:
         return out.read_bytes()
 
 
-def scheda_pdf(card: SchedaView, *, internal: bool = False) -> bytes:
+def scheda_pdf(scheda: SchedaView, *, internal: bool = False) -> bytes:
     """One scheda on paper: its authority, plan and unit, then the card.
 
     ``internal``: the offices' copy (``reports.copies``): the card's Segnalazioni and Note di
     importazione printed, every page marked as not the official one."""
-    objective = card.objective
+    objective = scheda.objective
     labels = _labels()
     data: dict[str, Any] = {
         "labels": labels,
         "title": copies.titled(f"{_('Scheda obiettivo')} — {objective}", internal),
         "authority": objective.authority.name,
         "marking": copies.mark() if internal else "",
-        "card": scheda_data(card, objective.plan, labels, internal=internal),
+        "card": scheda_data(scheda, objective.plan, labels, internal=internal),
     }
     return compile_pdf("scheda.typ", data)
 
@@ -165,14 +165,14 @@ def plan_pdf(page: PlanView, *, internal: bool = False, layouts: list[str] | Non
     plan = page.plan
     labels = _labels()
     groups: list[dict] = []
-    for card in page.rows:
-        unit = card.objective.unit
+    for scheda in page.rows:
+        unit = scheda.objective.unit
         key = f"unita-{unit.pk}" if unit else "unita-nessuna"
         if not groups or groups[-1]["key"] != key:
             name = unit.name if unit else _("Schede senza unità responsabile")
             groups.append({"key": key, "name": name, "heading": True, "cards": []})
-        data = scheda_data(card, plan, labels, internal=internal)
-        data["key"] = f"scheda-{card.objective.pk}"
+        data = scheda_data(scheda, plan, labels, internal=internal)
+        data["key"] = f"scheda-{scheda.objective.pk}"
         groups[-1]["cards"].append(data)
     common = {
         "labels": labels,
@@ -212,10 +212,10 @@ def split(groups: list[dict], size: int | None = None) -> list[list[dict]]:
     current: list[dict] = []
     count = 0
     for group in groups:
-        cards = group["cards"]
-        for k in range(0, len(cards), size):
-            chunk = cards[k : k + size]
-            if count and count + (len(cards) - k if k == 0 else len(chunk)) > size:
+        schede = group["cards"]
+        for k in range(0, len(schede), size):
+            chunk = schede[k : k + size]
+            if count and count + (len(schede) - k if k == 0 else len(chunk)) > size:
                 parts.append(current)
                 current, count = [], 0
             current.append({**group, "heading": k == 0, "cards": chunk})
@@ -350,8 +350,8 @@ def _index_widths(groups: list[dict], labels: dict) -> list[float]:
     cells = [Cell(k, s, "bold", 9) for k, s in enumerate(labels["index_head"])]
     for group in groups:
         cells += [Cell(0, group["name"], "bold", 9, span=2), Cell(2, last, "bold", 9)]
-        for card in group["cards"]:
-            cells += [Cell(0, card["code"] or "—", size=9), Cell(1, card["name"], size=9)]
+        for scheda in group["cards"]:
+            cells += [Cell(0, scheda["code"] or "—", size=9), Cell(1, scheda["name"], size=9)]
             cells.append(Cell(2, last, size=9))
     return auto_widths(WIDTH, 3, cells, 3 * PT_PER_MM)
 
@@ -464,13 +464,13 @@ def unit_line(objective: Objective, plan: Plan) -> str:
 
 
 def scheda_data(
-    card: SchedaView, plan: Plan, labels: dict | None = None, *, internal: bool = False
+    scheda: SchedaView, plan: Plan, labels: dict | None = None, *, internal: bool = False
 ) -> dict:
     """One scheda as the paper card shows it: every value a string, in the card's order,
     and the column widths of its tables. The card's Segnalazioni and Note di importazione
     are the offices' working notes: only the ``internal`` copy carries them."""
     labels = labels or _labels()
-    o = card.objective
+    o = scheda.objective
     if o.is_multi_year:
         year = f"{o.first_year}-{o.last_year}"
         if o.series_id or o.series_cards.all():
@@ -478,13 +478,13 @@ def scheda_data(
     else:
         year = str(o.year)
     involved = "; ".join(u.name for u in o.involved_units.all()) or o.involved_text
-    weight_score = decimal_it(card.weight_score) if card.weight_score is not None else "…"
-    as_of = card.as_of
+    weight_score = decimal_it(scheda.weight_score) if scheda.weight_score is not None else "…"
+    as_of = scheda.as_of
     result = [
         [True, _("Raggiungimento dell'obiettivo") + ":"],
-        [False, " " + card.result_text],
+        [False, " " + scheda.result_text],
     ]
-    if card.forced:
+    if scheda.forced:
         result.append([False, " — " + _("comprende un risultato forzato")])
     if as_of and as_of.period:
         final = _("definitivo") if as_of.final else _("provvisorio")
@@ -509,7 +509,7 @@ def scheda_data(
         "areas": [
             [[left[1], str(left[0].number), left[0].name]]
             + ([[right[1], str(right[0].number), right[0].name]] if right else [])
-            for left, right in card.area_rows
+            for left, right in scheda.area_rows
         ],
         "punteggio": [
             [False, "("],
@@ -534,9 +534,9 @@ def scheda_data(
                 _due(row.final),
                 row.indicator.grading_text,
             ]
-            for row in card.indicators
+            for row in scheda.indicators
         ],
-        "indicator_check": {"label": card.indicator_check.label, "ok": card.indicator_check.ok},
+        "indicator_check": {"label": scheda.indicator_check.label, "ok": scheda.indicator_check.ok},
         "notes": o.notes,
         "activities": [
             [
@@ -549,20 +549,20 @@ def scheda_data(
                 row.activity.grading_text,
                 row.result_text if as_of and as_of.period else row.activity.achieved_text,
             ]
-            for row in card.activities
+            for row in scheda.activities
         ],
         "activity_check": (
-            {"label": card.activity_check.label, "ok": card.activity_check.ok}
-            if card.activity_check
+            {"label": scheda.activity_check.label, "ok": scheda.activity_check.ok}
+            if scheda.activity_check
             else None
         ),
         "result": result,
         "results": None,
-        "anomalies": [[a.is_error, a.message] for a in card.anomalies] if internal else [],
-        "import_notes": [note.message for note in card.import_notes] if internal else [],
+        "anomalies": [[a.is_error, a.message] for a in scheda.anomalies] if internal else [],
+        "import_notes": [note.message for note in scheda.import_notes] if internal else [],
     }
     data["widths"] = _widths(data, labels)
-    if as_of and as_of.period and card.indicators:
+    if as_of and as_of.period and scheda.indicators:
         data["results"] = {
             "title": _("Risultati degli indicatori al %(date)s") % {"date": date_it(as_of.on)},
             "rows": [
@@ -578,7 +578,7 @@ def scheda_data(
                         percent(row.state.achievement) if row.state.achievement is not None else "—"
                     ),
                 ]
-                for row in card.indicators
+                for row in scheda.indicators
             ],
         }
         head = [Cell(k, s, "bold", 8) for k, s in enumerate(labels["result_head"])]

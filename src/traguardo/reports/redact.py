@@ -186,14 +186,14 @@ TARGET_TEXTS = ("value_text", "due_text")
 ACTIVITY_TEXTS = ("title", "timing_text", "indicator_text", "expected_text", "grading_text")
 
 
-def public_texts(card) -> list[tuple[object, str, str]]:
+def public_texts(scheda) -> list[tuple[object, str, str]]:
     """Every free text of a scheda (``reports.scheda.SchedaView``) that a public page or file
     shows: (row, field, label) — the label in Italian, for the review page."""
     from django.utils.translation import gettext as _
 
-    o = card.objective
+    o = scheda.objective
     texts = [(o, name, str(o._meta.get_field(name).verbose_name)) for name in OBJECTIVE_TEXTS]
-    for row in card.indicators:
+    for row in scheda.indicators:
         i = row.indicator
         label = _("indicatore %(n)s") % {"n": i.position}
         texts += [(i, f, f"{label}: {i._meta.get_field(f).verbose_name}") for f in INDICATOR_TEXTS]
@@ -203,18 +203,18 @@ def public_texts(card) -> list[tuple[object, str, str]]:
                     (target, f, f"{label}: {target._meta.get_field(f).verbose_name}")
                     for f in TARGET_TEXTS
                 ]
-    for row in card.activities:
+    for row in scheda.activities:
         a = row.activity
         label = _("attività %(n)s") % {"n": a.position}
         texts += [(a, f, f"{label}: {a._meta.get_field(f).verbose_name}") for f in ACTIVITY_TEXTS]
     return texts
 
 
-def redact_scheda(card, redactor: Callable[[str], str]) -> None:
+def redact_scheda(scheda, redactor: Callable[[str], str]) -> None:
     """Replace the names in the public texts of ``card``'s rows, in memory (for the page or
     file being built; the rows are never saved from here)."""
     seen: set[tuple[int, str]] = set()
-    for row, field, _label in public_texts(card):
+    for row, field, _label in public_texts(scheda):
         key = (id(row), field)
         if key not in seen:
             seen.add(key)

@@ -121,8 +121,8 @@ class Deviation:
         §4.3); an activity nobody reported on never does."""
         # Only a card knows its as-of date (the PDF's deviations); a kept row, the page's,
         # is never asked (the page's template reads the Relazione's own date).
-        card = self.card
-        return self.kind == "indicator" and isinstance(card, SchedaView) and card.as_of.final
+        scheda = self.card
+        return self.kind == "indicator" and isinstance(scheda, SchedaView) and scheda.as_of.final
 
 
 @dataclass(frozen=True)
@@ -262,16 +262,16 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     progress.set_total(plan.objectives.count() + 2, _("Calcolo dei risultati…"))
     page = plan_pages(plan)
     if public:  # the schede's own texts (titles, expected results…) name nobody either
-        for card in page.rows:
-            redact.redact_scheda(card, clean)
+        for scheda in page.rows:
+            redact.redact_scheda(scheda, clean)
     period = page.scores.period
     measurements = _measurements(period)
     progress.advance(message=_("Esame delle schede…"))
     deviations: list[Deviation] = []
     unmeasured: list[Deviation] = []
     forced: list[ForcedResult] = []
-    for number, card in enumerate(page.rows, start=1):
-        _examine(card, measurements, deviations, unmeasured, forced, clean)
+    for number, scheda in enumerate(page.rows, start=1):
+        _examine(scheda, measurements, deviations, unmeasured, forced, clean)
         progress.advance(
             message=_("Scheda %(n)s di %(total)s esaminata.")
             % {"n": number, "total": len(page.rows)}
@@ -283,8 +283,8 @@ def relazione_data(plan: Plan, progress=None, *, public: bool = False) -> Relazi
     listed: dict[int | None, OrgUnit] = {unit.pk: unit for unit in units}
     parents = [listed.get(unit.parent_id) for unit in units]
     by_unit: dict[int | None, list[SchedaView]] = {}
-    for card in page.rows:
-        by_unit.setdefault(card.objective.unit_id, []).append(card)
+    for scheda in page.rows:
+        by_unit.setdefault(scheda.objective.unit_id, []).append(scheda)
     relazione = Relazione(
         plan=plan,
         page=page,
@@ -317,9 +317,9 @@ def due_achievements(page: PlanView) -> list[Decimal | None]:
     """The achievement of every scheda due as of the page's date, for the distribution chart
     (a scheda not yet due is not «non misurata»)."""
     return [
-        card.result.achievement if card.result else None
-        for card in page.rows
-        if not (card.result and card.result.status == Status.NOT_DUE)
+        scheda.result.achievement if scheda.result else None
+        for scheda in page.rows
+        if not (scheda.result and scheda.result.status == Status.NOT_DUE)
     ]
 
 
@@ -402,7 +402,7 @@ def finding(state: ItemState, achievement: Decimal | None) -> str:
     return ""
 
 
-def _examine(card: SchedaView, measurements, deviations, unmeasured, forced, clean) -> None:
+def _examine(scheda: SchedaView, measurements, deviations, unmeasured, forced, clean) -> None:
     """The deviations, unmeasured rows and forced results of one scheda, from the rows'
     states (``planning.states``); their free texts pass through ``clean``.
 
@@ -411,15 +411,19 @@ def _examine(card: SchedaView, measurements, deviations, unmeasured, forced, cle
     due as of the date is neither."""
     rows: list[
         tuple[str, Indicator | Activity, str, IndicatorResult | ActivityResult | None, RowState]
-    ] = [("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in card.indicators]
-    rows += [("activity", r.activity, r.activity.title, r.result, r.state) for r in card.activities]
+    ] = [("indicator", r.indicator, r.indicator.name, r.result, r.state) for r in scheda.indicators]
+    rows += [
+        ("activity", r.activity, r.activity.title, r.result, r.state) for r in scheda.activities
+    ]
     for kind, item, name, result, state in rows:
         m = measurements.get((kind, item.pk))
         if result is None or state.not_due:
             continue
         if result.status == Status.FORCED and m is not None:
             forced.append(
-                ForcedResult(card, item.position, name, result.achievement, clean(m.forced_reason))
+                ForcedResult(
+                    scheda, item.position, name, result.achievement, clean(m.forced_reason)
+                )
             )
         kind_of_finding = finding(state.state, result.achievement)
         if kind_of_finding == UNMEASURED_ROW:
@@ -430,7 +434,7 @@ def _examine(card: SchedaView, measurements, deviations, unmeasured, forced, cle
             continue
         target.append(
             Deviation(
-                card=card,
+                card=scheda,
                 kind=kind,
                 position=item.position,
                 name=name,
@@ -448,17 +452,17 @@ def _areas(page: PlanView) -> list[AreaResult]:
     members: list[tuple[Decimal | None, Decimal | None, list[int], Status]] = []
     schede_of: dict[Hashable, list[SchedaView]] = {}
     areas: dict[Hashable, PerformanceArea] = {}
-    for card in page.rows:
+    for scheda in page.rows:
         keys = []
-        for pair in card.area_rows:
+        for pair in scheda.area_rows:
             for area, selected in (p for p in pair if p is not None):
                 if selected:
                     keys.append(area.pk)
                     areas[area.pk] = area
-                    schede_of.setdefault(area.pk, []).append(card)
-        achievement = card.result.achievement if card.result else None
-        status = card.result.status if card.result else Status.MISSING
-        members.append((card.weight_score, achievement, keys, status))
+                    schede_of.setdefault(area.pk, []).append(scheda)
+        achievement = scheda.result.achievement if scheda.result else None
+        status = scheda.result.status if scheda.result else Status.MISSING
+        members.append((scheda.weight_score, achievement, keys, status))
     rolled = score_areas(members)
     return [
         AreaResult(areas[key], rolled[key], schede_of[key], page.coverage(rolled[key]))

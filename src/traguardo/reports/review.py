@@ -64,14 +64,14 @@ def review_texts(plan: Plan) -> list[ReviewText]:
 
     page = plan_pages(plan)
     seen = set()
-    for card in page.rows:
-        o = card.objective
+    for scheda in page.rows:
+        o = scheda.objective
         card_name = _("Scheda %(code)s «%(title)s»") % {
             "code": o.code or o.position,
             "title": o.title,
         }
         link = ("objective_detail", {"authority": slug, "pk": o.pk})
-        for row, field, label in public_texts(card):
+        for row, field, label in public_texts(scheda):
             if (id(row), field) not in seen:
                 seen.add((id(row), field))
                 add(f"{card_name} › {label}", getattr(row, field) or "", link)

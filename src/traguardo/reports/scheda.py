@@ -24,7 +24,7 @@ from traguardo.planning.checks import (
     plan_anomalies,
     weights_check,
 )
-from traguardo.planning.kept import cards, keep
+from traguardo.planning.kept import keep, schede
 from traguardo.planning.models import Activity, Indicator, Objective, Plan, Target
 from traguardo.planning.notes import field_label, open_notes
 from traguardo.planning.queries import load_for_scoring
@@ -222,7 +222,7 @@ def scheda_page(objective: Objective) -> SchedaView:
     under the authority's data version (``planning.kept.keep``) as of today: shown again, it
     costs one query."""
     name = f"scheda:{objective.pk}:{timezone.localdate()}"
-    return keep(objective.authority_id, name, lambda key: _scheda(objective, key), local=cards)
+    return keep(objective.authority_id, name, lambda key: _scheda(objective, key), local=schede)
 
 
 def _scheda(objective: Objective, key: str) -> SchedaView:

@@ -109,14 +109,14 @@ def verifica_data(plan: Plan, period: MonitoringPeriod, progress=None) -> Verifi
     for d in deadlines:
         by_objective.setdefault(d.objective.pk, []).append(d)
     progress.advance(message=_("Esame delle schede…"))
-    cards = []
-    for number, card in enumerate(page.rows, start=1):
-        cards.append(_examine(card, by_objective.get(card.objective.pk, []), page.as_of.on))
+    schede = []
+    for number, scheda in enumerate(page.rows, start=1):
+        schede.append(_examine(scheda, by_objective.get(scheda.objective.pk, []), page.as_of.on))
         progress.advance(
             message=_("Scheda %(n)s di %(total)s esaminata.")
             % {"n": number, "total": len(page.rows)}
         )
-    verifica = Verifica(plan=plan, period=period, page=page, act=act_text(plan), cards=cards)
+    verifica = Verifica(plan=plan, period=period, page=page, act=act_text(plan), cards=schede)
     progress.advance(message=_("Impaginazione del documento…"))
     return verifica
 
@@ -137,22 +137,22 @@ def verifica_filename(period: MonitoringPeriod) -> str:
     return _("verifica-intermedia-%(date)s.pdf") % {"date": period.reference_date.isoformat()}
 
 
-def _examine(card: SchedaView, deadlines: list[Deadline], on: date) -> VerificaScheda:
+def _examine(scheda: SchedaView, deadlines: list[Deadline], on: date) -> VerificaScheda:
     """Why a scheda is at risk as of ``on`` (the period's as-of date), from its rows' states
     (``planning.states``): a due row measured below its target, late, not measured or not
     computable. A row not yet due is never a reason."""
     reasons = []
     states: dict[tuple[str, int], RowState] = {}
     rows: list[tuple[str, Indicator | Activity, str, RowState]] = [
-        ("indicator", r.indicator, r.indicator.name, r.state) for r in card.indicators
+        ("indicator", r.indicator, r.indicator.name, r.state) for r in scheda.indicators
     ]
-    rows += [("activity", r.activity, r.activity.title, r.state) for r in card.activities]
+    rows += [("activity", r.activity, r.activity.title, r.state) for r in scheda.activities]
     for kind, item, name, state in rows:
         states[(kind, item.pk)] = state
         reason = _reason(kind, item.position, name, state)
         if reason:
             reasons.append(reason)
-    return VerificaScheda(card=card, reasons=reasons, deadlines=_lines(deadlines, on, states))
+    return VerificaScheda(card=scheda, reasons=reasons, deadlines=_lines(deadlines, on, states))
 
 
 def _lines(deadlines: list[Deadline], on: date, states: dict) -> list[DeadlineLine]:

@@ -28,7 +28,7 @@ from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.monitoring.queries import evidence_with_subjects, plan_periods, scheda_measurements
 from traguardo.planning.asof import as_of, current_period
 from traguardo.planning.guards import results_frozen
-from traguardo.planning.kept import cards, keep
+from traguardo.planning.kept import keep, schede
 from traguardo.planning.models import Activity, Indicator, Objective, Plan
 from traguardo.planning.rulebook import plan_rules
 from traguardo.reports.scheda import ActivityRow, IndicatorRow, scheda_page
@@ -64,7 +64,7 @@ def periods(request: TenantRequest, year: int) -> HttpResponse:
             plan.authority_id,
             f"closure:{open_period.pk}",
             lambda _key: closure_check(open_period),
-            local=cards,
+            local=schede,
         )
         if open_period
         else None,
@@ -133,14 +133,14 @@ def measurements(request: TenantRequest, pk: int) -> HttpResponse:
         bound, response = _save(request, objective, period, can_force)
         if response is not None:
             return response
-    card = scheda_page(objective)
+    scheda = scheda_page(objective)
     can_see_evidence = request.user.has_perm("monitoring.view_evidence", objective)
     when = as_of(objective.plan, period)
     rules = plan_rules(objective.plan)
     stored = scheda_measurements(objective, period)
     entries: list[tuple[str, IndicatorRow | ActivityRow, Indicator | Activity]] = [
-        *(("ind", row, row.indicator) for row in card.indicators),
-        *(("att", row, row.activity) for row in card.activities),
+        *(("ind", row, row.indicator) for row in scheda.indicators),
+        *(("att", row, row.activity) for row in scheda.activities),
     ]
     rows = []
     for kind, row, subject in entries:
@@ -169,8 +169,8 @@ def measurements(request: TenantRequest, pk: int) -> HttpResponse:
         # what the user may do (web.fragments); a form sent back with errors is not kept.
         "fragment_key": None
         if bound
-        else fragment_key(card.key, request, can_record, can_force, can_see_evidence),
-        "card": card,
+        else fragment_key(scheda.key, request, can_record, can_force, can_see_evidence),
+        "card": scheda,
         "objective": objective,
         "period": period,
         "as_of": when,
