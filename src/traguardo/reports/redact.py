@@ -211,7 +211,7 @@ def public_texts(scheda) -> list[tuple[object, str, str]]:
 
 
 def redact_scheda(scheda, redactor: Callable[[str], str]) -> None:
-    """Replace the names in the public texts of ``card``'s rows, in memory (for the page or
+    """Replace the names in the public texts of ``scheda``'s rows, in memory (for the page or
     file being built; the rows are never saved from here)."""
     seen: set[tuple[int, str]] = set()
     for row, field, _label in public_texts(scheda):
