@@ -127,19 +127,19 @@ def install_for_scoring(objectives: list[Objective]) -> None:
     _install_many(objectives, "areas", PerformanceArea, area_pairs, areas)
     _install_many(objectives, "involved_units", OrgUnit, involved_pairs, units)
 
-    # The cards of the multi-year objectives these schede start: the loaded instance when the
-    # card is one of them, else the card as read, pointing back to its first card.
-    cards: dict[int, list[Objective]] = {pk: [] for pk in by_pk}
+    # The yearly schede of the multi-year objectives these schede start: the loaded instance
+    # when the scheda is one of them, else the one read, pointing back to its first scheda.
+    members: dict[int, list[Objective]] = {pk: [] for pk in by_pk}
     for read in Objective.objects.filter(series_id__in=ids):
-        card = by_pk.get(read.pk, read)
-        series_id = card.series_id
-        if series_id is None:  # not so: the cards were read by their series
+        member = by_pk.get(read.pk, read)
+        series_id = member.series_id
+        if series_id is None:  # not so: they were read by their series
             continue
-        card._state.fields_cache["series"] = by_pk[series_id]
-        cards[series_id].append(card)
+        member._state.fields_cache["series"] = by_pk[series_id]
+        members[series_id].append(member)
     install = _installer(Objective, "series_cards")
     for pk, objective in by_pk.items():
-        install(objective, cards[pk])
+        install(objective, members[pk])
 
 
 def rows(instance: models.Model, relation: str) -> list:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from traguardo.planning.kept import ObjectiveRef
 
     # A scheda as the model or as the plan page's kept row: both have code, title, position.
-    Card = Objective | ObjectiveRef
+    SchedaRef = Objective | ObjectiveRef
 
 State = Plan.State
 
@@ -294,7 +294,7 @@ def open_period_of(plan: Plan) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(plan=plan, state__in=OPEN_STATES).first()
 
 
-def scheda_name(objective: "Card") -> str:
+def scheda_name(objective: "SchedaRef") -> str:
     """«Scheda 10 «Titolo»» by its code, or «Scheda n. 6 (senza codice)»."""
     if not objective.code:
         return _("Scheda n. %(n)s (senza codice)") % {"n": objective.position}
@@ -317,14 +317,14 @@ def checked_schede(plan: Plan) -> list[tuple[Objective, list[Anomaly]]]:
 
 
 def schede_with_errors(
-    cards: Iterable[tuple["Card", Sequence[Anomaly]]],
-) -> list[tuple["Card", str, list[Anomaly]]]:
+    checked: Iterable[tuple["SchedaRef", Sequence[Anomaly]]],
+) -> list[tuple["SchedaRef", str, list[Anomaly]]]:
     """(scheda, its name, its errors) of every scheda with an error; a code that more than one
     scheda has is followed by the scheda's place, so the two can be told apart."""
-    cards = list(cards)
-    codes = Counter(objective.code for objective, _anomalies in cards if objective.code)
+    checked = list(checked)
+    codes = Counter(objective.code for objective, _anomalies in checked if objective.code)
     failing = []
-    for objective, anomalies in cards:
+    for objective, anomalies in checked:
         errors = [a for a in anomalies if a.is_error]
         if errors:
             name = scheda_name(objective)
@@ -334,12 +334,12 @@ def schede_with_errors(
     return failing
 
 
-def failing_schede(cards: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
+def failing_schede(checked: Iterable[tuple[Objective, list[Anomaly]]]) -> list[str]:
     """One line per scheda with an error: «Scheda 10 «Titolo»: Error one. Error two.»."""
     return [
         _("%(scheda)s: %(errors)s")
         % {"scheda": name, "errors": " ".join(sentence(a.message) for a in errors)}
-        for _objective, name, errors in schede_with_errors(cards)
+        for _objective, name, errors in schede_with_errors(checked)
     ]
 
 
@@ -359,13 +359,15 @@ def step_for(plan: Plan) -> Step | None:
     return next((step for step in STEPS if step.source == plan.state), None)
 
 
-def blocker(plan: Plan, step: Step, cards: Sequence[tuple["Card", Sequence[Anomaly]]]) -> str:
-    """Why the step cannot be taken now (blank when it can); ``cards`` pairs each scheda
+def blocker(
+    plan: Plan, step: Step, checked: Sequence[tuple["SchedaRef", Sequence[Anomaly]]]
+) -> str:
+    """Why the step cannot be taken now (blank when it can); ``checked`` pairs each scheda
     with its anomalies, as the plan page already has them."""
-    if step.action == "proponi" and not cards:
+    if step.action == "proponi" and not checked:
         return _("Il piano non ha schede.")
     if step.action == "approva":
-        count = len(schede_with_errors(cards))
+        count = len(schede_with_errors(checked))
         if count == 1:
             return _("Una scheda non supera i controlli: va corretta prima di approvare.")
         if count:

@@ -171,7 +171,7 @@ class _Copier:
         self.copies: dict[int, Objective] = {}  # source objective id → new objective
 
     def run(self) -> CopyReport:
-        cards = list(
+        objectives = list(
             self.source.objectives.order_by("position").prefetch_related(
                 "areas",
                 "involved_units",
@@ -184,32 +184,32 @@ class _Copier:
                 "activities",
             )
         )
-        chosen = self._choose(cards)
-        for position, card in enumerate(chosen, start=1):
-            if card.is_multi_year:
-                self._carry(card, position)
+        chosen = self._choose(objectives)
+        for position, objective in enumerate(chosen, start=1):
+            if objective.is_multi_year:
+                self._carry(objective, position)
             else:
-                self._copy_annual(card, position)
+                self._copy_annual(objective, position)
         self._link_series(chosen)
         return self.report
 
-    def _choose(self, cards: list[Objective]) -> list[Objective]:
+    def _choose(self, objectives: list[Objective]) -> list[Objective]:
         """The source cards that come into the new plan, in the source's order."""
         series: dict[int, list[Objective]] = {}
-        for card in cards:
-            if card.is_multi_year:
-                series.setdefault(card.series_id or card.pk, []).append(card)
+        for objective in objectives:
+            if objective.is_multi_year:
+                series.setdefault(objective.series_id or objective.pk, []).append(objective)
         chosen: list[Objective] = []
-        for card in cards:
-            if not card.is_multi_year:
-                chosen.append(card)
+        for objective in objectives:
+            if not objective.is_multi_year:
+                chosen.append(objective)
                 continue
-            group = series[card.series_id or card.pk]
+            group = series[objective.series_id or objective.pk]
             pick = self._pick(group)
-            if pick is card:
-                chosen.append(card)
+            if pick is objective:
+                chosen.append(objective)
             else:
-                self._skip(card, self._why_not(card, pick))
+                self._skip(objective, self._why_not(objective, pick))
         return chosen
 
     def _pick(self, group: list[Objective]) -> Objective | None:
@@ -218,34 +218,34 @@ class _Copier:
         last = max(c.last_year for c in group)
         if not first <= self.year <= last:
             return None
-        for card in group:
-            if card.year == self.year:
-                return card
+        for objective in group:
+            if objective.year == self.year:
+                return objective
         earlier = [c for c in group if c.year < self.year]
         return max(earlier, key=lambda c: c.year) if earlier else min(group, key=lambda c: c.year)
 
-    def _why_not(self, card: Objective, pick: Objective | None) -> str:
+    def _why_not(self, objective: Objective, pick: Objective | None) -> str:
         if pick is not None:
             return _(
                 "Scheda del %(year)s dell'obiettivo pluriennale: nel nuovo piano entra la "
                 "scheda del %(picked)s."
-            ) % {"year": card.year, "picked": pick.year}
-        if card.last_year < self.year:
-            return _("Obiettivo pluriennale concluso nel %(year)s.") % {"year": card.last_year}
-        return _("Obiettivo pluriennale che inizia nel %(year)s.") % {"year": card.first_year}
+            ) % {"year": objective.year, "picked": pick.year}
+        if objective.last_year < self.year:
+            return _("Obiettivo pluriennale concluso nel %(year)s.") % {"year": objective.last_year}
+        return _("Obiettivo pluriennale che inizia nel %(year)s.") % {"year": objective.first_year}
 
     # -- one card ------------------------------------------------------------------------
 
-    def _copy_annual(self, card: Objective, position: int) -> None:
+    def _copy_annual(self, objective: Objective, position: int) -> None:
         """An annual card becomes the card of the new year; every date moves by whole years."""
-        shift = self.year - card.year
-        new = self._objective(card, position, first_year=self.year, last_year=self.year)
+        shift = self.year - objective.year
+        new = self._objective(objective, position, first_year=self.year, last_year=self.year)
         targets = [
             (indicator, target, target.year + shift)
-            for indicator in card.indicators.all()
+            for indicator in objective.indicators.all()
             for target in indicator.targets.all()
         ]
-        self._rows(card, new, targets, shift_activity=lambda _a: shift)
+        self._rows(objective, new, targets, shift_activity=lambda _a: shift)
         for indicator, target, year in targets:
             due = _shift(target.due_date, year - target.year)
             words = {
@@ -271,11 +271,11 @@ class _Copier:
             self._line(
                 new,
                 _("Indicatori: %(i)s; attività: %(a)s.")
-                % {"i": len(card.indicators.all()), "a": len(card.activities.all())},
+                % {"i": len(objective.indicators.all()), "a": len(objective.activities.all())},
             )
         )
 
-    def _carry(self, card: Objective, position: int) -> None:
+    def _carry(self, objective: Objective, position: int) -> None:
         """A running multi-year objective: its span stays, the card is the new year's.
 
         Targets of the new year and later come in as they are; past years' stay behind. An
@@ -283,9 +283,11 @@ class _Copier:
         Activities that ended before the new year move by whole years (noted); the others
         are the objective's schedule and stay.
         """
-        new = self._objective(card, position, first_year=card.first_year, last_year=card.last_year)
+        new = self._objective(
+            objective, position, first_year=objective.first_year, last_year=objective.last_year
+        )
         targets = []
-        for indicator in card.indicators.all():
+        for indicator in objective.indicators.all():
             rows = list(indicator.targets.all())
             current = [t for t in rows if t.year >= self.year]
             if any(t.year == self.year for t in current):
@@ -309,7 +311,7 @@ class _Copier:
                         "old": origin,
                     },
                 )
-        shift = self.year - card.year
+        shift = self.year - objective.year
 
         def shift_activity(activity: Activity) -> int:
             ended = activity.end_date or activity.start_date
@@ -325,14 +327,14 @@ class _Copier:
                 return shift
             return 0
 
-        written = self._rows(card, new, targets, shift_activity=shift_activity)
+        written = self._rows(objective, new, targets, shift_activity=shift_activity)
         finals = [t for t in written if t.year == self.year and t.kind == Target.Kind.FINAL] or [
             t for t in written if t.year == self.year
         ]
         self.report.carried.append(self._line(new, self._targets_text(finals)))
 
     def _objective(
-        self, card: Objective, position: int, *, first_year: int, last_year: int
+        self, objective: Objective, position: int, *, first_year: int, last_year: int
     ) -> Objective:
         new = Objective.objects.create(
             authority=self.plan.authority,
@@ -341,17 +343,19 @@ class _Copier:
             year=self.year,
             first_year=first_year,
             last_year=last_year,
-            **{name: getattr(card, name) for name in OBJECTIVE_FIELDS},
+            **{name: getattr(objective, name) for name in OBJECTIVE_FIELDS},
         )
-        new.involved_units.set([u.pk for u in card.involved_units.all()])
-        new.areas.set([a.pk for a in card.areas.all()])
-        self.copies[card.pk] = new
+        new.involved_units.set([u.pk for u in objective.involved_units.all()])
+        new.areas.set([a.pk for a in objective.areas.all()])
+        self.copies[objective.pk] = new
         return new
 
-    def _rows(self, card: Objective, new: Objective, targets, *, shift_activity) -> list[Target]:
+    def _rows(
+        self, objective: Objective, new: Objective, targets, *, shift_activity
+    ) -> list[Target]:
         """Indicators, the chosen targets (moved to their new year) and activities."""
         indicators = {}
-        for indicator in card.indicators.all():
+        for indicator in objective.indicators.all():
             indicators[indicator.pk] = Indicator(
                 authority=new.authority,
                 objective=new,
@@ -364,7 +368,7 @@ class _Copier:
         ]
         Target.objects.bulk_create(written)
         activities = []
-        for activity in card.activities.all():
+        for activity in objective.activities.all():
             years = shift_activity(activity)
             end_date = _shift(activity.end_date, years)
             activities.append(
@@ -405,11 +409,11 @@ class _Copier:
         )
 
     def _link_series(self, chosen: list[Objective]) -> None:
-        for card in chosen:
-            if card.series_id is None:
+        for objective in chosen:
+            if objective.series_id is None:
                 continue
-            new = self.copies[card.pk]
-            head = self.copies.get(card.series_id)
+            new = self.copies[objective.pk]
+            head = self.copies.get(objective.series_id)
             if head is not None:
                 new.series = head
                 new.save(update_fields=["series"])
@@ -434,8 +438,8 @@ class _Copier:
             message=message,
         )
 
-    def _skip(self, card: Objective, reason: str) -> None:
-        self.report.skipped.append(self._line(card, reason))
+    def _skip(self, objective: Objective, reason: str) -> None:
+        self.report.skipped.append(self._line(objective, reason))
 
     def _attention(self, objective: Objective, message: str) -> None:
         self.report.attention.append(self._line(objective, message))
