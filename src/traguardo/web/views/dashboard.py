@@ -396,9 +396,9 @@ def objective_gantt(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     objective = get_object_or_404(
         Objective.objects.select_related("plan", "unit"), plan__year=year, pk=pk
     )
-    card = scheda_page(objective)  # a scheda costs a scheda (kept as its card)
-    when = card.as_of
-    result = card.result
+    scheda = scheda_page(objective)  # a scheda costs a scheda (kept)
+    when = scheda.as_of
+    result = scheda.result
     results = {r.key: r for r in result.activities} if result else {}
     # The activities with the day each was completed in the period, in one query.
     completed_on = Measurement.objects.filter(period=when.period, activity=OuterRef("pk"))

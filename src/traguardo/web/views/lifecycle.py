@@ -66,13 +66,13 @@ def state_panel(request: TenantRequest, plan: Plan, kept: KeptPlan) -> dict:
     may = step if step is not None and request.user.has_perm(step.permission, plan) else None
     allowed = may is not None
     # Only these two steps look at the schede: no list of 2,000 pairs for the others.
-    needs_cards = may is not None and may.action in ("proponi", "approva")
-    cards = [(row.objective, row.anomalies) for row in kept.rows] if needs_cards else []
-    blocker = lifecycle.blocker(plan, may, cards) if may is not None else ""
+    needs_checked = may is not None and may.action in ("proponi", "approva")
+    checked = [(row.objective, row.anomalies) for row in kept.rows] if needs_checked else []
+    blocker = lifecycle.blocker(plan, may, checked) if may is not None else ""
     form_class = FORMS.get(may.action) if may is not None and not blocker else None
     failing = []
     if blocker and may is not None and may.action == "approva":
-        failing = _failing(request, cards, can_edit=edit_check(request, plan))
+        failing = _failing(request, checked, can_edit=edit_check(request, plan))
     return {
         "act": lifecycle.act_text(plan),
         "step": step,
@@ -137,7 +137,7 @@ def plan_transition(request: TenantRequest, year: int, action: str) -> HttpRespo
     return render(request, "web/lifecycle/transition.html", context, status=400)
 
 
-def _failing(request: TenantRequest, cards, can_edit=None) -> list[dict]:
+def _failing(request: TenantRequest, checked, can_edit=None) -> list[dict]:
     """The schede that block the approval, each error linked to its field in the editor for
     who may edit it (``can_edit``: default, the rules asked on each scheda)."""
     if can_edit is None:
@@ -146,7 +146,7 @@ def _failing(request: TenantRequest, cards, can_edit=None) -> list[dict]:
             return request.user.has_perm("planning.change_objective", objective)
 
     failing = []
-    for objective, name, errors in lifecycle.schede_with_errors(cards):
+    for objective, name, errors in lifecycle.schede_with_errors(checked):
         edit_url = (
             reverse("objective_edit", args=[request.authority.slug, objective.pk])
             if can_edit(objective)

@@ -39,9 +39,9 @@ from traguardo.web.views.lifecycle import comments_context
 @tenant_view("planning.view_objective")
 def objective_detail(request: TenantRequest, pk: int) -> HttpResponse:
     objective = _objective(request, pk)
-    card = scheda_page(objective)
+    scheda = scheda_page(objective)
     can_edit = request.user.has_perm("planning.change_objective", objective)
-    context = {"card": card, "can_edit": can_edit, **comments_context(request, objective)}
+    context = {"card": scheda, "can_edit": can_edit, **comments_context(request, objective)}
     return render(request, "web/objective_detail.html", context)
 
 
@@ -49,10 +49,10 @@ def objective_detail(request: TenantRequest, pk: int) -> HttpResponse:
 def objective_pdf(request: TenantRequest, pk: int) -> HttpResponse:
     """The scheda's PDF: the official copy, or with ``?segnalazioni=1`` the internal one."""
     objective = _objective(request, pk)
-    card = scheda_page(objective)
+    scheda = scheda_page(objective)
     internal = copies.asked(request.GET)
     filename = _("scheda-%(code)s.pdf") % {"code": objective.code or objective.position}
-    data = paper.scheda_pdf(card, internal=internal)
+    data = paper.scheda_pdf(scheda, internal=internal)
     return attachment(data, copies.filename(filename, internal), "application/pdf", no_store=False)
 
 

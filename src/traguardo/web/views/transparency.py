@@ -219,12 +219,12 @@ def public_objective(
 ) -> HttpResponse:
     plan = _public_plan(year)
     objective = get_object_or_404(Objective.objects.select_related("plan"), plan=plan, pk=pk)
-    card = scheda_page(objective)
-    redact_scheda(card, Redactor.for_authority(authority))
+    scheda = scheda_page(objective)
+    redact_scheda(scheda, Redactor.for_authority(authority))
     context = {
         **_base_context(authority, plan),
-        "card": card,
-        "areas": sorted(card.objective.areas.all(), key=lambda area: area.number),
+        "card": scheda,
+        "areas": sorted(scheda.objective.areas.all(), key=lambda area: area.number),
     }
     return render(request, "web/transparency/objective.html", context)
 
