@@ -378,7 +378,12 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("TRAGUARDO_LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    # The PDF libraries' chatter (pikepdf says at import that its logger bridge is ready).
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }
 if AUDIT_SYSLOG:
     _host, _, _port = AUDIT_SYSLOG.rpartition(":")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from traguardo.core.formats import date_it, number_it
+from traguardo.planning.domain.rows import ACTIVITY_FIELDS, INDICATOR_FIELDS
 from traguardo.scoring import format_percent
 
 # The fields compared, in the order of the card (the content tuples follow these orders).
@@ -28,14 +29,9 @@ HEADER_KEYS = (
     "unit_text", "responsible_id", "responsible_text", "involved_text", "expected_result",
     "notes", "strategic_level_id", "complexity_level_id", "kind_level_id",
 )  # fmt: skip
-INDICATOR_KEYS = (
-    "weight", "name", "formula_text", "measure", "direction", "baseline", "baseline_text",
-    "variation_percent", "grading_text",
-)  # fmt: skip
-ACTIVITY_KEYS = (
-    "weight", "title", "start_date", "end_date", "timing_text", "indicator_text",
-    "expected_text", "grading_text", "achieved_text",
-)  # fmt: skip
+# A row's fields: those the one writer of rows writes (planning.domain.rows), in its order.
+INDICATOR_KEYS = INDICATOR_FIELDS
+ACTIVITY_KEYS = ACTIVITY_FIELDS
 
 _HEADER_LABELS = {
     "code": gettext_lazy("codice obiettivo"),
