@@ -31,6 +31,7 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import Record, log_actions
 from traguardo.core.domain import ConflictError, DomainError, require
 from traguardo.core.text import check_single_line, clean_line, clean_multiline
@@ -324,7 +325,7 @@ class ImportOutcome:
 def prepare(
     draft: ImportDraft,
     plan: Plan,
-    actor,
+    actor: User | None,
     *,
     aliases: dict[str, tuple[str, bool]] | None = None,
     progress: Callable[[SchedaDraft], None] | None = None,
@@ -452,7 +453,7 @@ def existing_schede(plan: Plan) -> list[Objective]:
     )  # fmt: skip
 
 
-def _match(result: ImportPlan, existing: list[Objective], actor, names: Names) -> None:
+def _match(result: ImportPlan, existing: list[Objective], actor: User | None, names: Names) -> None:
     by_code: dict[str, list[Objective]] = {}
     for objective in existing:
         by_code.setdefault(objective.code.strip().casefold(), []).append(objective)
@@ -595,7 +596,7 @@ def _compare_conflicts(result: ImportPlan, names: Names) -> None:
             scheda.can_replace, scheda.refusal = False, " ".join(reasons)
 
 
-def _may_replace(objective: Objective, scheda: SchedaPlan, actor) -> tuple[bool, str]:
+def _may_replace(objective: Objective, scheda: SchedaPlan, actor: User | None) -> tuple[bool, str]:
     if actor is None:
         return True, ""
     if not actor.has_perm("planning.change_objective", objective):
@@ -607,7 +608,7 @@ def _may_replace(objective: Objective, scheda: SchedaPlan, actor) -> tuple[bool,
     return True, ""
 
 
-def _may_write_unit(actor, plan: Plan, unit_id: int | None) -> bool:
+def _may_write_unit(actor: User | None, plan: Plan, unit_id: int | None) -> bool:
     """The editor's rule: a manager names only the units they head (admins any)."""
     if actor is None:
         return True
@@ -615,7 +616,7 @@ def _may_write_unit(actor, plan: Plan, unit_id: int | None) -> bool:
     return actor.has_perm("planning.change_objective", probe)
 
 
-def _refuse_other_units(result: ImportPlan, actor) -> None:
+def _refuse_other_units(result: ImportPlan, actor: User | None) -> None:
     for scheda in result.schede:
         if scheda.outcome == NEW and not _may_write_unit(
             actor, result.plan, scheda.resolved.header["unit_id"]
@@ -792,7 +793,7 @@ def _resolve(
     draft: SchedaDraft,
     plan: Plan,
     names: Names,
-    actor,
+    actor: User | None,
     answers: dict | None = None,
     repeated: dict | None = None,
 ) -> SchedaPlan:
@@ -1124,7 +1125,7 @@ def _fit(problem, value: Decimal | None, places: int, digits: int, name: str, wh
 # -- the write -----------------------------------------------------------------------------
 
 
-def apply(import_plan: ImportPlan, decisions: dict[int, str], actor) -> ImportOutcome:
+def apply(import_plan: ImportPlan, decisions: dict[int, str], actor: User) -> ImportOutcome:
     """Write the dry run's new schede and the replacements chosen, in one transaction.
 
     1. the actor may import into the plan (``imports.import_plan``);
@@ -1185,7 +1186,7 @@ def load(import_plan: ImportPlan) -> ImportOutcome:
 
 
 def _write(
-    import_plan: ImportPlan, decisions: dict[int, str], *, actor, record: bool
+    import_plan: ImportPlan, decisions: dict[int, str], *, actor: User | None, record: bool
 ) -> tuple[ImportOutcome, list[Record]]:
     """The schede and, with ``record``, their versions; returns the outcome and the audit
     entries to append (one per scheda written, in the file's order).

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError
 from traguardo.core.models import AuthorityScoped
@@ -40,7 +41,7 @@ def number(value: Decimal) -> str:
     return format_decimal(value, places)
 
 
-def logged_write(action: str, obj, *, actor, fields, write, data):
+def logged_write(action: str, obj, *, actor: User, fields, write, data):
     """``write(obj, data)`` and its audit entry (before: the row as it was, if it existed)."""
     before = field_values(obj, fields) if obj.pk is not None else None
     obj = write(obj, data)
@@ -48,6 +49,6 @@ def logged_write(action: str, obj, *, actor, fields, write, data):
     return obj
 
 
-def logged_delete(action: str, obj, *, actor, fields) -> None:
+def logged_delete(action: str, obj, *, actor: User, fields) -> None:
     log_action(actor=actor, action=action, obj=obj, before=field_values(obj, fields))
     obj.delete()

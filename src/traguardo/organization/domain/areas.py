@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import PERMISSION, logged_delete, logged_write, required
 from traguardo.organization.domain.in_use import refuse_if_in_use
@@ -24,7 +25,7 @@ class AreaData:
     name: str
 
 
-def create_area(authority: Authority, *, actor, data: AreaData) -> PerformanceArea:
+def create_area(authority: Authority, *, actor: User, data: AreaData) -> PerformanceArea:
     """Add an ambito; its number is unique in the authority and sets the order."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
@@ -38,7 +39,7 @@ def create_area(authority: Authority, *, actor, data: AreaData) -> PerformanceAr
         )
 
 
-def update_area(area: PerformanceArea, *, actor, data: AreaData) -> PerformanceArea:
+def update_area(area: PerformanceArea, *, actor: User, data: AreaData) -> PerformanceArea:
     require(actor, PERMISSION, area)
     with transaction.atomic():
         return logged_write(
@@ -67,7 +68,7 @@ def _write_area(area: PerformanceArea, data: AreaData) -> PerformanceArea:
     return area
 
 
-def delete_area(area: PerformanceArea, *, actor) -> None:
+def delete_area(area: PerformanceArea, *, actor: User) -> None:
     """Remove an ambito no scheda marks."""
     require(actor, PERMISSION, area)
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import (
     PERMISSION,
@@ -41,7 +42,7 @@ class DupGoalData:
     parent: DupGoal | None = None
 
 
-def create_dup_goal(authority: Authority, *, actor, data: DupGoalData) -> DupGoal:
+def create_dup_goal(authority: Authority, *, actor: User, data: DupGoalData) -> DupGoal:
     """Add a node of the DUP (see ``_write_dup_goal`` for the rules)."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
@@ -55,7 +56,7 @@ def create_dup_goal(authority: Authority, *, actor, data: DupGoalData) -> DupGoa
         )
 
 
-def update_dup_goal(goal: DupGoal, *, actor, data: DupGoalData) -> DupGoal:
+def update_dup_goal(goal: DupGoal, *, actor: User, data: DupGoalData) -> DupGoal:
     require(actor, PERMISSION, goal)
     with transaction.atomic():
         return logged_write(
@@ -131,7 +132,7 @@ def _check_dup_parent(level: DupGoal.Level, parent: DupGoal | None) -> None:
         raise DomainError(message, field="parent")
 
 
-def delete_dup_goal(goal: DupGoal, *, actor) -> None:
+def delete_dup_goal(goal: DupGoal, *, actor: User) -> None:
     """Remove a DUP goal with no goals below it and no scheda referring to it."""
     require(actor, PERMISSION, goal)
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import PERMISSION, logged_delete, logged_write, required
 from traguardo.organization.domain.in_use import refuse_if_in_use
@@ -31,7 +32,9 @@ class LevelData:
     position: int = 0
 
 
-def create_level(policy: ScoringPolicy, *, actor, dimension: str, data: LevelData) -> PolicyLevel:
+def create_level(
+    policy: ScoringPolicy, *, actor: User, dimension: str, data: LevelData
+) -> PolicyLevel:
     """Add a level of strategicità, complessità or tipologia; its code comes from the label."""
     require(actor, PERMISSION, policy)
     if dimension not in PolicyLevel.Dimension.values:
@@ -43,7 +46,7 @@ def create_level(policy: ScoringPolicy, *, actor, dimension: str, data: LevelDat
         )
 
 
-def update_level(level: PolicyLevel, *, actor, data: LevelData) -> PolicyLevel:
+def update_level(level: PolicyLevel, *, actor: User, data: LevelData) -> PolicyLevel:
     """Change label, points or factor, and order; the code stays (imports match on it). A
     closed plan keeps the value it was scored with (``planning.rulebook``)."""
     require(actor, PERMISSION, level)
@@ -83,7 +86,7 @@ def _free_code(label: str, taken: set[str]) -> str:
     return code
 
 
-def delete_level(level: PolicyLevel, *, actor) -> None:
+def delete_level(level: PolicyLevel, *, actor: User) -> None:
     """Remove a level no scheda uses."""
     require(actor, PERMISSION, level)
     with transaction.atomic():

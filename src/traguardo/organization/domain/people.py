@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import PERMISSION, logged_delete, logged_write, required
 from traguardo.organization.domain.in_use import refuse_if_in_use
@@ -25,7 +26,7 @@ class PersonData:
     email: str = ""
 
 
-def create_person(authority: Authority, *, actor, data: PersonData) -> Person:
+def create_person(authority: Authority, *, actor: User, data: PersonData) -> Person:
     """Add a person (Dirigente, Responsabile…); the full name is unique in the authority."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
@@ -39,7 +40,7 @@ def create_person(authority: Authority, *, actor, data: PersonData) -> Person:
         )
 
 
-def update_person(person: Person, *, actor, data: PersonData) -> Person:
+def update_person(person: Person, *, actor: User, data: PersonData) -> Person:
     require(actor, PERMISSION, person)
     with transaction.atomic():
         return logged_write(
@@ -72,7 +73,7 @@ def _write_person(person: Person, data: PersonData) -> Person:
     return person
 
 
-def delete_person(person: Person, *, actor) -> None:
+def delete_person(person: Person, *, actor: User) -> None:
     """Remove a person who heads no unit, is responsible of no scheda and has no login."""
     require(actor, PERMISSION, person)
     with transaction.atomic():

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import field_values, log_action
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import PERMISSION, number, percent_in_range
@@ -57,7 +58,7 @@ class PolicyData:
     amber_from: Decimal
 
 
-def update_policy(policy: ScoringPolicy, *, actor, data: PolicyData) -> ScoringPolicy:
+def update_policy(policy: ScoringPolicy, *, actor: User, data: PolicyData) -> ScoringPolicy:
     """Change the activity share and the traffic lights (for the plans not yet closed: a
     closed plan keeps the rules it was scored with, ``planning.rulebook``).
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import PERMISSION, logged_delete, logged_write, required
 from traguardo.organization.domain.in_use import refuse_if_in_use
@@ -53,7 +54,7 @@ class ScaleData:
     source_text: str
 
 
-def create_scale(authority: Authority, *, actor, data: ScaleData) -> GradingScale:
+def create_scale(authority: Authority, *, actor: User, data: ScaleData) -> GradingScale:
     """Add a graduation: the text is parsed, stored as the engine's data and kept verbatim."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
@@ -67,7 +68,7 @@ def create_scale(authority: Authority, *, actor, data: ScaleData) -> GradingScal
         )
 
 
-def update_scale(scale: GradingScale, *, actor, data: ScaleData) -> GradingScale:
+def update_scale(scale: GradingScale, *, actor: User, data: ScaleData) -> GradingScale:
     """Rename or retype a graduation; indicators using it are graded by the new one, except
     in closed plans, which keep the version they were scored with (``planning.rulebook``)."""
     require(actor, PERMISSION, scale)
@@ -95,7 +96,7 @@ def _write_scale(scale: GradingScale, data: ScaleData) -> GradingScale:
     return scale
 
 
-def delete_scale(scale: GradingScale, *, actor) -> None:
+def delete_scale(scale: GradingScale, *, actor: User) -> None:
     """Remove a graduation no indicator or activity uses."""
     require(actor, PERMISSION, scale)
     with transaction.atomic():

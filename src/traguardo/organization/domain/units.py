@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError, require
 from traguardo.organization.domain._shared import (
     PERMISSION,
@@ -35,7 +36,7 @@ class UnitData:
     position: int = 0
 
 
-def create_unit(authority: Authority, *, actor, data: UnitData) -> OrgUnit:
+def create_unit(authority: Authority, *, actor: User, data: UnitData) -> OrgUnit:
     """Add a unit to the organisation tree (see ``_write_unit`` for the rules)."""
     require(actor, PERMISSION, authority)
     with transaction.atomic():
@@ -49,7 +50,7 @@ def create_unit(authority: Authority, *, actor, data: UnitData) -> OrgUnit:
         )
 
 
-def update_unit(unit: OrgUnit, *, actor, data: UnitData) -> OrgUnit:
+def update_unit(unit: OrgUnit, *, actor: User, data: UnitData) -> OrgUnit:
     """Rename, move or change the head of a unit; moving it under itself is refused."""
     require(actor, PERMISSION, unit)
     with transaction.atomic():
@@ -109,7 +110,7 @@ def _refuse_cycle(unit: OrgUnit, parent: OrgUnit) -> None:
         node = parents.get(node)
 
 
-def delete_unit(unit: OrgUnit, *, actor) -> None:
+def delete_unit(unit: OrgUnit, *, actor: User) -> None:
     """Remove a unit no scheda, unit or user refers to."""
     require(actor, PERMISSION, unit)
     with transaction.atomic():

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from traguardo.accounts.models import User
 from traguardo.audit.log import log_action
 from traguardo.core.domain import ConflictError, InvalidData, require
 from traguardo.core.models import AuthorityScoped
@@ -132,7 +133,7 @@ class ObjectiveData:
     activities: tuple[ActivityData, ...] = ()
 
 
-def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
+def create_objective(plan: Plan, *, actor: User, data: ObjectiveData) -> Objective:
     """Add a scheda to a plan.
 
     1. the actor may add schede to the plan (admin, or manager while the plan is a draft);
@@ -160,7 +161,7 @@ def create_objective(plan: Plan, *, actor, data: ObjectiveData) -> Objective:
 
 
 def update_objective(
-    objective: Objective, *, actor, version: int, data: ObjectiveData
+    objective: Objective, *, actor: User, version: int, data: ObjectiveData
 ) -> Objective:
     """Save the editor's version of a scheda, unless someone saved it since it was loaded.
 
@@ -206,7 +207,12 @@ def _resolve_import_notes(objective: Objective, before: dict, after: dict) -> No
 
 
 def keep_version(
-    objective: Objective, state: dict, *, actor, version: int | None = None, current: bool = True
+    objective: Objective,
+    state: dict,
+    *,
+    actor: User | None,
+    version: int | None = None,
+    current: bool = True,
 ) -> None:
     """Store a version of the scheda once; one saved during a variazione points to it."""
     number = objective.version if version is None else version
@@ -224,7 +230,7 @@ class VersionWrite:
     current: bool = True
 
 
-def keep_versions(versions: list[VersionWrite], *, actor) -> None:
+def keep_versions(versions: list[VersionWrite], *, actor: User | None) -> None:
     """Store versions of schede of one plan, each once (one already stored stays as it is),
     in one INSERT whatever their number: an import keeps one per scheda written."""
     if not versions:
@@ -316,7 +322,7 @@ def clean_objective_data(data: ObjectiveData) -> ObjectiveData:
 # -- checks --------------------------------------------------------------------------------
 
 
-def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor) -> None:
+def _validate(plan: Plan, objective: Objective, data: ObjectiveData, actor: User) -> None:
     errors: list[tuple[str, str]] = []
     errors += _foreign_keys(plan, data)
     errors += _scales(data)
