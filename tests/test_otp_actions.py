@@ -112,3 +112,17 @@ def test_the_code_after_the_password_verifies_the_session_and_records_the_addres
         ("auth.otp_failed", {"ip": "192.0.2.7"}),
         ("auth.otp_ok", {"ip": "192.0.2.7"}),
     ]
+
+
+def test_behind_the_proxy_the_entry_records_the_client_not_the_proxy(
+    settings, no_throttle, manager_a, device
+):
+    settings.PROXY_COUNT = 1
+    request = RequestFactory().post(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.23"
+    )
+    request.session = SessionStore()
+    request.user = manager_a
+    assert otp.verify_login(request, device, wrong(device), actor=manager_a)
+    entry = AuditEntry.objects.get(actor=manager_a, action="auth.otp_failed")
+    assert entry.after == {"ip": "198.51.100.23"}

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from traguardo.accounts.models import Membership, User
 from traguardo.audit.log import log_action
+from traguardo.core.middleware import client_ip
 
 DEVICE_NAME = "Traguardo"
 
@@ -109,7 +110,7 @@ def verify_login(request: HttpRequest, device: TOTPDevice, code: str, *, actor: 
     an audit entry (``auth.otp_ok`` / ``auth.otp_failed``) with the address. Returns the
     Italian message of a refusal, "" when accepted."""
     accepted, message = check_code(device, code)
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request) or ""  # the client behind the trusted proxies, as every entry
     if not accepted:
         log_otp_event(actor, "auth.otp_failed", ip=ip)
         return message
