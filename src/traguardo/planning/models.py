@@ -6,6 +6,9 @@ nothing the card said is lost, and the parsed value, blank when the text could n
 Scores are never stored: the scoring engine computes them from these rows.
 """
 
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +16,28 @@ from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.models import AuthorityScoped
 from traguardo.scoring import Direction, Measure
+
+if TYPE_CHECKING:  # the stubs' helper types: a development dependency
+    from django_stubs_ext import StrOrPromise
+
+
+# The two kinds of optional number a row holds, built in one place each; annotated, since
+# the checker reads a field's nullability from its own declaration only.
+def _weight() -> "models.DecimalField[Decimal | None, Decimal | None]":
+    """A row's weight in percent, blank when the card gives none."""
+    return models.DecimalField(
+        _("peso (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+
+def _value(label: "StrOrPromise") -> "models.DecimalField[Decimal | None, Decimal | None]":
+    """A measured or expected value (4 decimals), blank when the card gives only text."""
+    return models.DecimalField(label, max_digits=16, decimal_places=4, null=True, blank=True)
 
 
 class Plan(AuthorityScoped):
@@ -221,14 +246,7 @@ class Indicator(AuthorityScoped):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(_("N°"))
-    weight = models.DecimalField(
-        _("peso (%)"),
-        max_digits=6,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    weight = _weight()
     name = models.CharField(_("denominazione"), max_length=300)
     formula_text = models.CharField(_("formula di calcolo"), max_length=300, blank=True)
     measure = models.CharField(
@@ -243,9 +261,7 @@ class Indicator(AuthorityScoped):
         ],
         default=Direction.HIGHER.value,
     )
-    baseline = models.DecimalField(
-        _("valore di riferimento"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
+    baseline = _value(_("valore di riferimento"))
     baseline_text = models.CharField(_("riferimento (testo)"), max_length=100, blank=True)
     variation_percent = models.BooleanField(_("variazione in percentuale"), default=False)
     grading_text = models.CharField(_("graduazione (testo)"), max_length=300, blank=True)
@@ -282,9 +298,7 @@ class Target(AuthorityScoped):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("anno"))
-    value = models.DecimalField(
-        _("valore atteso"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
+    value = _value(_("valore atteso"))
     value_text = models.CharField(_("valore atteso (testo)"), max_length=100, blank=True)
     due_date = models.DateField(_("alla data"), null=True, blank=True)
     due_text = models.CharField(_("alla data (testo)"), max_length=100, blank=True)
@@ -305,14 +319,7 @@ class Activity(AuthorityScoped):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveSmallIntegerField(_("N°"))
-    weight = models.DecimalField(
-        _("peso (%)"),
-        max_digits=6,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    weight = _weight()
     title = models.CharField(_("sub-obiettivo / attività"), max_length=300)
     start_date = models.DateField(_("inizio"), null=True, blank=True)
     end_date = models.DateField(_("fine"), null=True, blank=True)
