@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "traguardo.organization",
     "traguardo.planning",
     "traguardo.monitoring",
+    "traguardo.evaluation",
     "traguardo.audit",
     "traguardo.imports",
     "traguardo.reports",

@@ -189,3 +189,79 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
 
     period = factory.SubFactory(MonitoringPeriodFactory)
     authority = factory.SelfAttribute("period.authority")
+
+
+# --- Individual performance (traguardo.evaluation) ----------------------------------------
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    """A year's scheme with the usual bands: < 50 → 0 %, 50 → 60 %, 70 → 80 %, 90 → 100 %."""
+
+    class Meta:
+        model = "evaluation.Scheme"
+        skip_postgeneration_save = True
+
+    authority = factory.SubFactory(AuthorityFactory)
+    year = 2025
+
+    @factory.post_generation
+    def bands(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        from traguardo.evaluation.models import PayBand
+
+        for lower, share in extracted or ((0, 0), (50, 60), (70, 80), (90, 100)):
+            PayBand.objects.create(
+                authority=obj.authority, scheme=obj, lower=Decimal(lower), share=Decimal(share)
+            )
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    """A family; ``components`` (kind → weight) and ``behaviours`` (names) build its rows."""
+
+    class Meta:
+        model = "evaluation.Family"
+        skip_postgeneration_save = True
+
+    scheme = factory.SubFactory(SchemeFactory)
+    authority = factory.SelfAttribute("scheme.authority")
+    name = factory.Sequence(lambda n: f"Famiglia {n}")
+
+    @factory.post_generation
+    def components(obj, create, extracted, **kwargs):
+        from traguardo.evaluation.models import FamilyComponent
+
+        weights = extracted or {"unit_objectives": 60, "behaviours": 40}
+        for kind, weight in weights.items():
+            FamilyComponent.objects.create(
+                authority=obj.authority, family=obj, kind=kind, weight=Decimal(weight)
+            )
+
+    @factory.post_generation
+    def behaviours(obj, create, extracted, **kwargs):
+        from traguardo.evaluation.models import Behaviour
+
+        names = extracted if extracted is not None else ("Collaborazione", "Iniziativa")
+        for position, name in enumerate(names):
+            Behaviour.objects.create(
+                authority=obj.authority, family=obj, name=name, position=position
+            )
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.Assignment"
+
+    family = factory.SubFactory(FamilyFactory)
+    scheme = factory.SelfAttribute("family.scheme")
+    authority = factory.SelfAttribute("family.authority")
+    person = factory.SubFactory(PersonFactory, authority=factory.SelfAttribute("..authority"))
+    evaluator = factory.SubFactory(PersonFactory, authority=factory.SelfAttribute("..authority"))
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.Evaluation"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    authority = factory.SelfAttribute("assignment.authority")

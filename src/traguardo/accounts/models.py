@@ -73,6 +73,8 @@ class Role(models.TextChoices):
     CONTRIBUTOR = "contributor", _("Referente")
     EVALUATOR = "evaluator", _("Nucleo di valutazione / OIV")
     VIEWER = "viewer", _("Lettura (Giunta, Sindaco)")
+    # Sees only their own individual evaluations (and the evaluations they give, if any).
+    EMPLOYEE = "employee", _("Dipendente (valutazione individuale)")
 
 
 class Membership(models.Model):

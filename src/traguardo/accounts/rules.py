@@ -27,6 +27,14 @@ def _membership(user, obj):
 
 @rules.predicate
 def is_member(user, obj) -> bool:
+    """A member of the plan's office: every role but the employee, who sees only their own
+    individual evaluations (``has_membership``)."""
+    membership = _membership(user, obj)
+    return membership is not None and membership.role != Role.EMPLOYEE
+
+
+@rules.predicate
+def has_membership(user, obj) -> bool:
     return _membership(user, obj) is not None
 
 
@@ -202,3 +210,68 @@ rules.add_perm(
     (is_admin & (is_authority | plan_is_open_to_admins | plan_has_open_variation))
     | (is_manager & (is_authority | plan_is_draft)),
 )
+
+
+# Individual performance (traguardo.evaluation). The object is an Assignment or an Evaluation
+# (its assignment, with its family, read through the relation). A person is linked to a login
+# by ``Membership.person``: the evaluated person sees their evaluation once it is delivered,
+# the evaluator those they give, the Nucleo those of the families it reviews (dirigenti),
+# admins all. What a list shows is filtered the same way (``evaluation.queries``).
+def _assignment(obj):
+    if obj.__class__.__name__ == "Assignment":
+        return obj
+    return getattr(obj, "assignment", None)
+
+
+def _person_id(user, obj) -> int | None:
+    membership = _membership(user, obj)
+    return None if membership is None else membership.person_id
+
+
+@rules.predicate
+def is_evaluated_person(user, obj) -> bool:
+    assignment = _assignment(obj)
+    person = _person_id(user, obj)
+    return assignment is not None and person is not None and assignment.person_id == person
+
+
+@rules.predicate
+def gives_evaluation(user, obj) -> bool:
+    assignment = _assignment(obj)
+    person = _person_id(user, obj)
+    return assignment is not None and person is not None and assignment.evaluator_id == person
+
+
+@rules.predicate
+def nucleo_family(user, obj) -> bool:
+    assignment = _assignment(obj)
+    return assignment is not None and assignment.family.nucleo_reviews
+
+
+@rules.predicate
+def evaluation_delivered(user, obj) -> bool:
+    """The evaluated person sees the evaluation from its delivery on (not while drafted)."""
+    state = getattr(obj, "state", None)
+    if state is None:  # an Assignment: its evaluation, if there is one
+        evaluation = getattr(obj, "evaluation", None)
+        state = getattr(evaluation, "state", None)
+    return state in ("delivered", "review", "final")
+
+
+rules.add_perm("evaluation.manage_scheme", is_admin)
+rules.add_perm("evaluation.view_pay", is_admin)
+rules.add_perm("evaluation.view_evaluations", has_membership)
+rules.add_perm(
+    "evaluation.view_evaluation",
+    is_admin
+    | gives_evaluation
+    | (is_evaluator & nucleo_family)
+    | (is_evaluated_person & evaluation_delivered),
+)
+rules.add_perm("evaluation.write_evaluation", gives_evaluation)
+rules.add_perm("evaluation.respond", is_evaluated_person & evaluation_delivered)
+rules.add_perm(
+    "evaluation.answer_review",
+    (gives_evaluation & ~nucleo_family) | (is_evaluator & nucleo_family),
+)
+rules.add_perm("evaluation.revise", is_admin)
