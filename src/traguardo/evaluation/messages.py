@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from traguardo.core.formats import number_it
 from traguardo.scoring import Issue
@@ -38,13 +39,17 @@ def _number(value: Hashable) -> str:
     return number_it(Decimal(value)) if isinstance(value, Decimal | int) else str(value)
 
 
+def _int(value: Hashable) -> int:
+    return value if isinstance(value, int) else 0
+
+
 def _name(names: Mapping[Hashable, str], key: Hashable) -> str:
     return names.get(key, str(key))
 
 
 def _weights(params: dict) -> str:
     total = params.get("total")
-    return _("i pesi delle componenti sommano a %(total)s%%, non a 100%%") % {
+    return _("I pesi delle componenti sommano a %(total)s%%, non a 100%%.") % {
         "total": number_it(total) if total is not None else "?"
     }
 
@@ -94,11 +99,16 @@ def message(issue: Issue, names: Mapping[Hashable, str] | None = None) -> str:
             "rating": _number(p.get("rating")),
         }
     if code == "too_few_evaluations":
-        return _(
+        count = _int(p.get("count"))
+        return ngettext(
+            "Capacità di differenziare: %(count)s valutazione definitiva data, ne servono "
+            "almeno %(minimum)s. Dichiarare la componente non applicabile o attendere le "
+            "valutazioni.",
             "Capacità di differenziare: %(count)s valutazioni definitive date, ne servono "
             "almeno %(minimum)s. Dichiarare la componente non applicabile o attendere le "
-            "valutazioni."
-        ) % {"count": p.get("count"), "minimum": p.get("minimum")}
+            "valutazioni.",
+            count,
+        ) % {"count": count, "minimum": p.get("minimum")}
     if code == "component_missing":
         return _("%(component)s: manca nella valutazione.") % {
             "component": component_name(issue.field)
@@ -121,11 +131,16 @@ def message(issue: Issue, names: Mapping[Hashable, str] | None = None) -> str:
             "persona, nessuno la riceve."
         )
     if code == "increase_tie":
-        return _(
+        places = _int(p.get("places"))
+        return ngettext(
+            "Maggiorazione del premio: %(tied)s persone a pari punteggio (%(score)s) per "
+            "%(places)s posto; nessuna la riceve finché l'ente non applica il suo criterio "
+            "di spareggio.",
             "Maggiorazione del premio: %(tied)s persone a pari punteggio (%(score)s) per "
             "%(places)s posti; nessuna la riceve finché l'ente non applica il suo criterio "
-            "di spareggio."
-        ) % {"tied": p.get("tied"), "score": _number(p.get("score")), "places": p.get("places")}
+            "di spareggio.",
+            places,
+        ) % {"tied": p.get("tied"), "score": _number(p.get("score")), "places": places}
     if code == "missing_score":
         return _("%(what)s non ha una valutazione definitiva: il fondo non si ripartisce.") % {
             "what": what
