@@ -27,6 +27,9 @@ from django_scopes import scopes_disabled
 
 from tests.factories import (
     ActivityFactory,
+    AssignmentFactory,
+    EvaluationFactory,
+    FamilyFactory,
     GradingScaleFactory,
     IndicatorFactory,
     MeasurementFactory,
@@ -35,9 +38,11 @@ from tests.factories import (
     OrgUnitFactory,
     PersonFactory,
     PlanFactory,
+    SchemeFactory,
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
+from traguardo.evaluation.models import AssignedScheda, Evaluation
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -211,6 +216,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
+    # --- individual evaluations ---
+    # The world's evaluation (delivered) of manager_b's person, given by manager_a's: the
+    # admins, the evaluator and the evaluated person print it; the Nucleo only for the
+    # families it reviews (not this one).
+    "evaluation_pdf": row(403, admin=200, manager_a=200, manager_b=200),
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -312,6 +322,7 @@ PK_OF = {
     "verifica_pdf_start": "period",  # documents
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
+    "evaluation_pdf": "evaluation",  # individual evaluations
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -415,6 +426,20 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         job.output.save("documento.pdf", ContentFile(PDF), save=False)
         job.save()
         world["job"] = job
+        # An individual evaluation of the year: unit B's head, evaluated by unit A's (the
+        # persons of manager_b and manager_a), on the world's scheda; delivered.
+        family = FamilyFactory(
+            scheme=SchemeFactory(authority=authority, year=year),
+            name="Dirigenti",
+            components={"unit_objectives": 60, "behaviours": 40},
+        )
+        assignment = AssignmentFactory(family=family, person=unit_b.head, evaluator=unit_a.head)
+        AssignedScheda.objects.create(
+            authority=authority, assignment=assignment, objective=world["objective"]
+        )
+        world["evaluation"] = EvaluationFactory(
+            assignment=assignment, state=Evaluation.State.DELIVERED
+        )
         world["membership"] = (
             Membership.objects.filter(authority=authority).exclude(user=recorder).first()
             or Membership.objects.filter(authority=authority).first()
