@@ -9,7 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
@@ -56,10 +58,10 @@ def text_of(data: bytes) -> str:
     return " ".join(done.stdout.decode("utf-8").split())
 
 
-def _given(scheme, evaluator, totals):
+def _given(scheme, evaluator, totals, family="Dipendenti"):
     """Staff evaluated by ``evaluator``, final, one goal each: target 100, reached = total."""
     staff = FamilyFactory(
-        scheme=scheme, name="Dipendenti", components={"individual_objectives": 100}, behaviours=()
+        scheme=scheme, name=family, components={"individual_objectives": 100}, behaviours=()
     )
     for total in totals:
         assignment = AssignmentFactory(family=staff, evaluator=evaluator)
@@ -264,7 +266,7 @@ def test_an_open_total_is_a_draft_with_the_missing_rating_named(authority):
     text = text_of(pdf_of(evaluation))
 
     assert "BOZZA — non definitiva" in text  # even though the state is final
-    assert "Punteggio totale: aperto: vedi le segnalazioni" in text
+    assert "Punteggio totale: aperto (vedi le segnalazioni)" in text
     assert "Comportamenti organizzativi 75,00% 75,00% aperto" in text
     assert "Errore: Il comportamento «Orientamento al risultato» non è ancora valutato." in text
     assert "Fascia" not in text
@@ -290,7 +292,66 @@ def test_a_component_not_applicable_says_the_weights_were_renormalised(authority
         "altre componenti (nessun collaboratore)." in text
     )
     assert "Non definitiva — consegnata" in text
-    assert "Revisione n. 1: Errore di calcolo" in text
+    assert "Revisione n. 1 Errore di calcolo" in text
+
+
+def test_an_eq_with_individual_goals_and_a_review_answered(authority):
+    """Goals 50 % (12 of 10 → 100; 45 days against 30, lower is better → 66,67; no
+    Punteggio: equal weights, 83,34), behaviours 50 % (80,00): 81,67, band 3."""
+    with scopes_disabled():
+        scheme = SchemeFactory(authority=authority)
+        family = FamilyFactory(
+            scheme=scheme,
+            name="Elevate qualificazioni",
+            components={"individual_objectives": 50, "behaviours": 50},
+            behaviours=BEHAVIOURS,
+        )
+        assignment = AssignmentFactory(family=family, payroll_code="M0042")
+        for position, (title, direction, target, actual) in enumerate(
+            (
+                ("Pratiche SUAP evase", "higher", 10, 12),
+                ("Giorni di risposta", "lower", 30, 45),
+            )
+        ):
+            IndividualGoal.objects.create(
+                authority=authority,
+                assignment=assignment,
+                title=title,
+                indicator=title.lower(),
+                direction=direction,
+                target=Decimal(target),
+                actual=Decimal(actual),
+                position=position,
+            )
+        evaluation = Evaluation.objects.create(
+            authority=authority,
+            assignment=assignment,
+            state=Evaluation.State.FINAL,
+            delivered_on=date(2026, 2, 2),
+            review_until=date(2026, 2, 17),
+            review_requested_on=date(2026, 2, 10),
+            review_reasons="Il tempo medio comprende le pratiche sospese.",
+            answered_on=date(2026, 2, 20),
+            review_answer="Confermata: le sospensioni sono già escluse.",
+            final_on=date(2026, 2, 20),
+        )
+        for behaviour in family.behaviours.all():
+            BehaviourRating.objects.create(
+                authority=authority, evaluation=evaluation, behaviour=behaviour, rating=4
+            )
+
+    text = text_of(pdf_of(evaluation))
+
+    assert "Matricola M0042" in text
+    assert "Pratiche SUAP evase pratiche suap evase 10 12 — 100,00% misurato" in text
+    assert "Giorni di risposta giorni di risposta 30 45 — 66,67% misurato" in text
+    assert "Obiettivi individuali 50,00% 50,00% 83,34" in text
+    assert "Punteggio totale: 81,67 — Fascia: 3 (da 70,00), 80,00% del premio" in text
+    assert "Revisione richiedibile fino al 17 febbraio 2026" in text
+    assert "Revisione chiesta il 10 febbraio 2026" in text
+    assert "Il tempo medio comprende le pratiche sospese." in text
+    assert "Risposta il 20 febbraio 2026" in text
+    assert "Confermata: le sospensioni sono già escluse." in text
 
 
 def test_the_pdf_is_pdf_a_in_italian_tagged_with_its_fonts_embedded(authority):
@@ -338,6 +399,24 @@ def test_the_evaluated_person_downloads_it_once_delivered_named_by_year_and_name
     )
     assert response["Cache-Control"] == "private, no-store"
     assert "Punteggio totale: 83,44" in text_of(response.content)
+
+
+def test_the_pdf_reads_the_scheme_in_queries_that_do_not_grow_with_the_staff(
+    authority, django_assert_num_queries
+):
+    """The dirigente's PDF reads the evaluations they gave (the differentiation): 8 or 24,
+    the same number of queries."""
+    evaluation = dirigente(authority)
+    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.pk])
+    client = _login(authority, Role.ADMIN)
+    client.get(url)  # the session and the membership cached as for any later request
+    with CaptureQueriesContext(connection) as eight:
+        assert client.get(url).status_code == 200
+    with scopes_disabled():
+        _given(evaluation.assignment.scheme, evaluation.assignment.person, range(66, 82), "Tecnici")
+    with django_assert_num_queries(len(eight)):
+        response = client.get(url)
+    assert "Valutazioni definitive date: 24;" in text_of(response.content)
 
 
 def test_the_evaluated_person_may_not_print_a_draft_nor_a_colleague(authority):

@@ -260,7 +260,7 @@ def _total(result: IndividualResult) -> list[list[Any]]:
     if result.total is None:
         return [
             [True, _("Punteggio totale") + ":"],
-            [False, " " + _("aperto: vedi le segnalazioni")],
+            [False, " " + _("aperto (vedi le segnalazioni)")],
         ]
     runs: list[list[Any]] = [
         [True, _("Punteggio totale") + ":"],
@@ -314,8 +314,7 @@ def _conversation(evaluation: Evaluation | None) -> list[list[str]]:
     if e.final_on:
         steps.append((_("Definitiva dal"), date_it(e.final_on)))
     if e.revision:
-        reason = f": {e.revision_reason}" if e.revision_reason else ""
-        steps.append((_("Revisione n."), f"{e.revision}{reason}"))
+        steps.append((f"{_('Revisione n.')} {e.revision}", e.revision_reason or "—"))
     return [[str(label), str(value)] for label, value in steps]
 
 
