@@ -1,6 +1,6 @@
-"""Piano, scheda, Relazione and Verifica as archivable, accessible PDFs: the PDF/A part and
-conformance in the XMP metadata, the language, the title and every font embedded, read back
-from the real files with pypdf and pdffonts."""
+"""Piano, scheda, Relazione, Verifica and an individual evaluation as archivable, accessible
+PDFs: the PDF/A part and conformance in the XMP metadata, the language, the title and every
+font embedded, read back from the real files with pypdf and pdffonts."""
 
 import io
 import re
@@ -13,9 +13,12 @@ from django_scopes import scope
 from pypdf import PdfReader
 
 from tests.factories import MonitoringPeriodFactory
+from tests.reports.test_individual_pdf import dirigente
+from traguardo.evaluation.scores import assignment_result
 from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.reports import paper
+from traguardo.reports.individual import evaluation_pdf
 from traguardo.reports.relazione import render_relazione_pdf
 from traguardo.reports.scheda import plan_pages, scheda_page
 from traguardo.reports.verifica import render_verifica_pdf
@@ -35,15 +38,22 @@ def documents():
             reference_date=date(2019, 6, 30),
         )
         first = plan.objectives.order_by("position").first()
+        evaluation = dirigente(plan.authority)
         return {
             "piano": (paper.plan_pdf(plan_pages(plan)), "2", "A", "Piano 2019"),
             "scheda": (paper.scheda_pdf(scheda_page(first)), "2", "A", "Scheda obiettivo"),
             "relazione": (render_relazione_pdf(plan), "3", "B", "Relazione"),
             "verifica": (render_verifica_pdf(plan, period), "3", "B", "Verifica"),
+            "valutazione": (
+                evaluation_pdf(assignment_result(evaluation.assignment)),
+                "2",
+                "A",
+                "Scheda di valutazione individuale",
+            ),
         }
 
 
-@pytest.mark.parametrize("name", ["piano", "scheda", "relazione", "verifica"])
+@pytest.mark.parametrize("name", ["piano", "scheda", "relazione", "verifica", "valutazione"])
 def test_the_document_is_pdf_a_in_italian_with_its_fonts_embedded(documents, name):
     data, part, conformance, title = documents[name]
     reader = PdfReader(io.BytesIO(data))
