@@ -435,3 +435,35 @@ def test_a_person_of_another_authority_gets_404(authority, other_authority):
         .status_code
         == 404
     )
+
+
+def test_the_schede_come_from_the_plan_of_the_evaluations_own_authority(other_authority, authority):
+    """Read without a scope (a job, a command): another authority's plan of the same year
+    (the other authority and its plan made first) is never taken for this one's."""
+    with scopes_disabled():
+        PlanFactory(authority=other_authority, year=2025, title="Piano 2025 dell'altro ente")
+    evaluation = with_schede(
+        dirigente(authority, components={"unit_objectives": 60, "behaviours": 40})
+    )
+
+    text = text_of(pdf_of(evaluation))
+
+    assert "Schede del piano: Piano 2025 · Risultati al 31 dicembre 2025, definitivi" in text
+    assert "S1 Gara unica dei servizi 90,00 100,00% misurato" in text
+
+
+def test_a_scheda_of_another_years_plan_is_named_in_the_finding(authority):
+    evaluation = dirigente(authority, components={"unit_objectives": 60, "behaviours": 40})
+    with scopes_disabled():
+        PlanFactory(authority=authority, year=2025)
+        old = ObjectiveFactory(
+            plan=PlanFactory(authority=authority, year=2024), code="V7", title="Vecchia scheda"
+        )
+        AssignedScheda.objects.create(
+            authority=authority, assignment=evaluation.assignment, objective=old
+        )
+
+    text = text_of(pdf_of(evaluation))
+
+    assert "V7 Vecchia scheda … — non misurato" in text
+    assert "Errore: V7 Vecchia scheda non ha un risultato: la componente resta aperta." in text

@@ -203,7 +203,7 @@ def _assignments(scheme: Scheme):
         .prefetch_related(
             "family__components",
             "family__behaviours",
-            "schede",
+            "schede__objective",
             "goals__grading_scale",
             Prefetch("evaluation__ratings", queryset=BehaviourRating.objects.all()),
         )
@@ -225,7 +225,10 @@ class Results:
         self.assignments = {a.pk: a for a in _assignments(scheme)}
         self._results: dict[int, IndividualResult] = {}
         self._computing: set[int] = set()
-        self._plan: Plan | None = Plan.objects.filter(year=scheme.year).first()
+        # The scheme's own authority, also where no scope filters (a job, a command, a test).
+        self._plan: Plan | None = Plan.objects.filter(
+            authority_id=scheme.authority_id, year=scheme.year
+        ).first()
         self._kept: KeptPlan | None = None
         self._scheme_findings: list[Finding] = []
         try:
@@ -268,8 +271,9 @@ class Results:
             lines.append(
                 SchedaLine(
                     pk=assigned.objective_id,
-                    code=row.objective.code if row else "",
-                    title=row.objective.title if row else "",
+                    # A scheda the year's plan does not score (another year's) keeps its name.
+                    code=row.objective.code if row else assigned.objective.code,
+                    title=row.objective.title if row else assigned.objective.title,
                     punteggio=punteggio,
                     weight=assigned.weight,
                     achievement=achievement,
