@@ -185,6 +185,17 @@ def test_each_finding_of_the_engine_reads_as_an_italian_sentence(code):
                 assert NAMES[value] in text, text
 
 
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_a_finding_without_the_names_still_prints_no_key(code):
+    for issue in CASES[code]:
+        assert _is_worded(message(issue, {})), message(issue, {})
+
+
+def test_an_unnamed_key_is_said_by_its_kind_and_number():
+    (missing,) = [i for i in CASES["missing_rating"] if i.code == "missing_rating"]
+    assert message(missing) == "Il comportamento «comportamento n. 21» non è ancora valutato."
+
+
 def test_the_findings_name_what_they_are_about_in_the_users_words():
     def text(code: str) -> str:
         return " | ".join(message(i, NAMES) for i in CASES[code] if i.code == code)

@@ -43,8 +43,22 @@ def _int(value: Hashable) -> int:
     return value if isinstance(value, int) else 0
 
 
+# What a key names when the caller gave no name for it: never the key itself.
+KEY_KINDS: dict[str, Callable[[], str]] = {
+    "scheda": lambda: _("scheda"),
+    "goal": lambda: _("obiettivo individuale"),
+    "behaviour": lambda: _("comportamento"),
+    "assignment": lambda: _("valutazione"),
+}
+
+
 def _name(names: Mapping[Hashable, str], key: Hashable) -> str:
-    return names.get(key, str(key))
+    name = names.get(key)
+    if name:
+        return name
+    if isinstance(key, tuple) and len(key) == 2 and key[0] in KEY_KINDS:
+        return f"{KEY_KINDS[key[0]]()} n. {key[1]}"
+    return _("elemento n. %(key)s") % {"key": key}
 
 
 def _weights(params: dict) -> str:
