@@ -10,6 +10,7 @@ the same shape (plan 2020), whose ids must never answer under the first authorit
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -27,6 +28,8 @@ from django_scopes import scopes_disabled
 
 from tests.factories import (
     ActivityFactory,
+    AssignmentFactory,
+    FamilyFactory,
     GradingScaleFactory,
     IndicatorFactory,
     MeasurementFactory,
@@ -35,9 +38,11 @@ from tests.factories import (
     OrgUnitFactory,
     PersonFactory,
     PlanFactory,
+    SchemeFactory,
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
+from traguardo.evaluation.models import Fund
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -211,6 +216,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
+    # --- individual performance: the premiums ---
+    # The admins read the year's distribution and edit a family's fund; the payroll file is
+    # refused while an evaluation is not final (the world's is not): back to the page.
+    "pay_overview": ADMIN_ONLY,
+    "pay_fund_edit": ADMIN_ONLY,
+    "pay_export": row(403, admin=302),
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -312,6 +323,7 @@ PK_OF = {
     "verifica_pdf_start": "period",  # documents
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
+    "pay_fund_edit": "family",  # individual performance: a family of the year's scheme
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -402,6 +414,15 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
                 opened_at=timezone.now(),
             ),
         }
+    with scopes_disabled():
+        # The year's individual scheme: a family with its fund and one evaluation not final.
+        scheme = SchemeFactory(authority=authority, year=year)
+        family = FamilyFactory(
+            scheme=scheme, components={"individual_objectives": 100}, behaviours=()
+        )
+        Fund.objects.create(authority=authority, family=family, amount=Decimal("1000.00"))
+        AssignmentFactory(family=family, person=world["person"], evaluator=unit_a.head)
+        world["family"] = family
     with scopes_disabled():
         job = Job(
             authority=authority,

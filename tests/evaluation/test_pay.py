@@ -34,11 +34,10 @@ TWELVE = (
 )
 
 
-def employees(rounding="floor", *, final=True, scheme=None):
+def employees(rounding="floor", *, final=True, **scheme_fields):
     """The category's family with one individual goal each (target 100, reached = score)."""
-    scheme = scheme or SchemeFactory(
-        year=2025, franchise_days=10, increase=D(30), increase_max_share=D(10), rounding=rounding
-    )
+    settings = {"year": 2025, "franchise_days": 10, "increase": D(30), "increase_max_share": D(10)}
+    scheme = SchemeFactory(**{**settings, "rounding": rounding, **scheme_fields})
     family = FamilyFactory(
         scheme=scheme, name="Categoria C", components={"individual_objectives": 100}, behaviours=()
     )

@@ -10,6 +10,7 @@ scheme's pay rules. Nothing is stored: every page and file computes it again, in
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,13 @@ class PayLine:
     assignment: Assignment
     result: IndividualResult
     allocation: Allocation | None
+
+    @property
+    def service_percent(self) -> Decimal | None:
+        """The service share as a percent (2 places), for reading."""
+        if self.allocation is None:
+            return None
+        return (self.allocation.service_share * 100).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
