@@ -222,6 +222,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "pay_overview": ADMIN_ONLY,
     "pay_fund_edit": ADMIN_ONLY,
     "pay_export": row(403, admin=302),
+    # The public aggregates of the premiums follow the plan: a draft's year is not public.
+    "public_pay": {**dict.fromkeys(PERSONAS, 404)},
+    "public_pay_opendata": {**dict.fromkeys(PERSONAS, 404)},
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
