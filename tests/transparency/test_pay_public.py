@@ -9,7 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -170,3 +172,32 @@ def test_the_json_and_the_data_package_describe_the_same_columns(entity):
 def test_a_year_without_a_public_plan_has_no_premiums_page(entity):
     assert Client().get(reverse("public_pay", args=[SLUG, 2024])).status_code == 404
     assert "Per quest'anno non sono ancora pubblicati dati sui premi." in page()
+
+
+def _public_year(people: int, slug: str) -> None:
+    """An authority with a closed plan 2025 and one family of ``people`` final evaluations."""
+    with scopes_disabled():
+        authority = AuthorityFactory(name=f"Comune {slug}", slug=slug)
+        PlanFactory(authority=authority, year=2025, state=Plan.State.CLOSED)
+        scheme = SchemeFactory(authority=authority, year=2025)
+        family = small_family(authority, scheme, "Dipendenti", 0)
+        for n in range(people):
+            assignment = AssignmentFactory(family=family)
+            IndividualGoal.objects.create(
+                authority=authority, assignment=assignment, title="Obiettivo", indicator="i",
+                target=D(100), actual=D(60 + n),
+            )  # fmt: skip
+            Evaluation.objects.create(authority=authority, assignment=assignment, state="final")
+
+
+def test_the_public_premiums_cost_the_same_queries_with_1_and_30_people():
+    counted = {}
+    for people, slug in ((1, "comune-uno"), (30, "comune-trenta")):
+        _public_year(people, slug)
+        for name, kwargs in (("public_pay", {}), ("public_pay_opendata", {"fmt": "csv"})):
+            address = reverse(name, kwargs={"authority": slug, "year": 2025, **kwargs})
+            with CaptureQueriesContext(connection) as captured:
+                assert Client().get(address).status_code == 200
+            counted[(name, people)] = len(captured)
+    assert counted[("public_pay", 1)] == counted[("public_pay", 30)]
+    assert counted[("public_pay_opendata", 1)] == counted[("public_pay_opendata", 30)]
