@@ -201,3 +201,12 @@ def test_the_public_premiums_cost_the_same_queries_with_1_and_30_people():
             counted[(name, people)] = len(captured)
     assert counted[("public_pay", 1)] == counted[("public_pay", 30)]
     assert counted[("public_pay_opendata", 1)] == counted[("public_pay_opendata", 30)]
+
+
+def test_the_open_data_page_describes_the_premiums_files_and_fields(entity):
+    body = Client().get(reverse("public_opendata_info", args=[SLUG])).content.decode()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+    assert "Premi 2025: CSV premi 2025 · JSON premi 2025" in text
+    assert reverse("public_pay_opendata", args=[SLUG, 2025, "csv"]) in body
+    assert "quota_fuori_fascia_alta Quota fuori dalla fascia più alta (%) numero" in text

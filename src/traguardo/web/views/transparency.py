@@ -421,6 +421,7 @@ def public_opendata_info(request: HttpRequest, authority: Authority) -> HttpResp
         **_base_context(authority),
         "plans": _public_plans(),
         "fields": opendata.fields(),
+        "pay_fields": premiums.fields(),
         "areas": PerformanceArea.objects.order_by("number"),
         "licence": opendata.LICENCE,
         "citation": opendata.citation(authority),
