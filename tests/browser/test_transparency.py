@@ -115,5 +115,5 @@ def test_the_premiums_pages_pass_axe_public_and_back_office(page, live_server, c
     ).to_be_visible()
     assert_axe_clean(page)
     page.goto(url(live_server, reverse("pay_fund_edit", args=[SLUG, 2019, family.pk])))
-    expect(page.get_by_label("Importo del fondo (€)")).to_have_value("24000,00")
+    expect(page.get_by_label("Importo del fondo (€)")).to_have_value("24.000,00")
     assert_axe_clean(page)

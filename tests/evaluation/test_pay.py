@@ -179,3 +179,40 @@ def test_the_days_of_service_are_the_days_of_the_year_between_the_dates(start, e
         1 for day in days_of_year if (start is None or day >= start) and (end is None or day <= end)
     )
     assert service(assignment, year).days == expected
+
+
+def _final_family(scores, **scheme_fields):
+    scheme = SchemeFactory(**scheme_fields)
+    family = FamilyFactory(
+        scheme=scheme, name="Dirigenti", components={"individual_objectives": 100}, behaviours=()
+    )
+    Fund.objects.create(authority=scheme.authority, family=family, amount=D("9000.00"))
+    for score in scores:
+        assignment = AssignmentFactory(family=family)
+        IndividualGoal.objects.create(
+            authority=scheme.authority, assignment=assignment, title="Obiettivo", indicator="i",
+            target=D(100), actual=D(score),
+        )  # fmt: skip
+        Evaluation.objects.create(authority=scheme.authority, assignment=assignment, state="final")
+    return scheme
+
+
+@scopes_disabled()
+def test_three_dirigenti_are_too_few_for_the_ccnl_increase_and_are_told_so():
+    (pay,) = year_pay(_final_family((95, 85, 75), increase=D(30))).families
+
+    assert pay.complete and pay.distribution.distributed == D("9000.00")
+    assert [f.text for f in pay.findings] == [
+        "Maggiorazione del premio: la quota massima di beneficiari non raggiunge una persona, "
+        "nessuno la riceve."
+    ]
+
+
+@scopes_disabled()
+def test_everyone_below_the_first_paid_band_leaves_the_fund_to_share_and_says_so():
+    (pay,) = year_pay(_final_family((45, 30))).families
+
+    assert pay.distribution.remainder == D("9000.00")
+    assert [f.text for f in pay.findings] == [
+        "Nessuna persona ha diritto al premio: il fondo resta da ripartire."
+    ]

@@ -241,3 +241,38 @@ def test_the_page_costs_the_same_queries_with_1_and_30_people():
         )  # every matricola is on the page
         counted[people] = len(captured)
     assert counted[1] == counted[30]
+
+
+def test_the_first_fund_of_a_family_is_created_and_audited(admin_client, authority):
+    with scopes_disabled():
+        family = FamilyFactory(
+            scheme=SchemeFactory(authority=authority), components={"individual_objectives": 100}
+        )
+
+    form = admin_client.get(url("pay_fund_edit", authority, pk=family.pk))
+    response = admin_client.post(
+        url("pay_fund_edit", authority, pk=family.pk), {"amount": "1.500,50", "paid_on": ""}
+    )
+
+    assert "Importo del fondo (€)" in text(form)
+    assert response.status_code == 302
+    assert response["Location"] == url("pay_overview", authority)
+    with scopes_disabled():
+        assert Fund.objects.get(family=family).amount == D("1500.50")
+        entry = AuditEntry.objects.get(action="fund.create")
+    assert (entry.before, entry.after) == (None, {"amount": "1500.50", "paid_on": None})
+
+
+def test_an_amount_with_a_decimal_point_is_refused_not_read_as_thousands(
+    admin_client, authority, twelve
+):
+    with scopes_disabled():
+        family = twelve.families.get()
+
+    refused = admin_client.post(
+        url("pay_fund_edit", authority, pk=family.pk), {"amount": "24000.50", "paid_on": ""}
+    )
+
+    assert "Scrivere un importo in euro, ad esempio 24.000,00." in text(refused)
+    with scopes_disabled():
+        assert Fund.objects.get(family=family).amount == D("24000.00")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from traguardo.core.domain import DomainError
 from traguardo.core.downloads import attachment
+from traguardo.core.formats import decimal_it
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.evaluation.domain.funds import FundData, export_payroll, update_fund
@@ -49,7 +50,7 @@ def pay_overview(request: TenantRequest, year: int) -> HttpResponse:
 def pay_fund_edit(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     family = get_object_or_404(Family.objects.select_related("scheme"), scheme__year=year, pk=pk)
     fund = Fund.objects.filter(family=family).first()
-    initial = {"amount": fund.amount, "paid_on": fund.paid_on} if fund else {}
+    initial = {"amount": decimal_it(fund.amount), "paid_on": fund.paid_on} if fund else {}
     form = FundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
