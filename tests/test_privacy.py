@@ -8,15 +8,20 @@ text). A new public pattern that this file does not know how to fetch fails the 
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
+from tests.evaluation.test_pay import employees
 from tests.transparency.conftest import SLUG, demo_plan, pdf_text
 from traguardo.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from traguardo.accounts.models import Membership
+from traguardo.core.formats import decimal_it
+from traguardo.evaluation.models import Assignment, Fund
+from traguardo.evaluation.pay import year_pay
 from traguardo.imports.demo_year import load_demo_year
 from traguardo.imports.seed import DIRECTOR
 from traguardo.monitoring.models import Measurement
@@ -97,6 +102,10 @@ def transparency_urls(plan: Plan, schede: list[int], slug: str = SLUG) -> dict[s
         "public_opendata": [url("public_opendata", year=plan.year, fmt=f) for f in ("csv", "json")],
         "public_opendata_schema": [url("public_opendata_schema")],
         "public_opendata_info": [url("public_opendata_info")],
+        "public_pay": [url("public_pay", year=plan.year)],
+        "public_pay_opendata": [
+            url("public_pay_opendata", year=plan.year, fmt=f) for f in ("csv", "json")
+        ],
     }
 
 
@@ -216,3 +225,57 @@ def assert_no_page_names_anyone(client, every: dict, names) -> None:
             assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
             found = named(readable(response), names)
             assert found == [], f"{name} ({url}) nomina {found}"
+
+
+# Surnames of the premiums' scan: the demo's people do not have individual evaluations.
+STAFF = (
+    "Abbondanza", "Bellocchio", "Cantarutti", "Dellapiana", "Esposti", "Fumagalli",
+    "Garavaglia", "Iacovelli", "Lombardozzi", "Mancuso", "Nardecchia", "Ottaviani",
+)  # fmt: skip
+
+
+def test_no_public_page_or_file_names_a_premium_its_person_or_matricola(demo):
+    """The demo year with twelve named employees evaluated (final) and paid: the public pages
+    and files (the premiums' included) show the family's totals, never a name, a matricola, a
+    person's total or amount (D.Lgs. 33/2013 art. 20 in aggregate; Garante 398/2023)."""
+    plan = demo_plan(demo, Plan.State.CLOSED)
+    with scopes_disabled():
+        scheme = employees("floor", authority=plan.authority, year=plan.year)
+        for assignment, surname in zip(
+            Assignment.objects.filter(scheme=scheme).order_by("payroll_code"), STAFF, strict=True
+        ):
+            Person.objects.filter(pk=assignment.person_id).update(
+                first_name="Ernesta", last_name=surname
+            )
+            assignment.payroll_code = f"MAT-{assignment.payroll_code}"
+            assignment.save()
+        Fund.objects.filter(family__scheme=scheme).update(paid_on=date(2020, 3, 31))
+        pay = year_pay(scheme)
+        schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
+    (family,) = pay.families
+    assert family.complete
+    amounts = {line.allocation.amount for line in family.lines if line.allocation.amount}
+    private = {
+        *(line.assignment.payroll_code for line in family.lines),
+        *(f"{decimal_it(a)}" for a in amounts),  # "3.585,76" on a page
+        *(f"{a}".replace(".", ",") for a in amounts),  # "3585,76" in the CSV
+        *(f"{a}" for a in amounts),  # 3585.76 in the JSON
+        # Each person's total, but those equal to a band's lower bound (printed as "da 70,00").
+        *(decimal_it(line.result.total) for line in family.lines if line.result.total != 70),
+    }
+    names = {*STAFF, "Ernesta"}
+    client = Client()
+    for name, urls in transparency_urls(plan, schede).items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
+            body = readable(response)
+            assert named(body, names) == [], f"{name} ({url}) nomina {named(body, names)}"
+            shown = sorted(
+                v for v in private if re.search(rf"(?<![\d.,]){re.escape(v)}(?![\d])", body)
+            )
+            assert shown == [], f"{name} ({url}) mostra {shown}"
+    # The scan read the premiums' figures: the family's total is there.
+    premiums = readable(client.get(reverse("public_pay", args=[SLUG, plan.year])))
+    assert "Categoria C" in premiums and "12" in premiums
+    assert decimal_it(family.distribution.distributed) in premiums

@@ -10,6 +10,7 @@ the same shape (plan 2020), whose ids must never answer under the first authorit
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -42,7 +43,7 @@ from tests.factories import (
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
-from traguardo.evaluation.models import AssignedScheda, Evaluation
+from traguardo.evaluation.models import AssignedScheda, Evaluation, Fund
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -221,6 +222,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     # admins, the evaluator and the evaluated person print it; the Nucleo only for the
     # families it reviews (not this one).
     "evaluation_pdf": row(403, admin=200, manager_a=200, manager_b=200),
+    # --- individual performance: the premiums ---
+    # The admins read the year's distribution and edit a family's fund; the payroll file is
+    # refused while an evaluation is not final (the world's is not): back to the page.
+    "pay_overview": ADMIN_ONLY,
+    "pay_fund_edit": ADMIN_ONLY,
+    "pay_export": row(403, admin=302),
+    # The public aggregates of the premiums follow the plan: a draft's year is not public.
+    "public_pay": {**dict.fromkeys(PERSONAS, 404)},
+    "public_pay_opendata": {**dict.fromkeys(PERSONAS, 404)},
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -323,6 +333,7 @@ PK_OF = {
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
     "evaluation_pdf": "evaluation",  # individual evaluations
+    "pay_fund_edit": "family",  # individual performance: a family of the year's scheme
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -414,6 +425,15 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
             ),
         }
     with scopes_disabled():
+        # The year's individual scheme: a family with its fund and one evaluation not final.
+        scheme = SchemeFactory(authority=authority, year=year)
+        family = FamilyFactory(
+            scheme=scheme, components={"individual_objectives": 100}, behaviours=()
+        )
+        Fund.objects.create(authority=authority, family=family, amount=Decimal("1000.00"))
+        AssignmentFactory(family=family, person=world["person"], evaluator=unit_a.head)
+        world["family"] = family
+    with scopes_disabled():
         job = Job(
             authority=authority,
             kind="reports.test",
@@ -429,7 +449,7 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         # An individual evaluation of the year: unit B's head, evaluated by unit A's (the
         # persons of manager_b and manager_a), on the world's scheda; delivered.
         family = FamilyFactory(
-            scheme=SchemeFactory(authority=authority, year=year),
+            scheme=world["family"].scheme,
             name="Dirigenti",
             components={"unit_objectives": 60, "behaviours": 40},
         )

@@ -6,7 +6,15 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SLUG, STRUCTURE_RULES, axe_violations, describe_violations, url
+from tests.browser.conftest import (
+    SLUG,
+    STRUCTURE_RULES,
+    axe_violations,
+    describe_violations,
+    login,
+    url,
+)
+from tests.evaluation.test_pay import employees
 from tests.transparency.conftest import measure_and_close
 from traguardo.planning.models import Objective, Plan
 
@@ -83,3 +91,29 @@ def tab_to(page, name: str, limit: int = 60) -> None:
         if focused.startswith("A|") and focused.split("|", 1)[1].strip() == name:
             return
     pytest.fail(f"{name!r} non si raggiunge con Tab in {limit} passi")
+
+
+def test_the_premiums_pages_pass_axe_public_and_back_office(page, live_server, closed):
+    """The demo year with twelve employees evaluated: the public aggregates, then the admins'
+    «Premi» page with its allocation table and the fund's form."""
+    with scopes_disabled():
+        scheme = employees("floor", authority=closed["plan"].authority, year=2019)
+        family = scheme.families.get()
+    page.goto(url(live_server, reverse("public_pay", args=[SLUG, 2019])))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Premi legati alla performance 2019")
+    expect(
+        page.get_by_role("table", name="Persone per fascia di premio — Categoria C")
+    ).to_be_visible()
+    assert_axe_clean(page)
+    login(page, live_server, "admin")
+    page.goto(url(live_server, reverse("pay_overview", args=[SLUG, 2019])))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Premi legati alla performance individuale 2019"
+    )
+    expect(
+        page.get_by_role("table", name="Ripartizione del fondo della famiglia Categoria C")
+    ).to_be_visible()
+    assert_axe_clean(page)
+    page.goto(url(live_server, reverse("pay_fund_edit", args=[SLUG, 2019, family.pk])))
+    expect(page.get_by_label("Importo del fondo (€)")).to_have_value("24.000,00")
+    assert_axe_clean(page)

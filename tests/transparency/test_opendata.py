@@ -135,7 +135,16 @@ def test_the_schema_describes_every_field_of_the_data(closed_plan):
     assert package["publisher"]["codice_ipa"] == "c_esempio"
     assert package["profile"] == "tabular-data-package"
     resources = {r["name"]: r for r in package["resources"]}
-    assert set(resources) == {"schede-2019-csv", "schede-2019-json"}
+    # The schede's files and the premiums' (reports.premiums), each year with its own schema.
+    assert set(resources) == {
+        "schede-2019-csv",
+        "schede-2019-json",
+        "premi-2019-csv",
+        "premi-2019-json",
+    }
+    assert resources["premi-2019-csv"]["path"].endswith(
+        reverse("public_pay_opendata", args=[SLUG, 2019, "csv"])
+    )
     assert resources["schede-2019-csv"]["dialect"]["delimiter"] == ";"
     assert resources["schede-2019-csv"]["path"].endswith(
         reverse("public_opendata", args=[SLUG, 2019, "csv"])

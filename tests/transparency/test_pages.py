@@ -307,7 +307,7 @@ def test_the_open_data_page_names_the_field_types_in_italian(closed_plan):
     assert types["pluriennale"] == "sì/no (sempre presente)"
     assert types["risultato_forzato"] == "sì/no"
     assert types["risultati_al"] == "data"
-    assert len(types) == 27
+    assert len(types) == 27 + 13  # the schede's fields, then the premiums' (reports.premiums)
     shown = {value.removesuffix(" (sempre presente)") for value in types.values()}
     assert shown == {"numero intero", "testo", "numero", "sì/no", "data"}
     schema = json.loads(get("public_opendata_schema").content)["schema"]["fields"]

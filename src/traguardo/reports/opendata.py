@@ -326,12 +326,13 @@ def _rounded(value) -> Decimal | None:
 # --- the files ----------------------------------------------------------------------------
 
 
-def to_csv(rows: Iterable[dict]) -> bytes:
+def to_csv(rows: Iterable[dict], columns: list[Field] | None = None) -> bytes:
     """``;``-separated, UTF-8 with a BOM, decimal comma, "sì"/"no", blank for no value, and
-    texts that a spreadsheet would run as a formula escaped with an apostrophe."""
+    texts that a spreadsheet would run as a formula escaped with an apostrophe. ``columns``:
+    the fields of another public table (default: the schede's)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    names = [f.name for f in fields()]
+    names = [f.name for f in (columns or fields())]
     writer.writerow(names)
     for row in rows:
         writer.writerow([_csv_value(row[name]) for name in names])
@@ -428,8 +429,10 @@ def data_package(
     *,
     info_url: str,
     data_url: Callable[[Plan, str], str],
+    more_resources: Iterable[dict] = (),
 ) -> dict:
-    """The Frictionless Data Package describing every public plan's files."""
+    """The Frictionless Data Package describing every public plan's files (and
+    ``more_resources``: the premiums', ``reports.premiums.resources``)."""
     schema = table_schema()
     resources = []
     for plan in plans:
@@ -453,6 +456,7 @@ def data_package(
                     "schema": schema,
                 }
             )
+    resources.extend(more_resources)
     return {
         "profile": "tabular-data-package",
         "name": f"performance-{authority.slug}",

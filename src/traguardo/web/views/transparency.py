@@ -41,11 +41,12 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from traguardo.core.tenancy import public_view
+from traguardo.evaluation.models import Scheme
 from traguardo.organization.models import Authority, PerformanceArea
 from traguardo.planning.kept import KeptPlan, KeptRow, ObjectiveRef, files, keep, kept_plan
 from traguardo.planning.models import Indicator, Objective, Plan
 from traguardo.planning.versioning import data_stamp
-from traguardo.reports import opendata, relazione
+from traguardo.reports import opendata, premiums, relazione
 from traguardo.reports.charts import achievement_distribution, unit_bars
 from traguardo.reports.redact import Redactor, redact_scheda
 from traguardo.reports.scheda import scheda_page, scheda_result_text
@@ -348,14 +349,67 @@ def _absolute(request: HttpRequest, name: str, authority: Authority, **kwargs) -
     return request.build_absolute_uri(reverse(name, kwargs={"authority": authority.slug, **kwargs}))
 
 
+# --- the premiums (individual performance) -----------------------------------------------
+
+
+def _year_scheme(year: int) -> Scheme | None:
+    return Scheme.objects.filter(year=year).prefetch_related("pay_bands").first()
+
+
+@transparency_view
+def public_pay(request: HttpRequest, authority: Authority, year: int) -> HttpResponse:
+    """The year's premiums per family, in aggregate (``reports.premiums``), for a public plan's
+    year; never a person's name or amount."""
+    plan = _public_plan(year)
+    context = {
+        **_base_context(authority, plan),
+        "families": premiums.public_families(_year_scheme(year)),
+        "min_group": premiums.MIN_GROUP,
+    }
+    return render(request, "web/transparency/pay.html", context)
+
+
+@transparency_view
+def public_pay_opendata(
+    request: HttpRequest, authority: Authority, year: int, fmt: str
+) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    plan = _public_plan(year)
+    rows = list(premiums.data_rows(premiums.public_families(_year_scheme(year))))
+    if fmt == "csv":
+        body = opendata.to_csv(rows, premiums.fields())
+    else:
+        body = opendata.to_json(
+            premiums.document(
+                authority,
+                plan.year,
+                rows,
+                schema_url=_absolute(request, "public_opendata_schema", authority),
+                info_url=_absolute(request, "public_opendata_info", authority),
+            )
+        )
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    filename = f"premi-{authority.slug}-{plan.year}.{fmt}"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
 @transparency_view
 def public_opendata_schema(request: HttpRequest, authority: Authority) -> HttpResponse:
+    plans = _public_plans()
     package = opendata.data_package(
         authority,
-        _public_plans(),
+        plans,
         info_url=_absolute(request, "public_opendata_info", authority),
         data_url=lambda plan, fmt: _absolute(
             request, "public_opendata", authority, year=plan.year, fmt=fmt
+        ),
+        more_resources=premiums.resources(
+            plans,
+            lambda plan, fmt: _absolute(
+                request, "public_pay_opendata", authority, year=plan.year, fmt=fmt
+            ),
         ),
     )
     return HttpResponse(opendata.to_json(package), content_type="application/json")
@@ -367,6 +421,7 @@ def public_opendata_info(request: HttpRequest, authority: Authority) -> HttpResp
         **_base_context(authority),
         "plans": _public_plans(),
         "fields": opendata.fields(),
+        "pay_fields": premiums.fields(),
         "areas": PerformanceArea.objects.order_by("number"),
         "licence": opendata.LICENCE,
         "citation": opendata.citation(authority),
@@ -383,4 +438,6 @@ urlpatterns = [
     path("<int:year>/risultati/", public_results, name="public_results"),
     path("<int:year>/relazione.pdf", public_relazione_pdf, name="public_relazione_pdf"),
     path("<int:year>/dati.<str:fmt>", public_opendata, name="public_opendata"),
+    path("<int:year>/premi/", public_pay, name="public_pay"),
+    path("<int:year>/premi.<str:fmt>", public_pay_opendata, name="public_pay_opendata"),
 ]
