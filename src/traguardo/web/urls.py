@@ -11,6 +11,7 @@ from traguardo.web.views import (
     core,
     dashboard,
     documents,
+    evaluations,
     exports,
     guide,
     imports,
@@ -43,6 +44,7 @@ tenant_patterns = [
     path("impostazioni/", include(setup.urlpatterns)),
     path("impostazioni/", include(access_views.setup_urlpatterns)),
     *public_texts_views.urlpatterns,
+    *evaluations.urlpatterns,
 ]
 
 urlpatterns = [
