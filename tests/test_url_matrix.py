@@ -10,6 +10,7 @@ the same shape (plan 2020), whose ids must never answer under the first authorit
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -27,6 +28,8 @@ from django_scopes import scopes_disabled
 
 from tests.factories import (
     ActivityFactory,
+    AssignmentFactory,
+    FamilyFactory,
     GradingScaleFactory,
     IndicatorFactory,
     MeasurementFactory,
@@ -35,9 +38,11 @@ from tests.factories import (
     OrgUnitFactory,
     PersonFactory,
     PlanFactory,
+    SchemeFactory,
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
+from traguardo.evaluation.models import BehaviourRating, Evaluation, IndividualGoal
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -57,14 +62,22 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewer")
-PERSONAS = (*MEMBERS, "outsider", "anonymous")
+# "valutatore" is a manager heading no unit, whose person gives the world's individual
+# evaluation; "dipendente" an employee (Role.EMPLOYEE), the person it evaluates: a login of the
+# authority that is not a member of its office (accounts.rules.is_member).
+MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewer", "valutatore")
+PERSONAS = (*MEMBERS, "dipendente", "outsider", "anonymous")
 
 
 def row(default=None, **statuses) -> dict[str, int]:
-    """A row of the matrix: ``default`` for every member, then the exceptions."""
+    """A row of the matrix: ``default`` for every member, then the exceptions. The employee
+    is refused every back-office page (403) unless the row says otherwise; the valutatore,
+    a manager of no unit, answers as manager_b (a manager of another unit) unless told."""
     members = dict.fromkeys(MEMBERS, default)
-    return {**members, "outsider": 404, "anonymous": 302, **statuses}
+    result = {**members, "dipendente": 403, "outsider": 404, "anonymous": 302, **statuses}
+    if "valutatore" not in statuses:
+        result["valutatore"] = result["manager_b"]
+    return result
 
 
 EVERY_MEMBER = row(200)
@@ -211,6 +224,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
+    # --- individual evaluations ---
+    # Every login of the authority (the employee too) opens the list of the year, filtered
+    # to what it may see; the index goes to the latest year.
+    "evaluation_home": row(302, dipendente=302),
+    "evaluation_list": row(200, dipendente=200),
+    # The world's evaluation of the dipendente, delivered: the admins, the evaluator and the
+    # person evaluated; not the Nucleo (not a family it reviews), not the other members.
+    "evaluation_detail": row(403, admin=200, valutatore=200, dipendente=200),
+    # The form of the valutatore's other evaluation (a draft): the evaluator only.
+    "evaluation_edit": row(403, valutatore=200),
+    "evaluation_step": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -273,6 +297,17 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "anonymous": 302,
     },
     "logout_everywhere": {"anonymous": 302},
+    # "chiudi" of the valutatore's draft: only the evaluator may take a step of it.
+    "evaluation_step": {
+        "admin": 403,
+        "manager_a": 403,
+        "contributor": 403,
+        "evaluator": 403,
+        "viewer": 403,
+        "dipendente": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
 }
 
 # Rows that land with the audit app: skipped until their pattern resolves.
@@ -312,6 +347,9 @@ PK_OF = {
     "verifica_pdf_start": "period",  # documents
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
+    "evaluation_detail": "assignment",  # individual evaluations
+    "evaluation_edit": "assignment_draft",
+    "evaluation_step": "assignment_draft",
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -344,7 +382,31 @@ def is_tenant(route: str) -> bool:
 # --- the world ----------------------------------------------------------------------------
 
 
-def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None) -> dict:
+def build_evaluations(authority, year: int, evaluated, evaluator) -> dict:
+    """A scheme of ``year``: ``evaluated`` (a Person) evaluated by ``evaluator`` and delivered,
+    and a second person evaluated by ``evaluator``, not yet written (no Evaluation row)."""
+    scheme = SchemeFactory(authority=authority, year=year)
+    family = FamilyFactory(scheme=scheme, components={"behaviours": 100})
+    assignment = AssignmentFactory(family=family, person=evaluated, evaluator=evaluator)
+    evaluation = Evaluation.objects.create(
+        authority=authority,
+        assignment=assignment,
+        state=Evaluation.State.DELIVERED,
+        delivered_on=date(year, 12, 31),
+        review_until=date(year + 1, 1, 15),
+    )
+    for behaviour in family.behaviours.all():
+        BehaviourRating.objects.create(
+            authority=authority, evaluation=evaluation, behaviour=behaviour, rating=Decimal(4)
+        )
+    other = PersonFactory(authority=authority, first_name="Nadia", last_name="Neri")
+    draft = AssignmentFactory(family=family, person=other, evaluator=evaluator)
+    return {"scheme": scheme, "assignment": assignment, "assignment_draft": draft}
+
+
+def build_world(
+    authority, unit_a, unit_b, *, year, recorder, calendar_user=None, evaluated=None, evaluator=None
+) -> dict:
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=year)
         objective = ObjectiveFactory(plan=plan, unit=unit_a, responsible=unit_a.head)
@@ -415,6 +477,10 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         job.output.save("documento.pdf", ContentFile(PDF), save=False)
         job.save()
         world["job"] = job
+        if evaluated is None or evaluator is None:  # the other authority: people of its own
+            evaluated = PersonFactory(authority=authority, last_name="Valutata")
+            evaluator = PersonFactory(authority=authority, last_name="Valutante")
+        world.update(build_evaluations(authority, year, evaluated, evaluator))
         world["membership"] = (
             Membership.objects.filter(authority=authority).exclude(user=recorder).first()
             or Membership.objects.filter(authority=authority).first()
@@ -434,7 +500,14 @@ def world(settings, tmp_path, personas, authority, unit_a, unit_b):
         year=2019,
         recorder=personas["admin"],
         calendar_user=personas["manager_a"],
+        evaluated=_person_of(personas["dipendente"], authority),
+        evaluator=_person_of(personas["valutatore"], authority),
     )
+
+
+def _person_of(user, authority):
+    with scopes_disabled():
+        return Membership.objects.get(user=user, authority=authority).person
 
 
 @pytest.fixture
@@ -513,6 +586,9 @@ def snapshot() -> dict[str, list[dict]]:
                 DupGoal,
                 PerformanceArea,
                 GradingScale,
+                Evaluation,
+                BehaviourRating,
+                IndividualGoal,
             )
         }
 

@@ -70,7 +70,7 @@ def year(authority, unit_a, unit_b):
 
 @pytest.fixture
 def employee(year, authority):
-    user = UserFactory(username="dipendente", first_name="Elena", last_name="Esposito")
+    user = UserFactory(username="elena", first_name="Elena", last_name="Esposito")
     with scopes_disabled():
         MembershipFactory(user=user, authority=authority, role=Role.EMPLOYEE, person=year["elena"])
     return user
