@@ -293,11 +293,13 @@ def evaluation_step(request: TenantRequest, pk: int, action: str) -> HttpRespons
         else:
             conversation.revise(assignment, actor=user, reason=data["reason"])
     except DomainError as error:
-        if form is None:
-            messages.error(request, error.message)
-            return _page(request, assignment, status=400)
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _page(request, assignment, step_errors=(action, form), status=400)
+        if form is not None and error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return _page(request, assignment, step_errors=(action, form), status=400)
+        # Not about a field (the state changed, the total is open…): above the page, since
+        # the step may no longer be offered.
+        messages.error(request, error.message)
+        return _page(request, assignment, status=400)
     messages.success(request, _("Fatto: %(step)s.") % {"step": step.label})
     return redirect("evaluation_detail", authority=request.authority.slug, pk=pk)
 
