@@ -202,7 +202,8 @@ def goal_initial(assignment: Assignment) -> list[dict]:
 
 class InterviewForm(StyledForm):
     held_on = forms.DateField(
-        label=_("Data del colloquio"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Data del colloquio"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notes = forms.CharField(
         label=_("Note del colloquio"), required=False, widget=forms.Textarea(attrs={"rows": 3})
