@@ -1,7 +1,8 @@
 """The evaluation pages: who sees which evaluations, the scheda, the evaluator's form, the steps."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,8 +13,24 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tests.evaluation.conftest import rate
-from tests.factories import AssignmentFactory, FamilyFactory, PersonFactory, SchemeFactory
-from traguardo.evaluation.models import Evaluation
+from tests.factories import (
+    AssignmentFactory,
+    FamilyFactory,
+    IndicatorFactory,
+    ObjectiveFactory,
+    PersonFactory,
+    PlanFactory,
+    SchemeFactory,
+    TargetFactory,
+)
+from traguardo.evaluation.domain.scheda import SchedaData, save_scheda
+from traguardo.evaluation.models import (
+    AssignedScheda,
+    Behaviour,
+    Evaluation,
+    FamilyComponent,
+    IndividualGoal,
+)
 from traguardo.evaluation.queries import visible_assignments
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +244,111 @@ def test_an_employee_lands_on_their_evaluations_and_sees_only_that_in_the_menu(y
     assert "Valutazioni individuali" in page
     assert reverse("plan_list", args=[SLUG]) not in page
     assert client(employee).get(reverse("plan_list", args=[SLUG])).status_code == 403
+
+
+def test_the_scheda_shows_the_plan_s_schede_with_their_results_date(authority, personas, unit_a):
+    """The objectives component: each scheda's code, title and state, and the date the plan's
+    results are read at, provisional while the plan is not closed."""
+    with scopes_disabled():
+        plan = PlanFactory(authority=authority, year=2025)
+        objective = ObjectiveFactory(
+            plan=plan, unit=unit_a, code="OB.7", title="Sportello unico digitale"
+        )
+        TargetFactory(
+            indicator=IndicatorFactory(objective=objective), year=2025, due_date=date(2025, 12, 31)
+        )
+        scheme = SchemeFactory(authority=authority, year=2025)
+        family = FamilyFactory(scheme=scheme, components={"unit_objectives": 100}, behaviours=())
+        assignment = AssignmentFactory(family=family, evaluator=unit_a.head)
+        AssignedScheda.objects.create(
+            authority=authority, assignment=assignment, objective=objective
+        )
+    page = client(personas["manager_a"]).get(
+        reverse("evaluation_detail", args=[SLUG, assignment.pk])
+    )
+    text = page.content.decode()
+    assert "OB.7" in text and "Sportello unico digitale" in text
+    assert re.search(r"Risultati al \d+ \w+ \d{4}, provvisori\.", text)
+
+
+def test_a_dirigente_s_scheda_counts_the_evaluations_given_final_and_open(year, personas):
+    """Alice (manager_a) is evaluated for her capacity to differentiate: of the two evaluations
+    she gives, one is final."""
+    with scopes_disabled():
+        FamilyComponent.objects.filter(family=year["dirigenti"]).update(weight=70)
+        FamilyComponent.objects.create(
+            authority=year["scheme"].authority,
+            family=year["dirigenti"],
+            kind="differentiation",
+            weight=30,
+        )
+    rate(year["own"], 4, 4, state=State.FINAL)
+    rate(year["other"], 3)
+    text = (
+        client(personas["manager_b"])
+        .get(reverse("evaluation_detail", args=[SLUG, year["dirigente"].pk]))
+        .content.decode()
+    )
+    assert "1 valutazione definitiva data, 1 ancora aperta." in text
+
+
+def test_a_component_declared_not_applicable_needs_a_reason_and_its_weight_goes_to_the_others(
+    year, personas
+):
+    alice, own = personas["manager_a"], year["own"]
+    with scopes_disabled():
+        FamilyComponent.objects.filter(family=year["staff"]).update(weight=60)
+        FamilyComponent.objects.create(
+            authority=year["scheme"].authority,
+            family=year["staff"],
+            kind="individual_objectives",
+            weight=40,
+        )
+        collaborazione, iniziativa = year["staff"].behaviours.all()
+    data = _form(alice, own)
+    data.update(
+        {
+            f"rating_{collaborazione.pk}": "4",
+            f"rating_{iniziativa.pk}": "4",
+            "na_individual_objectives": "on",
+        }
+    )
+    url = reverse("evaluation_edit", args=[SLUG, own.pk])
+    refused = client(alice).post(url, data)
+    assert refused.status_code == 400
+    assert "Scrivere perché la componente non si applica." in refused.content.decode()
+    data["reason_individual_objectives"] = "Assunta a novembre: nessun obiettivo assegnato"
+    assert client(alice).post(url, data).status_code == 302
+    text = client(alice).get(reverse("evaluation_detail", args=[SLUG, own.pk])).content.decode()
+    assert "non applicabile: Assunta a novembre: nessun obiettivo assegnato" in text
+    assert "il suo peso è stato ripartito sulle altre" in text
+    assert "Punteggio totale: <strong>80,00</strong>" in text
+
+
+def test_the_scheda_costs_the_same_queries_with_2_or_12_behaviours_goals_and_steps(year, personas):
+    alice, own = personas["manager_a"], year["own"]
+    url = reverse("evaluation_detail", args=[SLUG, own.pk])
+    rate(own, 4, 4)
+    with CaptureQueriesContext(connection) as few:
+        assert client(alice).get(url).status_code == 200
+    with scopes_disabled():
+        authority = year["scheme"].authority
+        for n in range(10):
+            Behaviour.objects.create(authority=authority, family=year["staff"], name=f"B{n}")
+            IndividualGoal.objects.create(
+                authority=authority,
+                assignment=own,
+                title=f"Obiettivo {n}",
+                indicator="pratiche",
+                target=Decimal(10),
+                actual=Decimal(n),
+            )
+    rate(own, *([3] * 12))
+    for n in range(10):
+        with scopes_disabled():
+            version = Evaluation.objects.get(assignment=own).version
+            save_scheda(own, actor=alice, version=version, data=SchedaData(evaluator_notes=f"{n}"))
+    with CaptureQueriesContext(connection) as many:
+        text = client(alice).get(url).content.decode()
+    assert text.count("Scheda salvata") == 10 and "B9" in text
+    assert len(many) == len(few)
