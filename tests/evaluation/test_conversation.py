@@ -246,3 +246,21 @@ def test_goals_are_added_changed_and_removed_and_a_rating_off_the_scale_refused(
                 data=SchedaData(ratings={behaviours[0].pk: (Decimal("4.5"), "")}),
             )
     assert "4,50 non è un valore della scala (da 1 a 5)" in refused.value.message
+
+
+def test_a_colloquio_in_the_future_is_refused_and_creates_nothing(year, personas):
+    own = year["own"]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(DomainError) as refused:
+        conversation.record_interview(own, actor=personas["manager_a"], held_on=tomorrow)
+    assert refused.value.field == "held_on"
+    assert not Evaluation.objects.filter(assignment=own).exists()
+
+
+def test_an_answer_is_refused_while_the_total_is_open(year, personas):
+    own = year["own"]
+    rate(own, 4, state=State.REVIEW, review_reasons="…")  # "Iniziativa" not rated
+    with pytest.raises(DomainError) as refused:
+        conversation.answer_review(own, actor=personas["manager_a"], answer="Confermata")
+    assert "Il punteggio totale è ancora aperto" in refused.value.message
+    assert _state(own) == State.REVIEW
