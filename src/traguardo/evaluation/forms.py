@@ -71,31 +71,36 @@ class SchedaForm(StyledForm):
         for kind in self.kinds:
             initial[f"na_{kind}"] = kind in declared
             initial[f"reason_{kind}"] = declared.get(kind, "")
-        super().__init__(*args, initial=initial, **kwargs)
+        # The fields of this assignment, declared before the form is built so that the
+        # styling (StyledMixin) and the ARIA wiring apply to them as to the others.
+        fields: dict[str, forms.Field] = {}
         for behaviour in self.behaviours:
-            self.fields[f"rating_{behaviour.pk}"] = forms.TypedChoiceField(
+            fields[f"rating_{behaviour.pk}"] = forms.TypedChoiceField(
                 label=_("Valutazione di «%(name)s»") % {"name": behaviour.name},
                 choices=choices,
                 required=False,
                 coerce=Decimal,
                 empty_value=None,
             )
-            self.fields[f"note_{behaviour.pk}"] = forms.CharField(
+            fields[f"note_{behaviour.pk}"] = forms.CharField(
                 label=_("Nota su «%(name)s»") % {"name": behaviour.name},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         for kind in self.kinds:
             name = component_name(kind)
-            self.fields[f"na_{kind}"] = forms.BooleanField(
+            fields[f"na_{kind}"] = forms.BooleanField(
                 label=_("«%(name)s» non si applica") % {"name": name}, required=False
             )
-            self.fields[f"reason_{kind}"] = forms.CharField(
+            fields[f"reason_{kind}"] = forms.CharField(
                 label=_("Perché «%(name)s» non si applica") % {"name": name},
                 required=False,
                 max_length=300,
             )
-        self.fields["evaluator_notes"] = self.fields.pop("evaluator_notes")  # last
+        fields["evaluator_notes"] = type(self).base_fields["evaluator_notes"]  # last
+        # This instance's own fields: BaseForm.__init__ copies them into self.fields.
+        self.base_fields = {"version": type(self).base_fields["version"], **fields}  # type: ignore[misc]
+        super().__init__(*args, initial=initial, **kwargs)
 
     def behaviour_fields(self):
         """(behaviour, its rating field, its note field) in the catalogue's order."""
