@@ -95,8 +95,8 @@ def test_the_evaluator_delivers_and_the_person_asks_a_review(page, live_server, 
     page.get_by_label("Motivi della richiesta di revisione").fill(
         "Il progetto di riorganizzazione non è stato considerato."
     )
-    page.get_by_role("button", name="Chiedi la revisione").click()
-    expect(page.get_by_text("Fatto: Chiedi la revisione.")).to_be_visible()
+    page.get_by_role("button", name="Richiedi la revisione").click()
+    expect(page.get_by_text("Fatto: Richiedi la revisione.")).to_be_visible()
     expect(page.get_by_text("Revisione richiesta").first).to_be_visible()
     _axe(page)
     with scopes_disabled():

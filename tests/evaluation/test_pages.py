@@ -230,7 +230,7 @@ def test_the_review_deadline_passed_the_page_offers_closing_not_asking(year, per
     own = year["own"]
     rate(own, 4, 4, state=State.DELIVERED, review_until=timezone.localdate() - timedelta(1))
     url = reverse("evaluation_detail", args=[SLUG, own.pk])
-    assert "Chiedi la revisione" not in client(employee).get(url).content.decode()
+    assert "Richiedi la revisione" not in client(employee).get(url).content.decode()
     assert (
         "Rendi definitiva (termine scaduto)"
         in client(personas["manager_a"]).get(url).content.decode()

@@ -86,7 +86,7 @@ STEPS = (
     ),
     Step(
         "revisione",
-        gettext_lazy("Chiedi la revisione"),
+        gettext_lazy("Richiedi la revisione"),
         State.DELIVERED,
         State.REVIEW,
         "evaluation.respond",
