@@ -350,5 +350,5 @@ def test_the_scheda_costs_the_same_queries_with_2_or_12_behaviours_goals_and_ste
             save_scheda(own, actor=alice, version=version, data=SchedaData(evaluator_notes=f"{n}"))
     with CaptureQueriesContext(connection) as many:
         text = client(alice).get(url).content.decode()
-    assert text.count("Scheda salvata") == 10 and "B9" in text
+    assert text.count("Valutazione individuale salvata") == 10 and "B9" in text
     assert len(many) == len(few)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from traguardo.audit.display import action_label
 from traguardo.core.domain import ConflictError, DomainError, InvalidData
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
@@ -77,21 +78,6 @@ def _has_evaluation(result: IndividualResult) -> bool:
         return result.assignment.evaluation is not None
     except Evaluation.DoesNotExist:
         return False
-
-
-def step_names() -> dict[str, str]:
-    """The audit log's actions of an evaluation, as the history names them."""
-    return {
-        "evaluation.create": _("Scheda aperta"),
-        "evaluation.save": _("Scheda salvata"),
-        "evaluation.colloquio": _("Colloquio registrato"),
-        "evaluation.consegna": _("Consegnata alla persona valutata"),
-        "evaluation.accetta": _("Accettata dalla persona valutata"),
-        "evaluation.revisione": _("Revisione richiesta"),
-        "evaluation.risposta": _("Risposta alla richiesta di revisione: definitiva"),
-        "evaluation.chiudi": _("Definitiva: termine per la revisione scaduto"),
-        "evaluation.riapri": _("Riaperta con una revisione"),
-    }
 
 
 def open_reason(result: IndividualResult) -> str:
@@ -183,8 +169,7 @@ def _page(request, assignment, *, step_errors=None, status=200):
         "components": component_rows(result),
         "anchors": dict(results.scale.anchors) if results.scale else {},
         "differentiation": result.component(ComponentKind.DIFFERENTIATION) is not None,
-        "history": history(evaluation),
-        "step_names": step_names(),
+        "history": [(step, action_label(step.action)) for step in history(evaluation)],
         "steps": steps,
         "can_write": may_write(
             request.user, assignment, evaluation.state if evaluation else State.DRAFT
