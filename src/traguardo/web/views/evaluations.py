@@ -153,6 +153,11 @@ def _steps(request: TenantRequest, assignment: Assignment, evaluation: Evaluatio
     return steps
 
 
+def _applies(result: IndividualResult, kind: ComponentKind) -> bool:
+    score = result.component(kind)
+    return score is not None and score.applies
+
+
 def _page(request, assignment, *, step_errors=None, status=200):
     evaluation = _evaluation(assignment)
     if evaluation is not None:
@@ -168,7 +173,7 @@ def _page(request, assignment, *, step_errors=None, status=200):
         "result": result,
         "components": component_rows(result),
         "anchors": dict(results.scale.anchors) if results.scale else {},
-        "differentiation": result.component(ComponentKind.DIFFERENTIATION) is not None,
+        "differentiation": _applies(result, ComponentKind.DIFFERENTIATION),
         "history": [(step, action_label(step.action)) for step in history(evaluation)],
         "steps": steps,
         "can_write": may_write(
