@@ -1,8 +1,10 @@
 """Personas and fixtures shared by the whole suite.
 
 Personas (as in healthchecks): ``admin`` of the demo Comune, ``manager_a`` heading unit A,
-``manager_b`` heading unit B, ``evaluator`` (Nucleo), ``viewer``, ``contributor``, and
-``outsider``, the admin of another authority. Every one logs in with PASSWORD.
+``manager_b`` heading unit B, ``evaluator`` (Nucleo), ``viewer``, ``contributor``,
+``dipendente`` (an employee: their own individual evaluations only), ``valutatore`` (a manager
+whose person gives an individual evaluation), and ``outsider``, the admin of another authority.
+Every one logs in with PASSWORD.
 """
 
 import threading
@@ -208,7 +210,27 @@ def outsider(other_authority):
 
 
 @pytest.fixture
-def personas(admin, manager_a, manager_b, contributor, evaluator, viewer, outsider):
+def dipendente(authority):
+    """An employee (Role.EMPLOYEE) linked to Daniela Duca, whom ``valutatore`` evaluates in
+    the URL matrix's world: she sees only her own individual evaluation, once delivered."""
+    with scopes_disabled():
+        person = PersonFactory(authority=authority, first_name="Daniela", last_name="Duca")
+    return _member(authority, "dipendente", Role.EMPLOYEE, person=person)
+
+
+@pytest.fixture
+def valutatore(authority):
+    """A manager heading no unit, linked to Vittorio Verdi: the evaluator of the world's
+    individual evaluation (``evaluation.write_evaluation`` follows the person, not the role)."""
+    with scopes_disabled():
+        person = PersonFactory(authority=authority, first_name="Vittorio", last_name="Verdi")
+    return _member(authority, "valutatore", Role.MANAGER, person=person)
+
+
+@pytest.fixture
+def personas(
+    admin, manager_a, manager_b, contributor, evaluator, viewer, dipendente, valutatore, outsider
+):
     return {
         "admin": admin,
         "manager_a": manager_a,
@@ -216,6 +238,8 @@ def personas(admin, manager_a, manager_b, contributor, evaluator, viewer, outsid
         "contributor": contributor,
         "evaluator": evaluator,
         "viewer": viewer,
+        "dipendente": dipendente,
+        "valutatore": valutatore,
         "outsider": outsider,
         "anonymous": None,
     }

@@ -29,7 +29,6 @@ from django_scopes import scopes_disabled
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,
-    EvaluationFactory,
     FamilyFactory,
     GradingScaleFactory,
     IndicatorFactory,
@@ -43,7 +42,7 @@ from tests.factories import (
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
-from traguardo.evaluation.models import AssignedScheda, Evaluation, Fund
+from traguardo.evaluation.models import BehaviourRating, Evaluation, Fund, IndividualGoal
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -63,14 +62,22 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewer")
-PERSONAS = (*MEMBERS, "outsider", "anonymous")
+# "valutatore" is a manager heading no unit, whose person gives the world's individual
+# evaluation; "dipendente" an employee (Role.EMPLOYEE), the person it evaluates: a login of the
+# authority that is not a member of its office (accounts.rules.is_member).
+MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewer", "valutatore")
+PERSONAS = (*MEMBERS, "dipendente", "outsider", "anonymous")
 
 
 def row(default=None, **statuses) -> dict[str, int]:
-    """A row of the matrix: ``default`` for every member, then the exceptions."""
+    """A row of the matrix: ``default`` for every member, then the exceptions. The employee
+    is refused every back-office page (403) unless the row says otherwise; the valutatore,
+    a manager of no unit, answers as manager_b (a manager of another unit) unless told."""
     members = dict.fromkeys(MEMBERS, default)
-    return {**members, "outsider": 404, "anonymous": 302, **statuses}
+    result = {**members, "dipendente": 403, "outsider": 404, "anonymous": 302, **statuses}
+    if "valutatore" not in statuses:
+        result["valutatore"] = result["manager_b"]
+    return result
 
 
 EVERY_MEMBER = row(200)
@@ -218,10 +225,6 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
     # --- individual evaluations ---
-    # The world's evaluation (delivered) of manager_b's person, given by manager_a's: the
-    # admins, the evaluator and the evaluated person print it; the Nucleo only for the
-    # families it reviews (not this one).
-    "evaluation_pdf": row(403, admin=200, manager_a=200, manager_b=200),
     # --- individual performance: the premiums ---
     # The admins read the year's distribution and edit a family's fund; the payroll file is
     # refused while an evaluation is not final (the world's is not): back to the page.
@@ -231,6 +234,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The public aggregates of the premiums follow the plan: a draft's year is not public.
     "public_pay": {**dict.fromkeys(PERSONAS, 404)},
     "public_pay_opendata": {**dict.fromkeys(PERSONAS, 404)},
+    # Every login of the authority (the employee too) opens the list of the year, filtered
+    # to what it may see; the index goes to the latest year.
+    "evaluation_home": row(302, dipendente=302),
+    "evaluation_list": row(200, dipendente=200),
+    # The world's evaluation of the dipendente, delivered: the admins, the evaluator and the
+    # person evaluated; not the Nucleo (not a family it reviews), not the other members.
+    "evaluation_detail": row(403, admin=200, valutatore=200, dipendente=200),
+    "evaluation_pdf": row(403, admin=200, valutatore=200, dipendente=200),  # who sees, prints
+    # The form of the valutatore's other evaluation (a draft): the evaluator only.
+    "evaluation_edit": row(403, valutatore=200),
+    "evaluation_step": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -293,6 +307,17 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "anonymous": 302,
     },
     "logout_everywhere": {"anonymous": 302},
+    # "chiudi" of the valutatore's draft: only the evaluator may take a step of it.
+    "evaluation_step": {
+        "admin": 403,
+        "manager_a": 403,
+        "contributor": 403,
+        "evaluator": 403,
+        "viewer": 403,
+        "dipendente": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
 }
 
 # Rows that land with the audit app: skipped until their pattern resolves.
@@ -332,8 +357,11 @@ PK_OF = {
     "verifica_pdf_start": "period",  # documents
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
-    "evaluation_pdf": "evaluation",  # individual evaluations
     "pay_fund_edit": "family",  # individual performance: a family of the year's scheme
+    "evaluation_detail": "assignment",  # individual evaluations
+    "evaluation_pdf": "assignment",
+    "evaluation_edit": "assignment_draft",
+    "evaluation_step": "assignment_draft",
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -366,7 +394,31 @@ def is_tenant(route: str) -> bool:
 # --- the world ----------------------------------------------------------------------------
 
 
-def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None) -> dict:
+def build_evaluations(authority, year: int, evaluated, evaluator) -> dict:
+    """A scheme of ``year``: ``evaluated`` (a Person) evaluated by ``evaluator`` and delivered,
+    and a second person evaluated by ``evaluator``, not yet written (no Evaluation row)."""
+    scheme = SchemeFactory(authority=authority, year=year)
+    family = FamilyFactory(scheme=scheme, components={"behaviours": 100})
+    assignment = AssignmentFactory(family=family, person=evaluated, evaluator=evaluator)
+    evaluation = Evaluation.objects.create(
+        authority=authority,
+        assignment=assignment,
+        state=Evaluation.State.DELIVERED,
+        delivered_on=date(year, 12, 31),
+        review_until=date(year + 1, 1, 15),
+    )
+    for behaviour in family.behaviours.all():
+        BehaviourRating.objects.create(
+            authority=authority, evaluation=evaluation, behaviour=behaviour, rating=Decimal(4)
+        )
+    other = PersonFactory(authority=authority, first_name="Nadia", last_name="Neri")
+    draft = AssignmentFactory(family=family, person=other, evaluator=evaluator)
+    return {"scheme": scheme, "assignment": assignment, "assignment_draft": draft}
+
+
+def build_world(
+    authority, unit_a, unit_b, *, year, recorder, calendar_user=None, evaluated=None, evaluator=None
+) -> dict:
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=year)
         objective = ObjectiveFactory(plan=plan, unit=unit_a, responsible=unit_a.head)
@@ -425,8 +477,12 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
             ),
         }
     with scopes_disabled():
+        if evaluated is None or evaluator is None:  # the other authority: people of its own
+            evaluated = PersonFactory(authority=authority, last_name="Valutata")
+            evaluator = PersonFactory(authority=authority, last_name="Valutante")
+        world.update(build_evaluations(authority, year, evaluated, evaluator))
         # The year's individual scheme: a family with its fund and one evaluation not final.
-        scheme = SchemeFactory(authority=authority, year=year)
+        scheme = world["scheme"]
         family = FamilyFactory(
             scheme=scheme, components={"individual_objectives": 100}, behaviours=()
         )
@@ -446,20 +502,6 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         job.output.save("documento.pdf", ContentFile(PDF), save=False)
         job.save()
         world["job"] = job
-        # An individual evaluation of the year: unit B's head, evaluated by unit A's (the
-        # persons of manager_b and manager_a), on the world's scheda; delivered.
-        family = FamilyFactory(
-            scheme=world["family"].scheme,
-            name="Dirigenti",
-            components={"unit_objectives": 60, "behaviours": 40},
-        )
-        assignment = AssignmentFactory(family=family, person=unit_b.head, evaluator=unit_a.head)
-        AssignedScheda.objects.create(
-            authority=authority, assignment=assignment, objective=world["objective"]
-        )
-        world["evaluation"] = EvaluationFactory(
-            assignment=assignment, state=Evaluation.State.DELIVERED
-        )
         world["membership"] = (
             Membership.objects.filter(authority=authority).exclude(user=recorder).first()
             or Membership.objects.filter(authority=authority).first()
@@ -479,7 +521,14 @@ def world(settings, tmp_path, personas, authority, unit_a, unit_b):
         year=2019,
         recorder=personas["admin"],
         calendar_user=personas["manager_a"],
+        evaluated=_person_of(personas["dipendente"], authority),
+        evaluator=_person_of(personas["valutatore"], authority),
     )
+
+
+def _person_of(user, authority):
+    with scopes_disabled():
+        return Membership.objects.get(user=user, authority=authority).person
 
 
 @pytest.fixture
@@ -558,6 +607,9 @@ def snapshot() -> dict[str, list[dict]]:
                 DupGoal,
                 PerformanceArea,
                 GradingScale,
+                Evaluation,
+                BehaviourRating,
+                IndividualGoal,
             )
         }
 

@@ -35,6 +35,7 @@ MENU = (
     "Piani",
     "Le mie scadenze",
     "Elaborazioni",
+    "Valutazioni individuali",
     "Impostazioni dell'ente",
     "Registro delle modifiche",
 )

@@ -109,7 +109,7 @@ def test_the_ccnl_tie_is_reported_in_italian(admin_client, authority):
     page = text(admin_client.get(url("pay_overview", authority)))
 
     assert (
-        "Maggiorazione del premio: 2 persone a pari punteggio (95) per 1 posti; nessuna la "
+        "Maggiorazione del premio: 2 persone a pari punteggio (95) per 1 posto; nessuna la "
         "riceve finché l'ente non applica il suo criterio di spareggio."
     ) in page
 

@@ -373,7 +373,7 @@ def _login(authority, role, person=None):
 
 def test_the_evaluated_person_downloads_it_once_delivered_named_by_year_and_name(authority):
     evaluation = dirigente(authority, state=Evaluation.State.DELIVERED)
-    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.pk])
+    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.assignment_id])
     with scopes_disabled():
         person = evaluation.assignment.person
     client = _login(authority, Role.EMPLOYEE, person)
@@ -395,7 +395,7 @@ def test_the_pdf_reads_the_scheme_in_queries_that_do_not_grow_with_the_staff(
     """The dirigente's PDF reads the evaluations they gave (the differentiation): 8 or 24,
     the same number of queries."""
     evaluation = dirigente(authority)
-    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.pk])
+    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.assignment_id])
     client = _login(authority, Role.ADMIN)
     client.get(url)  # the session and the membership cached as for any later request
     with CaptureQueriesContext(connection) as eight:
@@ -409,7 +409,7 @@ def test_the_pdf_reads_the_scheme_in_queries_that_do_not_grow_with_the_staff(
 
 def test_the_evaluated_person_may_not_print_a_draft_nor_a_colleague(authority):
     evaluation = dirigente(authority, state=Evaluation.State.DRAFT)
-    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.pk])
+    url = reverse("evaluation_pdf", args=[authority.slug, evaluation.assignment_id])
     with scopes_disabled():
         person = evaluation.assignment.person
         colleague = PersonFactory(authority=authority, last_name="Verdi")
@@ -425,13 +425,13 @@ def test_a_person_of_another_authority_gets_404(authority, other_authority):
     # Their admin under our slug (not a member): 404; our admin asking for their id: 404.
     assert (
         _login(other_authority, Role.ADMIN)
-        .get(reverse("evaluation_pdf", args=[authority.slug, evaluation.pk]))
+        .get(reverse("evaluation_pdf", args=[authority.slug, evaluation.assignment_id]))
         .status_code
         == 404
     )
     assert (
         _login(authority, Role.ADMIN)
-        .get(reverse("evaluation_pdf", args=[authority.slug, theirs.pk]))
+        .get(reverse("evaluation_pdf", args=[authority.slug, theirs.assignment_id]))
         .status_code
         == 404
     )

@@ -7,7 +7,15 @@ from tests.setup.conftest import login, snapshot, url
 
 pytestmark = pytest.mark.django_db
 
-MEMBERS = ("manager_a", "manager_b", "contributor", "evaluator", "viewer")
+MEMBERS = (
+    "manager_a",
+    "manager_b",
+    "contributor",
+    "evaluator",
+    "viewer",
+    "valutatore",
+    "dipendente",
+)
 
 
 def setup_urls(authority, rows) -> dict[str, str]:

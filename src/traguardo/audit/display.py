@@ -69,6 +69,16 @@ ACTIONS = {
     "auth.password_reset_done": _("Password reimpostata"),
     "auth.unlock": _("Utente sbloccato"),
     "auth.sessions_ended": _("Sessioni chiuse su tutti i dispositivi"),
+    # Individual evaluations (evaluation.domain.conversation, evaluation.domain.scheda).
+    "evaluation.create": _("Valutazione individuale aperta"),
+    "evaluation.save": _("Valutazione individuale salvata"),
+    "evaluation.colloquio": _("Colloquio registrato"),
+    "evaluation.consegna": _("Valutazione consegnata alla persona valutata"),
+    "evaluation.accetta": _("Valutazione accettata dalla persona valutata"),
+    "evaluation.revisione": _("Revisione della valutazione richiesta"),
+    "evaluation.risposta": _("Risposta alla richiesta di revisione: valutazione definitiva"),
+    "evaluation.chiudi": _("Valutazione definitiva: termine per la revisione scaduto"),
+    "evaluation.riapri": _("Valutazione riaperta con una revisione"),
 }
 
 # Values logged under names that are not a field of the row's model (or whose field has no

@@ -12,6 +12,7 @@ from traguardo.web.views import (
     dashboard,
     documents,
     evaluation_documents,
+    evaluations,
     exports,
     guide,
     imports,
@@ -47,6 +48,7 @@ tenant_patterns = [
     path("impostazioni/", include(setup.urlpatterns)),
     path("impostazioni/", include(access_views.setup_urlpatterns)),
     *public_texts_views.urlpatterns,
+    *evaluations.urlpatterns,
 ]
 
 urlpatterns = [

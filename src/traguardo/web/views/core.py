@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from traguardo.accounts.models import Membership
+from traguardo.accounts.models import Membership, Role
 from traguardo.core.requests import UserRequest
 from traguardo.core.tenancy import public_view
 
@@ -29,8 +29,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @public_view
 @login_required
 def home(request: UserRequest) -> HttpResponse:
-    """One authority: straight to its plans. Several: let the user choose."""
+    """One authority: straight to its plans (an employee: to their evaluations). Several: let
+    the user choose."""
     memberships = list(Membership.objects.filter(user=request.user).select_related("authority"))
     if len(memberships) == 1:
-        return redirect("plan_list", authority=memberships[0].authority.slug)
+        membership = memberships[0]
+        if membership.role == Role.EMPLOYEE:  # sees only their individual evaluations
+            return redirect("evaluation_home", authority=membership.authority.slug)
+        return redirect("plan_list", authority=membership.authority.slug)
     return render(request, "web/home.html", {"memberships": memberships})

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from traguardo.core.downloads import attachment
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import check_perm, tenant_view
-from traguardo.evaluation.models import Evaluation
+from traguardo.evaluation.models import Assignment
 from traguardo.evaluation.scores import assignment_result
 from traguardo.reports import individual
 
@@ -23,13 +23,15 @@ from traguardo.reports import individual
 @tenant_view("evaluation.view_evaluations")
 @require_safe
 def evaluation_pdf(request: TenantRequest, pk: int) -> HttpResponse:
-    evaluation = get_object_or_404(Evaluation.objects.select_related("assignment__family"), pk=pk)
-    check_perm(request, "evaluation.view_evaluation", evaluation)
-    result = assignment_result(evaluation.assignment)
+    """The printed scheda of an assignment (``pk``, as the scheda's page): a draft not yet
+    written prints as a draft."""
+    assignment = get_object_or_404(Assignment.objects.select_related("family", "evaluation"), pk=pk)
+    check_perm(request, "evaluation.view_evaluation", assignment)
+    result = assignment_result(assignment)
     data = individual.evaluation_pdf(result)
     return attachment(data, individual.filename(result), "application/pdf", no_store=True)
 
 
 urlpatterns = [
-    path("valutazioni/<int:pk>/pdf/", evaluation_pdf, name="evaluation_pdf"),
+    path("valutazioni/scheda/<int:pk>/pdf/", evaluation_pdf, name="evaluation_pdf"),
 ]

@@ -19,7 +19,7 @@ from traguardo.core.formats import decimal_it
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.evaluation.domain.funds import FundData, export_payroll, update_fund
-from traguardo.evaluation.forms import FundForm
+from traguardo.evaluation.fund_forms import FundForm
 from traguardo.evaluation.models import Family, Fund, Scheme
 from traguardo.evaluation.pay import year_pay
 from traguardo.exchange import payroll

@@ -1,0 +1,93 @@
+"""A small year of individual evaluations for the conversation and the pages.
+
+``scheme`` 2025 of the ``authority`` of the personas: ``staff`` (behaviours only, evaluated
+by manager_a's person, Alice Alberti) and ``dirigenti`` (nucleo_reviews). ``employee`` is a
+login (Role.EMPLOYEE) linked to Elena Esposito, evaluated by Alice in ``staff``.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django_scopes import scopes_disabled
+
+from tests.factories import (
+    AssignmentFactory,
+    FamilyFactory,
+    MembershipFactory,
+    PersonFactory,
+    SchemeFactory,
+    UserFactory,
+)
+from traguardo.accounts.models import Role
+from traguardo.evaluation.models import BehaviourRating, Evaluation, RatingLevel
+
+
+@pytest.fixture
+def year(authority, unit_a, unit_b):
+    with scopes_disabled():
+        scheme = SchemeFactory(authority=authority, year=2025)
+        for rating, text in (
+            (1, "Inadeguato"),
+            (2, "Parziale"),
+            (3, "Adeguato"),
+            (4, "Buono"),
+            (5, "Eccellente"),
+        ):
+            RatingLevel.objects.create(
+                authority=authority, scheme=scheme, rating=Decimal(rating), description=text
+            )
+        staff = FamilyFactory(
+            scheme=scheme,
+            name="Dipendenti",
+            components={"behaviours": 100},
+            behaviours=("Collaborazione", "Iniziativa"),
+        )
+        dirigenti = FamilyFactory(
+            scheme=scheme,
+            name="Dirigenti",
+            components={"behaviours": 100},
+            behaviours=("Leadership",),
+            nucleo_reviews=True,
+        )
+        elena = PersonFactory(authority=authority, first_name="Elena", last_name="Esposito")
+        own = AssignmentFactory(family=staff, person=elena, evaluator=unit_a.head)
+        other = AssignmentFactory(
+            family=staff,
+            person=PersonFactory(authority=authority, first_name="Omar", last_name="Orsi"),
+            evaluator=unit_a.head,
+        )
+        dirigente = AssignmentFactory(family=dirigenti, person=unit_a.head, evaluator=unit_b.head)
+    return {
+        "scheme": scheme,
+        "staff": staff,
+        "dirigenti": dirigenti,
+        "elena": elena,
+        "own": own,
+        "other": other,
+        "dirigente": dirigente,
+    }
+
+
+@pytest.fixture
+def employee(year, authority):
+    user = UserFactory(username="elena", first_name="Elena", last_name="Esposito")
+    with scopes_disabled():
+        MembershipFactory(user=user, authority=authority, role=Role.EMPLOYEE, person=year["elena"])
+    return user
+
+
+def rate(assignment, *ratings, state=Evaluation.State.DRAFT, **fields):
+    """The assignment's evaluation in ``state`` with its behaviours rated in order."""
+    with scopes_disabled():
+        evaluation, _created = Evaluation.objects.get_or_create(
+            assignment=assignment, defaults={"authority": assignment.authority}
+        )
+        Evaluation.objects.filter(pk=evaluation.pk).update(state=state, **fields)
+        for behaviour, rating in zip(assignment.family.behaviours.all(), ratings, strict=False):
+            BehaviourRating.objects.update_or_create(
+                evaluation=evaluation,
+                behaviour=behaviour,
+                defaults={"authority": assignment.authority, "rating": Decimal(rating)},
+            )
+        evaluation.refresh_from_db()
+    return evaluation
