@@ -4,7 +4,9 @@ The URL patterns are walked from the root resolver; a pattern without a row in `
 fails the suite ("aggiungi la riga per <name>"). Each row is checked against one small world:
 an authority with units A and B, a draft plan 2019 with a scheda of unit A (indicator, target,
 activity), an open monitoring period with a measurement and its evidence file, a grading scale,
-a DUP goal, an ambito, a person, an SMVP level and a calendar link — and a second authority of
+a DUP goal, an ambito, a person, an SMVP level, a calendar link, an individual evaluation
+scheme of the plan's year with a family, a behaviour and an assignment counting the scheda —
+and a second authority of
 the same shape (plan 2020), whose ids must never answer under the first authority's slug.
 """
 
@@ -27,6 +29,8 @@ from django_scopes import scopes_disabled
 
 from tests.factories import (
     ActivityFactory,
+    AssignmentFactory,
+    FamilyFactory,
     GradingScaleFactory,
     IndicatorFactory,
     MeasurementFactory,
@@ -35,9 +39,11 @@ from tests.factories import (
     OrgUnitFactory,
     PersonFactory,
     PlanFactory,
+    SchemeFactory,
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
+from traguardo.evaluation.models import AssignedScheda, Assignment, Behaviour, Family, Scheme
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -211,6 +217,22 @@ EXPECTED: dict[str, dict[str, int]] = {
     "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
+    # --- individual evaluation: the year's scheme and the assignments (the admins) ---
+    "evaluation_schemes": ADMIN_ONLY,
+    "evaluation_scheme": ADMIN_ONLY,
+    "evaluation_family_add": ADMIN_ONLY,
+    "evaluation_family_edit": ADMIN_ONLY,
+    "evaluation_family_delete": ADMIN_ONLY,
+    "evaluation_behaviour_add": ADMIN_ONLY,
+    "evaluation_behaviour_edit": ADMIN_ONLY,
+    "evaluation_behaviour_delete": ADMIN_ONLY,
+    "evaluation_assignments": ADMIN_ONLY,
+    "evaluation_assignment_add": ADMIN_ONLY,
+    "evaluation_assignment_edit": ADMIN_ONLY,
+    "evaluation_assignment_delete": ADMIN_ONLY,
+    "evaluation_assignment_fill": row(403, admin=405),  # POST only, after the permission
+    "evaluation_assignment_scheda_add": row(403, admin=405),  # POST only, after the permission
+    "evaluation_assigned_scheda": row(403, admin=405),  # POST only, after the permission
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -273,6 +295,24 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "anonymous": 302,
     },
     "logout_everywhere": {"anonymous": 302},
+    "evaluation_assignment_fill": {
+        "manager_a": 403,
+        "evaluator": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
+    "evaluation_assignment_scheda_add": {
+        "manager_a": 403,
+        "evaluator": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
+    "evaluation_assigned_scheda": {
+        "manager_a": 403,
+        "evaluator": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
 }
 
 # Rows that land with the audit app: skipped until their pattern resolves.
@@ -312,6 +352,16 @@ PK_OF = {
     "verifica_pdf_start": "period",  # documents
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
+    "evaluation_family_edit": "family",  # individual evaluation
+    "evaluation_family_delete": "family",
+    "evaluation_behaviour_add": "family",
+    "evaluation_behaviour_edit": "behaviour",
+    "evaluation_behaviour_delete": "behaviour",
+    "evaluation_assignment_edit": "assignment",
+    "evaluation_assignment_delete": "assignment",
+    "evaluation_assignment_fill": "assignment",
+    "evaluation_assignment_scheda_add": "assignment",
+    "evaluation_assigned_scheda": "assigned_scheda",
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -370,6 +420,10 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
         evidence.file.save(evidence.stored_name, ContentFile(PDF), save=False)
         evidence.save()
         policy = ensure_policy(authority)
+        family = FamilyFactory(
+            scheme=SchemeFactory(authority=authority, year=year), behaviours=("Collaborazione",)
+        )
+        assignment = AssignmentFactory(family=family, person=unit_a.head)
         world = {
             "slug": authority.slug,
             "year": plan.year,
@@ -389,6 +443,12 @@ def build_world(authority, unit_a, unit_b, *, year, recorder, calendar_user=None
             ),
             "level": policy.levels.get(dimension="strategic", code="alta"),
             "scale": GradingScaleFactory(authority=authority, name="Ritardo standard"),
+            "family": family,
+            "behaviour": family.behaviours.get(),
+            "assignment": assignment,
+            "assigned_scheda": AssignedScheda.objects.create(
+                authority=authority, assignment=assignment, objective=objective
+            ),
             # A variazione of a draft plan cannot be closed by anyone: POSTs are all refused.
             "variation": Variation.objects.create(
                 authority=authority,
@@ -513,6 +573,11 @@ def snapshot() -> dict[str, list[dict]]:
                 DupGoal,
                 PerformanceArea,
                 GradingScale,
+                Scheme,
+                Family,
+                Behaviour,
+                Assignment,
+                AssignedScheda,
             )
         }
 

@@ -11,6 +11,8 @@ from traguardo.web.views import (
     core,
     dashboard,
     documents,
+    evaluation_assignments,
+    evaluation_settings,
     exports,
     guide,
     imports,
@@ -43,6 +45,11 @@ tenant_patterns = [
     path("impostazioni/", include(setup.urlpatterns)),
     path("impostazioni/", include(access_views.setup_urlpatterns)),
     *public_texts_views.urlpatterns,
+    path("valutazione-individuale/impostazioni/", include(evaluation_settings.urlpatterns)),
+    path(
+        "valutazione-individuale/<int:year>/assegnazioni/",
+        include(evaluation_assignments.urlpatterns),
+    ),
 ]
 
 urlpatterns = [
