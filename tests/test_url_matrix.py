@@ -6,8 +6,8 @@ an authority with units A and B, a draft plan 2019 with a scheda of unit A (indi
 activity), an open monitoring period with a measurement and its evidence file, a grading scale,
 a DUP goal, an ambito, a person, an SMVP level, a calendar link, an individual evaluation
 scheme of the plan's year with a family, a behaviour and an assignment counting the scheda —
-and a second authority of
-the same shape (plan 2020), whose ids must never answer under the first authority's slug.
+and a second authority of the same shape (plan 2020), whose ids must never answer under the
+first authority's slug.
 """
 
 import hashlib
