@@ -26,6 +26,7 @@ from traguardo.audit.models import AuditEntry
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.evaluation.domain import assignments as domain
 from traguardo.evaluation.models import AssignedScheda, Assignment
+from traguardo.evaluation.scores import Results
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +234,15 @@ def test_the_list_costs_the_same_queries_with_1_and_30_assignments(year, admin):
     assert "Dip128" in response.content.decode()
     assert "30 assegnazioni" in response.content.decode()
     assert counts[0] == counts[1], counts
+
+
+@scopes_disabled()
+def test_the_years_plan_is_the_authoritys_own_even_when_another_has_a_plan_of_that_year(
+    year, other_authority
+):
+    """Outside a tenant scope (commands, the demo loader) the plan is still the scheme's
+    authority's: another authority's plan 2019 is never read."""
+    assert domain.year_plan(year["scheme"]) == year["headed"].plan
+    alone = SchemeFactory(authority=other_authority, year=2019)  # no plan 2019 of its own
+    assert domain.year_plan(alone) is None
+    assert Results(alone)._plan is None

@@ -225,7 +225,9 @@ class Results:
         self.assignments = {a.pk: a for a in _assignments(scheme)}
         self._results: dict[int, IndividualResult] = {}
         self._computing: set[int] = set()
-        self._plan: Plan | None = Plan.objects.filter(year=scheme.year).first()
+        self._plan: Plan | None = Plan.objects.filter(
+            authority_id=scheme.authority_id, year=scheme.year
+        ).first()
         self._kept: KeptPlan | None = None
         self._scheme_findings: list[Finding] = []
         try:

@@ -203,7 +203,7 @@ def _require_evaluation_open(assignment: Assignment) -> None:
 
 def year_plan(scheme: Scheme) -> Plan | None:
     """The plan of the scheme's year (the one whose results the schede carry)."""
-    return Plan.objects.filter(year=scheme.year).first()
+    return Plan.objects.filter(authority_id=scheme.authority_id, year=scheme.year).first()
 
 
 def plan_schede_of(plan: Plan, person: Person) -> QuerySet[Objective]:
