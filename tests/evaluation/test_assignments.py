@@ -202,6 +202,12 @@ def test_the_page_takes_the_schede_from_the_plan(year, admin):
     assert "2 schede aggiunte dal piano." in page
     assert "1.1" in page and "2.1" in page
 
+    with scopes_disabled():
+        EvaluationFactory(assignment=assignment, state="delivered")
+    page = client.get(reverse("evaluation_assignment_edit", kwargs=kwargs)).content.decode()
+    assert "Prendi le schede dal piano" not in page and "Togli" not in page
+    assert "non si cambiano più" in page
+
 
 def _assignments(scheme, count, offset=0):
     with scopes_disabled():

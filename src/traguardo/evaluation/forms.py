@@ -221,9 +221,15 @@ class PersonChoice(forms.ModelChoiceField):
 
 
 class AssignmentForm(StyledModelForm):
-    person = PersonChoice(queryset=Person.objects.none(), label=_("Valutato"))
-    evaluator = PersonChoice(queryset=Person.objects.none(), label=_("Valutatore"))
-    family = forms.ModelChoiceField(queryset=Family.objects.none(), label=_("Famiglia"))
+    person = PersonChoice(
+        queryset=Person.objects.none(), label=_("Valutato"), empty_label=_("— scegliere —")
+    )
+    evaluator = PersonChoice(
+        queryset=Person.objects.none(), label=_("Valutatore"), empty_label=_("— scegliere —")
+    )
+    family = forms.ModelChoiceField(
+        queryset=Family.objects.none(), label=_("Famiglia"), empty_label=_("— scegliere —")
+    )
 
     class Meta:
         model = Assignment
@@ -268,7 +274,11 @@ class ObjectiveChoice(forms.ModelChoiceField):
 
 
 class SchedaAddForm(StyledForm):
-    objective = ObjectiveChoice(queryset=Objective.objects.none(), label=_("Scheda del piano"))
+    objective = ObjectiveChoice(
+        queryset=Objective.objects.none(),
+        label=_("Scheda del piano"),
+        empty_label=_("— scegliere —"),
+    )
     weight = forms.DecimalField(
         label=_("Peso dichiarato (%)"),
         required=False,

@@ -146,6 +146,9 @@ def _detail(
             "scheme": scheme,
             "assignment": assignment,
             "state": Evaluation.State(_state(assignment)),
+            # Delivered on: the schede it was scored on stay (the actions refuse anyway).
+            "schede_locked": _state(assignment)
+            not in (Evaluation.State.DRAFT, Evaluation.State.INTERVIEW),
             "form": form or AssignmentForm(instance=copy(assignment), scheme=scheme),
             "add_form": add_form or SchedaAddForm(objectives=candidates),
             "assigned": [
