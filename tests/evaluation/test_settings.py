@@ -286,3 +286,25 @@ def test_the_family_page_refuses_weights_off_100_and_a_frozen_scheme_says_why(sc
     assert "già stata consegnata" in frozen.content.decode()
     with scopes_disabled():
         assert Scheme.objects.get(pk=scheme.pk).families.get().nucleo_reviews
+
+
+def test_the_audit_log_shows_every_settings_change(scheme, admin):
+    """The entries of the settings' actions read back on the registro page (labels, values)."""
+    with scopes_disabled():
+        family = domain.create_family(
+            scheme,
+            actor=admin,
+            data=domain.FamilyData(
+                name="Dipendenti",
+                objectives_rule="by_punteggio",
+                nucleo_reviews=False,
+                position=1,
+                weights={"unit_objectives": Decimal(60), "behaviours": Decimal(40)},
+                fund=Decimal(1000),
+            ),
+        )
+        domain.create_behaviour(family, actor=admin, data=domain.BehaviourData("Iniziativa"))
+        domain.update_scheme(scheme, actor=admin, data=_data(scheme, franchise_days=5))
+    page = _client(admin).get(reverse("audit_log", kwargs={"authority": scheme.authority.slug}))
+    assert page.status_code == 200
+    assert "Dipendenti" in page.content.decode()

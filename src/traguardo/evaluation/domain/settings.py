@@ -426,8 +426,10 @@ def _family_values(family: Family) -> dict:
     fund = Fund.objects.filter(family=family).first() if family.pk else None
     return {
         **field_values(family, FAMILY_FIELDS),
-        "components": {c.kind: str(c.weight) for c in family.components.all()} if family.pk else {},
-        "fund": str(fund.amount) if fund else None,
+        "component_weights": {c.kind: str(c.weight) for c in family.components.all()}
+        if family.pk
+        else {},
+        "fund_amount": str(fund.amount) if fund else None,  # not "fund": the reverse relation
     }
 
 
