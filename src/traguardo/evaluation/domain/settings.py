@@ -100,11 +100,19 @@ def frozen_message(year: int) -> str:
     ) % {"year": year}
 
 
+def lock_scheme(scheme: Scheme) -> Scheme:
+    """Inside a write transaction: the scheme read again, locked until the transaction ends
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's immediate transactions already serialise
+    writers). Every write that depends on whether the year is frozen takes it first: the
+    settings' actions here, and the delivery of an evaluation (the conversation's step out of
+    the interview), so that a settings save and a delivery never interleave."""
+    return Scheme.objects.select_for_update().get(pk=scheme.pk)
+
+
 def require_scheme_open(scheme: Scheme) -> Scheme:
-    """Inside a write transaction: read the scheme again (``SELECT … FOR UPDATE`` on
-    PostgreSQL; SQLite's immediate transactions already serialise writers) and refuse if an
+    """Inside a write transaction: lock the scheme (``lock_scheme``) and refuse if an
     evaluation of its year has been delivered. Returns the scheme as read."""
-    current = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    current = lock_scheme(scheme)
     if is_frozen(current):
         raise DomainError(frozen_message(current.year))
     return current
