@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -308,3 +310,26 @@ def test_the_audit_log_shows_every_settings_change(scheme, admin):
     page = _client(admin).get(reverse("audit_log", kwargs={"authority": scheme.authority.slug}))
     assert page.status_code == 200
     assert "Dipendenti" in page.content.decode()
+
+
+def _queries(client, url) -> int:
+    client.get(url)  # session and caches warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_years_list_and_a_years_families_cost_the_same_queries_with_1_and_10(scheme, admin):
+    client = _client(admin)
+    slug = scheme.authority.slug
+    years = reverse("evaluation_schemes", kwargs={"authority": slug})
+    families = reverse("evaluation_scheme", kwargs={"authority": slug, "year": 2019})
+    before = (_queries(client, years), _queries(client, families))
+    with scopes_disabled():
+        for n in range(9):
+            SchemeFactory(authority=scheme.authority, year=2000 + n)
+            FamilyFactory(scheme=scheme, name=f"Categoria {n}", behaviours=("Iniziativa",))
+    after = (_queries(client, years), _queries(client, families))
+    assert "Sistema 2008" in client.get(years).content.decode()
+    assert "Categoria 8" in client.get(families).content.decode()
+    assert before == after
