@@ -2,11 +2,12 @@
 the engine's constructors (each refusal next to its field), its families' weights, its
 behaviours, and the frozen rule once an evaluation of the year has been delivered."""
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +17,7 @@ from tests.factories import AssignmentFactory, EvaluationFactory, FamilyFactory,
 from traguardo.audit.models import AuditEntry
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.evaluation.domain import settings as domain
-from traguardo.evaluation.models import Family, RatingLevel, Scheme
+from traguardo.evaluation.models import Evaluation, Family, RatingLevel, Scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +334,60 @@ def test_the_years_list_and_a_years_families_cost_the_same_queries_with_1_and_10
     assert "Sistema 2008" in client.get(years).content.decode()
     assert "Categoria 8" in client.get(families).content.decode()
     assert before == after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_waits_for_a_settings_save_holding_the_scheme(authority, admin, monkeypatch):
+    """A behaviour being saved has found the year open and holds the scheme (``lock_scheme``);
+    a delivery taking the same lock, as the conversation's step must, waits for it: the
+    behaviour lands before the delivery, never after it. On SQLite writers queue anyway; on
+    PostgreSQL the lock decides (a delivery that did not wait would come first)."""
+    with scopes_disabled():
+        scheme = SchemeFactory(authority=authority, year=2019)
+        family = FamilyFactory(scheme=scheme, name="Dirigenti", behaviours=())
+        evaluation = EvaluationFactory(
+            assignment=AssignmentFactory(family=family), state="interview"
+        )
+    order: list[str] = []
+    checked, delivered = threading.Event(), threading.Event()
+    write = domain._write_behaviour
+
+    def write_after_a_pause(behaviour, data):
+        checked.set()
+        delivered.wait(timeout=1)  # set only by a delivery that did not wait for the lock
+        order.append("behaviour")
+        return write(behaviour, data)
+
+    monkeypatch.setattr(domain, "_write_behaviour", write_after_a_pause)
+
+    def save():
+        try:
+            with scopes_disabled():
+                domain.create_behaviour(family, actor=admin, data=domain.BehaviourData("Tardi"))
+        finally:
+            connection.close()
+
+    def deliver():
+        checked.wait(timeout=10)
+        try:
+            with scopes_disabled(), transaction.atomic():
+                domain.lock_scheme(scheme)
+                Evaluation.objects.filter(pk=evaluation.pk, state="interview").update(
+                    state="delivered"
+                )
+                order.append("delivered")
+            delivered.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=deliver)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert order == ["behaviour", "delivered"]
+    with scopes_disabled():
+        assert family.behaviours.filter(name="Tardi").exists()
+        assert Evaluation.objects.get(pk=evaluation.pk).state == "delivered"
+        with pytest.raises(DomainError, match="già stata consegnata"):
+            domain.create_behaviour(family, actor=admin, data=domain.BehaviourData("Dopo"))
