@@ -4,8 +4,10 @@ The URL patterns are walked from the root resolver; a pattern without a row in `
 fails the suite ("aggiungi la riga per <name>"). Each row is checked against one small world:
 an authority with units A and B, a draft plan 2019 with a scheda of unit A (indicator, target,
 activity), an open monitoring period with a measurement and its evidence file, a grading scale,
-a DUP goal, an ambito, a person, an SMVP level and a calendar link — and a second authority of
-the same shape (plan 2020), whose ids must never answer under the first authority's slug.
+a DUP goal, an ambito, a person, an SMVP level, a calendar link, an individual evaluation
+scheme of the plan's year with a family, a behaviour and an assignment counting the scheda —
+and a second authority of the same shape (plan 2020), whose ids must never answer under the
+first authority's slug.
 """
 
 import hashlib
@@ -42,7 +44,17 @@ from tests.factories import (
     TargetFactory,
 )
 from traguardo.accounts.models import CalendarToken, Membership
-from traguardo.evaluation.models import BehaviourRating, Evaluation, Fund, IndividualGoal
+from traguardo.evaluation.models import (
+    AssignedScheda,
+    Assignment,
+    Behaviour,
+    BehaviourRating,
+    Evaluation,
+    Family,
+    Fund,
+    IndividualGoal,
+    Scheme,
+)
 from traguardo.jobs.models import Job
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.monitoring.reminders import issue_calendar_token
@@ -224,7 +236,6 @@ EXPECTED: dict[str, dict[str, int]] = {
     "password_reset_complete": {**dict.fromkeys(PERSONAS, 200)},
     # Before the results go public, the admins review every public text for names.
     "plan_public_texts": ADMIN_ONLY,
-    # --- individual evaluations ---
     # --- individual performance: the premiums ---
     # The admins read the year's distribution and edit a family's fund; the payroll file is
     # refused while an evaluation is not final (the world's is not): back to the page.
@@ -245,6 +256,22 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The form of the valutatore's other evaluation (a draft): the evaluator only.
     "evaluation_edit": row(403, valutatore=200),
     "evaluation_step": {**dict.fromkeys(PERSONAS, 405)},  # POST only, before any other check
+    # --- individual evaluation: the year's scheme and the assignments (the admins) ---
+    "evaluation_schemes": ADMIN_ONLY,
+    "evaluation_scheme": ADMIN_ONLY,
+    "evaluation_family_add": ADMIN_ONLY,
+    "evaluation_family_edit": ADMIN_ONLY,
+    "evaluation_family_delete": ADMIN_ONLY,
+    "evaluation_behaviour_add": ADMIN_ONLY,
+    "evaluation_behaviour_edit": ADMIN_ONLY,
+    "evaluation_behaviour_delete": ADMIN_ONLY,
+    "evaluation_assignments": ADMIN_ONLY,
+    "evaluation_assignment_add": ADMIN_ONLY,
+    "evaluation_assignment_edit": ADMIN_ONLY,
+    "evaluation_assignment_delete": ADMIN_ONLY,
+    "evaluation_assignment_fill": row(403, admin=405),  # POST only, after the permission
+    "evaluation_assignment_scheda_add": row(403, admin=405),  # POST only, after the permission
+    "evaluation_assigned_scheda": row(403, admin=405),  # POST only, after the permission
 }
 
 # The old addresses of files that grow with the plan: a member's GET starts the job (or follows
@@ -318,6 +345,24 @@ POST_REFUSED: dict[str, dict[str, int]] = {
         "outsider": 404,
         "anonymous": 302,
     },
+    "evaluation_assignment_fill": {
+        "manager_a": 403,
+        "evaluator": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
+    "evaluation_assignment_scheda_add": {
+        "manager_a": 403,
+        "evaluator": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
+    "evaluation_assigned_scheda": {
+        "manager_a": 403,
+        "evaluator": 403,
+        "outsider": 404,
+        "anonymous": 302,
+    },
 }
 
 # Rows that land with the audit app: skipped until their pattern resolves.
@@ -357,11 +402,21 @@ PK_OF = {
     "verifica_pdf_start": "period",  # documents
     "public_objective": "objective",  # transparency
     "setup_access_action": "membership",  # accesses
-    "pay_fund_edit": "family",  # individual performance: a family of the year's scheme
+    "pay_fund_edit": "fund_family",  # individual performance: a family of the year's scheme
     "evaluation_detail": "assignment",  # individual evaluations
     "evaluation_pdf": "assignment",
     "evaluation_edit": "assignment_draft",
     "evaluation_step": "assignment_draft",
+    "evaluation_family_edit": "family",  # individual evaluation
+    "evaluation_family_delete": "family",
+    "evaluation_behaviour_add": "family",
+    "evaluation_behaviour_edit": "behaviour",
+    "evaluation_behaviour_delete": "behaviour",
+    "evaluation_assignment_edit": "assignment_set",
+    "evaluation_assignment_delete": "assignment_set",
+    "evaluation_assignment_fill": "assignment_set",
+    "evaluation_assignment_scheda_add": "assignment_set",
+    "evaluation_assigned_scheda": "assigned_scheda",
 }
 
 # Tenant URLs that name an object but may answer for any id: the reason why.
@@ -394,10 +449,10 @@ def is_tenant(route: str) -> bool:
 # --- the world ----------------------------------------------------------------------------
 
 
-def build_evaluations(authority, year: int, evaluated, evaluator) -> dict:
+def build_evaluations(authority, scheme, evaluated, evaluator) -> dict:
     """A scheme of ``year``: ``evaluated`` (a Person) evaluated by ``evaluator`` and delivered,
     and a second person evaluated by ``evaluator``, not yet written (no Evaluation row)."""
-    scheme = SchemeFactory(authority=authority, year=year)
+    year = scheme.year
     family = FamilyFactory(scheme=scheme, components={"behaviours": 100})
     assignment = AssignmentFactory(family=family, person=evaluated, evaluator=evaluator)
     evaluation = Evaluation.objects.create(
@@ -444,6 +499,10 @@ def build_world(
         evidence.file.save(evidence.stored_name, ContentFile(PDF), save=False)
         evidence.save()
         policy = ensure_policy(authority)
+        family = FamilyFactory(
+            scheme=SchemeFactory(authority=authority, year=year), behaviours=("Collaborazione",)
+        )
+        assignment = AssignmentFactory(family=family, person=unit_a.head)
         world = {
             "slug": authority.slug,
             "year": plan.year,
@@ -463,6 +522,12 @@ def build_world(
             ),
             "level": policy.levels.get(dimension="strategic", code="alta"),
             "scale": GradingScaleFactory(authority=authority, name="Ritardo standard"),
+            "family": family,
+            "behaviour": family.behaviours.get(),
+            "assignment_set": assignment,
+            "assigned_scheda": AssignedScheda.objects.create(
+                authority=authority, assignment=assignment, objective=objective
+            ),
             # A variazione of a draft plan cannot be closed by anyone: POSTs are all refused.
             "variation": Variation.objects.create(
                 authority=authority,
@@ -480,15 +545,15 @@ def build_world(
         if evaluated is None or evaluator is None:  # the other authority: people of its own
             evaluated = PersonFactory(authority=authority, last_name="Valutata")
             evaluator = PersonFactory(authority=authority, last_name="Valutante")
-        world.update(build_evaluations(authority, year, evaluated, evaluator))
-        # The year's individual scheme: a family with its fund and one evaluation not final.
-        scheme = world["scheme"]
+        scheme = family.scheme  # the year's individual scheme (above)
+        world.update(build_evaluations(authority, scheme, evaluated, evaluator))
+        # A family with its fund and one evaluation not final.
         family = FamilyFactory(
             scheme=scheme, components={"individual_objectives": 100}, behaviours=()
         )
         Fund.objects.create(authority=authority, family=family, amount=Decimal("1000.00"))
         AssignmentFactory(family=family, person=world["person"], evaluator=unit_a.head)
-        world["family"] = family
+        world["fund_family"] = family
     with scopes_disabled():
         job = Job(
             authority=authority,
@@ -610,6 +675,11 @@ def snapshot() -> dict[str, list[dict]]:
                 Evaluation,
                 BehaviourRating,
                 IndividualGoal,
+                Scheme,
+                Family,
+                Behaviour,
+                Assignment,
+                AssignedScheda,
             )
         }
 

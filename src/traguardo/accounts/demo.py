@@ -33,6 +33,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("serrao", "Giancarlo", "Serrao", Role.MANAGER, "Dirigente del Settore II"),
     DemoAccount("nucleo", "Marco", "Bianchi", Role.EVALUATOR, "Nucleo di valutazione"),
     DemoAccount("referente", "Laura", "Verdi", Role.CONTRIBUTOR, "Referente dell'Ufficio Turismo"),
+    # Sees only her own individual evaluation (the demo year's, delivered: imports.demo_evaluation).
+    DemoAccount("dipendente", "Elena", "Ferri", Role.EMPLOYEE, "Dipendente dell'Ufficio Cultura"),
 )
 # The unit a demo contributor records for (if the authority has it: the seed's structure).
 CONTRIBUTOR_UNIT = "Ufficio Turismo"
@@ -66,3 +68,17 @@ def create_demo_accounts(authority: Authority) -> tuple[DemoAccount, ...]:
             if account.role == Role.CONTRIBUTOR:
                 membership.units.set(OrgUnit.objects.filter(name=CONTRIBUTOR_UNIT))
     return DEMO_ACCOUNTS
+
+
+def link_demo_people(authority: Authority) -> None:
+    """Link each demo login of ``authority`` still without a person to the person of the same
+    name, once the demo has created it (the evaluated and the evaluators of the demo year)."""
+    with scope(authority=authority):
+        for account in DEMO_ACCOUNTS:
+            person = Person.objects.filter(
+                first_name=account.first_name, last_name=account.last_name
+            ).first()
+            if person is not None:
+                Membership.objects.filter(
+                    user__username=account.username, authority=authority, person__isnull=True
+                ).update(person=person)

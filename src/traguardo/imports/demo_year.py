@@ -12,7 +12,9 @@ the Verifica intermedia and the public pages have something to show:
 3. a Verifica intermedia at 30/06/2019 and a Consuntivo at 31/12/2019, each with what was due
    by its date recorded (some late, one «non valutabile» with its reason, one result forced by
    the controllo di gestione with its reason, PDF evidence), then closed;
-4. the Nucleo's comments, the year closed and validated on 20/05/2020 with its minutes.
+4. the Nucleo's comments, the year closed and validated on 20/05/2020 with its minutes;
+5. the year's individual evaluation (``imports.demo_evaluation``): the 2019 scheme, its
+   families, the dirigente and five employees assigned, their evaluations in every state.
 
 Everything is one transaction: a failure leaves nothing, and the next run starts again. A
 second run finds the plan and changes nothing.
@@ -33,6 +35,7 @@ from django_scopes import scope
 from traguardo.accounts.demo import DemoRefused, create_demo_accounts
 from traguardo.accounts.models import User
 from traguardo.imports.cardtext import parse_cards
+from traguardo.imports.demo_evaluation import load_demo_evaluation
 from traguardo.imports.seed import SEED_FILE, _Loader
 from traguardo.monitoring.domain import (
     MeasurementData,
@@ -117,17 +120,24 @@ def load_demo_year() -> YearReport:
                 plan = Plan.objects.filter(year=2019).first()
                 if plan is not None:
                     create_demo_accounts(authority)  # an account added since the first load
+                    # The individual evaluation, if the year was loaded before it existed.
+                    _evaluations(authority, plan)
                     return YearReport(created=False, plan=plan)
                 report = _Loader(authority).load(cards, SEED_FILE.name)
                 if report.plan is None:  # not so: the seed's cards make a plan
                     raise RuntimeError("the demo year's cards made no plan")
                 create_demo_accounts(authority)
                 _Year(authority, report.plan, files).live()
+                _evaluations(authority, report.plan)
                 return YearReport(created=True, plan=report.plan)
     except BaseException:
         for file in files:
             file.delete(save=False)
         raise
+
+
+def _evaluations(authority: Authority, plan: Plan) -> None:
+    load_demo_evaluation(authority, plan, actor=User.objects.get(username="admin"))
 
 
 class _Year:

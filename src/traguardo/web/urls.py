@@ -11,7 +11,9 @@ from traguardo.web.views import (
     core,
     dashboard,
     documents,
+    evaluation_assignments,
     evaluation_documents,
+    evaluation_settings,
     evaluations,
     exports,
     guide,
@@ -49,6 +51,11 @@ tenant_patterns = [
     path("impostazioni/", include(access_views.setup_urlpatterns)),
     *public_texts_views.urlpatterns,
     *evaluations.urlpatterns,
+    path("valutazione-individuale/impostazioni/", include(evaluation_settings.urlpatterns)),
+    path(
+        "valutazione-individuale/<int:year>/assegnazioni/",
+        include(evaluation_assignments.urlpatterns),
+    ),
 ]
 
 urlpatterns = [

@@ -29,6 +29,7 @@ from traguardo.audit.log import log_action
 from traguardo.core.domain import DomainError, require
 from traguardo.core.formats import date_it
 from traguardo.core.text import clean_multiline
+from traguardo.evaluation.domain.settings import lock_scheme
 from traguardo.evaluation.models import Assignment, Evaluation
 from traguardo.evaluation.scores import assignment_result
 
@@ -178,10 +179,17 @@ def _take(
     values: Callable[[Evaluation], dict],
     check: Callable[[Evaluation], None] | None = None,
     reason: str = "",
+    freezes_year: bool = False,
 ) -> Evaluation:
-    """One step: permission, re-read, check, conditional UPDATE, audit entry, one transaction."""
+    """One step: permission, re-read, check, conditional UPDATE, audit entry, one transaction.
+
+    ``freezes_year``: the step freezes the year's settings (the first delivery), so it takes
+    the scheme's lock first, as every settings save does (``settings.lock_scheme``): a save and
+    a delivery never interleave."""
     require(actor, step.permission, assignment)
     with transaction.atomic():
+        if freezes_year:
+            lock_scheme(assignment.scheme)
         evaluation = _lock(assignment)
         _require_now(actor, step.permission, evaluation, step.source)
         if check is not None:
@@ -251,6 +259,7 @@ def deliver(assignment: Assignment, *, actor: User) -> Evaluation:
         actor=actor,
         values=values,
         check=lambda e: _require_total(e, _("la consegna")),
+        freezes_year=True,
     )
 
 
