@@ -472,11 +472,9 @@ def _write_family(family: Family, name: str, data: FamilyData, *, actor: User, a
             ),
             field="fund",
         )
-    if paid is not None:
-        pass
-    elif data.fund is None:
+    if paid is None and data.fund is None:
         Fund.objects.filter(family=family).delete()
-    else:
+    elif paid is None and data.fund is not None:
         Fund.objects.update_or_create(
             family=family, defaults={"amount": data.fund, "authority_id": family.authority_id}
         )
