@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from traguardo.core.domain import DomainError, InvalidData
 from traguardo.core.forms import StyledForm, StyledModelForm, model_field
-from traguardo.evaluation.domain.settings import KINDS
+from traguardo.evaluation.domain.settings import KINDS, SCHEME_FIELDS
 from traguardo.evaluation.models import (
     Assignment,
     Behaviour,
@@ -97,23 +97,7 @@ class SchemeForm(StyledModelForm):
 
     class Meta:
         model = Scheme
-        fields = [
-            "rating_min",
-            "rating_max",
-            "rating_step",
-            "rating_rule",
-            "differentiation_rule",
-            "differentiation_target",
-            "top_band",
-            "minimum_count",
-            "bands_lower_inclusive",
-            "pay_basis",
-            "franchise_days",
-            "increase",
-            "increase_max_share",
-            "rounding",
-            "review_days",
-        ]
+        fields = [name for name in SCHEME_FIELDS if name != "year"]  # the year is the URL's
 
     def clean_levels(self) -> tuple[tuple[Decimal, str], ...]:
         levels = []

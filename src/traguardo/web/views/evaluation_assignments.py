@@ -23,6 +23,7 @@ from traguardo.evaluation.domain import assignments as domain
 from traguardo.evaluation.forms import AssignmentForm, SchedaAddForm, SchedaWeightForm, show_error
 from traguardo.evaluation.models import AssignedScheda, Assignment, Evaluation, Scheme
 from traguardo.planning.models import Objective
+from traguardo.web.deletion import delete_page
 
 MANAGE = "evaluation.manage_scheme"
 
@@ -167,19 +168,13 @@ def _detail(
 def assignment_delete(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     assignment = _assignment(year, pk)
     section = _list_section(request, assignment.scheme)
-    what = _("l'assegnazione di %(person)s") % {"person": assignment.person}
-    if request.method == "POST":
-        try:
-            domain.delete_assignment(assignment, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message, extra_tags="danger")
-        else:
-            messages.success(request, _("Assegnazione eliminata."))
-        return redirect(section["url"])
-    return render(
+    return delete_page(
         request,
-        "evaluation/confirm_delete.html",
-        {"what": what, "section": section, "page_title": _("Elimina %(what)s") % {"what": what}},
+        lambda: domain.delete_assignment(assignment, actor=request.user),
+        what=_("l'assegnazione di %(person)s") % {"person": assignment.person},
+        success=_("Assegnazione eliminata."),
+        section=section,
+        breadcrumbs="evaluation/_settings_breadcrumbs.html",
     )
 
 

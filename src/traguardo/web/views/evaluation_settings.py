@@ -28,6 +28,7 @@ from traguardo.evaluation.forms import (
     show_error,
 )
 from traguardo.evaluation.models import Behaviour, Family, FamilyComponent, Scheme
+from traguardo.web.deletion import delete_page
 
 MANAGE = "evaluation.manage_scheme"
 
@@ -211,30 +212,16 @@ def family_edit(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     return _family_form_page(request, family.scheme, family)
 
 
-def _confirm_delete(
-    request: TenantRequest, delete, *, what: str, success: str, section: dict[str, str]
-) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            delete()
-        except DomainError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, success)
-        return redirect(section["url"])
-    return render(
-        request,
-        "evaluation/confirm_delete.html",
-        {"what": what, "section": section, "page_title": _("Elimina %(what)s") % {"what": what}},
-    )
+SETTINGS_TRAIL = "evaluation/_settings_breadcrumbs.html"
 
 
 @tenant_view(MANAGE)
 def family_delete(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     family = _family(year, pk)
-    return _confirm_delete(
+    return delete_page(
         request,
         lambda: domain.delete_family(family, actor=request.user),
+        breadcrumbs=SETTINGS_TRAIL,
         what=_("la famiglia «%(name)s»") % {"name": family.name},
         success=_("Famiglia «%(name)s» eliminata.") % {"name": family.name},
         section=_scheme_section(request, family.scheme),
@@ -308,9 +295,10 @@ def behaviour_edit(request: TenantRequest, year: int, pk: int) -> HttpResponse:
 def behaviour_delete(request: TenantRequest, year: int, pk: int) -> HttpResponse:
     behaviour = _behaviour(year, pk)
     family = behaviour.family
-    return _confirm_delete(
+    return delete_page(
         request,
         lambda: domain.delete_behaviour(behaviour, actor=request.user),
+        breadcrumbs=SETTINGS_TRAIL,
         what=_("il comportamento «%(name)s»") % {"name": behaviour.name},
         success=_("Comportamento «%(name)s» eliminato.") % {"name": behaviour.name},
         section={

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from traguardo.organization.models import (
 )
 from traguardo.planning.models import DupGoal
 from traguardo.planning.rulebook import policy_usage, scale_usage
+from traguardo.web.deletion import delete_page
 
 SETUP = "organization.manage_setup"
 
@@ -91,31 +92,6 @@ def _form_page(
             messages.success(request, success(obj))
             return redirect(then)
     return render(request, template, {"form": form, **context})
-
-
-def _delete_page(
-    request: HttpRequest,
-    delete: Callable[[], None],
-    *,
-    what: str,
-    success: str,
-    section: dict[str, str],
-) -> HttpResponse:
-    """GET asks to confirm; POST deletes, or says why not, back on the section's list."""
-    if request.method == "POST":
-        try:
-            delete()
-        except DomainError as error:
-            # base.html builds "alert-<tags>": Bootstrap's red alert is "danger".
-            messages.error(request, error.message, extra_tags="danger")
-        else:
-            messages.success(request, success)
-        return redirect(section["url"])
-    return render(
-        request,
-        "web/setup/confirm_delete.html",
-        {"what": what, "section": section, "page_title": _("Elimina %(what)s") % {"what": what}},
-    )
 
 
 @tenant_view(SETUP)
@@ -175,7 +151,7 @@ def unit_edit(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_view(SETUP)
 def unit_delete(request: TenantRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         lambda: domain.delete_unit(unit, actor=request.user),
         what=_("l'unità «%(name)s»") % {"name": unit.name},
@@ -235,7 +211,7 @@ def person_edit(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_view(SETUP)
 def person_delete(request: TenantRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         lambda: domain.delete_person(person, actor=request.user),
         what=f"«{person}»",
@@ -294,7 +270,7 @@ def dup_edit(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_view(SETUP)
 def dup_delete(request: TenantRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(DupGoal, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         lambda: domain.delete_dup_goal(goal, actor=request.user),
         what=f"«{goal.get_level_display()} {goal}»",
@@ -352,7 +328,7 @@ def area_edit(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_view(SETUP)
 def area_delete(request: TenantRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(PerformanceArea, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         lambda: domain.delete_area(area, actor=request.user),
         what=_("l'ambito %(n)d") % {"n": area.number},
@@ -459,7 +435,7 @@ def level_edit(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_view(SETUP)
 def level_delete(request: TenantRequest, pk: int) -> HttpResponse:
     level = get_object_or_404(PolicyLevel, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         lambda: domain.delete_level(level, actor=request.user),
         what=_("il livello «%(label)s» (%(dimension)s)")
@@ -558,7 +534,7 @@ def scale_preview(request: TenantRequest) -> HttpResponse:
 @tenant_view(SETUP)
 def scale_delete(request: TenantRequest, pk: int) -> HttpResponse:
     scale = get_object_or_404(GradingScale, pk=pk)
-    return _delete_page(
+    return delete_page(
         request,
         lambda: domain.delete_scale(scale, actor=request.user),
         what=_("la graduazione «%(name)s»") % {"name": scale.name},
