@@ -14,7 +14,8 @@ from traguardo.core.domain import ConflictError, DomainError
 from traguardo.core.formats import date_it
 from traguardo.evaluation.domain import conversation
 from traguardo.evaluation.domain.scheda import GoalData, SchedaData, save_scheda
-from traguardo.evaluation.models import Evaluation, IndividualGoal
+from traguardo.evaluation.models import BehaviourRating, Evaluation, IndividualGoal
+from traguardo.evaluation.scores import assignment_result
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 State = Evaluation.State
@@ -264,3 +265,28 @@ def test_an_answer_is_refused_while_the_total_is_open(year, personas):
         conversation.answer_review(own, actor=personas["manager_a"], answer="Confermata")
     assert "Il punteggio totale è ancora aperto" in refused.value.message
     assert _state(own) == State.REVIEW
+
+
+def test_a_final_total_that_moves_afterwards_is_flagged_and_counts_for_nothing(
+    year, personas, employee
+):
+    own = year["own"]
+    rate(own, 4, 4, state=State.DELIVERED, review_until=timezone.localdate())
+    with scopes_disabled():
+        final = conversation.accept(own, actor=employee)
+        accepted = assignment_result(own)
+        assert final.final_total == accepted.total is not None
+        assert accepted.final and not accepted.drifted
+        # What the total depends on changes afterwards, outside the steps (a revised
+        # evaluation given, a variazione of the plan's results; here a rating).
+        rating = BehaviourRating.objects.filter(evaluation=final).first()
+        rating.rating = Decimal(2)
+        rating.save()
+        moved = assignment_result(own)
+    assert moved.total != final.final_total
+    assert moved.drifted and not moved.final  # no premium, no differentiation
+    errors = [f.text for f in moved.findings if f.severity == "error"]
+    assert len(errors) == 1 and f"reso definitivo il {date_it(final.final_on)}" in errors[0]
+    with scopes_disabled():
+        reopened = conversation.revise(own, actor=personas["admin"], reason="Dati cambiati")
+    assert reopened.final_total is None and reopened.state == State.DRAFT

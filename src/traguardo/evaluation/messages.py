@@ -7,12 +7,13 @@ tests walk every code the engine can return.
 """
 
 from collections.abc import Callable, Hashable, Mapping
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from traguardo.core.formats import number_it
+from traguardo.core.formats import date_it, number_it
 from traguardo.scoring import Issue
 
 COMPONENT_NAMES: dict[str, Callable[[], str]] = {
@@ -137,6 +138,19 @@ def message(issue: Issue, names: Mapping[Hashable, str] | None = None) -> str:
             "Le fasce di premio del sistema di valutazione mancano o non sono valide (la "
             "prima parte da 0, le quote non scendono): la fascia non si può indicare."
         )
+    if code == "final_total_moved":
+        on = p.get("on")
+        now = p.get("now")
+        return _(
+            "Il punteggio reso definitivo il %(on)s era %(final)s; ricalcolato oggi è %(now)s: "
+            "i dati da cui dipende (i risultati del piano, le valutazioni date) sono cambiati "
+            "dopo. La valutazione non conta per i premi né per la differenziazione finché "
+            "l'amministrazione non la riapre con una revisione."
+        ) % {
+            "on": date_it(on) if isinstance(on, date) else "—",
+            "final": _number(p.get("final")),
+            "now": _number(now) if now is not None else _("aperto"),
+        }
     if code == "nothing_to_evaluate":
         return _("Nessuna componente si applica: il totale non si può calcolare.")
     if code == "increase_nobody":

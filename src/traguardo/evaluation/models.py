@@ -441,6 +441,14 @@ class Evaluation(AuthorityScoped):
     review_answer = models.TextField(_("risposta alla richiesta di revisione"), blank=True)
     answered_on = models.DateField(_("risposta il"), null=True, blank=True)
     final_on = models.DateField(_("definitiva dal"), null=True, blank=True)
+    # The total as it was made final: the record of what the person accepted or was answered,
+    # not a number any page shows in place of the engine's. If the engine's total moves later
+    # (a variazione reopened the plan's results, an evaluation the person gave was revised),
+    # the scheda says so as an error and the evaluation counts for no premium and no
+    # differentiation until a recorded revision (evaluation.scores.IndividualResult.drifted).
+    final_total = models.DecimalField(
+        _("punteggio reso definitivo"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     revision = models.PositiveSmallIntegerField(_("revisione n."), default=0)
     revision_reason = models.TextField(_("motivo dell'ultima revisione"), blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -151,9 +151,17 @@ class IndividualResult:
         return evaluation.state if evaluation else Evaluation.State.DRAFT
 
     @property
+    def drifted(self) -> bool:
+        """A final evaluation whose total, computed now, is not the one it was made final
+        with: what it depends on changed afterwards (docs/individual.md)."""
+        evaluation = _evaluation(self.assignment)
+        return evaluation is not None and _moved(evaluation, self.total)
+
+    @property
     def final(self) -> bool:
-        """A total that counts for pay and for the evaluations a dirigente gave."""
-        return self.state == Evaluation.State.FINAL and self.total is not None
+        """A total that counts for pay and for the evaluations a dirigente gave: final, and
+        still the total it was made final with."""
+        return self.state == Evaluation.State.FINAL and self.total is not None and not self.drifted
 
     def component(self, kind: ComponentKind) -> ComponentScore | None:
         for score in self.engine.components:
@@ -194,6 +202,15 @@ def _evaluation(assignment: Assignment) -> Evaluation | None:
         return assignment.evaluation
     except Evaluation.DoesNotExist:
         return None
+
+
+def _moved(evaluation: Evaluation, total: Decimal | None) -> bool:
+    """A final evaluation whose engine total is not the one it was made final with."""
+    return (
+        evaluation.state == Evaluation.State.FINAL
+        and evaluation.final_total is not None
+        and evaluation.final_total != total
+    )
 
 
 def _assignments(scheme: Scheme):
@@ -410,6 +427,14 @@ class Results:
         kept = self._kept_plan() if schede else None
         names = self._names(schede, goals, ratings)
         findings = [Finding(i.severity, message(i, names)) for i in engine.issues]
+        if evaluation is not None and _moved(evaluation, engine.total):
+            params = {
+                "final": evaluation.final_total,
+                "now": engine.total,
+                "on": evaluation.final_on,
+            }
+            moved = Issue("final_total_moved", "error", "total", params=params)
+            findings.append(Finding("error", message(moved)))
         if self.bands is None:
             findings.append(
                 Finding("warning", message(Issue("pay_bands_invalid", "warning", "bands")))

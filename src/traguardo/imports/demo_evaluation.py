@@ -36,6 +36,7 @@ from traguardo.evaluation.models import (
     IndividualGoal,
     Scheme,
 )
+from traguardo.evaluation.scores import assignment_result
 from traguardo.organization.domain import PersonData, create_person
 from traguardo.organization.models import Authority, OrgUnit, Person
 from traguardo.planning.models import Objective, Plan
@@ -320,4 +321,7 @@ def _evaluation(assignment: Assignment, state: str, ratings) -> Evaluation:
         for behaviour, rating in zip(behaviours, ratings, strict=True)
         if rating
     )
+    if stored_state == "final":  # the total it was made final with, as the steps record it
+        evaluation.final_total = assignment_result(assignment).total
+        evaluation.save(update_fields=["final_total"])
     return evaluation

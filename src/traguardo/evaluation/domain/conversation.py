@@ -16,6 +16,7 @@ Every step writes its audit entry (``evaluation.<step>``), which the page's hist
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -160,8 +161,9 @@ def _require_now(actor: User, permission: str, evaluation: Evaluation, source: s
         )
 
 
-def _require_total(evaluation: Evaluation, what: "StrOrPromise") -> None:
-    """A delivered or final evaluation has a total: refused, with the errors, while it is open."""
+def _require_total(evaluation: Evaluation, what: "StrOrPromise") -> Decimal:
+    """A delivered or final evaluation has a total: refused, with the errors, while it is open.
+    Returns the total."""
     result = assignment_result(evaluation.assignment)
     if result.total is None:
         errors = " ".join(f.text for f in result.findings if f.severity == "error")
@@ -169,6 +171,14 @@ def _require_total(evaluation: Evaluation, what: "StrOrPromise") -> None:
             _("Il punteggio totale è ancora aperto: %(what)s non è possibile. %(errors)s")
             % {"what": what, "errors": errors}
         )
+    return result.total
+
+
+def _made_final(evaluation: Evaluation, today: date) -> dict:
+    """What a step making the evaluation final records: the day and the total it is made
+    final with (the engine's, computed now)."""
+    total = _require_total(evaluation, _("rendere definitiva la valutazione"))
+    return {"final_on": today, "final_total": total}
 
 
 def _take(
@@ -177,7 +187,7 @@ def _take(
     *,
     actor: User,
     values: Callable[[Evaluation], dict],
-    check: Callable[[Evaluation], None] | None = None,
+    check: Callable[[Evaluation], object] | None = None,
     reason: str = "",
     freezes_year: bool = False,
 ) -> Evaluation:
@@ -270,7 +280,7 @@ def accept(assignment: Assignment, *, actor: User) -> Evaluation:
         assignment,
         STEP_BY_ACTION["accetta"],
         actor=actor,
-        values=lambda e: {"accepted_on": today, "final_on": today},
+        values=lambda e: {"accepted_on": today, **_made_final(e, today)},
     )
 
 
@@ -309,8 +319,7 @@ def answer_review(assignment: Assignment, *, actor: User, answer: str) -> Evalua
         assignment,
         STEP_BY_ACTION["risposta"],
         actor=actor,
-        check=lambda e: _require_total(e, _("rendere definitiva la valutazione")),
-        values=lambda e: {"review_answer": answer, "answered_on": today, "final_on": today},
+        values=lambda e: {"review_answer": answer, "answered_on": today, **_made_final(e, today)},
     )
 
 
@@ -327,14 +336,13 @@ def close_after_deadline(assignment: Assignment, *, actor: User) -> Evaluation:
                 )
                 % {"date": date_it(evaluation.review_until) if evaluation.review_until else "—"}
             )
-        _require_total(evaluation, _("rendere definitiva la valutazione"))
 
     return _take(
         assignment,
         STEP_BY_ACTION["chiudi"],
         actor=actor,
         check=expired,
-        values=lambda e: {"final_on": today},
+        values=lambda e: _made_final(e, today),
     )
 
 
@@ -350,6 +358,7 @@ _CONVERSATION = {
     "review_answer": "",
     "answered_on": None,
     "final_on": None,
+    "final_total": None,
 }
 
 
