@@ -95,6 +95,10 @@ ACTIONS = {
     "assignment.scheda_add": _("Scheda assegnata"),
     "assignment.scheda_weight": _("Peso della scheda assegnata modificato"),
     "assignment.scheda_remove": _("Scheda tolta dall'assegnazione"),
+    # The premiums: a family's fund and the payroll file.
+    "fund.create": _("Fondo dei premi indicato"),
+    "fund.update": _("Fondo dei premi modificato"),
+    "payroll.export": _("File dei premi per gli stipendi scaricato"),
 }
 
 # Values logged under names that are not a field of the row's model (or whose field has no
