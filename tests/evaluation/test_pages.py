@@ -66,6 +66,17 @@ def test_each_viewer_lists_only_what_they_may_open(year, personas, employee):
     assert listed(personas["manager_a"]) == ["Esposito", "Orsi", "Alberti"]  # now her own too
 
 
+def test_only_the_admins_find_the_years_premiums_assignments_and_settings_from_the_list(
+    year, personas
+):
+    premi = reverse("pay_overview", args=[SLUG, 2025])
+    html = client(personas["admin"]).get(reverse("evaluation_list", args=[SLUG, 2025]))
+    assert premi in html.content.decode()
+    for other in ("manager_a", "evaluator", "viewer"):
+        page = client(personas[other]).get(reverse("evaluation_list", args=[SLUG, 2025]))
+        assert premi not in page.content.decode()
+
+
 @pytest.mark.parametrize("state", [State.DRAFT, State.INTERVIEW, State.DELIVERED, State.FINAL])
 def test_the_list_filter_agrees_with_the_rule_for_every_persona(year, personas, employee, state):
     for assignment in (year["own"], year["other"], year["dirigente"]):

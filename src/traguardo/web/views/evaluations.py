@@ -110,6 +110,8 @@ def evaluation_list(request: TenantRequest, year: int) -> HttpResponse:
         "page_obj": page_obj,
         "rows": [(r, open_reason(r), State(r.state).label) for r in page_obj.object_list],
         "count": len(rows),
+        # The admins' ways from the year's evaluations to its settings, assignments, premiums.
+        "can_manage": request.user.has_perm("evaluation.manage_scheme", request.authority),
     }
     return render(request, "evaluation/list.html", context)
 
