@@ -6,7 +6,7 @@ opened or pasted: a scheda's target "-20" or a note "=HYPERLINK(…)" must stay 
 format keeps it text in its own way, and the text a person reads is the database's:
 
 - XLSX: a string cell (``t="s"``) with the ``quotePrefix`` style, the mark Excel itself sets
-  when one types an apostrophe; the value is unchanged (``xlsx._put``).
+  when one types an apostrophe; the value is unchanged (``put_xlsx``).
 - ODS: a string-typed cell (``office:value-type="string"``, the text in ``text:p``) and never
   a ``table:formula`` attribute: in OpenDocument only that attribute makes a formula, so the
   text is written as it is. An apostrophe there would be shown literally ("'-20").
@@ -22,6 +22,7 @@ Numbers are never escaped: -20 as a number is a number.
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_START = (*FORMULA_START, "'")
@@ -58,3 +59,17 @@ def decimal_text(value: Decimal) -> str:
 
 def date_text(value: date) -> str:
     return value.strftime("%d/%m/%Y")
+
+
+def put_xlsx(cell: Any, value: Any) -> None:
+    """Write a value in an openpyxl cell; a formula-like text stays text (a string cell
+    marked ``quotePrefix``), an empty text leaves the cell empty."""
+    if isinstance(value, str):
+        if not value:
+            return
+        cell.value = xml_safe(value)
+        cell.data_type = "s"
+        if is_formula_like(cell.value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value

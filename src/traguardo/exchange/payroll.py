@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from traguardo.evaluation.pay import YearPay
-from traguardo.exchange.cells import is_formula_like, xml_safe
+from traguardo.exchange.cells import put_xlsx
 from traguardo.exchange.csv import write_csv
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -70,13 +70,8 @@ def payroll_xlsx(pay: YearPay) -> bytes:
     for number, values in enumerate(rows(pay), start=2):
         for index, value in enumerate(values):
             cell = sheet.cell(row=number, column=index + 1)
-            if isinstance(value, str):
-                if value:
-                    cell.value = xml_safe(value)
-                    cell.data_type = "s"
-                    cell.quotePrefix = is_formula_like(cell.value)
-            else:
-                cell.value = value
+            put_xlsx(cell, value)
+            if not isinstance(value, str):
                 cell.number_format = NUMBER_FORMATS.get(index, "General")
     sheet.freeze_panes = "A2"
     out = BytesIO()

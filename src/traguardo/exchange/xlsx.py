@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from io import BytesIO
 from itertools import islice
-from typing import Any
 from zipfile import BadZipFile
 
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from traguardo.exchange import layout, reading, xlsx_reading
-from traguardo.exchange.cells import is_formula_like, xml_safe
+from traguardo.exchange.cells import put_xlsx
 from traguardo.exchange.layout import Column, PlanData, Table
 from traguardo.exchange.reading import read_tables, sheets_to_read, too_many_rows
 from traguardo.imports.authority import authority_names
@@ -131,22 +130,9 @@ def _instructions(sheet: Worksheet, data: PlanData) -> None:
     sheet.column_dimensions["A"].width = 110
     for number, line in enumerate(layout.instructions(data), start=1):
         cell = sheet.cell(row=number, column=1)
-        _put(cell, line)
+        put_xlsx(cell, line)
         cell.alignment = WRAP
     sheet["A1"].font = Font(bold=True, size=14)
-
-
-def _put(cell, value: Any) -> None:
-    """Write a value; a formula-like text stays text (and is marked as such)."""
-    if isinstance(value, str):
-        if not value:
-            return
-        cell.value = xml_safe(value)
-        cell.data_type = "s"
-        if is_formula_like(cell.value):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
 
 
 def _table_sheet(
@@ -168,7 +154,7 @@ def _table_sheet(
             if value is None or value == "":
                 continue
             cell = sheet.cell(row=last, column=index + 1)
-            _put(cell, value)
+            put_xlsx(cell, value)
             if formats[index]:
                 cell.number_format = formats[index]
             cell.alignment = WRAP if wrapped[index] else TOP
@@ -224,5 +210,5 @@ def _lists_sheet(sheet: Worksheet, data: PlanData) -> None:
         longest = max((len(str(v)) for v in values), default=0)
         sheet.column_dimensions[get_column_letter(index)].width = max(16, min(60, longest + 2))
         for number, value in enumerate(values, start=2):
-            _put(sheet.cell(row=number, column=index), value)
+            put_xlsx(sheet.cell(row=number, column=index), value)
     sheet.freeze_panes = "A2"
