@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.forms.utils import ErrorDict
 
+from traguardo.core.domain import DomainError, InvalidData
+
 if TYPE_CHECKING:
     # The mixin only ever sits in front of a Django form: to the checker it is one.
     _FormBase = forms.BaseForm
@@ -87,3 +89,10 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     if not isinstance(field, forms.ChoiceField):
         raise TypeError(f"{name} is a {type(field).__name__}, not a choice")
     return field
+
+
+def show_error(form: forms.BaseForm, error: DomainError) -> None:
+    """A business action's refusal next to the fields it names (or above the form)."""
+    errors = error.errors if isinstance(error, InvalidData) else [(error.field, error.message)]
+    for name, text in errors:
+        form.add_error(name if name in form.fields else None, text)

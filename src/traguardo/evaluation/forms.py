@@ -11,7 +11,6 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from traguardo.core.domain import DomainError, InvalidData
 from traguardo.core.forms import StyledForm, StyledModelForm, model_field
 from traguardo.evaluation.domain.settings import KINDS, SCHEME_FIELDS
 from traguardo.evaluation.models import (
@@ -24,13 +23,6 @@ from traguardo.evaluation.models import (
 from traguardo.organization.models import Person
 from traguardo.planning.models import Objective
 from traguardo.scoring import parse_decimal
-
-
-def show_error(form: forms.BaseForm, error: DomainError) -> None:
-    """A business action's refusal next to the fields it names (or above the form)."""
-    errors = error.errors if isinstance(error, InvalidData) else [(error.field, error.message)]
-    for name, text in errors:
-        form.add_error(name if name in form.fields else None, text)
 
 
 def _decimal(text: str, line: int) -> Decimal:

@@ -17,10 +17,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from traguardo.core.domain import DomainError
+from traguardo.core.forms import show_error
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.evaluation.domain import assignments as domain
-from traguardo.evaluation.forms import AssignmentForm, SchedaAddForm, SchedaWeightForm, show_error
+from traguardo.evaluation.forms import AssignmentForm, SchedaAddForm, SchedaWeightForm
 from traguardo.evaluation.models import AssignedScheda, Assignment, Evaluation, Scheme
 from traguardo.planning.models import Objective
 from traguardo.web.deletion import delete_page

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from traguardo.core.domain import DomainError
+from traguardo.core.forms import show_error
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.evaluation.domain import settings as domain
@@ -25,7 +26,6 @@ from traguardo.evaluation.forms import (
     SchemeForm,
     bands_text,
     levels_text,
-    show_error,
 )
 from traguardo.evaluation.models import Behaviour, Family, FamilyComponent, Scheme
 from traguardo.web.deletion import delete_page

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from traguardo.core.domain import DomainError
 from traguardo.core.downloads import attachment
 from traguardo.core.formats import decimal_it
+from traguardo.core.forms import show_error
 from traguardo.core.requests import TenantRequest
 from traguardo.core.tenancy import tenant_view
 from traguardo.evaluation.domain.funds import FundData, export_payroll, update_fund
@@ -56,7 +57,7 @@ def pay_fund_edit(request: TenantRequest, year: int, pk: int) -> HttpResponse:
         try:
             update_fund(family, actor=request.user, data=FundData(**form.cleaned_data))
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_error(form, error)
         else:
             messages.success(
                 request, _("Fondo della famiglia «%(family)s» salvato.") % {"family": family.name}
