@@ -7,15 +7,17 @@ whose person gives an individual evaluation), and ``outsider``, the admin of ano
 Every one logs in with PASSWORD.
 """
 
+import copy
 import threading
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connections, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django_scopes import scopes_disabled
 from hypothesis import settings as hypothesis_settings
 
@@ -136,34 +138,29 @@ def demo(_seed_rows, db):
     return write_seed(_seed_rows)
 
 
-@pytest.fixture
-def authority(db):
+# --- the personas ------------------------------------------------------------------------
+# Built by plain functions, so that a module sharing one world among its tests (``module_db``)
+# makes them exactly as the function-scoped fixtures below do.
+
+
+def make_authority(other: bool = False):
+    if other:
+        return AuthorityFactory(name="Comune Altro", slug="comune-altro")
     return AuthorityFactory(name="Comune di Prova", slug="comune-prova")
 
 
-@pytest.fixture
-def other_authority(db):
-    return AuthorityFactory(name="Comune Altro", slug="comune-altro")
-
-
-@pytest.fixture
-def unit_a(authority):
+def make_unit(authority, name: str, first_name: str, last_name: str):
     with scopes_disabled():
-        return OrgUnitFactory(
-            authority=authority,
-            name="Settore A",
-            head=PersonFactory(authority=authority, first_name="Alice", last_name="Alberti"),
-        )
+        head = PersonFactory(authority=authority, first_name=first_name, last_name=last_name)
+        return OrgUnitFactory(authority=authority, name=name, head=head)
 
 
-@pytest.fixture
-def unit_b(authority):
-    with scopes_disabled():
-        return OrgUnitFactory(
-            authority=authority,
-            name="Settore B",
-            head=PersonFactory(authority=authority, first_name="Bruno", last_name="Bassi"),
-        )
+def make_unit_a(authority):
+    return make_unit(authority, "Settore A", "Alice", "Alberti")
+
+
+def make_unit_b(authority):
+    return make_unit(authority, "Settore B", "Bruno", "Bassi")
 
 
 def _member(authority, username, role, units=(), person=None):
@@ -172,6 +169,58 @@ def _member(authority, username, role, units=(), person=None):
         membership = MembershipFactory(user=user, authority=authority, role=role, person=person)
         membership.units.set(units)
     return user
+
+
+def make_dipendente(authority):
+    """An employee (Role.EMPLOYEE) linked to Daniela Duca, whom ``valutatore`` evaluates in
+    the URL matrix's world: she sees only her own individual evaluation, once delivered."""
+    with scopes_disabled():
+        person = PersonFactory(authority=authority, first_name="Daniela", last_name="Duca")
+    return _member(authority, "dipendente", Role.EMPLOYEE, person=person)
+
+
+def make_valutatore(authority):
+    """A manager heading no unit, linked to Vittorio Verdi: the evaluator of the world's
+    individual evaluation (``evaluation.write_evaluation`` follows the person, not the role)."""
+    with scopes_disabled():
+        person = PersonFactory(authority=authority, first_name="Vittorio", last_name="Verdi")
+    return _member(authority, "valutatore", Role.MANAGER, person=person)
+
+
+def make_personas(authority, unit_a, unit_b, other_authority) -> dict:
+    """Every persona of this module's docstring, as the ``personas`` fixture gives them."""
+    return {
+        "admin": _member(authority, "admin", Role.ADMIN),
+        "manager_a": _member(authority, "manager_a", Role.MANAGER, [unit_a], unit_a.head),
+        "manager_b": _member(authority, "manager_b", Role.MANAGER, [unit_b], unit_b.head),
+        "contributor": _member(authority, "contributor", Role.CONTRIBUTOR, [unit_a]),
+        "evaluator": _member(authority, "evaluator", Role.EVALUATOR),
+        "viewer": _member(authority, "viewer", Role.VIEWER),
+        "dipendente": make_dipendente(authority),
+        "valutatore": make_valutatore(authority),
+        "outsider": _member(other_authority, "outsider", Role.ADMIN),
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def authority(db):
+    return make_authority()
+
+
+@pytest.fixture
+def other_authority(db):
+    return make_authority(other=True)
+
+
+@pytest.fixture
+def unit_a(authority):
+    return make_unit_a(authority)
+
+
+@pytest.fixture
+def unit_b(authority):
+    return make_unit_b(authority)
 
 
 @pytest.fixture
@@ -211,20 +260,12 @@ def outsider(other_authority):
 
 @pytest.fixture
 def dipendente(authority):
-    """An employee (Role.EMPLOYEE) linked to Daniela Duca, whom ``valutatore`` evaluates in
-    the URL matrix's world: she sees only her own individual evaluation, once delivered."""
-    with scopes_disabled():
-        person = PersonFactory(authority=authority, first_name="Daniela", last_name="Duca")
-    return _member(authority, "dipendente", Role.EMPLOYEE, person=person)
+    return make_dipendente(authority)
 
 
 @pytest.fixture
 def valutatore(authority):
-    """A manager heading no unit, linked to Vittorio Verdi: the evaluator of the world's
-    individual evaluation (``evaluation.write_evaluation`` follows the person, not the role)."""
-    with scopes_disabled():
-        person = PersonFactory(authority=authority, first_name="Vittorio", last_name="Verdi")
-    return _member(authority, "valutatore", Role.MANAGER, person=person)
+    return make_valutatore(authority)
 
 
 @pytest.fixture
@@ -243,6 +284,70 @@ def personas(
         "outsider": outsider,
         "anonymous": None,
     }
+
+
+# --- a world shared by a module ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One transaction around a whole module, for the rows all its tests read.
+
+    A module whose tests share a costly world (the URL matrix: two authorities, ten personas,
+    a row of every kind) builds it once, in a module-scoped fixture that depends on this one;
+    each test still runs in a savepoint of its own (pytest-django's ``db``) rolled back after
+    it, so what one test writes is gone before the next, and the module's rows are rolled back
+    after its last test. The settings are every test's (``_overrides``), with a media directory
+    of the module's own for the files its rows point to. Not for a module with transactional
+    or live-server tests: they would empty the database inside this transaction.
+    """
+    overrides = {
+        **_overrides(tmp_path_factory.mktemp("module")),
+        "MEDIA_ROOT": tmp_path_factory.mktemp("media"),
+    }
+    with django_db_blocker.unblock(), override_settings(**overrides), transaction.atomic():
+        kept.forget_local()
+        yield
+        transaction.set_rollback(True)
+    kept.forget_local()
+
+
+@pytest.fixture(scope="module")
+def module_people(module_db):
+    """The two authorities, units A and B and the personas, made once for the module
+    (``module_db``): a module uses them by naming its own fixtures after them."""
+    with scopes_disabled():
+        authority, other_authority = make_authority(), make_authority(other=True)
+        unit_a, unit_b = make_unit_a(authority), make_unit_b(authority)
+        personas = make_personas(authority, unit_a, unit_b, other_authority)
+    return SimpleNamespace(
+        authority=authority,
+        other_authority=other_authority,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        personas=personas,
+    )
+
+
+class LoggedIn:
+    """A test client per persona, logged in once for the whole module (``module_db``): each
+    test gets a new client carrying the module's session cookie, so nothing one test's
+    answers set (a message, a cookie) reaches the next, and the session rows are the module's
+    as every test's rollback leaves them."""
+
+    def __init__(self, personas: dict):
+        self._cookies = {}
+        for name, user in personas.items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            self._cookies[name] = copy.deepcopy(client.cookies)
+        self.users = personas
+
+    def client(self, persona: str) -> Client:
+        client = Client()
+        client.cookies = copy.deepcopy(self._cookies[persona])
+        return client
 
 
 @pytest.fixture

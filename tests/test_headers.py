@@ -11,17 +11,13 @@ from tests import test_url_matrix as matrix
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(settings, tmp_path, personas, authority, unit_a, unit_b):
-    settings.MEDIA_ROOT = tmp_path
-    return matrix.build_world(
-        authority,
-        unit_a,
-        unit_b,
-        year=2019,
-        recorder=personas["admin"],
-        calendar_user=personas["manager_a"],
-    )
+# The URL matrix's world, personas and sessions, made once for this module too.
+authority, personas, logged_in, world = (
+    matrix.authority,
+    matrix.personas,
+    matrix.logged_in,
+    matrix.world,
+)
 
 
 BACK_OFFICE = [
@@ -32,17 +28,17 @@ BACK_OFFICE = [
 
 
 @pytest.mark.parametrize("name", BACK_OFFICE)
-def test_every_back_office_answer_is_no_store(world, personas, name):
+def test_every_back_office_answer_is_no_store(world, logged_in, name):
     url = matrix.url_for(name, world)
     for persona in ("admin", "viewer", "outsider", "anonymous"):
-        response = matrix.client_for(personas[persona]).get(url)
+        response = logged_in.client(persona).get(url)
         control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
         assert {"no-store", "private"} <= control, (name, persona, response.status_code)
         assert "public" not in control and "max-age" not in str(control), (name, persona)
 
 
-def test_an_unknown_address_and_a_post_are_no_store_too(personas, authority):
-    client = matrix.client_for(personas["admin"])
+def test_an_unknown_address_and_a_post_are_no_store_too(logged_in):
+    client = logged_in.client("admin")
     assert client.get("/non-esiste/")["Cache-Control"] == "private, no-store"
     assert client.post(reverse("login"), {})["Cache-Control"] == "private, no-store"
 

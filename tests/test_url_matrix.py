@@ -28,6 +28,7 @@ from django.urls import (
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from tests.conftest import LoggedIn
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,
@@ -576,13 +577,37 @@ def build_world(
     return world
 
 
-@pytest.fixture
-def world(settings, tmp_path, personas, authority, unit_a, unit_b):
-    settings.MEDIA_ROOT = tmp_path
+# The world, the personas and their sessions are made once for the module (tests/conftest.py,
+# ``module_db``): every test runs in a savepoint of its own, rolled back after it.
+
+
+@pytest.fixture(scope="module")
+def authority(module_people):
+    return module_people.authority
+
+
+@pytest.fixture(scope="module")
+def other_authority(module_people):
+    return module_people.other_authority
+
+
+@pytest.fixture(scope="module")
+def personas(module_people):
+    return module_people.personas
+
+
+@pytest.fixture(scope="module")
+def logged_in(personas):
+    return LoggedIn(personas)
+
+
+@pytest.fixture(scope="module")
+def world(module_people):
+    personas, authority = module_people.personas, module_people.authority
     return build_world(
         authority,
-        unit_a,
-        unit_b,
+        module_people.unit_a,
+        module_people.unit_b,
         year=2019,
         recorder=personas["admin"],
         calendar_user=personas["manager_a"],
@@ -596,7 +621,7 @@ def _person_of(user, authority):
         return Membership.objects.get(user=user, authority=authority).person
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def other_world(world, personas, other_authority):
     with scopes_disabled():
         units = [
@@ -643,13 +668,6 @@ def url_for(name: str, world: dict) -> str:
         return reverse(name, kwargs=kwargs_for(name, route, world))
     except NoReverseMatch as error:  # pragma: no cover - a route shape this file does not know
         pytest.fail(f"{name}: non so costruire i parametri di {route!r} ({error})")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -709,11 +727,11 @@ def test_the_post_only_rows_are_the_405_ones():
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
-def test_the_matrix(world, personas, name):
+def test_the_matrix(world, personas, logged_in, name):
     url = url_for(name, world)
     statuses = {}
     for persona in PERSONAS:
-        response = client_for(personas[persona]).get(url)
+        response = logged_in.client(persona).get(url)
         statuses[persona] = response.status_code
         if persona == "anonymous" and response.status_code == 302 and is_tenant(routes()[name]):
             assert response["Location"].startswith(reverse("login")), name
@@ -727,11 +745,11 @@ def test_the_matrix(world, personas, name):
 
 
 @pytest.mark.parametrize("name", list(POST_REFUSED))
-def test_a_refused_post_changes_nothing(world, personas, name):
+def test_a_refused_post_changes_nothing(world, logged_in, name):
     url = url_for(name, world)
     before = snapshot()
     statuses = {
-        persona: client_for(personas[persona]).post(url, {"source_text": "Proporzionale"})
+        persona: logged_in.client(persona).post(url, {"source_text": "Proporzionale"})
         for persona in POST_REFUSED[name]
     }
     assert {persona: r.status_code for persona, r in statuses.items()} == POST_REFUSED[name]
@@ -741,10 +759,10 @@ def test_a_refused_post_changes_nothing(world, personas, name):
 
 
 @pytest.mark.parametrize("name", [n for n, r in routes().items() if is_tenant(r)])
-def test_an_outsider_never_reaches_the_first_authority(world, personas, name):
+def test_an_outsider_never_reaches_the_first_authority(world, logged_in, name):
     """The admin of another authority gets 404 for every URL of this one, GET and POST."""
     url = url_for(name, world)
-    client = client_for(personas["outsider"])
+    client = logged_in.client("outsider")
     before = snapshot()
     assert client.get(url).status_code == EXPECTED[name]["outsider"]  # 404, or 405 first
     assert client.post(url, {}).status_code == 404
@@ -760,13 +778,13 @@ def test_an_outsider_never_reaches_the_first_authority(world, personas, name):
     ],
 )
 def test_an_id_of_another_authority_is_not_found_under_ones_own_slug(
-    world, other_world, personas, name
+    world, other_world, logged_in, name
 ):
     """The first authority's admin (who may do everything there) asks for the second
     authority's object, under the first authority's slug: 404, and nothing is written."""
     foreign = {**other_world, "slug": world["slug"]}
     url = url_for(name, foreign)
-    client = client_for(personas["admin"])
+    client = logged_in.client("admin")
     before = snapshot()
     if EXPECTED[name]["admin"] == 405 or name in POST_REFUSED:
         assert client.post(url, {}).status_code == 404
@@ -775,20 +793,22 @@ def test_an_id_of_another_authority_is_not_found_under_ones_own_slug(
     assert snapshot() == before
 
 
-def test_the_foreign_world_is_reachable_by_its_own_admin(world, other_world, personas):
+def test_the_foreign_world_is_reachable_by_its_own_admin(world, other_world, logged_in):
     """The ids of the second world are real: its own admin reaches them (the 404s above are
     the tenancy, not a broken fixture)."""
-    client = client_for(personas["outsider"])
+    client = logged_in.client("outsider")
     for name in ("objective_detail", "evidence_download", "setup_unit_edit", "plan_detail"):
         assert client.get(url_for(name, other_world)).status_code == 200, name
 
 
 @pytest.mark.parametrize("name", INTERNAL_COPY_GET + INTERNAL_COPY_POST)
-def test_the_internal_copy_answers_each_persona_as_the_official_one(world, personas, name):
+def test_the_internal_copy_answers_each_persona_as_the_official_one(
+    world, personas, logged_in, name
+):
     url = url_for(name, world)
     statuses = {}
     for persona in PERSONAS:
-        client = client_for(personas[persona])
+        client = logged_in.client(persona)
         if name in INTERNAL_COPY_POST:
             response = client.post(url, {"segnalazioni": "1"})
         else:
