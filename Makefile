@@ -10,9 +10,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The suite runs in two processes (pytest-xdist), each with its own test database and var
 # directory (tests/settings.py); a file's tests stay in one process. `make test PYTEST_N=0`
-# runs it in one.
+# runs it in one. The files are handed out in the order tests/conftest.py gives them, the
+# costliest first (--no-loadscope-reorder: not xdist's order by number of tests).
 PYTEST_N ?= 2
-PYTEST_XDIST := -n $(PYTEST_N) --dist loadfile
+PYTEST_XDIST := -n $(PYTEST_N) --dist loadfile --no-loadscope-reorder
 # Each worker rewrites the asserts of every test module it collects; with the bytecode cache
 # allowed (even where PYTHONDONTWRITEBYTECODE is set) the next run reads them from __pycache__:
 # about 5 s of CPU a worker.

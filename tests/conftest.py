@@ -44,6 +44,41 @@ DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"
 DUMMY = "django_tasks.backends.dummy.DummyBackend"
 
 
+# A test that commits (a browser test against the live server, a race between threads, a
+# worker killed) costs about ten times a test of the Django client in its rolled-back
+# transaction: the weight of such a test in the order below.
+COMMITTING_WEIGHT = 10
+
+
+def _commits(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        item.get_closest_marker("browser")  # also those reaching the live server from a fixture
+        or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The files in the order of their cost, the costliest first (their tests in their order).
+
+    pytest-xdist hands out whole files (``--dist loadfile``) in the order of this list
+    (``--no-loadscope-reorder``, Makefile): the costly files go first, so that the last ones
+    are short and both processes finish at about the same time. Its own order, by number of
+    tests, would leave the browser files and the races (few tests, each of seconds) for the end.
+    """
+    weight: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        path = str(item.path)
+        first.setdefault(path, index)
+        weight[path] = weight.get(path, 0) + (COMMITTING_WEIGHT if _commits(item) else 1)
+    # Ties by first appearance: a file's tests stay together (pytest-django has moved its
+    # transactional tests after the others of the whole session).
+    items.sort(key=lambda item: (-weight[str(item.path)], first[str(item.path)]))
+
+
 def _overrides(tmp_path) -> dict:
     """The settings every test runs with (and the demo is seeded with, see ``_seeded``)."""
     return {
