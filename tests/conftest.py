@@ -341,6 +341,11 @@ def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
         "MEDIA_ROOT": tmp_path_factory.mktemp("media"),
     }
     with django_db_blocker.unblock(), override_settings(**overrides), transaction.atomic():
+        # Marked as Django's TestCase marks its own transactions: the code tells its own
+        # transactions from the tests' by this mark (a durable block may open inside the
+        # tests' ones; results read inside the code's own are not kept, planning.kept).
+        (block,) = connections["default"].atomic_blocks
+        block._from_testcase = True
         kept.forget_local()
         yield
         transaction.set_rollback(True)
