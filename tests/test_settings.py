@@ -11,8 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-from traguardo.imports.seed import load_seed
+from traguardo.accounts.demo import DEMO_PASSWORD
 
 # Each environment's settings are read by Django's own LazySettings in a fresh import of
 # traguardo.settings, all in ONE interpreter: starting Python and Django once per environment
@@ -158,10 +157,7 @@ def test_a_malformed_boolean_fails_loudly(environments):
     assert "TRAGUARDO_DEBUG must be a boolean" in result.stderr
 
 
-@pytest.mark.django_db
-def test_production_refuses_demo_accounts_and_demo_passwords(client, settings):
-    report = load_seed()
-    create_demo_accounts(report.plan.authority)
+def test_production_refuses_demo_accounts_and_demo_passwords(client, settings, demo):
     settings.PRODUCTION = True
     assert client.login(username="serrao", password=DEMO_PASSWORD) is False
     with pytest.raises(CommandError, match="non si creano in produzione"):
