@@ -5,24 +5,18 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.audit.models import AuditEntry
-from traguardo.imports import demo_year
-from traguardo.imports.demo_year import YEAR_AUTHORITY, load_demo_year
+from traguardo.imports.demo_year import YEAR_AUTHORITY
 from traguardo.monitoring.models import Evidence, Measurement, MonitoringPeriod
 from traguardo.planning.models import Comment, Objective, ObjectiveVersion, Plan
 
 pytestmark = pytest.mark.django_db
 SLUG = YEAR_AUTHORITY["slug"]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def text(response) -> str:
@@ -53,16 +47,23 @@ def make_run_loading() -> StringIO:
     return out
 
 
-def loaded(client):
-    out = make_run_loading()
-    assert "approvato, monitorato e validato" in out.getvalue()
+@pytest.fixture(scope="module")
+def made_run(module_db):
+    """What `make run` loads, loaded once for the module (tests/conftest.py, ``module_db``;
+    its evidence files in the module's media directory): each test reads it in a savepoint of
+    its own, rolled back after it. What `make run` printed."""
+    return make_run_loading().getvalue()
+
+
+def loaded(client, made_run):
+    assert "approvato, monitorato e validato" in made_run
     assert client.login(username="admin", password=DEMO_PASSWORD)
     with scopes_disabled():
         return Plan.objects.get(authority__slug=SLUG, year=2019)
 
 
-def test_the_demo_year_is_validated_with_its_act_periods_and_evidence(client):
-    plan = loaded(client)
+def test_the_demo_year_is_validated_with_its_act_periods_and_evidence(client, made_run):
+    plan = loaded(client, made_run)
     with scopes_disabled():
         assert plan.state == Plan.State.VALIDATED
         assert (plan.act_type, plan.act_number, str(plan.act_date)) == (
@@ -84,16 +85,16 @@ def test_the_demo_year_is_validated_with_its_act_periods_and_evidence(client):
         assert Plan.objects.get(authority__slug="comune-esempio").state == Plan.State.DRAFT
 
 
-def test_the_cruscotto_shows_the_final_result(client):
-    loaded(client)
+def test_the_cruscotto_shows_the_final_result(client, made_run):
+    loaded(client, made_run)
     page = text(client.get(reverse("plan_dashboard", args=[SLUG, 2019])))
     assert "definitivo" in page
     assert "provvisorio" not in page
     assert "%" in page
 
 
-def test_the_relazione_shows_results_and_the_validation(client):
-    loaded(client)
+def test_the_relazione_shows_results_and_the_validation(client, made_run):
+    loaded(client, made_run)
     page = text(client.get(reverse("relazione", args=[SLUG, 2019])))
     assert "definitivo" in page
     assert "20/05/2020" in page or "20 maggio 2020" in page
@@ -102,61 +103,25 @@ def test_the_relazione_shows_results_and_the_validation(client):
     assert "forzat" in page.lower()
 
 
-def test_the_verifica_intermedia_at_30_june_exists(client):
-    plan = loaded(client)
+def test_the_verifica_intermedia_at_30_june_exists(client, made_run):
+    plan = loaded(client, made_run)
     with scopes_disabled():
         midyear = plan.periods.get(kind=MonitoringPeriod.Kind.INTERMEDIATE)
     page = text(client.get(reverse("verifica", args=[SLUG, 2019, midyear.pk])))
     assert "30 giugno 2019" in page or "30/06/2019" in page
 
 
-def test_the_public_results_show_results(client):
-    loaded(client)
+def test_the_public_results_show_results(client, made_run):
+    loaded(client, made_run)
     client.logout()
     page = text(client.get(reverse("public_results", args=[SLUG, 2019])))
     assert "definitivo" in page
     assert re.search(r"\d+,\d\d\s?%", page)
 
 
-def test_loading_twice_changes_nothing(client):
-    loaded(client)
+def test_loading_twice_changes_nothing(client, made_run):
+    loaded(client, made_run)
     before = rows()
     out = make_run_loading()
     assert out.getvalue().count("nessuna modifica") == 2
-    assert rows() == before
-
-
-def test_a_crash_half_way_leaves_nothing_and_the_next_run_loads(client, monkeypatch, settings):
-    real = demo_year.close_plan
-
-    def crashing(plan, *, actor):
-        raise RuntimeError("disco pieno")
-
-    monkeypatch.setattr(demo_year, "close_plan", crashing)
-    before = rows()
-    with pytest.raises(RuntimeError):
-        load_demo_year()
-    assert rows() == before
-    with scopes_disabled():
-        assert not Plan.objects.filter(authority__slug=SLUG).exists()
-    # The evidence files written before the crash are gone with their rows.
-    assert [f for f in settings.MEDIA_ROOT.rglob("*") if f.is_file()] == []
-    monkeypatch.setattr(demo_year, "close_plan", real)
-    assert load_demo_year().created
-    assert len([f for f in settings.MEDIA_ROOT.rglob("*") if f.is_file()]) == 3
-
-
-@pytest.mark.django_db(transaction=True)
-def test_verify_audit_passes_after_loading():
-    make_run_loading()
-    out = StringIO()
-    call_command("verify_audit", stdout=out)
-    assert "Registro integro" in out.getvalue()
-
-
-def test_refused_in_production(settings):
-    settings.PRODUCTION = True
-    before = rows()
-    with pytest.raises(CommandError, match="non si carica in produzione"):
-        call_command("load_demo_year", stdout=StringIO())
     assert rows() == before

@@ -21,14 +21,12 @@ from django_scopes import scopes_disabled
 
 from tests.factories import MeasurementFactory
 from tests.transparency.conftest import SLUG, measure_and_close
-from traguardo.accounts.demo import create_demo_accounts
 from traguardo.accounts.models import User
 from traguardo.audit.checkpoint import write_checkpoint
 from traguardo.audit.models import AuditEntry
 from traguardo.audit.verify import verify_chain
 from traguardo.core.domain import DomainError
 from traguardo.core.formats import date_it
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.domain import (
     MeasurementData,
     add_evidence,
@@ -84,11 +82,10 @@ def public(name: str, **kwargs) -> str:
 
 
 @pytest.fixture
-def validated():
+def validated(demo):
     """The demo plan measured in full (the indicators of the other cards declared «non
     valutabile»), its period and the plan closed through the domain, validated by the Nucleo."""
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+    plan = demo  # the seed and its demo accounts, as load_seed and create_demo_accounts write them
     with scopes_disabled():
         # The seed's faulty cards (no code, no final target…) would stop the variazione from
         # closing, as they would have stopped the approval: this plan was approved without them.

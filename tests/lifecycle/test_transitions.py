@@ -10,10 +10,9 @@ from django_scopes import scope, scopes_disabled
 from tests.factories import MonitoringPeriodFactory
 from tests.lifecycle.conftest import entries_since, in_state, last_id
 from traguardo.core.domain import DomainError, InvalidData
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.domain import lifecycle
-from traguardo.planning.models import Objective, Plan
+from traguardo.planning.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +49,36 @@ ACTION_CODE = {
     "validate": "plan.validate",
 }
 MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewer")
+
+# The authorities, units and personas are made once for the module (tests/conftest.py,
+# ``module_db``): every test runs in a savepoint of its own, rolled back after it. The demo
+# plan's tests, whose demo accounts would meet these personas' usernames, are in
+# tests/lifecycle/test_transitions_demo.py.
+
+
+@pytest.fixture(scope="module")
+def authority(module_people):
+    return module_people.authority
+
+
+@pytest.fixture(scope="module")
+def other_authority(module_people):
+    return module_people.other_authority
+
+
+@pytest.fixture(scope="module")
+def unit_a(module_people):
+    return module_people.unit_a
+
+
+@pytest.fixture(scope="module")
+def unit_b(module_people):
+    return module_people.unit_b
+
+
+@pytest.fixture(scope="module")
+def personas(module_people):
+    return module_people.personas
 
 
 @pytest.mark.parametrize("persona", MEMBERS)
@@ -124,37 +153,6 @@ def test_the_approval_needs_the_whole_act(plan, personas):
             )
         assert Plan.objects.get(pk=plan.pk).state == Plan.State.SUBMITTED
     assert [field for field, _m in error.value.errors] == ["act_type", "act_number", "act_date"]
-
-
-def test_the_demo_plan_is_not_approved_while_four_schede_fail_their_checks(db):
-    plan = load_seed().plan
-    with scope(authority=plan.authority):
-        from traguardo.accounts.demo import create_demo_accounts
-        from traguardo.accounts.models import User
-
-        create_demo_accounts(plan.authority)
-        admin = User.objects.get(username="admin")
-        in_state(plan, Plan.State.SUBMITTED)
-        since = last_id()
-        with pytest.raises(InvalidData) as error:
-            lifecycle.approve_plan(plan, actor=admin, **ACT)
-        assert Plan.objects.get(pk=plan.pk).state == Plan.State.SUBMITTED
-        assert entries_since(since) == []
-        failing = list(Objective.objects.filter(position__in=(6, 9, 10, 11)).order_by("position"))
-        lines = [message for field, message in error.value.errors if field == "schede"]
-        assert len(lines) == 4
-        for line, objective in zip(lines, failing, strict=True):
-            if objective.code == "10":  # two schede share it: their places tell them apart
-                assert line.startswith(
-                    f"Scheda 10 «{objective.title}» (scheda n. {objective.position}): "
-                )
-            elif objective.code:
-                assert line.startswith(f"Scheda {objective.code} «{objective.title}»: ")
-            else:  # card 6 has neither code nor title
-                assert line.startswith(f"Scheda n. {objective.position} (senza codice): ")
-            assert ".;" not in line and ".." not in line and line.endswith(".")
-    assert any("Il codice «10» è usato anche" in line for line in lines)
-    assert not any("Scheda senza denominazione" in line for line in lines)
 
 
 def test_the_plan_is_not_closed_while_a_period_is_open(plan, personas):
@@ -263,38 +261,6 @@ def test_an_incomplete_act_comes_back_with_what_was_typed(client, plan, personas
     assert 'aria-invalid="true"' in page
     with scopes_disabled():
         assert Plan.objects.get(pk=plan.pk).state == Plan.State.SUBMITTED
-
-
-def test_the_demo_plan_page_lists_the_schede_that_block_the_approval(client, db):
-    from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
-
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
-    with scopes_disabled():
-        in_state(plan, Plan.State.SUBMITTED)
-    assert client.login(username="admin", password=DEMO_PASSWORD)
-    page = client.get(reverse("plan_detail", args=[plan.authority.slug, plan.year]))
-    html = page.content.decode()
-    assert "Approva il piano: non ancora possibile." in html
-    assert "4 schede non superano i controlli" in html
-    # Each scheda by its code (or its place), each error linked to its field in the editor.
-    assert "Scheda n. 6 (senza codice):" in html
-    assert "Scheda 6 «" not in html and ".;" not in html
-    with scopes_disabled():
-        card = Objective.objects.get(plan=plan, position=6)
-        edit = reverse("objective_edit", args=[plan.authority.slug, card.pk])
-    assert f'<a href="{edit}#campo-' in html
-    assert url(plan, "approva") not in html
-    # Posting anyway is refused, with the schede listed next to the form.
-    response = client.post(
-        url(plan, "approva"),
-        {"act_type": "Delibera di Giunta", "act_number": "17", "act_date": "2019-02-05"},
-    )
-    assert response.status_code == 400
-    refused = response.content.decode()
-    assert "Il codice «10» è usato anche" in refused
-    assert "Scheda n. 6 (senza codice):" in refused  # the same linked list as the panel
-    assert f'<a href="{edit}#campo-' in refused and ".;" not in refused
 
 
 def test_a_refused_step_without_a_form_comes_back_as_a_message(client, plan, personas):

@@ -2,7 +2,6 @@
 after every kind of write, and reading it again costs one query and no computation."""
 
 import random
-import time
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -12,17 +11,15 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
-from tests.factories import AuthorityFactory
 from traguardo.accounts.models import User
 from traguardo.core.domain import DomainError
 from traguardo.imports.demo_year import data_of, load_demo_year
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring import domain as monitoring
 from traguardo.monitoring.domain import MeasurementData
 from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization import domain as setup
 from traguardo.organization.models import OrgUnit, Person, PolicyLevel, ScoringPolicy
-from traguardo.planning import kept, versioning
+from traguardo.planning import kept
 from traguardo.planning.domain import lifecycle, variations
 from traguardo.planning.domain.objectives import update_objective
 from traguardo.planning.models import Activity, Indicator, Objective, Plan
@@ -48,10 +45,16 @@ def snapshot(result: kept.KeptPlan):
     )
 
 
-@pytest.fixture
-def year():
+@pytest.fixture(scope="module")
+def year(module_db):
     """The living demo year: a validated plan with two closed periods, measurements, evidence,
-    comments (imports.demo_year)."""
+    comments (imports.demo_year), loaded once for the module (tests/conftest.py, ``module_db``):
+    each test writes to it in a savepoint of its own, rolled back after it."""
+    # Results read inside the code's own transaction are never kept (kept._writing); the
+    # tests' outer transactions, marked as Django's TestCase marks its own, do not count. The
+    # module's transaction is one of the tests' too.
+    for block in connection.atomic_blocks:
+        block._from_testcase = True
     plan = load_demo_year().plan
     with scopes_disabled():
         admin = User.objects.get(username="admin", memberships__authority=plan.authority)
@@ -309,50 +312,3 @@ def test_results_read_inside_a_write_transaction_are_not_kept(year):
         outside = kept.kept_plan(plan)
         assert outside is not inside
         assert kept.kept_plan(plan) is outside
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_committed_change_is_computed_again_before_the_next_page_asks(settings, monkeypatch):
-    """After the commit, a thread computes the authority's plans: the next page only reads."""
-    settings.TRAGUARDO_KEEP_WARM = True
-    plan = load_seed().plan
-
-    def settled():
-        # Waiting is bounded by a deadline, never asserted on: the test counts computations.
-        deadline = time.monotonic() + 60
-        while kept._warming and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    settled()  # the seed's own commits started a thread: let it finish before writing again
-    with scope(authority=plan.authority):
-        before = kept.kept_plan(plan)
-        objective = Objective.objects.filter(plan=plan).first()
-        objective.notes = "Nota aggiunta."
-        objective.save()  # committed at once (no transaction around it): the thread starts
-        settled()
-        computed = []
-        monkeypatch.setattr(kept, "compute", lambda *a, **k: computed.append(a))
-        after = kept.kept_plan(plan)
-    assert after.key != before.key
-    assert not computed, "the page computed what the thread should have"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_committed_change_is_announced_after_its_new_version_is_written():
-    """Outside a transaction ``on_commit`` runs at once: the announcement of a change (which
-    starts the warm-up thread) must come after the new version is written, or the thread
-    keeps the old data and the next page computes again (the flake of the test above)."""
-    authority = AuthorityFactory()
-    seen = []
-
-    def listener(sender, authority_id, **kwargs):
-        seen.append(versioning.data_stamp(authority_id))
-
-    versioning.data_changed.connect(listener, weak=False)
-    try:
-        before = versioning.data_stamp(authority.pk)
-        versioning.bump(authority.pk)
-    finally:
-        versioning.data_changed.disconnect(listener)
-    assert seen == [versioning.data_stamp(authority.pk)]
-    assert seen[0] != before
