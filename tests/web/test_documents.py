@@ -87,6 +87,11 @@ def viewer(module_people):
 @pytest.fixture(scope="module")
 def plan(authority, unit_a, unit_b):
     """Piano 2019: two schede (units A and B), a verifica intermedia with A's result."""
+    return make_plan(authority, unit_a, unit_b)
+
+
+def make_plan(authority, unit_a, unit_b):
+    """The rows of ``plan`` (tests/web/test_page_fragments.py makes them for each test)."""
     with scopes_disabled():
         plan = PlanFactory(authority=authority, year=2019, state="monitoring")
         period = MonitoringPeriodFactory(
