@@ -2,16 +2,20 @@
 Consuntivo at 31/12/2019 with only what was due in 2019 measured; every page, document and
 file then reads as of 31/12/2019, and the 2020 and 2021 schede are «non ancora dovute»."""
 
+import copy
 import io
 import re
 from html import unescape
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
+from tests.demo import write_seed
 from tests.jobfiles import job_file
+from tests.web.conftest import module_db  # noqa: F401  (pages keep results as in a test)
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
@@ -42,11 +46,13 @@ def text(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
-@pytest.fixture
-def consuntivo(client, settings, tmp_path, demo):
-    """Piano 2019 with its Consuntivo 2019 recorded through the measurement pages and closed."""
-    settings.MEDIA_ROOT = tmp_path
-    plan = demo
+@pytest.fixture(scope="module")
+def consuntivo(module_db, _seed_rows):  # noqa: F811  (the fixture imported above)
+    """Piano 2019 with its Consuntivo 2019 recorded through the measurement pages and closed,
+    by the demo's admin: once for the module (``module_db``; the tests read it, and what they
+    write is rolled back after each), in the seed the ``demo`` fixture writes."""
+    plan = write_seed(_seed_rows)
+    client = Client()
     assert client.login(username="admin", password=DEMO_PASSWORD)
     response = client.post(
         reverse("periods", args=[SLUG, 2019]),
@@ -68,7 +74,16 @@ def consuntivo(client, settings, tmp_path, demo):
     response = client.post(reverse("period_action", args=[SLUG, period.pk, "chiudi"]), follow=True)
     period.refresh_from_db()
     assert period.state == MonitoringPeriod.State.CLOSED, text(response)[-800:]
+    plan.admin_cookies = client.cookies
     return plan
+
+
+@pytest.fixture
+def client(consuntivo):
+    """A client of the demo's admin, with the session of the module's recording."""
+    client = Client()
+    client.cookies = copy.deepcopy(consuntivo.admin_cookies)
+    return client
 
 
 def later_schede(plan) -> list[Objective]:

@@ -8,6 +8,7 @@ with 1 and 3 schede.
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -15,10 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from tests.conftest import LoggedIn, _member, make_unit_a, make_unit_b
 from tests.dashboard.test_pages import section, text
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
+    AuthorityFactory,
     IndicatorFactory,
     MeasurementFactory,
     MonitoringPeriodFactory,
@@ -26,6 +29,7 @@ from tests.factories import (
     PlanFactory,
     TargetFactory,
 )
+from traguardo.accounts.models import Role
 from traguardo.monitoring.models import Measurement
 from traguardo.planning.models import Activity, Indicator, Objective, Target
 
@@ -88,10 +92,28 @@ def section_html(html: str, heading_id: str) -> str:
     return match.group(1)
 
 
+@pytest.fixture(scope="module")
+def big(module_db):
+    """The plan of 120 schede, made once for the module (``module_db``: the tests only read
+    it), in an authority of its own with units A and B and its admin logged in, so that the
+    other tests make a plan of the same year in ``authority``."""
+    with scopes_disabled():
+        authority = AuthorityFactory(name="Comune Grande", slug="comune-grande")
+        unit_a, unit_b = make_unit_a(authority), make_unit_b(authority)
+        admin = _member(authority, "admin_grande", Role.ADMIN)
+    plan = big_plan(authority, unit_a, unit_b)
+    return SimpleNamespace(plan=plan, unit_b=unit_b, logged_in=LoggedIn({"admin": admin}))
+
+
 @pytest.fixture
-def plan_120(client, admin, authority, unit_a, unit_b):
-    assert client.login(username="admin", password=PASSWORD)
-    return big_plan(authority, unit_a, unit_b)
+def plan_120(big):
+    return big.plan
+
+
+@pytest.fixture
+def big_client(big):
+    """The big plan's admin, logged in (a new client for each test)."""
+    return big.logged_in.client("admin")
 
 
 def dashboard(client, plan, **params):
@@ -100,8 +122,8 @@ def dashboard(client, plan, **params):
     return response.content.decode()
 
 
-def test_the_first_page_shows_50_of_120_schede_with_the_pager_and_the_export(client, plan_120):
-    html = dashboard(client, plan_120)
+def test_the_first_page_shows_50_of_120_schede_with_the_pager_and_the_export(big_client, plan_120):
+    html = dashboard(big_client, plan_120)
     shown = rows(html)
     assert len(shown) == 50
     listing = section(html, "semaforo")
@@ -118,7 +140,8 @@ def test_the_first_page_shows_50_of_120_schede_with_the_pager_and_the_export(cli
     assert "Scheda numero 1<" in shown[0]
 
 
-def test_pages_2_and_3_show_the_rest(client, plan_120):
+def test_pages_2_and_3_show_the_rest(big_client, plan_120):
+    client = big_client
     second = dashboard(client, plan_120, pagina=2)
     third = dashboard(client, plan_120, pagina=3)
     assert len(rows(second)) == 50 and len(rows(third)) == 20
@@ -128,8 +151,9 @@ def test_pages_2_and_3_show_the_rest(client, plan_120):
     assert len({re.search(r"scheda-(\d+)", row).group(1) for row in everything}) == 120
 
 
-def test_the_filters_narrow_the_list_on_the_server(client, plan_120, unit_b):
-    html = dashboard(client, plan_120, unita=unit_b.pk)
+def test_the_filters_narrow_the_list_on_the_server(big_client, big, plan_120):
+    client = big_client
+    html = dashboard(client, plan_120, unita=big.unit_b.pk)
     assert "50 schede su 60 (dalla 1ª alla 50ª)" in section(html, "semaforo")
     assert "filtri applicati sulle 120 schede del piano" in section(html, "semaforo")
     assert all("Settore B" in text(row) for row in rows(html))
@@ -149,8 +173,8 @@ def test_the_filters_narrow_the_list_on_the_server(client, plan_120, unit_b):
     assert "Nessuna scheda risponde ai filtri scelti." in section(none, "semaforo")
 
 
-def test_the_summaries_count_the_whole_plan(client, plan_120):
-    html = dashboard(client, plan_120, pagina=3)
+def test_the_summaries_count_the_whole_plan(big_client, plan_120):
+    html = dashboard(big_client, plan_120, pagina=3)
     summary = section(html, "sintesi")
     assert "120 schede nel piano" in summary
     assert "verde 30 · giallo 0 · rosso 0 · non misurata 90 · non ancora dovuta 0" in summary
@@ -160,7 +184,8 @@ def test_the_summaries_count_the_whole_plan(client, plan_120):
     )
 
 
-def test_the_overdue_deadlines_are_paged_apart(client, plan_120):
+def test_the_overdue_deadlines_are_paged_apart(big_client, plan_120):
+    client = big_client
     html = dashboard(client, plan_120)
     overdue = section(html, "superate")
     assert "50 su 180 (dalla 1ª alla 50ª) scadenze superate." in overdue

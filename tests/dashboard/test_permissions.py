@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from tests.conftest import LoggedIn
 from tests.factories import (
-    PASSWORD,
     ActivityFactory,
     IndicatorFactory,
     ObjectiveFactory,
@@ -20,8 +20,24 @@ EXPECTED = {**dict.fromkeys(MEMBERS, 200), "outsider": 404, "anonymous": 302}
 VIEWS = ("plan_dashboard", "objective_gantt", "my_deadlines")
 
 
-@pytest.fixture
-def objective(authority, unit_a):
+# The tests only read the personas and the scheda (or write in their own savepoint, rolled back
+# after them): made once for the module, with the personas' sessions.
+
+
+@pytest.fixture(scope="module")
+def other_authority(module_people):
+    return module_people.other_authority
+
+
+@pytest.fixture(scope="module")
+def logged_in(module_people):
+    """The personas' sessions, made once for the module."""
+    return LoggedIn(module_people.personas)
+
+
+@pytest.fixture(scope="module")
+def objective(module_people):
+    authority, unit_a = module_people.authority, module_people.unit_a
     with scopes_disabled():
         objective = ObjectiveFactory(
             plan=PlanFactory(authority=authority), unit=unit_a, responsible=unit_a.head
@@ -43,28 +59,26 @@ def url(view, objective, authority=None):
 
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("persona", [*MEMBERS, "outsider", "anonymous"])
-def test_the_role_matrix(client, personas, objective, view, persona):
-    user = personas[persona]
-    if user is not None:
-        assert client.login(username=user.username, password=PASSWORD)
+def test_the_role_matrix(logged_in, objective, view, persona):
+    client = logged_in.client(persona)
     response = client.get(url(view, objective))
     assert response.status_code == EXPECTED[persona]
     if persona == "anonymous":
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_gantt_of_another_authority_is_not_found(client, admin, objective, other_authority):
+def test_a_gantt_of_another_authority_is_not_found(logged_in, objective, other_authority):
     with scopes_disabled():
         foreign = ObjectiveFactory(plan=PlanFactory(authority=other_authority))
         ActivityFactory(objective=foreign)
-    assert client.login(username="admin", password=PASSWORD)
+    client = logged_in.client("admin")
     response = client.get(
         reverse("objective_gantt", args=[objective.authority.slug, 2019, foreign.pk])
     )
     assert response.status_code == 404
 
 
-def test_the_pages_are_read_only(client, admin, objective):
-    assert client.login(username="admin", password=PASSWORD)
+def test_the_pages_are_read_only(logged_in, objective):
+    client = logged_in.client("admin")
     for view in VIEWS:
         assert client.post(url(view, objective)).status_code == 405

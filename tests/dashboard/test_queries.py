@@ -1,4 +1,5 @@
-"""The dashboard and "Le mie scadenze" cost the same queries with 1 and 50 schede."""
+"""The dashboard and "Le mie scadenze" cost the same queries with 1 and 3 schede (three show
+any query made per scheda: two more than with one)."""
 
 from datetime import date
 
@@ -54,7 +55,7 @@ def queries(client, url) -> int:
     ("username", "view"),
     [("admin", "plan_dashboard"), ("manager_a", "plan_dashboard"), ("manager_a", "my_deadlines")],
 )
-def test_the_same_queries_with_1_and_50_schede(
+def test_the_same_queries_with_1_and_3_schede(
     client, admin, manager_a, authority, unit_a, username, view
 ):
     with scopes_disabled():
@@ -65,7 +66,7 @@ def test_the_same_queries_with_1_and_50_schede(
     one_count = queries(client, reverse(view, args=args))
     with scopes_disabled():
         one.delete()
-    plan_with(authority, office, 50)
+    plan_with(authority, office, 3)
     assert queries(client, reverse(view, args=args)) == one_count
 
 

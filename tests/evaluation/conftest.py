@@ -18,12 +18,19 @@ from tests.factories import (
     SchemeFactory,
     UserFactory,
 )
+from tests.web.conftest import module_db  # noqa: F401  (pages keep results as in a test)
 from traguardo.accounts.models import Role
 from traguardo.evaluation.models import BehaviourRating, Evaluation, RatingLevel
 
 
 @pytest.fixture
 def year(authority, unit_a, unit_b):
+    return make_year(authority, unit_a, unit_b)
+
+
+def make_year(authority, unit_a, unit_b) -> dict:
+    """The rows of ``year``, by a plain function so that a module sharing its world
+    (``module_db``) makes them exactly as the fixture does."""
     with scopes_disabled():
         scheme = SchemeFactory(authority=authority, year=2025)
         for rating, text in (
@@ -70,10 +77,66 @@ def year(authority, unit_a, unit_b):
 
 @pytest.fixture
 def employee(year, authority):
+    return make_employee(year, authority)
+
+
+def make_employee(year, authority):
     user = UserFactory(username="elena", first_name="Elena", last_name="Esposito")
     with scopes_disabled():
         MembershipFactory(user=user, authority=authority, role=Role.EMPLOYEE, person=year["elena"])
     return user
+
+
+def fresh(value):
+    """``value`` (a row, or a dict of rows and None) read again from the database: a module
+    sharing its rows gives each test instances of its own, so that no relation one test
+    cached on an instance (an assignment's evaluation) reaches the next."""
+    if isinstance(value, dict):
+        return {name: fresh(row) for name, row in value.items()}
+    if value is None:
+        return None
+    with scopes_disabled():
+        return type(value)._base_manager.get(pk=value.pk)
+
+
+def shared_year():
+    """The fixtures of a module whose tests share the personas and ``year`` (``module_db``):
+    the rows are made once for the module, each test gets them read again (``fresh``) and
+    still runs in its own savepoint, rolled back after it. A module names them after the
+    fixtures they replace: ``module_year, authority, unit_a, unit_b, personas, year,
+    employee = shared_year()``."""
+
+    @pytest.fixture(scope="module")
+    def module_year(module_people):
+        people = module_people
+        year = make_year(people.authority, people.unit_a, people.unit_b)
+        return year, make_employee(year, people.authority)
+
+    @pytest.fixture
+    def authority(module_people):
+        return fresh(module_people.authority)
+
+    @pytest.fixture
+    def unit_a(module_people):
+        return fresh(module_people.unit_a)
+
+    @pytest.fixture
+    def unit_b(module_people):
+        return fresh(module_people.unit_b)
+
+    @pytest.fixture
+    def personas(module_people):
+        return fresh(module_people.personas)
+
+    @pytest.fixture
+    def year(module_year):
+        return fresh(module_year[0])
+
+    @pytest.fixture
+    def employee(module_year):
+        return fresh(module_year[1])
+
+    return module_year, authority, unit_a, unit_b, personas, year, employee
 
 
 def rate(assignment, *ratings, state=Evaluation.State.DRAFT, **fields):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tests.evaluation.conftest import rate
+from tests.evaluation.conftest import rate, shared_year
 from traguardo.audit.models import AuditEntry
 from traguardo.core.domain import ConflictError, DomainError
 from traguardo.core.formats import date_it
@@ -18,6 +18,10 @@ from traguardo.evaluation.models import BehaviourRating, Evaluation, IndividualG
 from traguardo.evaluation.scores import assignment_result
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
+
+# The personas and the year are made once for the module; each test reads them again and
+# writes in its own savepoint (tests/evaluation/conftest.py, shared_year).
+module_year, authority, unit_a, unit_b, personas, year, employee = shared_year()
 State = Evaluation.State
 
 

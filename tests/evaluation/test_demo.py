@@ -33,6 +33,13 @@ def _load() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(module_db) -> str:
+    """What the three commands print, loading the demo year once for the module
+    (``module_db``): both tests read it, and what they write is rolled back after each."""
+    return _load()
+
+
 def _counts() -> dict[str, int]:
     with scopes_disabled():
         return {
@@ -43,9 +50,8 @@ def _counts() -> dict[str, int]:
         }
 
 
-def test_the_demo_year_has_its_individual_evaluation_in_every_state():
-    printed = _load()
-    assert "dipendente" in printed
+def test_the_demo_year_has_its_individual_evaluation_in_every_state(loaded):
+    assert "dipendente" in loaded
 
     with scopes_disabled():
         scheme = Scheme.objects.get(authority__slug=SLUG, year=2019)
@@ -105,8 +111,7 @@ def test_the_demo_year_has_its_individual_evaluation_in_every_state():
     assert _counts() == before
 
 
-def test_the_admin_sees_the_demo_settings_and_assignments():
-    _load()
+def test_the_admin_sees_the_demo_settings_and_assignments(loaded):
     client = Client()
     assert client.login(username="admin", password=DEMO_PASSWORD)
     scheme = client.get(

@@ -17,14 +17,19 @@ from tests.factories import (
     OrgUnitFactory,
     PersonFactory,
 )
-from tests.web.test_documents import PAST_YEAR, SLUG, _plan_of
-from tests.web.test_documents import plan as plan  # the fixture
+from tests.web.test_documents import PAST_YEAR, SLUG, _plan_of, make_plan
 from tests.web.test_plan_page import add_schede, edit_links, listed, new_plan, text, url
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import OrgUnit
 from traguardo.planning.models import Objective
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(authority, unit_a, unit_b):
+    """Piano 2019 of tests/web/test_documents.py: two schede, a verifica with A's result."""
+    return make_plan(authority, unit_a, unit_b)
 
 
 def login(client, user) -> None:

@@ -4,15 +4,42 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
-from tests.factories import PASSWORD, IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
+from tests.conftest import LoggedIn
+from tests.factories import IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
 MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewer")
 
 
-@pytest.fixture
-def objective(authority, unit_a):
+# The tests only read the personas and the scheda (or write in their own savepoint, rolled back
+# after them): made once for the module, with the personas' sessions.
+
+
+@pytest.fixture(scope="module")
+def authority(module_people):
+    return module_people.authority
+
+
+@pytest.fixture(scope="module")
+def other_authority(module_people):
+    return module_people.other_authority
+
+
+@pytest.fixture(scope="module")
+def personas(module_people):
+    return module_people.personas
+
+
+@pytest.fixture(scope="module")
+def logged_in(personas):
+    """The personas' sessions, made once for the module."""
+    return LoggedIn(personas)
+
+
+@pytest.fixture(scope="module")
+def objective(module_people):
+    authority, unit_a = module_people.authority, module_people.unit_a
     with scopes_disabled():
         plan = PlanFactory(authority=authority)
         objective = ObjectiveFactory(plan=plan, unit=unit_a, responsible=unit_a.head)
@@ -34,11 +61,6 @@ def tenant_urls(objective):
     }
 
 
-def login(client, user):
-    if user is not None:
-        assert client.login(username=user.username, password=PASSWORD)
-
-
 # Everyone of the authority reads; another authority's admin gets 404; anonymous is sent to log in.
 EXPECTED = {**dict.fromkeys(MEMBERS, 200), "outsider": 404, "anonymous": 302}
 
@@ -51,8 +73,8 @@ AS_JOB = {"plan_pdf"}
     "view", ["plan_list", "plan_detail", "plan_pdf", "objective_detail", "objective_pdf"]
 )
 @pytest.mark.parametrize("persona", [*MEMBERS, "outsider", "anonymous"])
-def test_the_role_matrix(client, personas, objective, view, persona):
-    login(client, personas[persona])
+def test_the_role_matrix(logged_in, objective, view, persona):
+    client = logged_in.client(persona)
     response = client.get(tenant_urls(objective)[view])
     if view in AS_JOB and persona in MEMBERS:
         assert response.status_code == 302
@@ -63,13 +85,11 @@ def test_the_role_matrix(client, personas, objective, view, persona):
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_checks_ownership_of_objects_of_another_authority(
-    client, admin, objective, other_authority
-):
+def test_it_checks_ownership_of_objects_of_another_authority(logged_in, objective, other_authority):
     """An id of another authority under one's own authority's URL is a 404, not a leak."""
     with scopes_disabled():
         foreign = ObjectiveFactory(plan=PlanFactory(authority=other_authority, year=2019))
-    login(client, admin)
+    client = logged_in.client("admin")
     own = objective.authority.slug
     assert (
         client.get(
@@ -85,8 +105,8 @@ def test_it_checks_ownership_of_objects_of_another_authority(
     )
 
 
-def test_an_outsider_cannot_tell_whether_an_authority_exists(client, outsider, objective):
-    login(client, outsider)
+def test_an_outsider_cannot_tell_whether_an_authority_exists(logged_in, objective):
+    client = logged_in.client("outsider")
     existing = client.get(reverse("plan_list", kwargs={"authority": objective.authority.slug}))
     missing = client.get(reverse("plan_list", kwargs={"authority": "non-esiste"}))
     assert existing.status_code == missing.status_code == 404
@@ -110,14 +130,14 @@ def test_every_view_declares_its_permission():
     assert undeclared == []
 
 
-def test_home_sends_a_member_to_the_plans_of_their_authority(client, admin, authority):
-    login(client, admin)
+def test_home_sends_a_member_to_the_plans_of_their_authority(logged_in, authority):
+    client = logged_in.client("admin")
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("plan_list", kwargs={"authority": authority.slug})
 
 
-def test_login_refuses_a_wrong_password_in_italian(client, admin):
+def test_login_refuses_a_wrong_password_in_italian(client, personas):
     response = client.post(reverse("login"), {"username": "admin", "password": "sbagliata"})
     assert response.status_code == 200
     assert "Nome utente o password non corretti." in response.content.decode()

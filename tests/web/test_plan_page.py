@@ -4,16 +4,19 @@ kept plan, the same few queries for 1 scheda or many, and the same edit links as
 import re
 from datetime import date, timedelta
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from tests.conftest import LoggedIn, _member, make_unit_a, make_unit_b
 from tests.factories import (
-    PASSWORD,
     ActivityFactory,
+    AuthorityFactory,
     IndicatorFactory,
     MeasurementFactory,
     MonitoringPeriodFactory,
@@ -23,6 +26,7 @@ from tests.factories import (
     TargetFactory,
 )
 from tests.jobfiles import job_file
+from traguardo.accounts.models import Role
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 
@@ -30,6 +34,42 @@ pytestmark = pytest.mark.django_db
 
 YEAR = 2024
 MAX_QUERIES = 10
+
+
+# -- the module's world: the personas once, and the big plan once ----------------------------
+# Every test only adds rows in its own savepoint (rolled back after it), so the personas, their
+# sessions and the 120 schede of the big plan are made once for the module (``module_db``).
+
+
+@pytest.fixture(scope="module")
+def authority(module_people):
+    return module_people.authority
+
+
+@pytest.fixture(scope="module")
+def other_authority(module_people):
+    return module_people.other_authority
+
+
+@pytest.fixture(scope="module")
+def unit_a(module_people):
+    return module_people.unit_a
+
+
+@pytest.fixture(scope="module")
+def unit_b(module_people):
+    return module_people.unit_b
+
+
+@pytest.fixture(scope="module")
+def personas(module_people):
+    return module_people.personas
+
+
+@pytest.fixture(scope="module")
+def logged_in(personas):
+    """The personas' sessions, made once for the module."""
+    return LoggedIn(personas)
 
 
 def text(response) -> str:
@@ -118,9 +158,12 @@ def count_queries(client, address, params=None, **headers) -> int:
 )
 @pytest.mark.parametrize("state", ["draft", "monitoring"])
 def test_the_plan_page_costs_the_same_few_queries_with_1_and_3_schede(
-    client, personas, authority, unit_a, persona, params, state
+    personas, authority, unit_a, persona, params, state
 ):
-    assert client.login(username=personas[persona].username, password=PASSWORD)
+    # A session of the test's own: the module's sessions renew their idle clock once a
+    # minute, a write that would land in a counted request.
+    client = Client()
+    client.force_login(personas[persona])
     with scopes_disabled():
         office = OrgUnitFactory(authority=authority, name="Ufficio A1", parent=unit_a)
     params = dict(params)
@@ -135,9 +178,9 @@ def test_the_plan_page_costs_the_same_few_queries_with_1_and_3_schede(
     assert three <= MAX_QUERIES
 
 
-def test_a_warm_page_reads_no_scheda(client, admin, authority, unit_a):
+def test_a_warm_page_reads_no_scheda(logged_in, authority, unit_a):
     """Once the plan is kept, the page does not read schede, indicators or measurements."""
-    assert client.login(username="admin", password=PASSWORD)
+    client = logged_in.client("admin")
     plan, period = new_plan(authority, state="monitoring", with_period=True)
     add_schede(authority, plan, unit_a, 3, period=period)
     client.get(url(authority))
@@ -151,18 +194,37 @@ def test_a_warm_page_reads_no_scheda(client, admin, authority, unit_a):
 # -- (2) paging, filters and sort on the server ----------------------------------------------
 
 
-@pytest.fixture
-def big(client, admin, authority, unit_a, unit_b):
-    """120 schede: 70 of unit A, 50 of unit B (measured), in an open period."""
-    assert client.login(username="admin", password=PASSWORD)
+@pytest.fixture(scope="module")
+def big(module_db):
+    """120 schede: 70 of unit A, 50 of unit B (measured), in an open period; made once for
+    the module (the tests only read them, or change them in their own savepoint), in an
+    authority of its own with units A and B and its admin logged in, so that the other tests
+    open a plan of the same year in ``authority``."""
+    with scopes_disabled():
+        authority = AuthorityFactory(name="Comune Grande", slug="comune-grande")
+        unit_a, unit_b = make_unit_a(authority), make_unit_b(authority)
+        admin = _member(authority, "admin_grande", Role.ADMIN)
     plan, period = new_plan(authority, state="monitoring", with_period=True)
     a = add_schede(authority, plan, unit_a, 70, period=period, measured=False)
     b = add_schede(authority, plan, unit_b, 50, period=period, code_from=71)
-    return plan, a, b
+    return SimpleNamespace(
+        authority=authority,
+        unit_b=unit_b,
+        plan=plan,
+        a=a,
+        b=b,
+        logged_in=LoggedIn({"admin": admin}),
+    )
 
 
-def test_a_big_plan_is_listed_50_schede_a_page(client, authority, big):
-    _plan, a, b = big
+@pytest.fixture
+def client(big):
+    """The big plan's admin, logged in (a new client for each test)."""
+    return big.logged_in.client("admin")
+
+
+def test_a_big_plan_is_listed_50_schede_a_page(client, big):
+    authority, a, b = big.authority, big.a, big.b
     first = client.get(url(authority))
     page = text(first)
     assert listed(first) == [o.pk for o in a[:50]]
@@ -184,7 +246,8 @@ def test_a_big_plan_is_listed_50_schede_a_page(client, authority, big):
     assert re.search(r"<h2[^>]*>Settore B", second.content.decode())
 
 
-def test_the_export_of_the_full_list_is_linked(client, authority, big):
+def test_the_export_of_the_full_list_is_linked(client, big):
+    authority = big.authority
     html = client.get(url(authority)).content.decode()
     assert "Scarica l&#x27;elenco completo delle schede" in html or "Scarica l'elenco" in html
     xlsx = reverse("plan_export", kwargs={"authority": authority.slug, "year": YEAR, "fmt": "xlsx"})
@@ -195,8 +258,8 @@ def test_the_export_of_the_full_list_is_linked(client, authority, big):
     assert job_file(client, csv).status_code == 200  # prepared as a job: it grows with the plan
 
 
-def test_filters_narrow_the_list_on_the_server_before_paging(client, authority, unit_b, big):
-    _plan, _a, b = big
+def test_filters_narrow_the_list_on_the_server_before_paging(client, big):
+    authority, unit_b, b = big.authority, big.unit_b, big.b
     response = client.get(url(authority), {"unit": unit_b.pk})
     assert listed(response) == [o.pk for o in b]
     assert "50 schede su 120" in text(response)
@@ -213,8 +276,8 @@ def test_filters_narrow_the_list_on_the_server_before_paging(client, authority, 
     assert "1 scheda su 120" in text(response)
 
 
-def test_the_list_is_sorted_on_the_server(client, authority, big):
-    _plan, a, b = big
+def test_the_list_is_sorted_on_the_server(client, big):
+    authority, a, b = big.authority, big.a, big.b
     by_code = client.get(url(authority), {"ordine": "codice"})
     assert listed(by_code)[:12] == [o.pk for o in (a + b)[:12]]  # 1, 2 … 10 (not 1, 10, 11)
     assert "Schede — ordinate per codice" in text(by_code)
@@ -226,7 +289,7 @@ def test_the_list_is_sorted_on_the_server(client, authority, big):
     with scopes_disabled():
         from traguardo.planning.kept import kept_plan
 
-        kept = kept_plan(big[0])
+        kept = kept_plan(big.plan)
     achievements = [kept.row(pk).result.achievement for pk in down]
     assert achievements == sorted(achievements, reverse=True)
     assert set(down) == {o.pk for o in b}  # the 50 measured fill the first page
@@ -235,7 +298,8 @@ def test_the_list_is_sorted_on_the_server(client, authority, big):
     assert set(last) <= {o.pk for o in a}
 
 
-def test_htmx_swaps_the_results_with_their_pager_and_count(client, authority, big):
+def test_htmx_swaps_the_results_with_their_pager_and_count(client, big):
+    authority = big.authority
     response = client.get(url(authority), {"pagina": 2}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "<html" not in html and "<form" not in html
@@ -252,10 +316,10 @@ def test_htmx_swaps_the_results_with_their_pager_and_count(client, authority, bi
     ("persona", "editable"), [("admin", "all"), ("manager_a", "A"), ("viewer", "none")]
 )
 def test_the_edit_links_follow_the_rules(
-    client, personas, authority, unit_a, unit_b, persona, editable
+    logged_in, personas, authority, unit_a, unit_b, persona, editable
 ):
     """Schede without indicators' weights at 100 carry errors, each linked for who may edit."""
-    assert client.login(username=personas[persona].username, password=PASSWORD)
+    client = logged_in.client(persona)
     plan, _period = new_plan(authority, state="draft")
     with scopes_disabled():
         office = OrgUnitFactory(authority=authority, name="Ufficio A1", parent=unit_a)
@@ -281,8 +345,8 @@ def test_the_edit_links_follow_the_rules(
     assert edit_links(client.get(url(authority))) == expected
 
 
-def test_the_approval_blockers_link_the_schede_the_admin_may_edit(client, admin, authority, unit_a):
-    assert client.login(username="admin", password=PASSWORD)
+def test_the_approval_blockers_link_the_schede_the_admin_may_edit(logged_in, authority, unit_a):
+    client = logged_in.client("admin")
     plan, _period = new_plan(authority, state="submitted")
     with scopes_disabled():
         failing = ObjectiveFactory(plan=plan, unit=unit_a, code="7", title="")
@@ -294,8 +358,8 @@ def test_the_approval_blockers_link_the_schede_the_admin_may_edit(client, admin,
 # -- (3) the summaries say what they count and as of when ------------------------------------
 
 
-def test_the_summaries_state_what_they_count_and_as_of_when(client, authority, big):
-    response = client.get(url(authority))
+def test_the_summaries_state_what_they_count_and_as_of_when(client, big):
+    response = client.get(url(big.authority))
     page = text(response)
     assert re.search(
         r"Raggiungimento dell'ente: \d+,\d+% provvisorio — 50 schede su 120 misurate, "
@@ -314,8 +378,8 @@ def test_the_summaries_state_what_they_count_and_as_of_when(client, authority, b
     )
 
 
-def test_a_small_plan_shows_everything_on_one_page(client, admin, authority, unit_a):
-    assert client.login(username="admin", password=PASSWORD)
+def test_a_small_plan_shows_everything_on_one_page(logged_in, authority, unit_a):
+    client = logged_in.client("admin")
     plan, period = new_plan(authority, state="monitoring", with_period=True)
     schede = add_schede(authority, plan, unit_a, 40, period=period)
     response = client.get(url(authority))
