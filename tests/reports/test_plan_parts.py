@@ -15,7 +15,6 @@ import pytest
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
-from traguardo.imports.seed import load_seed
 from traguardo.planning.models import Objective
 from traguardo.reports import paper
 from traguardo.reports.scheda import plan_pages
@@ -117,8 +116,8 @@ def outline(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
     return found
 
 
-def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(parts):
-    plan = load_seed().plan
+def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(parts, demo):
+    plan = demo
     with scopes_disabled():
         one = whole(plan)
         layouts: list[str] = []
@@ -153,8 +152,8 @@ def cross_device(source, target):
     raise OSError(errno.EXDEV, "Invalid cross-device link")
 
 
-def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts, monkeypatch):
-    plan = load_seed().plan
+def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts, monkeypatch, demo):
+    plan = demo
     with scopes_disabled():
         first: list[str] = []
         before = paper.plan_pdf(plan_pages(plan), layouts=first)
