@@ -7,6 +7,7 @@ URL pattern of its module, every scheda, and every public file (CSV, JSON, the R
 text). A new public pattern that this file does not know how to fetch fails the suite.
 """
 
+import hashlib
 import re
 from datetime import date
 
@@ -27,9 +28,34 @@ from traguardo.imports.seed import DIRECTOR
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
 from traguardo.planning.models import Comment, Objective, Plan
+from traguardo.reports import relazione
 from traguardo.web.views import transparency
 
 pytestmark = pytest.mark.django_db
+
+# The Relazione's PDFs laid out in this module, by the SHA-256 of their HTML (``one_layout``).
+_LAID_OUT: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def one_layout(monkeypatch):
+    """The public Relazione laid out once per distinct HTML document in this module.
+
+    The scans only read the PDF's text, and WeasyPrint's layout is a function of the HTML
+    alone: the same HTML gives the same pages and text. The scan of the closed demo plan and
+    the premiums' scan publish the very same Relazione (the premiums are not in it), so the
+    second scan reads the PDF of the first instead of laying the same document out again; a
+    Relazione whose HTML differs in anything is laid out as served."""
+    real = relazione.html_to_pdf
+
+    def once(html: str) -> bytes:
+        key = hashlib.sha256(html.encode()).hexdigest()
+        if key not in _LAID_OUT:
+            _LAID_OUT[key] = real(html)
+        return _LAID_OUT[key]
+
+    monkeypatch.setattr(relazione, "html_to_pdf", once)
+
 
 # Public patterns with parameters that are not part of the transparency section, and why
 # they are not scanned here.

@@ -1,7 +1,6 @@
 """The printed scheda and plan: real PDFs, read back with pypdf."""
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -155,52 +154,3 @@ def test_the_plan_pdf_puts_each_scheda_under_its_unit_heading(
     assert [next(p for p, line in body if line == name) for name in headings] == [
         page for _name, page in heading_rows
     ]
-
-
-def test_a_plan_of_50_schede_has_todays_pages(monkeypatch, tmp_path):
-    """The 50-scheda synthetic plan (bench/synthetic.py) laid out by Typst has the pages the
-    HTML layout gave it (WeasyPrint, before Typst): 105, cover and index on 1–5, each scheda
-    on two pages from page 6 (figures recorded from the WeasyPrint PDF). Laid out in parts
-    (of 20 schede here, joined: reports/join.py) it reads the same, line by line."""
-    from bench.synthetic import build
-    from traguardo.reports import paper
-    from traguardo.reports.paper import plan_pdf
-    from traguardo.reports.scheda import plan_pages
-
-    with scopes_disabled():
-        plan = build(schede=50).plan
-        pages = pdftotext_pages(plan_pdf(plan_pages(plan)))
-        monkeypatch.setattr(paper, "PART_SCHEDE", 20)
-        monkeypatch.setattr(paper, "CACHE_DIR", tmp_path)
-        layouts: list[str] = []
-        in_parts = pdftotext_pages(plan_pdf(plan_pages(plan), layouts=layouts))
-    assert len(pages) == 105
-    starts = [n for n, page in enumerate(pages, start=1) if "Scheda obiettivo" in page]
-    assert starts == list(range(6, 106, 2))
-    assert all(f"Pagina {n} di 105" in page for n, page in enumerate(pages, start=1))
-    assert len(layouts) == 2 * 4  # the front and three parts, two passes each
-    assert in_parts == pages
-
-
-def test_the_plan_is_laid_out_without_keeping_typsts_memory_in_the_job():
-    """Typst keeps its memoised layout for the life of its process: laid out in the job's
-    worker, each new plan of 50 schede left it about 100 MiB larger for good. It is laid out
-    in a child process (reports/typeset.py): the worker's resident memory stays put."""
-    from bench.synthetic import build
-    from traguardo.reports.paper import plan_pdf
-    from traguardo.reports.scheda import plan_pages
-
-    def rss_mib() -> float:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    with scopes_disabled():
-        plan = build(schede=50).plan
-        plan_pdf(plan_pages(plan))  # imports, fonts found, first allocations
-        before = rss_mib()
-        sizes = []
-        for n in range(2):  # new texts each time: nothing Typst memoised can be reused
-            Objective.objects.filter(plan=plan).update(expected_result=f"Risultato atteso {n}")
-            sizes.append(len(plan_pdf(plan_pages(plan))))
-    assert all(size > 100_000 for size in sizes)
-    assert rss_mib() - before < 20

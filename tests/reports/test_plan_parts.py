@@ -1,7 +1,10 @@
 """The plan PDF laid out in parts (reports/paper.py) and joined (reports/join.py): the same
 pages and text as the plan laid out whole, one tagged PDF/A document, and a print after one
 scheda changed lays out that scheda's part only. Real PDFs, read back with pdftotext,
-pdffonts, pypdf and pikepdf."""
+pdffonts, pypdf and pikepdf.
+
+The demo plan's first print (whole, and in parts from an empty cache) is made once for the
+module (``first_print``, tests/conftest.py ``module_db``): both tests read it."""
 
 import errno
 import io
@@ -9,13 +12,14 @@ import os
 import re
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pikepdf
 import pytest
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
-from traguardo.imports.seed import load_seed
+from tests.demo import write_seed
 from traguardo.planning.models import Objective
 from traguardo.reports import paper
 from traguardo.reports.scheda import plan_pages
@@ -30,6 +34,23 @@ def parts(monkeypatch, tmp_path):
     """Parts of at most 4 schede, the parts' cache in a directory of this test only."""
     monkeypatch.setattr(paper, "CACHE_DIR", tmp_path / "typeset-cache")
     monkeypatch.setattr(paper, "PART_SCHEDE", 4)
+
+
+@pytest.fixture(scope="module")
+def first_print(module_db, _seed_rows, tmp_path_factory):
+    """The demo plan (the seed's rows, written once for the module: ``module_db``) laid out
+    whole, then printed in parts of at most 4 schede from an empty cache of the module's own:
+    the first print both tests start from (each test runs in a savepoint: what one changes is
+    gone before the next)."""
+    cache = tmp_path_factory.mktemp("first-print") / "typeset-cache"
+    plan = write_seed(_seed_rows)
+    with scopes_disabled(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paper, "CACHE_DIR", cache)
+        patch.setattr(paper, "PART_SCHEDE", 4)
+        one = whole(plan)
+        layouts: list[str] = []
+        joined = paper.plan_pdf(plan_pages(plan), layouts=layouts)
+    return SimpleNamespace(plan=plan, one=one, joined=joined, layouts=layouts, cache=cache)
 
 
 def text(data: bytes) -> list[str]:
@@ -117,13 +138,10 @@ def outline(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
     return found
 
 
-def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(parts):
-    plan = load_seed().plan
+def test_the_demo_plan_in_parts_reads_as_laid_out_whole_and_is_one_tagged_pdf_a(first_print):
+    one, joined, layouts = first_print.one, first_print.joined, first_print.layouts
     with scopes_disabled():
-        one = whole(plan)
-        layouts: list[str] = []
-        joined = paper.plan_pdf(plan_pages(plan), layouts=layouts)
-        schede = plan.objectives.count()
+        schede = first_print.plan.objectives.count()
     # The front (cover, index) and three parts of at most 4 schede: two passes each.
     assert len(layouts) == 2 * 4
     assert text(joined) == text(one)  # every page, line by line, numbers and index included
@@ -153,11 +171,11 @@ def cross_device(source, target):
     raise OSError(errno.EXDEV, "Invalid cross-device link")
 
 
-def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts, monkeypatch):
-    plan = load_seed().plan
+def test_a_changed_scheda_is_laid_out_again_with_its_part_alone(parts, monkeypatch, first_print):
+    plan, before = first_print.plan, first_print.joined
+    # This test's cache as the module's first print left it (the parts of the plan as it is).
+    shutil.copytree(first_print.cache, paper.CACHE_DIR)
     with scopes_disabled():
-        first: list[str] = []
-        before = paper.plan_pdf(plan_pages(plan), layouts=first)
         again: list[str] = []
         assert paper.plan_pdf(plan_pages(plan), layouts=again) and again == []
         # The cache on another file system than the temporary files: copied, not linked.

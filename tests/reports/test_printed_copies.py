@@ -7,12 +7,13 @@ import shutil
 import subprocess
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from docx import Document
 from docx.oxml.ns import qn
 
-from tests.jobfiles import job_file, job_of
+from tests.jobfiles import job_of
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.scheda import scheda_page
@@ -40,6 +41,17 @@ def pdf_pages(response) -> list[str]:
     )
     text = done.stdout.decode("utf-8")
     return text.split("\f")[:-1]
+
+
+def job_download(client, job) -> HttpResponse:
+    """The file of a job that ran (inline, when it was started), as its page offers it."""
+    assert job.state == "done", job.error
+    download = client.get(reverse("job_download", args=[SLUG, job.pk]))
+    assert download.status_code == 200
+    answer = HttpResponse(b"".join(download.streaming_content))
+    for header in ("Content-Type", "Content-Disposition"):
+        answer[header] = download[header]
+    return answer
 
 
 def worked_scheda() -> Objective:
@@ -108,12 +120,17 @@ def test_the_plan_pdf_job_carries_the_option_and_gives_a_distinct_file(client, d
     assert "copia interna con segnalazioni" in internal_job.title
     assert "copia interna" not in official_job.title
 
-    pages = pdf_pages(job_file(client, reverse("plan_pdf", args=[SLUG, 2019])))
+    # The files of these two jobs, as their pages offer them (the download address composes
+    # the same job: test_pdf reads its official file, test_url_matrix's internal copy test
+    # checks that its ?segnalazioni=1 starts the internal one).
+    response = job_download(client, official_job)
+    assert response["Content-Disposition"] == 'attachment; filename="piano-2019.pdf"'
+    pages = pdf_pages(response)
     assert "Piano 2019" in pages[0] and "Indice" in pages[1]
     assert_official(pages)
     assert_authority_once_on_page_one(pages)
 
-    response = job_file(client, reverse("plan_pdf", args=[SLUG, 2019]) + "?segnalazioni=1")
+    response = job_download(client, internal_job)
     assert (
         response["Content-Disposition"] == 'attachment; filename="piano-2019-con-segnalazioni.pdf"'
     )
@@ -180,9 +197,10 @@ def test_the_plan_docx_rows_never_split_and_the_internal_copy_is_its_own_job(cli
         "piano-2019-con-segnalazioni.docx",
     )
 
-    url = reverse("plan_docx", args=[SLUG, 2019])
-    official = Document(io.BytesIO(job_file(client, url).content))
-    internal = Document(io.BytesIO(job_file(client, url + "?segnalazioni=1").content))
+    # The files of these two jobs (the download address composes the same job: see
+    # test_the_plan_pdf_job_carries_the_option_and_gives_a_distinct_file).
+    official = Document(io.BytesIO(job_download(client, official_job).content))
+    internal = Document(io.BytesIO(job_download(client, internal_job).content))
     for document in (official, internal):
         rows = docx_rows(document)
         assert rows and all(has(row, "w:cantSplit") for row in rows)

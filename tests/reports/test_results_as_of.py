@@ -23,11 +23,12 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 from pypdf import PdfReader
 
+from tests.demo import write_seed
 from tests.exchange.helpers import as_dicts, xlsx_sheets
 from tests.factories import MeasurementFactory, MonitoringPeriodFactory
-from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.exchange import xlsx
-from traguardo.imports.seed import DEMO_AUTHORITY, load_seed
+from traguardo.imports.seed import DEMO_AUTHORITY
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.pdf import render_html
@@ -41,11 +42,13 @@ D = Decimal
 # --- the demo plan in the states the issue describes ----------------------------------------
 
 
-def demo(*, period_state: str, plan_state: str = Plan.State.CLOSED) -> Plan:
+def demo(seed_rows, *, period_state: str, plan_state: str = Plan.State.CLOSED) -> Plan:
     """Piano 2019 with a consuntivo at 31/12/2019 in ``period_state`` and nothing measured;
-    the plan in ``plan_state`` (closed: its results are public)."""
-    plan = load_seed().plan
-    create_demo_accounts(plan.authority)
+    the plan in ``plan_state`` (closed: its results are public). The seed and the demo
+    accounts are written from the session's rows (``_seed_rows``, as the ``demo`` fixture
+    does): the same rows as ``load_seed`` and ``create_demo_accounts``, without parsing the
+    seed again for every test and every hypothesis example."""
+    plan = write_seed(seed_rows)
     with scopes_disabled():
         MonitoringPeriodFactory(
             plan=plan,
@@ -150,9 +153,9 @@ def table_rows(root, caption_contains: str) -> list[list[str]]:
 
 
 @pytest.fixture
-def one_measured(db):
+def one_measured(_seed_rows, db):
     """Only card 7 is measured (18 of 24 → 75,00%), the consuntivo still open."""
-    plan = demo(period_state=MonitoringPeriod.State.OPEN)
+    plan = demo(_seed_rows, period_state=MonitoringPeriod.State.OPEN)
     measure(plan, 7, 1, numerator=D(18), denominator=D(24))
     return plan
 
@@ -224,10 +227,10 @@ def test_scenario_4_the_public_results_never_show_the_provisional_figure_as_fina
 
 
 @pytest.fixture
-def closed_without_activities(db):
+def closed_without_activities(_seed_rows, db):
     """The consuntivo at 31/12/2019 closed with card 5's and card 7's indicators measured and
     no activity reported at all."""
-    plan = demo(period_state=MonitoringPeriod.State.OPEN)
+    plan = demo(_seed_rows, period_state=MonitoringPeriod.State.OPEN)
     for row, done in ((1, date(2019, 4, 30)), (2, date(2019, 5, 3)), (3, date(2019, 6, 30))):
         measure(plan, 5, row, completed_on=done)
     measure(plan, 7, 1, numerator=D(18), denominator=D(24))
@@ -349,8 +352,8 @@ def row_states(plan: Plan, client: Client) -> dict[str, dict[tuple, str]]:
     return surfaces
 
 
-def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_data(db):
-    plan = demo(period_state=MonitoringPeriod.State.OPEN)
+def test_every_row_reads_the_same_state_on_the_scheda_relazione_xlsx_and_open_data(_seed_rows, db):
+    plan = demo(_seed_rows, period_state=MonitoringPeriod.State.OPEN)
     measure(plan, 2, 2, completed_on=date(2019, 10, 4))  # 4 days late → 90%
     measure(plan, 5, 1, completed_on=date(2019, 4, 30))
     measure(plan, 5, 2, completed_on=date(2019, 5, 3))  # 3 days late
@@ -409,11 +412,13 @@ _RECORDS = st.sampled_from(
     ),
     closed=st.booleans(),
 )
-def test_for_any_measurements_every_surface_agrees_on_each_rows_state(db, records, closed):
+def test_for_any_measurements_every_surface_agrees_on_each_rows_state(
+    _seed_rows, db, records, closed
+):
     """Hypothesis: whatever is recorded, and whether the period is open or closed, the scheda
     page, the Relazione, the XLSX and the open data say the same state for every row."""
     with transaction.atomic():
-        plan = demo(period_state=MonitoringPeriod.State.OPEN)
+        plan = demo(_seed_rows, period_state=MonitoringPeriod.State.OPEN)
         with scopes_disabled():
             for ((position, number), activity), fields in records.items():
                 objective = card(plan, position)
@@ -434,12 +439,14 @@ def test_for_any_measurements_every_surface_agrees_on_each_rows_state(db, record
 # --- the Verifica intermedia: the same states, nothing not yet due at risk --------------------
 
 
-def test_the_verifica_puts_at_risk_only_due_rows_in_their_states_words(db):
+def test_the_verifica_puts_at_risk_only_due_rows_in_their_states_words(_seed_rows, db):
     """A verifica at 31/10/2019: card 1's first activity (due 30/09) is half done, card 9's
     activity (due 30/10) was never reported; the rest of the plan is due at 31/12 or later."""
     from traguardo.reports.verifica import verifica_data
 
-    plan = demo(period_state=MonitoringPeriod.State.OPEN, plan_state=Plan.State.MONITORING)
+    plan = demo(
+        _seed_rows, period_state=MonitoringPeriod.State.OPEN, plan_state=Plan.State.MONITORING
+    )
     with scopes_disabled():
         period = plan.periods.get()
         period.kind = MonitoringPeriod.Kind.INTERMEDIATE

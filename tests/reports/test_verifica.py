@@ -9,7 +9,6 @@ from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from tests.factories import MeasurementFactory, MonitoringPeriodFactory
-from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective
 from traguardo.reports.verifica import render_verifica_pdf, verifica_data
@@ -22,10 +21,11 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture
-def june(unscoped):
+def june(demo, unscoped):
     """The verifica al 30/06 is closed (card 5: on time, 3 days late, not done by 31/05); the
-    consuntivo is open and empty, so the pages' "current" period is another one."""
-    plan = load_seed().plan
+    consuntivo is open and empty, so the pages' "current" period is another one. The seed
+    plan is the ``demo`` fixture's (load_seed's rows, written from the session's copy)."""
+    plan = demo
     period = MonitoringPeriodFactory(
         plan=plan,
         name="Verifica al 30/06/2019",

@@ -183,10 +183,16 @@ def text(response) -> str:
     return response.content.decode()
 
 
+@pytest.fixture(scope="module")
+def ente_grande(module_db):
+    """An ente whose plan has 120 schede, made once for the module (``module_db``): the plan's
+    and the results' lists read it, each test in a savepoint of its own."""
+    return Ente("ente-grande", 120)
+
+
 @pytest.mark.parametrize("name", ["public_plan", "public_results"])
-def test_the_lists_show_120_schede_50_a_page_with_the_summary_first(name, no_layout):
-    ente = Ente("ente-grande", 120)
-    url = ente.url(name)
+def test_the_lists_show_120_schede_50_a_page_with_the_summary_first(name, no_layout, ente_grande):
+    url = ente_grande.url(name)
     client = Client()
     first = text(client.get(url))
     assert "Pagina 1 di 3" in first
