@@ -14,8 +14,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django_scopes import scopes_disabled
 
-from traguardo.accounts.demo import DEMO_PASSWORD
+from traguardo.accounts.models import User
 from traguardo.imports.seed import DEMO_AUTHORITY
 
 # pytest-playwright runs an event loop in the main thread: Django refuses ORM calls there
@@ -85,13 +88,23 @@ def url(live_server, path: str) -> str:
     return f"{live_server.url}{path}"
 
 
-def login(page, live_server, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the form of /accesso/ and wait for the plan list."""
-    page.goto(url(live_server, "/accesso/"))
-    page.get_by_label("Nome utente").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Accedi").click()
-    page.wait_for_url(f"**/enti/{SLUG}/piani/")
+def login(page, live_server, username: str) -> None:
+    """Open the plan list as ``username``, logged in as the login form logs a user in (a
+    session of theirs: ``django.contrib.auth.login``), its cookie handed to the browser.
+
+    The form itself is walked with the keyboard by test_journey and test_editor_journey and
+    checked with axe by test_widths; walking it again in every test would cost a page and a
+    submit each.
+    """
+    with scopes_disabled():
+        user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+    )
+    page.goto(url(live_server, f"/enti/{SLUG}/piani/"))
 
 
 # axe leaves "needs review" the contrast of elements it cannot place over a background, and

@@ -145,11 +145,20 @@ def test_axe_helper_reports_planted_violations(page, live_server):
 
 
 def tab_to(page, locator, limit=25):
-    """Press Tab until ``locator`` has the focus; fail after ``limit`` presses."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if locator.evaluate("el => el === document.activeElement"):
-            return
+    """Press Tab until ``locator`` has the focus; fail after ``limit`` presses.
+
+    The target is looked up once (an element handle): each press is then followed by one
+    comparison with ``document.activeElement``, not by a new search of the page by role and
+    name, which on the editor's long form cost more than the press itself.
+    """
+    target = locator.element_handle()
+    try:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if target.evaluate("el => el === document.activeElement"):
+                return
+    finally:
+        target.dispose()
     raise AssertionError(f"{locator} non raggiungibile con {limit} pressioni di Tab")
 
 

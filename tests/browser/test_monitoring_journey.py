@@ -37,7 +37,7 @@ def test_a_contributor_records_a_measurement_and_the_light_changes(
         )
         membership.units.set([OrgUnit.objects.get(name="Settore II")])
         seven = Objective.objects.get(position=7)
-    login(page, live_server, "referente-prova", "una-password-lunga-123")
+    login(page, live_server, "referente-prova")
 
     dashboard = url(live_server, f"/enti/{SLUG}/piani/2019/cruscotto/")
     page.goto(dashboard)

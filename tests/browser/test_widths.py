@@ -1,5 +1,7 @@
 """Every main page on a phone (390×844) and on a desktop (1366×768): the page never scrolls
 sideways, axe finds nothing, and the header's menu folds behind a button the keyboard opens.
+Last, axe on the individual evaluation's settings and assignment pages of the demo year (at
+desktop width), which need the same data.
 
 One live server, one Chromium and one logged-in context per width serve the whole module: the
 data (the seed's draft plan and the living demo year) is loaded once, committed, and flushed at
@@ -19,6 +21,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import STRUCTURE_RULES, axe_violations, describe_violations
 from traguardo.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from traguardo.accounts.models import User
+from traguardo.evaluation.domain.settings import create_scheme
+from traguardo.evaluation.models import Assignment, Scheme
 from traguardo.imports.demo_year import YEAR_AUTHORITY, load_demo_year
 from traguardo.imports.seed import load_seed
 from traguardo.monitoring.models import MonitoringPeriod
@@ -314,3 +319,49 @@ def test_on_a_desktop_a_table_that_fits_is_no_tab_stop(site, tabs):
     boxes = tab.locator(".table-responsive")
     expect(boxes.first).to_be_visible()
     assert boxes.evaluate_all("els => els.filter((el) => el.tabIndex === 0).length") == 0
+
+
+# Last in the module: it adds the 2020 scheme to the module's data, which no page above shows.
+# (It lived in test_evaluation_settings.py, where it loaded the demo year for itself.)
+def test_every_evaluation_settings_and_assignment_page_passes_axe(site, tabs):
+    """axe-core on the individual evaluation's settings and assignment pages (admin), on the
+    demo year: its 2019 scheme frozen (evaluations delivered), a 2020 copy open for editing."""
+    tab = tabs["desktop", "admin"]
+    with scopes_disabled():
+        frozen = Scheme.objects.get(authority__slug=YEAR, year=2019)
+        open_year = create_scheme(
+            frozen.authority, actor=User.objects.get(username="admin"), year=2020, copy_from=frozen
+        )
+        family = open_year.families.first()
+        behaviour = family.behaviours.first()
+        delivered = Assignment.objects.get(scheme=frozen, person__last_name="Ferri")
+        draft = Assignment.objects.get(scheme=frozen, person__last_name="Galli")
+        frozen_family = frozen.families.first()
+
+    def at(name, **kwargs):
+        return reverse(name, kwargs={"authority": YEAR, **kwargs})
+
+    paths = [
+        at("evaluation_schemes"),
+        at("evaluation_scheme", year=2019),
+        at("evaluation_family_edit", year=2019, pk=frozen_family.pk),
+        at("evaluation_scheme", year=2020),
+        at("evaluation_family_add", year=2020),
+        at("evaluation_family_edit", year=2020, pk=family.pk),
+        at("evaluation_family_delete", year=2020, pk=family.pk),
+        at("evaluation_behaviour_add", year=2020, pk=family.pk),
+        at("evaluation_behaviour_edit", year=2020, pk=behaviour.pk),
+        at("evaluation_assignments", year=2019),
+        at("evaluation_assignment_add", year=2019),
+        at("evaluation_assignment_edit", year=2019, pk=delivered.pk),
+        at("evaluation_assignment_edit", year=2019, pk=draft.pk),
+        at("evaluation_assignment_delete", year=2019, pk=draft.pk),
+    ]
+    failures = []
+    for path in paths:
+        response = tab.goto(site.base + path)
+        assert response is not None and response.status == 200, path
+        violations = axe_violations(tab)
+        if violations:
+            failures.append(f"{path}:\n{describe_violations(violations)}")
+    assert failures == [], "\n\n".join(failures)
