@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 
 from tests.demo import write_seed
 from tests.jobfiles import job_file
-from tests.web.conftest import module_db  # noqa: F401  (pages keep results as in a test)
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
@@ -47,7 +46,7 @@ def text(response) -> str:
 
 
 @pytest.fixture(scope="module")
-def consuntivo(module_db, _seed_rows):  # noqa: F811  (the fixture imported above)
+def consuntivo(module_db, _seed_rows):
     """Piano 2019 with its Consuntivo 2019 recorded through the measurement pages and closed,
     by the demo's admin: once for the module (``module_db``; the tests read it, and what they
     write is rolled back after each), in the seed the ``demo`` fixture writes."""

@@ -18,7 +18,6 @@ from tests.factories import (
     SchemeFactory,
     UserFactory,
 )
-from tests.web.conftest import module_db  # noqa: F401  (pages keep results as in a test)
 from traguardo.accounts.models import Role
 from traguardo.evaluation.models import BehaviourRating, Evaluation, RatingLevel
 

@@ -50,11 +50,6 @@ def year(module_db):
     """The living demo year: a validated plan with two closed periods, measurements, evidence,
     comments (imports.demo_year), loaded once for the module (tests/conftest.py, ``module_db``):
     each test writes to it in a savepoint of its own, rolled back after it."""
-    # Results read inside the code's own transaction are never kept (kept._writing); the
-    # tests' outer transactions, marked as Django's TestCase marks its own, do not count. The
-    # module's transaction is one of the tests' too.
-    for block in connection.atomic_blocks:
-        block._from_testcase = True
     plan = load_demo_year().plan
     with scopes_disabled():
         admin = User.objects.get(username="admin", memberships__authority=plan.authority)
