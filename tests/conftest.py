@@ -369,6 +369,41 @@ def module_people(module_db):
     )
 
 
+def shared_people():
+    """``authority``, ``other_authority``, ``unit_a``, ``unit_b``, ``personas`` and
+    ``logged_in`` made once for a module (``module_people``, ``LoggedIn``), in place of the
+    function-scoped fixtures of the same names; a module takes them with
+    ``authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()``
+    (pytest finds a fixture by the name it was defined with)."""
+
+    @pytest.fixture(scope="module")
+    def authority(module_people):
+        return module_people.authority
+
+    @pytest.fixture(scope="module")
+    def other_authority(module_people):
+        return module_people.other_authority
+
+    @pytest.fixture(scope="module")
+    def unit_a(module_people):
+        return module_people.unit_a
+
+    @pytest.fixture(scope="module")
+    def unit_b(module_people):
+        return module_people.unit_b
+
+    @pytest.fixture(scope="module")
+    def personas(module_people):
+        return module_people.personas
+
+    @pytest.fixture(scope="module")
+    def logged_in(module_people):
+        """The personas' sessions, made once for the module."""
+        return LoggedIn(module_people.personas)
+
+    return authority, other_authority, unit_a, unit_b, personas, logged_in
+
+
 class LoggedIn:
     """A test client per persona, logged in once for the whole module (``module_db``): each
     test gets a new client carrying the module's session cookie, so nothing one test's

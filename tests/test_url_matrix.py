@@ -28,7 +28,7 @@ from django.urls import (
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tests.conftest import LoggedIn
+from tests.conftest import shared_people
 from tests.factories import (
     ActivityFactory,
     AssignmentFactory,
@@ -581,24 +581,7 @@ def build_world(
 # ``module_db``): every test runs in a savepoint of its own, rolled back after it.
 
 
-@pytest.fixture(scope="module")
-def authority(module_people):
-    return module_people.authority
-
-
-@pytest.fixture(scope="module")
-def other_authority(module_people):
-    return module_people.other_authority
-
-
-@pytest.fixture(scope="module")
-def personas(module_people):
-    return module_people.personas
-
-
-@pytest.fixture(scope="module")
-def logged_in(personas):
-    return LoggedIn(personas)
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from tests.conftest import LoggedIn
+from tests.conftest import shared_people
 from tests.factories import (
     ActivityFactory,
     IndicatorFactory,
@@ -24,15 +24,7 @@ VIEWS = ("plan_dashboard", "objective_gantt", "my_deadlines")
 # after them): made once for the module, with the personas' sessions.
 
 
-@pytest.fixture(scope="module")
-def other_authority(module_people):
-    return module_people.other_authority
-
-
-@pytest.fixture(scope="module")
-def logged_in(module_people):
-    """The personas' sessions, made once for the module."""
-    return LoggedIn(module_people.personas)
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from tests.conftest import shared_people
 from tests.factories import MonitoringPeriodFactory
 from tests.lifecycle.conftest import entries_since, in_state, last_id
 from traguardo.core.domain import DomainError, InvalidData
@@ -56,29 +57,7 @@ MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewe
 # tests/lifecycle/test_transitions_demo.py.
 
 
-@pytest.fixture(scope="module")
-def authority(module_people):
-    return module_people.authority
-
-
-@pytest.fixture(scope="module")
-def other_authority(module_people):
-    return module_people.other_authority
-
-
-@pytest.fixture(scope="module")
-def unit_a(module_people):
-    return module_people.unit_a
-
-
-@pytest.fixture(scope="module")
-def unit_b(module_people):
-    return module_people.unit_b
-
-
-@pytest.fixture(scope="module")
-def personas(module_people):
-    return module_people.personas
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
 
 
 @pytest.mark.parametrize("persona", MEMBERS)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
+from tests.conftest import shared_people
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
@@ -54,19 +55,7 @@ def _media(settings, tmp_path):
 # own savepoint, rolled back after them: both are made once for the module (``module_db``).
 
 
-@pytest.fixture(scope="module")
-def authority(module_people):
-    return module_people.authority
-
-
-@pytest.fixture(scope="module")
-def unit_a(module_people):
-    return module_people.unit_a
-
-
-@pytest.fixture(scope="module")
-def unit_b(module_people):
-    return module_people.unit_b
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
 
 
 @pytest.fixture(scope="module")

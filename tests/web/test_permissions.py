@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
-from tests.conftest import LoggedIn
+from tests.conftest import shared_people
 from tests.factories import IndicatorFactory, ObjectiveFactory, PlanFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,25 +16,7 @@ MEMBERS = ("admin", "manager_a", "manager_b", "contributor", "evaluator", "viewe
 # after them): made once for the module, with the personas' sessions.
 
 
-@pytest.fixture(scope="module")
-def authority(module_people):
-    return module_people.authority
-
-
-@pytest.fixture(scope="module")
-def other_authority(module_people):
-    return module_people.other_authority
-
-
-@pytest.fixture(scope="module")
-def personas(module_people):
-    return module_people.personas
-
-
-@pytest.fixture(scope="module")
-def logged_in(personas):
-    """The personas' sessions, made once for the module."""
-    return LoggedIn(personas)
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from tests.conftest import LoggedIn, _member, make_unit_a, make_unit_b
+from tests.conftest import LoggedIn, _member, make_unit_a, make_unit_b, shared_people
 from tests.factories import (
     ActivityFactory,
     AuthorityFactory,
@@ -41,35 +41,7 @@ MAX_QUERIES = 10
 # sessions and the 120 schede of the big plan are made once for the module (``module_db``).
 
 
-@pytest.fixture(scope="module")
-def authority(module_people):
-    return module_people.authority
-
-
-@pytest.fixture(scope="module")
-def other_authority(module_people):
-    return module_people.other_authority
-
-
-@pytest.fixture(scope="module")
-def unit_a(module_people):
-    return module_people.unit_a
-
-
-@pytest.fixture(scope="module")
-def unit_b(module_people):
-    return module_people.unit_b
-
-
-@pytest.fixture(scope="module")
-def personas(module_people):
-    return module_people.personas
-
-
-@pytest.fixture(scope="module")
-def logged_in(personas):
-    """The personas' sessions, made once for the module."""
-    return LoggedIn(personas)
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
 
 
 def text(response) -> str:
