@@ -5,8 +5,14 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from tests.factories import AssignmentFactory, FamilyFactory, PersonFactory, SchemeFactory
-from traguardo.evaluation.models import BehaviourRating, Evaluation, IndividualGoal
+from tests.factories import (
+    AssignmentFactory,
+    FamilyFactory,
+    PersonFactory,
+    SchemeFactory,
+    final_staff,
+)
+from traguardo.evaluation.models import BehaviourRating, Evaluation
 from traguardo.evaluation.scores import Results, assignment_result
 from traguardo.scoring import ComponentKind
 
@@ -17,24 +23,6 @@ def _final(assignment, **fields):
     return Evaluation.objects.create(
         authority=assignment.authority, assignment=assignment, state="final", **fields
     )
-
-
-def _given(scheme, evaluator, totals):
-    """Staff evaluated by ``evaluator`` on one individual goal each: target 100, reached = total."""
-    staff = FamilyFactory(
-        scheme=scheme, name="Dipendenti", components={"individual_objectives": 100}, behaviours=()
-    )
-    for total in totals:
-        assignment = AssignmentFactory(family=staff, evaluator=evaluator)
-        IndividualGoal.objects.create(
-            authority=scheme.authority,
-            assignment=assignment,
-            title="Pratiche evase",
-            indicator="pratiche evase",
-            target=Decimal(100),
-            actual=Decimal(total),
-        )
-        _final(assignment)
 
 
 @scopes_disabled()
@@ -53,7 +41,7 @@ def test_a_dirigente_rated_4_3_5_4_who_gave_8_evaluations_6_below_90_scores_84_3
         BehaviourRating.objects.create(
             authority=scheme.authority, evaluation=evaluation, behaviour=behaviour, rating=rating
         )
-    _given(scheme, person, (95, 92, 88, 85, 80, 78, 72, 65))
+    final_staff(scheme, person, (95, 92, 88, 85, 80, 78, 72, 65))
 
     result = assignment_result(assignment)
 
@@ -112,7 +100,7 @@ def test_too_few_evaluations_given_is_an_error_until_declared_not_applicable():
 def test_a_whole_scheme_is_read_in_a_fixed_number_of_queries(django_assert_max_num_queries):
     scheme = SchemeFactory()
     evaluator = PersonFactory(authority=scheme.authority)
-    _given(scheme, evaluator, range(60, 90))
+    final_staff(scheme, evaluator, range(60, 90))
     with django_assert_max_num_queries(12):
         results = Results(scheme).all()
     assert len(results) == 30 and all(r.final for r in results)

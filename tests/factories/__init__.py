@@ -265,3 +265,26 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
 
     assignment = factory.SubFactory(AssignmentFactory)
     authority = factory.SelfAttribute("assignment.authority")
+
+
+def final_staff(scheme, evaluator, totals, family: str = "Dipendenti") -> None:
+    """A family of staff evaluated by ``evaluator``, one final evaluation per total: each on
+    one individual goal of target 100, reached at that total (so that total is its score)."""
+    from traguardo.evaluation.models import Evaluation, IndividualGoal
+
+    staff = FamilyFactory(
+        scheme=scheme, name=family, components={"individual_objectives": 100}, behaviours=()
+    )
+    for total in totals:
+        assignment = AssignmentFactory(family=staff, evaluator=evaluator)
+        IndividualGoal.objects.create(
+            authority=scheme.authority,
+            assignment=assignment,
+            title="Pratiche evase",
+            indicator="pratiche evase",
+            target=Decimal(100),
+            actual=Decimal(total),
+        )
+        Evaluation.objects.create(
+            authority=scheme.authority, assignment=assignment, state=Evaluation.State.FINAL
+        )

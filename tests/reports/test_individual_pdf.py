@@ -27,6 +27,7 @@ from tests.factories import (
     SchemeFactory,
     TargetFactory,
     UserFactory,
+    final_staff,
 )
 from tests.reports.test_pdf import pdftotext_pages
 from traguardo.accounts.models import Role
@@ -50,26 +51,6 @@ ANCHORS = ("Inadeguato", "Parziale", "Adeguato", "Buono", "Eccellente")
 def text_of(data: bytes) -> str:
     """The PDF's words, each run of blanks one space (pdftotext reads a table row by row)."""
     return " ".join(" ".join(pdftotext_pages(data)).split())
-
-
-def _given(scheme, evaluator, totals, family="Dipendenti"):
-    """Staff evaluated by ``evaluator``, final, one goal each: target 100, reached = total."""
-    staff = FamilyFactory(
-        scheme=scheme, name=family, components={"individual_objectives": 100}, behaviours=()
-    )
-    for total in totals:
-        assignment = AssignmentFactory(family=staff, evaluator=evaluator)
-        IndividualGoal.objects.create(
-            authority=scheme.authority,
-            assignment=assignment,
-            title="Pratiche evase",
-            indicator="pratiche evase",
-            target=Decimal(100),
-            actual=Decimal(total),
-        )
-        Evaluation.objects.create(
-            authority=scheme.authority, assignment=assignment, state=Evaluation.State.FINAL
-        )
 
 
 def dirigente(
@@ -121,7 +102,7 @@ def dirigente(
                 rating=rating,
                 note=f"Nota su {behaviour.name.lower()}",
             )
-        _given(scheme, person, (95, 92, 88, 85, 80, 78, 72, 65))
+        final_staff(scheme, person, (95, 92, 88, 85, 80, 78, 72, 65))
     return evaluation
 
 
@@ -401,7 +382,9 @@ def test_the_pdf_reads_the_scheme_in_queries_that_do_not_grow_with_the_staff(
     with CaptureQueriesContext(connection) as eight:
         assert client.get(url).status_code == 200
     with scopes_disabled():
-        _given(evaluation.assignment.scheme, evaluation.assignment.person, range(66, 82), "Tecnici")
+        final_staff(
+            evaluation.assignment.scheme, evaluation.assignment.person, range(66, 82), "Tecnici"
+        )
     with django_assert_num_queries(len(eight)):
         response = client.get(url)
     assert "Valutazioni definitive date: 24;" in text_of(response.content)
