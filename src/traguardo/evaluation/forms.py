@@ -249,20 +249,28 @@ class ObjectiveChoice(forms.ModelChoiceField):
         return " ".join(part for part in (obj.code, obj.title) if part) or str(obj)
 
 
-class SchedaAddForm(StyledForm):
-    objective = ObjectiveChoice(
-        queryset=Objective.objects.none(),
-        label=_("Scheda del piano"),
-        empty_label=_("— scegliere —"),
-    )
-    weight = forms.DecimalField(
+def declared_weight(**kwargs) -> forms.DecimalField:
+    """A scheda's declared weight in an assignment: a percent, blank for families weighing
+    the schede by their Punteggio."""
+    return forms.DecimalField(
         label=_("Peso dichiarato (%)"),
         required=False,
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=6,
         decimal_places=2,
-        help_text=_("Solo per le famiglie che pesano le schede con i pesi dichiarati."),
+        **kwargs,
+    )
+
+
+class SchedaAddForm(StyledForm):
+    objective = ObjectiveChoice(
+        queryset=Objective.objects.none(),
+        label=_("Scheda del piano"),
+        empty_label=_("— scegliere —"),
+    )
+    weight = declared_weight(
+        help_text=_("Solo per le famiglie che pesano le schede con i pesi dichiarati.")
     )
 
     def __init__(self, *args, objectives, **kwargs) -> None:
@@ -271,11 +279,4 @@ class SchedaAddForm(StyledForm):
 
 
 class SchedaWeightForm(StyledForm):
-    weight = forms.DecimalField(
-        label=_("Peso dichiarato (%)"),
-        required=False,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        max_digits=6,
-        decimal_places=2,
-    )
+    weight = declared_weight()
