@@ -7,17 +7,14 @@ import pytest
 from django.urls import reverse
 
 from tests import test_url_matrix as matrix
+from tests.conftest import shared_people
 
 pytestmark = pytest.mark.django_db
 
 
-# The URL matrix's world, personas and sessions, made once for this module too.
-authority, personas, logged_in, world = (
-    matrix.authority,
-    matrix.personas,
-    matrix.logged_in,
-    matrix.world,
-)
+# The personas, their sessions and the URL matrix's world, made once for this module too.
+authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
+world = matrix.world
 
 
 BACK_OFFICE = [
