@@ -1,5 +1,10 @@
 """Back-office answers are never cached (``Cache-Control: no-store, private``), whoever asks and
-whatever the status (the public pages keep their own caching: tests/transparency)."""
+whatever the status (the public pages keep their own caching: tests/transparency).
+
+The URL matrix checks the header of every back-office GET it makes (tests/test_url_matrix.py,
+``test_the_matrix``: every named URL, every persona, ``assert_no_store``); this module checks
+which URLs it covers (``is_back_office``) and the answers the matrix does not make.
+"""
 
 from pathlib import Path
 
@@ -7,35 +12,25 @@ import pytest
 from django.urls import reverse
 
 from tests import test_url_matrix as matrix
-from tests.conftest import shared_people
 
 pytestmark = pytest.mark.django_db
 
 
-# The personas, their sessions and the URL matrix's world, made once for this module too.
-authority, other_authority, unit_a, unit_b, personas, logged_in = shared_people()
-world = matrix.world
+def test_the_matrix_checks_every_url_but_the_public_pages_and_the_calendar_feed():
+    routes = matrix.routes()
+    back_office = {name for name, route in routes.items() if matrix.is_back_office(name, route)}
+    public = {name for name, route in routes.items() if route.startswith("trasparenza/")}
+    assert public == {name for name in routes if name.startswith("public_")} != set()
+    assert set(routes) - back_office == public | {"calendar_feed"}
+    assert {name for name, route in routes.items() if matrix.is_tenant(route)} <= back_office
+    assert {"home", "healthz", "favicon", "login", "logout", "guide"} <= back_office
+    # Each of them has its row, so test_the_matrix asks it as every persona.
+    assert back_office <= set(matrix.EXPECTED)
+    assert {"admin", "viewer", "outsider", "anonymous"} <= set(matrix.PERSONAS)
 
 
-BACK_OFFICE = [
-    name
-    for name, route in matrix.routes().items()
-    if not route.startswith("trasparenza/") and name != "calendar_feed"  # a feed, not a page
-]
-
-
-@pytest.mark.parametrize("name", BACK_OFFICE)
-def test_every_back_office_answer_is_no_store(world, logged_in, name):
-    url = matrix.url_for(name, world)
-    for persona in ("admin", "viewer", "outsider", "anonymous"):
-        response = logged_in.client(persona).get(url)
-        control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
-        assert {"no-store", "private"} <= control, (name, persona, response.status_code)
-        assert "public" not in control and "max-age" not in str(control), (name, persona)
-
-
-def test_an_unknown_address_and_a_post_are_no_store_too(logged_in):
-    client = logged_in.client("admin")
+def test_an_unknown_address_and_a_post_are_no_store_too(client, admin):
+    client.force_login(admin)
     assert client.get("/non-esiste/")["Cache-Control"] == "private, no-store"
     assert client.post(reverse("login"), {})["Cache-Control"] == "private, no-store"
 

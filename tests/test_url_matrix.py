@@ -7,7 +7,8 @@ activity), an open monitoring period with a measurement and its evidence file, a
 a DUP goal, an ambito, a person, an SMVP level, a calendar link, an individual evaluation
 scheme of the plan's year with a family, a behaviour and an assignment counting the scheda —
 and a second authority of the same shape (plan 2020), whose ids must never answer under the
-first authority's slug.
+first authority's slug. Every back-office answer of the matrix is also checked to be
+``Cache-Control: no-store, private`` (``assert_no_store``).
 """
 
 import hashlib
@@ -440,6 +441,21 @@ def is_tenant(route: str) -> bool:
     return route.startswith("enti/")  # /trasparenza/<slug>/ is public, not a tenant page
 
 
+def is_back_office(name: str, route: str) -> bool:
+    """An answer that is never cached: every URL but the public pages (their own public
+    caching: tests/transparency) and the calendar feed (a feed, not a page). tests/test_headers.py
+    checks which URLs this selects."""
+    return not route.startswith("trasparenza/") and name != "calendar_feed"
+
+
+def assert_no_store(response, *where) -> None:
+    """``Cache-Control: no-store, private`` and nothing that allows a copy (shared office PCs),
+    whoever asks and whatever the status."""
+    control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert {"no-store", "private"} <= control, (*where, response.status_code)
+    assert "public" not in control and "max-age" not in str(control), where
+
+
 # --- the world ----------------------------------------------------------------------------
 
 
@@ -698,12 +714,16 @@ def test_the_post_only_rows_are_the_405_ones():
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_the_matrix(world, personas, logged_in, name):
+    """Each persona's status; and every back-office answer is no-store (``assert_no_store``)."""
     url = url_for(name, world)
+    route = routes()[name]
     statuses = {}
     for persona in PERSONAS:
         response = logged_in.client(persona).get(url)
         statuses[persona] = response.status_code
-        if persona == "anonymous" and response.status_code == 302 and is_tenant(routes()[name]):
+        if is_back_office(name, route):
+            assert_no_store(response, name, persona)
+        if persona == "anonymous" and response.status_code == 302 and is_tenant(route):
             assert response["Location"].startswith(reverse("login")), name
         if name in TO_JOB and persona in MEMBERS:
             match = resolve(response["Location"])
