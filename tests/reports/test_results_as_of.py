@@ -2,8 +2,10 @@
 counting what, and every row reads the same state on every surface.
 
 The demo plan (Piano 2019, with its 2020 and 2021 schede) is read back as a person reads each
-file: the Relazione's page and PDF, the XLSX workbook (openpyxl), the open-data CSV and JSON,
-the public results page and the back office's scheda page.
+file: the Relazione's page and document (its words read from the HTML its PDF is laid out
+from: tests/reports/test_relazione.py reads the pages of the real PDF), the XLSX workbook
+(openpyxl), the open-data CSV and JSON, the public results page and the back office's scheda
+page.
 """
 
 import csv
@@ -21,18 +23,18 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
-from pypdf import PdfReader
 
 from tests.demo import write_seed
 from tests.exchange.helpers import as_dicts, xlsx_sheets
 from tests.factories import MeasurementFactory, MonitoringPeriodFactory
+from tests.reports.test_relazione import document_words
 from traguardo.accounts.demo import DEMO_PASSWORD
 from traguardo.exchange import xlsx
 from traguardo.imports.seed import DEMO_AUTHORITY
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
 from traguardo.reports.pdf import render_html
-from traguardo.reports.relazione import relazione_context, relazione_data, render_relazione_pdf
+from traguardo.reports.relazione import relazione_context, relazione_data
 
 pytestmark = pytest.mark.django_db
 SLUG = DEMO_AUTHORITY["slug"]
@@ -95,10 +97,6 @@ def close(plan: Plan) -> None:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def pdf_text(data: bytes) -> str:
-    return flat(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
 
 
 def page_text(content: bytes) -> str:
@@ -166,7 +164,7 @@ COVERAGE_4 = "1 scheda su 9 misurata · 2 non ancora dovute"
 def test_scenario_4_the_relazione_says_provisional_and_counts_one_scheda(one_measured):
     with scope(authority=one_measured.authority):
         rel = relazione_data(one_measured)
-        text = pdf_text(render_relazione_pdf(one_measured))
+    text = document_words(one_measured)
     assert rel.provisional and not rel.coverage.final
     assert "Raggiungimento complessivo dell'ente: 75,00% (provvisorio al 31 dicembre 2019)" in text
     assert f"Schede contate: {COVERAGE_4}" in text
@@ -277,7 +275,7 @@ def test_the_2020_and_2021_schede_read_not_yet_due_when_the_2019_consuntivo_is_c
     plan = closed_without_activities
     with scope(authority=plan.authority):
         rel = relazione_data(plan)
-        text = pdf_text(render_relazione_pdf(plan))
+    text = document_words(plan)
     assert [c.objective.position for c in rel.not_due] == [10, 11]
     assert "2 schede non ancora dovute al 31 dicembre 2019" in text
     screen = relazione_screen(plan)
