@@ -5,16 +5,21 @@ output is scanned for the names of the demo people. The transparency section (Am
 trasparente › Performance) is walked in full against the demo plan closed with results: every
 URL pattern of its module, every scheda, and every public file (CSV, JSON, the Relazione's
 text). A new public pattern that this file does not know how to fetch fails the suite.
+
+The scans of the closed demo plan read the public Relazione as served, a real PDF through
+pdftotext; the other scans read its words in the HTML that PDF is laid out from
+(``public_relazione_html``), which holds every word of the PDF but the page numbers.
 """
 
 import hashlib
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tests.evaluation.test_pay import employees
 from tests.transparency.conftest import SLUG, demo_plan, pdf_text
@@ -28,7 +33,8 @@ from traguardo.imports.seed import DIRECTOR
 from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
 from traguardo.planning.models import Comment, Objective, Plan
-from traguardo.reports import relazione
+from traguardo.reports import opendata, relazione
+from traguardo.reports.pdf import render_html
 from traguardo.web.views import transparency
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +148,18 @@ def readable(response) -> str:
     return response.content.decode("utf-8-sig")
 
 
+def public_relazione_html(plan: Plan) -> str:
+    """The public Relazione as the HTML its PDF is laid out from: the view lays out
+    ``render_relazione_pdf(plan, public=True)``, the same template and context. Every word of
+    the PDF is here but the page numbers the layout adds, and the attributes besides; entities
+    are decoded as a reader reads them."""
+    with scope(authority=plan.authority):
+        published = Plan.objects.get(pk=plan.pk, state__in=opendata.PUBLIC_STATES)
+        assert opendata.results_public(published)  # the view serves it (else 404)
+        context = relazione.relazione_context(published, public=True)
+        return unescape(render_html("reports/relazione.html", context))
+
+
 def people_names(authority) -> set[str]:
     """Every first and last name of the authority's people and of its users."""
     with scopes_disabled():
@@ -165,6 +183,7 @@ def test_the_scan_knows_every_public_url_pattern():
 
 
 def test_no_transparency_page_or_file_names_a_person(demo):
+    """Every page and file as served, the public Relazione a real PDF read by pdftotext."""
     plan = demo_plan(demo, Plan.State.CLOSED)
     names = people_names(plan.authority)
     # The demo data do tie names to the schede and results: the Dirigente is the responsible
@@ -199,6 +218,8 @@ def test_no_transparency_page_or_file_of_the_demo_year_names_a_person(settings, 
         schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
     every = transparency_urls(plan, schede, slug)
     assert len(every["public_objective"]) == 11
+    del every["public_relazione_pdf"]  # its words, from the HTML its PDF is laid out from:
+    assert named(public_relazione_html(plan), names) == []
     assert_no_page_names_anyone(client, every, names)
     results = readable(client.get(reverse("public_results", args=[slug, plan.year])))
     assert "definitivo" in results
@@ -229,8 +250,11 @@ def test_a_cards_own_unit_text_naming_a_person_is_never_published(demo):
         five.involved_units.clear()
         schede = list(Objective.objects.filter(plan=plan).values_list("pk", flat=True))
     names = {"Rossetti", "Verdini"}
+    every = transparency_urls(plan, schede)
+    del every["public_relazione_pdf"]  # its words, from the HTML its PDF is laid out from:
+    assert named(public_relazione_html(plan), names) == []
     client = Client()
-    for name, urls in transparency_urls(plan, schede).items():
+    for name, urls in every.items():
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, f"{name} ({url}): {response.status_code}"
