@@ -206,9 +206,10 @@ def _cover(document, plan, rows: list[SchedaView], view: PlanView | None = None)
     _header_row(table.rows[0], [_("Codice"), _("Scheda"), _("Unità responsabile")])
     for row, scheda in zip(table.rows[1:], rows, strict=True):
         objective = scheda.objective
-        _write(row.cells[0], objective.code or "—")
-        _write(row.cells[1], str(objective))
-        _write(row.cells[2], _unit_name(scheda))
+        code, title, unit = row.cells
+        _write(code, objective.code or "—")
+        _write(title, str(objective))
+        _write(unit, _unit_name(scheda))
 
 
 def _title(scheda: SchedaView) -> str:
@@ -294,9 +295,10 @@ def _head(document, scheda: SchedaView) -> None:
     ]
     table = _table(document, len(rows), HEADER_WIDTHS, _("Intestazione della scheda"))
     for row, (label, value) in zip(table.rows, rows, strict=True):
-        _write(row.cells[0], label, bold=True)
-        _shade(row.cells[0])
-        _write(row.cells[1], value, bold=label == _("Denominazione"))
+        label_cell, value_cell = row.cells
+        _write(label_cell, label, bold=True)
+        _shade(label_cell)
+        _write(value_cell, value, bold=label == _("Denominazione"))
 
 
 def _areas(document, scheda: SchedaView) -> None:
@@ -341,15 +343,18 @@ def _indicators(document, scheda: SchedaView) -> None:
     )
     top = [_("N°"), _("PESO"), _("DENOMINAZIONE"), _("FORMULA DI CALCOLO")]
     top += [_("LIVELLO INTERMEDIO"), "", _("LIVELLO FINALE"), "", _("GRADUAZIONE CONSEGUIMENTO")]
-    _header_row(table.rows[0], top)
-    _header_row(table.rows[1], ["", "", "", "", *[_("ATTESO"), _("ALLA DATA")] * 2, ""])
+    table_rows = table.rows
+    _header_row(table_rows[0], top)
+    _header_row(table_rows[1], ["", "", "", "", *[_("ATTESO"), _("ALLA DATA")] * 2, ""])
+    # Each row's cells read once, before any merge: a merge keeps the cells it does not join.
+    first, second = table_rows[0].cells, table_rows[1].cells
     for column in (0, 1, 2, 3, 8):
-        table.cell(0, column).merge(table.cell(1, column))
+        first[column].merge(second[column])
     for column in (4, 6):
-        table.cell(0, column).merge(table.cell(0, column + 1))
-    for r, row in enumerate(rows, start=2):
+        first[column].merge(first[column + 1])
+    for table_row, row in zip(table_rows[2:], rows, strict=False):
         i = row.indicator
-        cells = table.rows[r].cells
+        cells = table_row.cells
         values = [
             str(i.position),
             percent(i.weight),
@@ -364,8 +369,8 @@ def _indicators(document, scheda: SchedaView) -> None:
             _write(cell, value)
         _grading(cells[8], i.grading_text, row.scale_text)
     if not rows:
-        empty = table.cell(2, 0).merge(table.cell(2, 8))
-        _write(empty, _("Nessun indicatore."))
+        cells = table_rows[2].cells
+        _write(cells[0].merge(cells[8]), _("Nessun indicatore."))
     _total(table, scheda.indicator_check.label)
 
 
@@ -374,10 +379,11 @@ def _activities(document, scheda: SchedaView) -> None:
     extra = 1 if scheda.activity_check else 0
     caption = _("Piano operativo: sub-obiettivi e attività")
     table = _table(document, 1 + max(len(rows), 1) + extra, ACTIVITY_WIDTHS, caption)
-    _header_row(table.rows[0], activity_heads())
-    for r, row in enumerate(rows, start=1):
+    table_rows = table.rows
+    _header_row(table_rows[0], activity_heads())
+    for table_row, row in zip(table_rows[1:], rows, strict=False):
         a = row.activity
-        cells = table.rows[r].cells
+        cells = table_row.cells
         if a.start_date:
             timing = f"{date_it(a.start_date)} – " + (date_it(a.end_date) or a.timing_text)
         else:
@@ -396,8 +402,8 @@ def _activities(document, scheda: SchedaView) -> None:
         period = scheda.as_of is not None and scheda.as_of.period is not None
         _write(cells[7], row.result_text if period else a.achieved_text)
     if not rows:
-        empty = table.cell(1, 0).merge(table.cell(1, 7))
-        _write(empty, _("Nessuna attività."))
+        cells = table_rows[1].cells
+        _write(cells[0].merge(cells[7]), _("Nessuna attività."))
     if scheda.activity_check:
         _total(table, scheda.activity_check.label)
 
@@ -442,9 +448,8 @@ def _indicator_results(document, scheda: SchedaView) -> None:
 
 def _total(table, label: str) -> None:
     """The last row: the weight check under the weights ("100,00% OK", "mancano 10,00%")."""
-    row = table.rows[-1]
-    cell = row.cells[1].merge(row.cells[-1])
-    _write(cell, label, bold=True)
+    cells = table.rows[-1].cells
+    _write(cells[1].merge(cells[-1]), label, bold=True)
 
 
 # -- table helpers -----------------------------------------------------------------------------
