@@ -22,11 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from traguardo.core.formats import (
     date_it,
@@ -104,8 +107,49 @@ def plan_filename(plan) -> str:
 # -- the document ----------------------------------------------------------------------------
 
 
-def _document(plan, internal: bool = False):
-    document = Document()
+class _Document:
+    """The python-docx document, with the four ways this module adds to it: each style looked
+    up by name once.
+
+    python-docx looks a style's name up again for every paragraph and table it styles, each
+    time scanning the styles part twice (for the name, then for its type's default): over a
+    plan's hundreds of headings and tables, a good part of the time spent writing it. The id
+    written is the one python-docx writes (``DocumentPart.get_style_id``), read once a name.
+    """
+
+    def __init__(self) -> None:
+        self.docx = Document()
+        self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+    def _style_id(self, name: str, kind: WD_STYLE_TYPE) -> str | None:
+        key = (name, kind)
+        if key not in self._style_ids:
+            self._style_ids[key] = self.docx.part.get_style_id(name, kind)
+        return self._style_ids[key]
+
+    def add_paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        paragraph = self.docx.add_paragraph(text)
+        if style is not None:
+            # What ``Paragraph.style = style`` sets, without the name's lookup.
+            paragraph._p.style = self._style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        return paragraph
+
+    def add_heading(self, text: str, level: int) -> Paragraph:
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def add_page_break(self) -> None:
+        self.docx.add_page_break()
+
+    def add_table(self, rows: int, cols: int, style: str) -> Table:
+        table = self.docx.add_table(rows=rows, cols=cols)
+        # What ``Table.style = style`` sets, without the name's lookup.
+        table._tbl.tblStyle_val = self._style_id(style, WD_STYLE_TYPE.TABLE)
+        return table
+
+
+def _document(plan, internal: bool = False) -> _Document:
+    styled = _Document()
+    document = styled.docx
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
@@ -136,7 +180,7 @@ def _document(plan, internal: bool = False):
     _field(footer, "PAGE")
     footer.add_run(" " + _("di") + " ")
     _field(footer, "NUMPAGES")
-    return document
+    return styled
 
 
 def _language(document) -> None:
@@ -164,13 +208,13 @@ def _field(paragraph, code: str) -> None:
     paragraph._p.append(field)
 
 
-def _bytes(document) -> bytes:
+def _bytes(document: _Document) -> bytes:
     buffer = io.BytesIO()
-    document.save(buffer)
+    document.docx.save(buffer)
     return buffer.getvalue()
 
 
-def _cover(document, plan, rows: list[SchedaView], view: PlanView | None = None) -> None:
+def _cover(document: _Document, plan, rows: list[SchedaView], view: PlanView | None = None) -> None:
     authority = document.add_paragraph()
     authority.add_run(clean_line(plan.authority.name)).bold = True
     document.add_heading(clean_line(plan.title), level=0)
@@ -226,7 +270,7 @@ def _unit_name(scheda: SchedaView) -> str:
 # -- one scheda --------------------------------------------------------------------------------
 
 
-def _write_scheda(document, scheda: SchedaView, internal: bool = False) -> None:
+def _write_scheda(document: _Document, scheda: SchedaView, internal: bool = False) -> None:
     objective = scheda.objective
     _head(document, scheda)
     document.add_heading(_("Ambiti della performance organizzativa"), level=3)
@@ -255,7 +299,7 @@ def _write_scheda(document, scheda: SchedaView, internal: bool = False) -> None:
         _working_notes(document, scheda)
 
 
-def _working_notes(document, scheda: SchedaView) -> None:
+def _working_notes(document: _Document, scheda: SchedaView) -> None:
     """The card's Segnalazioni and Note di importazione: the internal copy's only."""
     if scheda.anomalies:
         document.add_heading(_("Segnalazioni"), level=3)
@@ -271,7 +315,7 @@ def _working_notes(document, scheda: SchedaView) -> None:
             document.add_paragraph(clean_line(note.message), style="List Bullet")
 
 
-def _head(document, scheda: SchedaView) -> None:
+def _head(document: _Document, scheda: SchedaView) -> None:
     o = scheda.objective
     multi = o.is_multi_year
     if multi:
@@ -301,7 +345,7 @@ def _head(document, scheda: SchedaView) -> None:
         _write(value_cell, value, bold=label == _("Denominazione"))
 
 
-def _areas(document, scheda: SchedaView) -> None:
+def _areas(document: _Document, scheda: SchedaView) -> None:
     caption = _("Ambiti della performance organizzativa; quelli selezionati sono marcati con ☒")
     table = _table(document, len(scheda.area_rows), AREA_WIDTHS, caption)
     for row, pair in zip(table.rows, scheda.area_rows, strict=True):
@@ -321,7 +365,7 @@ def _level(level, factor: bool = False) -> str:
     return clean_line(f"{level.label} ({'×' if factor else ''}{number_it(level.value)})")
 
 
-def _punteggio(document, scheda: SchedaView) -> None:
+def _punteggio(document: _Document, scheda: SchedaView) -> None:
     o = scheda.objective
     score = decimal_it(scheda.weight_score) if scheda.weight_score is not None else "…"
     paragraph = document.add_paragraph("(")
@@ -336,7 +380,7 @@ def _punteggio(document, scheda: SchedaView) -> None:
         paragraph.add_run(f" {value}")
 
 
-def _indicators(document, scheda: SchedaView) -> None:
+def _indicators(document: _Document, scheda: SchedaView) -> None:
     rows = scheda.indicators
     table = _table(
         document, 2 + max(len(rows), 1) + 1, INDICATOR_WIDTHS, _("Indicatori della scheda")
@@ -374,7 +418,7 @@ def _indicators(document, scheda: SchedaView) -> None:
     _total(table, scheda.indicator_check.label)
 
 
-def _activities(document, scheda: SchedaView) -> None:
+def _activities(document: _Document, scheda: SchedaView) -> None:
     rows = scheda.activities
     extra = 1 if scheda.activity_check else 0
     caption = _("Piano operativo: sub-obiettivi e attività")
@@ -428,7 +472,7 @@ def _as_of_text(scheda: SchedaView) -> str:
     return _("%(status)s al %(date)s") % {"status": status, "date": date_it(scheda.as_of.on)}
 
 
-def _indicator_results(document, scheda: SchedaView) -> None:
+def _indicator_results(document: _Document, scheda: SchedaView) -> None:
     """The indicators' results as of the period's date, one line each, after the card's
     trailer (paragraphs, not a table: ``imports.word`` reads the card's tables back)."""
     if not scheda.indicators:
@@ -455,10 +499,9 @@ def _total(table, label: str) -> None:
 # -- table helpers -----------------------------------------------------------------------------
 
 
-def _table(document, rows: int, widths, caption: str):
+def _table(document: _Document, rows: int, widths, caption: str):
     """A grid table of ``rows`` rows, none of which splits across pages."""
-    table = document.add_table(rows=rows, cols=len(widths))
-    table.style = "Table Grid"
+    table = document.add_table(rows, len(widths), "Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
