@@ -34,7 +34,6 @@ from traguardo.monitoring.models import Measurement
 from traguardo.organization.models import Person
 from traguardo.planning.models import Comment, Objective, Plan
 from traguardo.reports import opendata, relazione
-from traguardo.reports.pdf import render_html
 from traguardo.web.views import transparency
 
 pytestmark = pytest.mark.django_db
@@ -150,14 +149,13 @@ def readable(response) -> str:
 
 def public_relazione_html(plan: Plan) -> str:
     """The public Relazione as the HTML its PDF is laid out from: the view lays out
-    ``render_relazione_pdf(plan, public=True)``, the same template and context. Every word of
-    the PDF is here but the page numbers the layout adds, and the attributes besides; entities
-    are decoded as a reader reads them."""
+    ``render_relazione_pdf(plan, public=True)``, which lays out ``relazione_html`` of the same
+    arguments. Every word of the PDF is here but the page numbers the layout adds, and the
+    attributes besides; entities are decoded as a reader reads them."""
     with scope(authority=plan.authority):
         published = Plan.objects.get(pk=plan.pk, state__in=opendata.PUBLIC_STATES)
         assert opendata.results_public(published)  # the view serves it (else 404)
-        context = relazione.relazione_context(published, public=True)
-        return unescape(render_html("reports/relazione.html", context))
+        return unescape(relazione.relazione_html(published, public=True))
 
 
 def people_names(authority) -> set[str]:

@@ -5,15 +5,14 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from traguardo.audit.checkpoint import write_checkpoint
-from traguardo.reports.pdf import render_html
-from traguardo.reports.relazione import relazione_context
+from traguardo.reports.relazione import relazione_html
 
 pytestmark = pytest.mark.django_db
 
 
 def validation_page(plan) -> str:
     with scope(authority=plan.authority):
-        html = render_html("reports/relazione.html", relazione_context(plan))
+        html = relazione_html(plan)
     return html[html.index('id="validazione"') :]
 
 

@@ -26,8 +26,12 @@ from traguardo.monitoring.models import Measurement, MonitoringPeriod
 from traguardo.organization.models import OrgUnit, PerformanceArea, Person
 from traguardo.planning.models import Objective, ObjectiveVersion, Variation
 from traguardo.reports import relazione
-from traguardo.reports.pdf import render_html
-from traguardo.reports.relazione import Redactor, relazione_data, render_relazione_pdf
+from traguardo.reports.relazione import (
+    Redactor,
+    relazione_data,
+    relazione_html,
+    render_relazione_pdf,
+)
 from traguardo.scoring import Aggregate
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +55,10 @@ def text_of(html: str) -> str:
 
 def document_words(plan) -> str:
     """The words of the Relazione's PDF, read from the HTML ``render_relazione_pdf`` lays out
-    (the same template and context, nothing laid out): WeasyPrint adds to them only the page
-    numbers and the charts' axis ticks, read in the real PDF by the tests of its pages."""
+    (``relazione_html``, nothing laid out): WeasyPrint adds to them only the page numbers and
+    the charts' axis ticks, read in the real PDF by the tests of its pages."""
     with scope(authority=plan.authority):
-        return text_of(render_html("reports/relazione.html", relazione.relazione_context(plan)))
+        return text_of(relazione_html(plan))
 
 
 def card(plan, position) -> Objective:
@@ -390,7 +394,7 @@ def test_the_first_column_of_every_table_heads_its_row(year, reader, caption):
     html = screen(reader, year)
     if caption in CARD_CAPTIONS:  # the cards are in the document; the page lists the schede
         with scope(authority=year.authority):
-            html = render_html("reports/relazione.html", relazione.relazione_context(year))
+            html = relazione_html(year)
     firsts = row_headers(html, caption)
     assert firsts, caption
     assert set(firsts) <= {'<th scope="row">', '<th scope="row" class="num">'} | {

@@ -33,8 +33,7 @@ from traguardo.exchange import xlsx
 from traguardo.imports.seed import DEMO_AUTHORITY
 from traguardo.monitoring.models import MonitoringPeriod
 from traguardo.planning.models import Objective, Plan
-from traguardo.reports.pdf import render_html
-from traguardo.reports.relazione import relazione_context, relazione_data
+from traguardo.reports.relazione import relazione_data, relazione_html
 
 pytestmark = pytest.mark.django_db
 SLUG = DEMO_AUTHORITY["slug"]
@@ -112,7 +111,7 @@ def relazione_screen(plan: Plan) -> lxml_html.HtmlElement:
     response = client.get(reverse("relazione", args=[SLUG, plan.year]))
     assert response.status_code == 200
     with scope(authority=plan.authority):
-        return lxml_html.fromstring(render_html("reports/relazione.html", relazione_context(plan)))
+        return lxml_html.fromstring(relazione_html(plan))
 
 
 def results_sheet(plan: Plan) -> dict[tuple, dict]:

@@ -332,12 +332,18 @@ def relazione_context(plan: Plan, progress=None, *, public: bool = False) -> dic
     }
 
 
+def relazione_html(plan: Plan, progress=None, *, public: bool = False) -> str:
+    """The HTML the Relazione's PDF is laid out from (every word of the PDF but the page
+    numbers the layout adds); ``public``: the variant of the transparency page."""
+    return render_html("reports/relazione.html", relazione_context(plan, progress, public=public))
+
+
 def render_relazione_pdf(plan: Plan, progress=None, *, public: bool = False) -> bytes:
     """The Relazione as a PDF; ``public``: the variant of the transparency page.
 
     The HTML is cheap, the layout is not: a PDF is laid out only when no PDF of the very same
     HTML is in the cache (an anonymous visitor asking again gets the stored bytes)."""
-    html = render_html("reports/relazione.html", relazione_context(plan, progress, public=public))
+    html = relazione_html(plan, progress, public=public)
     key = "relazione-pdf:" + hashlib.sha256(html.encode()).hexdigest()
     data = cache.get(key)
     if data is None:
